@@ -1,0 +1,17 @@
+import Fluent
+
+/// 结对/帮扶关系: who helps whom, of which kind, for how long.
+final class Pairing: Model, @unchecked Sendable {
+    static let schema = "pairings"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "kind") var kind: String
+    @OptionalParent(key: "helper_unit_id") var helperUnit: BuyerUnit?
+    @OptionalField(key: "helper_region_code") var helperRegionCode: String?
+    @Field(key: "helped_region_code") var helpedRegionCode: String
+    @Field(key: "starts_on") var startsOn: String   // LocalDate, ISO
+    @OptionalField(key: "ends_on") var endsOn: String?
+    @OptionalField(key: "note") var note: String?
+
+    init() {}
+}

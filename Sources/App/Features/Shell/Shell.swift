@@ -1,0 +1,75 @@
+import BangfuKit
+import Vapor
+
+/// What every page's layout needs: who is signed in, the menu they may use, the form token.
+struct Shell: Encodable {
+    struct NavItem: Encodable { let title: String; let path: String; let active: Bool }
+
+    let userName: String?
+    let roleName: String?
+    let nav: [NavItem]
+    let csrf: String
+
+    static let menu: [(title: String, url: SiteURL, action: Action)] = [
+        ("首页", .home, .ownAccount),
+        ("行政区划", .regions, .viewRegions),
+        ("管理部门", .offices, .viewOffices),
+        ("供给主体", .suppliers, .viewSuppliers),
+        ("采购单位", .buyers, .viewBuyers),
+        ("脱贫户", .households, .viewHouseholds),
+        ("结对帮扶", .pairings, .viewPairings),
+        ("操作日志", .audit, .viewAudit),
+        ("用户管理", .users, .manageUsers),
+    ]
+
+    init(_ req: Request) {
+        let user = req.currentUser
+        userName = user?.displayName
+        roleName = user.flatMap { Role(rawValue: $0.role)?.chineseName }
+        let here = req.url.path
+        nav = user == nil ? [] : Self.menu
+            .filter { AccessPolicy.allows(user?.actor, $0.action) }
+            .map { NavItem(title: $0.title, path: $0.url.path,
+                           active: $0.url == .home ? here == "/" : here.hasPrefix($0.url.path)) }
+        csrf = req.csrfToken
+    }
+}
+
+/// A form page: the shell, the values typed so far and each field's error, shown beside the field.
+struct FormPage: Encodable {
+    let shell: Shell
+    var values: [String: String] = [:]
+    var errors: [String: String] = [:]
+    var notice: String? = nil
+    var options: [String: [Option]] = [:]
+
+    init(shell: Shell) { self.shell = shell }
+
+    struct Option: Encodable { let value: String; let label: String }
+
+    static func rerender(_ template: String, req: Request, error: FieldError, values: [String: String],
+                         options: [String: [Option]] = [:]) async throws -> Response {
+        var page = FormPage(shell: Shell(req))
+        page.values = values
+        page.errors = [error.field: error.message]
+        page.options = options
+        let response = try await req.view.render(template, page).encodeResponse(for: req)
+        response.status = .unprocessableEntity
+        return response
+    }
+}
+
+struct LoginPage: Encodable {
+    let shell: Shell
+    let error: String?
+    let username: String
+}
+
+/// A list page: the shell, the rows, and whether the viewer may add rows.
+struct ListPage<Row: Encodable>: Encodable {
+    let shell: Shell
+    let rows: [Row]
+    var canCreate = false
+    var filter: [String: String] = [:]
+    var extra: [String: String] = [:]
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Vapor
+import Crypto
+
+/// Everything the app needs from outside, read once at start-up. Tests build one by hand.
+public struct AppConfig: Sendable {
+    public enum Database: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var database: Database
+    /// AES-256 key for personal data at rest (household names, ID numbers, phones).
+    public var dataKey: SymmetricKey
+    /// Where the SQLite file, generated keys and uploaded files live.
+    public var varDirectory: String
+    public var autoMigrate: Bool
+    public var seedDemo: Bool
+    /// Marks the session cookie Secure; on when served behind HTTPS.
+    public var secureCookies: Bool
+
+    public init(database: Database, dataKey: SymmetricKey, varDirectory: String,
+                autoMigrate: Bool = true, seedDemo: Bool = false, secureCookies: Bool = false) {
+        self.database = database; self.dataKey = dataKey; self.varDirectory = varDirectory
+        self.autoMigrate = autoMigrate; self.seedDemo = seedDemo; self.secureCookies = secureCookies
+    }
+
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Production refuses to start without an explicit database and key: no default credentials.
+    public static func load(_ env: Environment, variables: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        let varDir = variables["BANGFU_VAR_DIR"] ?? "var"
+        let url = variables["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if env.isRelease {
+            guard let url, url.hasPrefix("postgres") else {
+                throw Missing(description: "生产环境必须设置 DATABASE_URL=postgres://用户:密码@主机/库名 (production needs DATABASE_URL)")
+            }
+            guard let key = variables["BANGFU_DATA_KEY"] else {
+                throw Missing(description: "生产环境必须设置 BANGFU_DATA_KEY（32字节密钥的 base64，可用 `openssl rand -base64 32` 生成）")
+            }
+            return AppConfig(database: .postgres(url: url), dataKey: try parseKey(key), varDirectory: varDir,
+                             autoMigrate: variables["BANGFU_AUTO_MIGRATE"] == "1", seedDemo: false,
+                             secureCookies: variables["BANGFU_INSECURE_COOKIES"] != "1")
+        }
+        try FileManager.default.createDirectory(atPath: varDir, withIntermediateDirectories: true)
+        let database: Database = url.map { .postgres(url: $0) } ?? .sqlite(path: "\(varDir)/bangfu.sqlite")
+        let key = try variables["BANGFU_DATA_KEY"].map(parseKey) ?? localKey(in: varDir)
+        return AppConfig(database: database, dataKey: key, varDirectory: varDir,
+                         autoMigrate: true, seedDemo: variables["BANGFU_DEMO"] != "0")
+    }
+
+    static func parseKey(_ base64: String) throws -> SymmetricKey {
+        guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
+            throw Missing(description: "BANGFU_DATA_KEY 必须是32字节密钥的 base64 编码")
+        }
+        return SymmetricKey(data: data)
+    }
+
+    /// Outside production the key is made once per installation and kept beside the database (mode 0600).
+    static func localKey(in dir: String) throws -> SymmetricKey {
+        let path = "\(dir)/data.key"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) { return try parseKey(text) }
+        let key = SymmetricKey(size: .bits256)
+        let text = key.withUnsafeBytes { Data($0).base64EncodedString() }
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        return key
+    }
+}

@@ -1,0 +1,44 @@
+import BangfuKit
+import Vapor
+
+/// The shared life of an HTML create form: show it, run the command, redirect on success or
+/// re-render with the error beside its field. The command is the same one the API calls.
+enum FormFlow {
+    static func show(_ req: Request, _ template: String, options: [String: [FormPage.Option]] = [:]) async throws -> View {
+        var page = FormPage(shell: Shell(req))
+        page.options = options
+        return try await req.view.render(template, page)
+    }
+
+    static func submit<Input: FormInput>(
+        _ req: Request, _ template: String, _ type: Input.Type, then redirect: SiteURL,
+        options: [String: [FormPage.Option]] = [:],
+        command: (Input) async throws -> Void
+    ) async throws -> Response {
+        let values = try Input.formValues(req)
+        do {
+            try await command(try Input(form: values))
+            return req.redirect(to: redirect.path)
+        } catch let e as FieldError {
+            return try await FormPage.rerender(template, req: req, error: e, values: values, options: options)
+        } catch let e as APIError where e.field != nil {
+            let fe = FieldError(field: e.field!, code: e.code, message: e.message)
+            return try await FormPage.rerender(template, req: req, error: fe, values: values, options: options)
+        }
+    }
+}
+
+/// Checks shared by create commands.
+enum Guard {
+    /// The region must exist and lie inside the caller's scope.
+    static func region(_ text: String?, field: String = "regionCode", scope: Scope, on req: Request) async throws -> RegionCode {
+        let code = try FormValue.region(text, field)
+        guard try await Region.find(code.digits, on: req.db) != nil else {
+            throw FieldError(field: field, code: "unknown_region", message: "区划代码 \(code) 不存在")
+        }
+        guard scope.covers(region: code.digits) else {
+            throw FieldError(field: field, code: "out_of_scope", message: "该区划不在您的管辖范围内")
+        }
+        return code
+    }
+}

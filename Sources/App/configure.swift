@@ -1,0 +1,68 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import SQLKit
+import Vapor
+
+/// Builds the whole application from an explicit configuration.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.storage[AppConfigKey.self] = config
+    try configureDatabase(app, config.database)
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "bangfu_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: 8 * 3600, path: "/", isSecure: config.secureCookies,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.middleware = .init()
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(app.sessions.middleware)
+
+    app.views.use(.leaf)
+    app.routes.defaultMaxBodySize = "10mb"
+
+    Migrations001.register(on: app.migrations)
+    registerCommands(app)
+
+    try routes(app)
+
+    if case .sqlite = config.database {
+        // WAL survives crashes without losing committed writes and lets readers run beside a writer.
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+    }
+    if config.autoMigrate { try await app.autoMigrate() }
+    if config.seedDemo {
+        if try await DemoData.isNeeded(on: app.db) {
+            try await DemoData.load(on: app.db, cipher: app.fieldCipher, directory: app.directory)
+            app.logger.notice("已载入演示数据 (demo data loaded)")
+        }
+        DemoData.printLogins(app.logger)
+    }
+}
+
+struct AppConfigKey: StorageKey { typealias Value = AppConfig }
+
+extension Application {
+    var config: AppConfig { storage[AppConfigKey.self]! }
+    var fieldCipher: FieldCipher { FieldCipher(key: config.dataKey) }
+}
+
+extension Request {
+    var fieldCipher: FieldCipher { application.fieldCipher }
+}
+
+private func configureDatabase(_ app: Application, _ database: AppConfig.Database) throws {
+    switch database {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url):
+        var pg = try SQLPostgresConfiguration(url: url)
+        pg.searchPath = nil
+        app.databases.use(.postgres(configuration: pg), as: .psql)
+    }
+}

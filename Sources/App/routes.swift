@@ -1,0 +1,53 @@
+import BangfuKit
+import Vapor
+
+/// Every route, each with the one action the policy decides it by (see `PolicyRoutes`).
+func routes(_ app: Application) throws {
+    let r = app.grouped(PolicyMiddleware(), CSRFMiddleware())
+
+    r.on(.GET, .healthz, .publicPage, use: HealthController.check)
+    r.on(.GET, .openAPI, .publicPage, use: OpenAPIController.document)
+    r.on(.GET, .login, .publicPage, use: LoginController.show)
+    r.on(.POST, .login, .publicPage, use: LoginController.submit)
+    r.on(.POST, .logout, .ownAccount, use: LoginController.logout)
+    r.on(.GET, .password, .ownAccount, use: LoginController.showPassword)
+    r.on(.POST, .password, .ownAccount, use: LoginController.changePassword)
+    r.on(.GET, .tokens, .ownAccount, use: TokenController.index)
+    r.on(.POST, .tokens, .ownAccount, use: TokenController.create)
+    r.on(.POST, .tokenRevoke, .ownAccount, use: TokenController.revoke)
+
+    r.on(.GET, .home, .ownAccount, use: DashboardController.show)
+    r.on(.GET, .regions, .viewRegions, use: RegionController.index)
+    r.on(.GET, .offices, .viewOffices, use: OfficeController.index)
+    r.on(.GET, .suppliers, .viewSuppliers, use: SupplierController.index)
+    r.on(.GET, .supplierNew, .editSuppliers, use: SupplierController.new)
+    r.on(.POST, .suppliers, .editSuppliers, use: SupplierController.submit)
+    r.on(.GET, .buyers, .viewBuyers, use: BuyerController.index)
+    r.on(.GET, .buyerNew, .editBuyers, use: BuyerController.new)
+    r.on(.POST, .buyers, .editBuyers, use: BuyerController.submit)
+    r.on(.GET, .households, .viewHouseholds, use: HouseholdController.index)
+    r.on(.GET, .householdNew, .editHouseholds, use: HouseholdController.new)
+    r.on(.POST, .households, .editHouseholds, use: HouseholdController.submit)
+    r.on(.GET, .household, .viewHouseholds, use: HouseholdController.show)
+    r.on(.GET, .pairings, .viewPairings, use: PairingController.index)
+    r.on(.GET, .pairingNew, .editPairings, use: PairingController.new)
+    r.on(.POST, .pairings, .editPairings, use: PairingController.submit)
+    r.on(.GET, .audit, .viewAudit, use: AuditController.index)
+    r.on(.GET, .users, .manageUsers, use: UserController.index)
+    r.on(.GET, .userNew, .manageUsers, use: UserController.new)
+    r.on(.POST, .users, .manageUsers, use: UserController.submit)
+
+    r.on(.GET, .apiMe, .ownAccount, use: MeController.show)
+    r.on(.GET, .apiRegions, .viewRegions, use: RegionController.apiIndex)
+    r.on(.GET, .apiOffices, .viewOffices, use: OfficeController.apiIndex)
+    r.on(.GET, .apiSuppliers, .viewSuppliers, use: SupplierController.apiIndex)
+    r.on(.POST, .apiSuppliers, .editSuppliers, use: SupplierController.apiCreate)
+    r.on(.GET, .apiBuyers, .viewBuyers, use: BuyerController.apiIndex)
+    r.on(.POST, .apiBuyers, .editBuyers, use: BuyerController.apiCreate)
+    r.on(.GET, .apiHouseholds, .viewHouseholds, use: HouseholdController.apiIndex)
+    r.on(.POST, .apiHouseholds, .editHouseholds, use: HouseholdController.apiCreate)
+    r.on(.GET, .apiHousehold, .viewHouseholds, use: HouseholdController.apiShow)
+    r.on(.GET, .apiPairings, .viewPairings, use: PairingController.apiIndex)
+    r.on(.POST, .apiPairings, .editPairings, use: PairingController.apiCreate)
+    r.on(.GET, .apiAudit, .viewAudit, use: AuditController.apiIndex)
+}

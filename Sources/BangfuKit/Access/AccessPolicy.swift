@@ -1,0 +1,68 @@
+/// What a permitted request may touch. Queries are filtered by it; writes are checked against it.
+public enum Scope: Equatable, Sendable {
+    case everything
+    case region(RegionCode)   // the region and everything below it
+    case system(Int)          // buyer units of one 牵头单位's system
+    case buyerUnit(Int)
+    case supplier(Int)
+    case ownAccount           // only the signed-in user's own records
+}
+
+/// Every route names one action; the policy maps (action, role) to a scope or to a denial.
+public enum Action: String, CaseIterable, Sendable {
+    case publicPage            // anyone, signed in or not
+    case ownAccount            // any signed-in user, about themself
+    case viewRegions, importRegions
+    case viewOffices, editOffices
+    case viewSuppliers, editSuppliers
+    case viewBuyers, editBuyers
+    case viewHouseholds, editHouseholds
+    case readHouseholdIdentity // full names and ID numbers: only those who work with the households
+    case viewPairings, editPairings
+    case viewAudit
+    case manageUsers
+}
+
+public enum AccessPolicy {
+    /// How a role's scope is anchored for an action.
+    enum Anchor { case all, region, system, buyerUnit, supplier, own }
+
+    static let rules: [Action: [Role: Anchor]] = {
+        let everyone = Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, Anchor.all) })
+        return [
+            .ownAccount: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, Anchor.own) }),
+            .viewRegions: everyone,
+            .importRegions: [.admin: .all],
+            .viewOffices: everyone,
+            .editOffices: [.admin: .all],
+            .viewSuppliers: [.admin: .all, .office: .region, .clerk: .region, .supplier: .supplier],
+            .editSuppliers: [.admin: .all, .office: .region, .clerk: .region],
+            .viewBuyers: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .editBuyers: [.admin: .all, .office: .region, .leadUnit: .system],
+            .viewHouseholds: [.admin: .all, .office: .region, .clerk: .region],
+            .editHouseholds: [.office: .region, .clerk: .region],
+            // The administrator runs the system but has no need to read who the households are.
+            .readHouseholdIdentity: [.office: .region, .clerk: .region],
+            .viewPairings: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .editPairings: [.admin: .all, .office: .region],
+            .viewAudit: [.admin: .all, .office: .region],
+            .manageUsers: [.admin: .all],
+        ]
+    }()
+
+    /// The scope `actor` gets for `action`, or nil when it is denied. Anonymous callers get only public pages.
+    public static func scope(of actor: Actor?, for action: Action) -> Scope? {
+        if action == .publicPage { return .everything }
+        guard let actor, let anchor = rules[action]?[actor.role] else { return nil }
+        switch anchor {
+        case .all: return .everything
+        case .own: return .ownAccount
+        case .region: return actor.regionCode.map(Scope.region)
+        case .system: return actor.systemID.map(Scope.system)
+        case .buyerUnit: return actor.buyerUnitID.map(Scope.buyerUnit)
+        case .supplier: return actor.supplierID.map(Scope.supplier)
+        }
+    }
+
+    public static func allows(_ actor: Actor?, _ action: Action) -> Bool { scope(of: actor, for: action) != nil }
+}

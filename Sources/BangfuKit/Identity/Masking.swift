@@ -1,0 +1,20 @@
+/// Display masks for personal data (names, ID numbers, phones), for everyone without need to see them.
+public enum Mask {
+    /// 王小明 → 王某某
+    public static func name(_ name: String) -> String {
+        guard let first = name.trimmingCharacters(in: .whitespaces).first else { return "" }
+        return "\(first)某某"
+    }
+
+    /// 500235199001011234 → 5002****1234
+    public static func idNumber(_ id: String) -> String {
+        guard id.count > 8 else { return String(repeating: "*", count: id.count) }
+        return "\(id.prefix(4))****\(id.suffix(4))"
+    }
+
+    /// 17723635558 → 177****5558
+    public static func phone(_ phone: String) -> String {
+        guard phone.count >= 7 else { return String(repeating: "*", count: phone.count) }
+        return "\(phone.prefix(3))****\(phone.suffix(4))"
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Periods, deadlines and 序时进度 are reckoned in China Standard Time, whatever the server's zone.
+public enum ShanghaiCalendar {
+    public static let timeZone = TimeZone(identifier: "Asia/Shanghai")!
+
+    public static let calendar: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = timeZone
+        c.locale = Locale(identifier: "zh_CN")
+        return c
+    }()
+
+    public static func date(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0, _ min: Int = 0) -> Date {
+        calendar.date(from: DateComponents(year: y, month: m, day: d, hour: h, minute: min))!
+    }
+
+    /// The local calendar day of an instant.
+    public static func day(of instant: Date) -> LocalDate {
+        let c = calendar.dateComponents([.year, .month, .day], from: instant)
+        return LocalDate(year: c.year!, month: c.month!, day: c.day!)
+    }
+
+    /// "2026-11-23 14:05" in Shanghai time, for pages and exports.
+    public static func format(_ instant: Date) -> String {
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+}
+
+/// A calendar day with no time or zone: what forms mean by "2019.9.1".
+public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int, month: Int, day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// Accepts 2019-09-01, 2019.9.1, 2019/9/1, 2019年9月1日 and 20190901; nil for impossible dates.
+    public init?(_ text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        var parts = t.split(whereSeparator: { "-./年月日".contains($0) }).map(String.init)
+        if parts.count == 1, t.count == 8 {
+            parts = [String(t.prefix(4)), String(t.dropFirst(4).prefix(2)), String(t.suffix(2))]
+        }
+        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1900...2200).contains(y), (1...12).contains(m), (1...LocalDate.days(inMonth: m, year: y)).contains(d)
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+    public static func days(inMonth m: Int, year y: Int) -> Int {
+        [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+    }
+
+    /// 1-based day of the year.
+    public var ordinal: Int { (1..<month).reduce(0) { $0 + LocalDate.days(inMonth: $1, year: year) } + day }
+    public var quarter: Int { (month - 1) / 3 + 1 }
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+    /// The instant this day starts in Shanghai.
+    public var startInstant: Date { ShanghaiCalendar.date(year, month, day) }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let d = LocalDate(s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date"))
+        }
+        self = d
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// 序时进度: the share of the year elapsed at the end of a given day, in basis points (1/10000),
+/// so that "on pace" comparisons stay exact integers.
+public enum YearPace {
+    public static func basisPoints(through day: LocalDate) -> Int {
+        let total = LocalDate.isLeap(day.year) ? 366 : 365
+        return day.ordinal * 10_000 / total
+    }
+}

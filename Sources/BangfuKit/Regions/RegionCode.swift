@@ -1,0 +1,70 @@
+/// A 12-digit 统计用区划代码: 2 province + 2 city + 2 county + 3 township + 3 village digits.
+public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let digits: String
+
+    public enum Level: Int, Comparable, Sendable, Codable, CaseIterable {
+        case province = 1, city, county, township, village
+        public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+        /// 省/市/县/乡镇/村
+        public var chineseName: String { ["省", "市", "县", "乡镇", "村"][rawValue - 1] }
+        /// How many leading digits identify a region of this level.
+        public var prefixLength: Int { [2, 4, 6, 9, 12][rawValue - 1] }
+    }
+
+    /// Accepts 12 digits, or the 6- or 9-digit forms (padded with zeros). A zero part may stand above a
+    /// non-zero one: 中山市's towns (442000100000) and Macau's parishes (820001000000) are real codes.
+    public init?(_ text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard t.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let padded: String
+        switch t.count {
+        case 12: padded = t
+        case 6, 9: padded = t + String(repeating: "0", count: 12 - t.count)
+        default: return nil
+        }
+        guard padded.prefix(2) != "00" else { return nil }
+        digits = padded
+    }
+
+    public var level: Level {
+        if digits.hasSuffix("0000000000") { return .province }
+        if digits.hasSuffix("00000000") { return .city }
+        if digits.hasSuffix("000000") { return .county }
+        if digits.hasSuffix("000") { return .township }
+        return .village
+    }
+
+    /// The significant leading digits: every code in this region's subtree starts with them.
+    public var subtreePrefix: String { String(digits.prefix(level.prefixLength)) }
+
+    public func contains(_ other: RegionCode) -> Bool { other.digits.hasPrefix(subtreePrefix) }
+
+    /// The code of the enclosing region at `level` (nil if that is not above this one).
+    public func ancestor(at level: Level) -> RegionCode? {
+        guard level < self.level else { return nil }
+        let head = digits.prefix(level.prefixLength)
+        return RegionCode(head + String(repeating: "0", count: 12 - head.count))
+    }
+
+    /// The nominal parent (one level up). Real trees may skip a level (直辖市's counties sit under
+    /// 市辖区/县 pseudo-cities), so importers resolve parents against the codes they hold.
+    public var nominalParent: RegionCode? {
+        guard let up = Level(rawValue: level.rawValue - 1) else { return nil }
+        return ancestor(at: up)
+    }
+
+    public var description: String { digits }
+    public static func < (a: RegionCode, b: RegionCode) -> Bool { a.digits < b.digits }
+
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let c = RegionCode(s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad region code"))
+        }
+        self = c
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(digits)
+    }
+}
