@@ -15,7 +15,7 @@ struct SeedDemoCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard !app.environment.isRelease else { throw AppConfig.Missing(description: "生产环境不能载入演示数据") }
+        guard app.environment != .production else { throw AppConfig.Missing(description: "生产环境不能载入演示数据") }
         guard try await DemoData.isNeeded(on: app.db) else { context.console.print("演示数据已存在"); return }
         try await DemoData.load(on: app.db, cipher: app.fieldCipher, directory: app.directory)
         DemoData.printLogins(app.logger)

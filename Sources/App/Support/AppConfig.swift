@@ -33,7 +33,7 @@ public struct AppConfig: Sendable {
     public static func load(_ env: Environment, variables: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         let varDir = variables["BANGFU_VAR_DIR"] ?? "var"
         let url = variables["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if env.isRelease {
+        if env == .production {
             guard let url, url.hasPrefix("postgres") else {
                 throw Missing(description: "生产环境必须设置 DATABASE_URL=postgres://用户:密码@主机/库名 (production needs DATABASE_URL)")
             }

@@ -50,9 +50,9 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         if s.hasSuffix("元") { s.removeLast() }
         var scale: Int64 = 1
         if s.hasSuffix("万") { s.removeLast(); scale = 10_000 }
-        guard let decimal = Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")),
-              s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }),
-              !s.isEmpty
+        // Decimal(string:) reads a prefix ("1.2.3" → 1.2), so the whole text must be a plain number first.
+        guard s.range(of: #"^-?[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) != nil,
+              let decimal = Decimal(string: s, locale: Locale(identifier: "en_US_POSIX"))
         else { return nil }
         var fen = decimal * Decimal(scale) * 100
         var rounded = Decimal()

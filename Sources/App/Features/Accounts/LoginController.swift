@@ -23,7 +23,8 @@ enum LoginController {
         } catch let e as APIError {
             let page = LoginPage(shell: Shell(req), error: e.message, username: username)
             let response = try await req.view.render("login", page).encodeResponse(for: req)
-            response.status = e.status
+            // The form is re-shown, not an auth challenge: 422 keeps 401/403 for the policy's refusals.
+            response.status = .unprocessableEntity
             return response
         }
     }

@@ -1,0 +1,97 @@
+@testable import App
+import Fluent
+import XCTVapor
+
+final class AccountTests: XCTestCase {
+    func testLoginShowsTheRoleDashboardAndLogoutEndsTheSession() async throws {
+        try await withApp { app, _ in
+            var b = try await Browser.signIn(app, "office")
+            let home = try await b.get("/")
+            XCTAssertEqual(home.status, .ok)
+            XCTAssertTrue(home.body.string.contains("云阳县（500235000000）"))
+            XCTAssertTrue(home.body.string.contains("操作日志"), "offices see the audit menu")
+            XCTAssertFalse(home.body.string.contains("用户管理"), "only administrators manage users")
+            try await assertEqual(try await b.post("/logout", [:]).status, .seeOther)
+            try await assertEqual(try await b.get("/").headers.first(name: .location), "/login")
+        }
+    }
+
+    func testWrongPasswordIsRefusedAndFiveFailuresLockTheAccount() async throws {
+        try await withApp { app, _ in
+            var b = Browser(app: app, cookie: nil)
+            for _ in 1...5 {
+                let res = try await b.post("/login", ["username": "buyer", "password": "wrong-password-1"])
+                XCTAssertEqual(res.status, .unprocessableEntity)
+            }
+            let locked = try await b.post("/login", ["username": "buyer", "password": Fixtures.password])
+            XCTAssertEqual(locked.status, .unprocessableEntity)
+            XCTAssertTrue(locked.body.string.contains("账号已锁定"))
+            let user = try await Fixtures.user("buyer", on: app.db)
+            XCTAssertNotNil(user.lockedUntil)
+            let trail = try await AuditEntry.query(on: app.db).filter(\.$entity == "user").all().map(\.action)
+            XCTAssertEqual(trail.filter { $0 == "login.failed" }.count, 4)
+            XCTAssertEqual(trail.filter { $0 == "login.locked" }.count, 1)
+        }
+    }
+
+    func testFormsWithoutTheTokenAreRefused() async throws {
+        try await withApp { app, _ in
+            var b = try await Browser.signIn(app, "office")
+            let res = try await b.post("/households", ["regionCode": Fixtures.village], withToken: false)
+            XCTAssertEqual(res.status, .forbidden)
+            XCTAssertTrue(res.body.string.contains("页面已过期"))
+            var bad = b
+            let forged = try await bad.send(form: ["_csrf": "forged", "name": "x"], to: "/account/tokens")
+            XCTAssertEqual(forged, 403)
+        }
+    }
+
+    func testPasswordChangeChecksTheOldOneAndTheRule() async throws {
+        try await withApp { app, _ in
+            var b = try await Browser.signIn(app, "clerk")
+            let weak = try await b.post("/account/password", ["current": Fixtures.password, "new": "short", "confirm": "short"])
+            XCTAssertEqual(weak.status, .unprocessableEntity)
+            XCTAssertTrue(weak.body.string.contains("密码至少10位"))
+            let ok = try await b.post("/account/password", ["current": Fixtures.password, "new": "NewPassw0rd2026", "confirm": "NewPassw0rd2026"])
+            XCTAssertEqual(ok.status, .ok)
+            XCTAssertTrue(ok.body.string.contains("密码已修改"))
+            _ = try await Browser.signIn(app, "clerk", password: "NewPassw0rd2026")
+        }
+    }
+
+    func testAPITokensAuthenticateUntilRevoked() async throws {
+        try await withApp { app, _ in
+            var b = try await Browser.signIn(app, "office")
+            let page = try await b.post("/account/tokens", ["name": "832平台同步"])
+            let body = page.body.string
+            let start = try XCTUnwrap(body.range(of: "id=\"new-token\">")).upperBound
+            let token = String(body[start...].prefix { $0 != "<" })
+            XCTAssertTrue(token.hasPrefix("bf_"))
+            let stored = try await APIToken.query(on: app.db).first()!
+            XCTAssertNotEqual(stored.tokenHash, token, "only the hash is stored")
+
+            let api = APIClient(app: app, token: token)
+            let me = try await api.get("/api/v1/me")
+            XCTAssertEqual(me.status, .ok)
+            XCTAssertEqual(try me.content.decode(MeJSON.self).username, "office")
+
+            try await assertEqual(try await b.post("/account/tokens/\(stored.id!)/revoke", [:]).status, .seeOther)
+            let after = try await api.get("/api/v1/me")
+            XCTAssertEqual(after.status, .unauthorized)
+            XCTAssertEqual(try after.error().error.code, "bad_token")
+        }
+    }
+
+    struct MeJSON: Decodable { let username: String; let role: String }
+}
+
+extension Browser {
+    /// Posts exactly these fields (no token fetched), for forged requests.
+    mutating func send(form: [String: String], to path: String) async throws -> UInt {
+        var headers = HTTPHeaders()
+        if let cookie { headers.add(name: .cookie, value: "bangfu_session=\(cookie)") }
+        headers.contentType = .urlEncodedForm
+        let body = form.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        return try await app.sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: body)).status.code
+    }
+}

@@ -1,0 +1,132 @@
+@testable import App
+import BangfuKit
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import XCTVapor
+
+/// Runs `body` against a freshly migrated database: a new SQLite file, or — when TEST_DATABASE_URL is set —
+/// a PostgreSQL schema dropped and re-created for the test. The same tests run on both.
+func withApp(_ body: (Application, Fixtures) async throws -> Void) async throws {
+    let app = try await Application.make(.testing)
+    let sqlitePath = NSTemporaryDirectory() + "bangfu-test-\(UUID().uuidString).sqlite"
+    do {
+        let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let config = AppConfig(database: url.map { .postgres(url: $0) } ?? .sqlite(path: sqlitePath),
+                               dataKey: SymmetricKey(size: .bits256), varDirectory: NSTemporaryDirectory(),
+                               autoMigrate: false, seedDemo: false)
+        try await configure(app, config: config)
+        if app.db.isPostgres {
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("DROP SCHEMA public CASCADE").run()
+            try await sql.raw("CREATE SCHEMA public").run()
+        }
+        try await app.autoMigrate()
+        let fixtures = try await Fixtures.load(on: app)
+        try await body(app, fixtures)
+    } catch {
+        try? await app.asyncShutdown()
+        try? FileManager.default.removeItem(atPath: sqlitePath)
+        throw error
+    }
+    try await app.asyncShutdown()
+    try? FileManager.default.removeItem(atPath: sqlitePath)
+}
+
+/// A signed-in browser: the session cookie, and the CSRF token its forms carry.
+struct Browser {
+    let app: Application
+    var cookie: String?
+
+    static func signIn(_ app: Application, _ username: String, password: String = Fixtures.password) async throws -> Browser {
+        var b = Browser(app: app, cookie: nil)
+        let res = try await b.post("/login", ["username": username, "password": password])
+        XCTAssertEqual(res.status, .seeOther, "login of \(username)")
+        XCTAssertEqual(res.headers.first(name: .location), "/")
+        return b
+    }
+
+    mutating func get(_ path: String) async throws -> XCTHTTPResponse {
+        try await send(.GET, path, body: nil)
+    }
+
+    /// Posts a form with the token read from a page, as a browser would.
+    mutating func post(_ path: String, _ form: [String: String], withToken: Bool = true) async throws -> XCTHTTPResponse {
+        var fields = form
+        if withToken { fields["_csrf"] = try await token() }
+        let body = fields.map { "\(escape($0.key))=\(escape($0.value))" }.joined(separator: "&")
+        return try await send(.POST, path, body: body)
+    }
+
+    mutating func token() async throws -> String {
+        let page = try await get("/login").body.string
+        let marker = "name=\"_csrf\" value=\""
+        let start = try XCTUnwrap(page.range(of: marker)).upperBound
+        return String(page[start...].prefix { $0 != "\"" })
+    }
+
+    private mutating func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> XCTHTTPResponse {
+        var headers = HTTPHeaders()
+        if let cookie { headers.add(name: .cookie, value: "bangfu_session=\(cookie)") }
+        if body != nil { headers.contentType = .urlEncodedForm }
+        let res = try await app.sendRequest(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        if let set = res.headers.setCookie?["bangfu_session"] {
+            cookie = set.expires.map { $0 < Date() } == true ? nil : set.string
+        }
+        return res
+    }
+
+    private func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
+    }
+}
+
+/// An API client with a bearer token.
+struct APIClient {
+    let app: Application
+    let token: String
+
+    func get(_ path: String) async throws -> XCTHTTPResponse {
+        try await app.sendRequest(.GET, path, headers: ["Authorization": "Bearer \(token)"])
+    }
+
+    func post<T: Encodable>(_ path: String, _ body: T) async throws -> XCTHTTPResponse {
+        var headers: HTTPHeaders = ["Authorization": "Bearer \(token)"]
+        headers.contentType = .json
+        return try await app.sendRequest(.POST, path, headers: headers, body: ByteBuffer(data: try JSONEncoder().encode(body)))
+    }
+}
+
+extension XCTHTTPResponse {
+    func error() throws -> ErrorJSON { try JSONDecoder().decode(ErrorJSON.self, from: Data(buffer: body)) }
+}
+
+/// The API's error shape, kept here as its own copy so that an unintended change fails a test.
+struct ErrorJSON: Decodable {
+    struct Detail: Decodable { let code: String; let message: String; let field: String? }
+    let error: Detail
+}
+
+/// XCTest's assertions take synchronous autoclosures; these await first.
+func assertEqual<T: Equatable>(_ a: @autoclosure () async throws -> T, _ b: @autoclosure () throws -> T,
+                               _ message: String = "", file: StaticString = #filePath, line: UInt = #line) async throws {
+    let x = try await a()
+    XCTAssertEqual(x, try b(), message, file: file, line: line)
+}
+
+func assertTrue(_ a: @autoclosure () async throws -> Bool, _ message: String = "",
+                file: StaticString = #filePath, line: UInt = #line) async throws {
+    let x = try await a()
+    XCTAssertTrue(x, message, file: file, line: line)
+}
+
+/// An API client for a fixture user, with a token made for the test.
+func apiClient(_ app: Application, _ username: String) async throws -> APIClient {
+    let token = APIToken()
+    token.$user.id = try await Fixtures.user(username, on: app.db).id!
+    let secret = "t-\(username)-\(UUID().uuidString)"
+    token.name = "t"; token.tokenHash = Authentication.tokenHash(secret)
+    try await token.create(on: app.db)
+    return APIClient(app: app, token: secret)
+}

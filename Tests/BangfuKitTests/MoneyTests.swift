@@ -1,0 +1,26 @@
+import BangfuKit
+import XCTest
+
+final class MoneyTests: XCTestCase {
+    func testParsesWhatFormsContain() {
+        XCTAssertEqual(Fen.parse("90"), Fen(9000))
+        XCTAssertEqual(Fen.parse("90元"), Fen(9000))
+        XCTAssertEqual(Fen.parse(" 3.5 "), Fen(350))
+        XCTAssertEqual(Fen.parse("1.2万"), Fen(1_200_000))
+        XCTAssertEqual(Fen.parse("6000万元"), Fen(6_000_000_000))
+        XCTAssertEqual(Fen.parse("¥1,200.05"), Fen(120_005))
+    }
+
+    func testRefusesWhatIsNotAnExactAmount() {
+        for bad in ["三元", "1.234", "", "元", "1e3", "abc", "1.2.3"] {
+            XCTAssertNil(Fen.parse(bad), bad)
+        }
+    }
+
+    func testFormatsForPagesAndSheets() {
+        XCTAssertEqual(Fen(123_456_789).description, "¥1,234,567.89")
+        XCTAssertEqual(Fen(-5).description, "-¥0.05")
+        XCTAssertEqual(Fen(9000).yuanString, "90.00")
+        XCTAssertEqual((Fen(1) + Fen(2) - Fen(4)).value, -1)
+    }
+}
