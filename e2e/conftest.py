@@ -1,0 +1,78 @@
+"""Browser tests: the real server binary on a fresh SQLite file, driven by headless chromium."""
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "e2e" / "screenshots"
+DEMO_PASSWORD = "Bangfu2026demo"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    var = tempfile.mkdtemp(prefix="bangfu-e2e-")
+    port = free_port()
+    env = dict(os.environ, BANGFU_VAR_DIR=var, BANGFU_DEMO="1", DATABASE_URL="")
+    binary = os.environ.get("BANGFU_BIN", str(ROOT / ".build/debug/bangfu"))
+    log = open(os.path.join(var, "server.log"), "w")
+    proc = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(open(os.path.join(var, "server.log")).read())
+        time.sleep(0.1)
+    else:
+        raise RuntimeError("server did not start")
+    yield base
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(var, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN"):
+        options.add_argument(arg)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def login(driver, base, username, password=DEMO_PASSWORD):
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+    # Wait for the answer page: the user bar on success, the message on failure.
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "who") or d.find_elements(By.ID, "login-error"))
+
+
+def shot(driver, name):
+    SHOTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
