@@ -14,10 +14,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.19"),
     ],
     targets: [
         // Domain: rules, money, codes, periods. No web framework here.
-        .target(name: "BangfuKit"),
+        .target(name: "BangfuKit", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // HTTP, database, views.
         .target(
             name: "App",

@@ -1,0 +1,140 @@
+/// 附件1 乡镇（街道）贫困户农特产品待销目录 (seed 003): the header block, then a table with the
+/// seed's columns. Reads what offices really fill in, and writes it back in the same form.
+public enum Attachment1 {
+    public static let title = "乡镇（街道）贫困户农特产品待销目录"
+    public static let columns = ["序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格（元）", "供货方式",
+                                 "网店网址", "供货联系人及联系方式", "备注"]
+    static let headerLabels = ["填写单位", "填写人", "联系电话", "填写日期"]
+
+    /// Accepted spellings of each column, after spaces, line breaks and full-width brackets are folded.
+    static let aliases: [String: [String]] = [
+        "地区": ["地区", "所在地区", "地址"],
+        "贫困户姓名": ["贫困户姓名", "脱贫户姓名", "户主姓名", "贫困户（合作社）姓名"],
+        "产品品种": ["产品品种", "品种", "产品名称"],
+        "计划销量": ["计划销量", "计划销售量", "待销数量"],
+        "销售价格（元）": ["销售价格(元)", "销售价格", "价格(元)", "价格"],
+        "供货方式": ["供货方式"],
+        "网店网址": ["网店网址", "网址"],
+        "供货联系人及联系方式": ["供货联系人及联系方式", "供货联系人", "联系人及电话"],
+        "备注": ["备注"],
+    ]
+    static let required = ["地区", "贫困户姓名", "产品品种", "计划销量", "销售价格（元）", "供货方式", "供货联系人及联系方式"]
+
+    public struct HeaderBlock: Equatable, Sendable {
+        public var unit = "", filler = "", phone = "", date = ""
+        public init(unit: String = "", filler: String = "", phone: String = "", date: String = "") {
+            self.unit = unit; self.filler = filler; self.phone = phone; self.date = date
+        }
+    }
+
+    public struct Row: Equatable, Sendable {
+        public let line: Int
+        public let place: String
+        public let region: RegionCode
+        public let seller: String
+        public let variety: String
+        public let quantity: Quantity
+        public let price: UnitPrice
+        public let method: SupplyMethod
+        public let shopURL: String?
+        public let contact: Contact
+        public let note: String?
+    }
+
+    public struct Sheet: Sendable {
+        public let header: HeaderBlock
+        public let rows: [Row]
+    }
+
+    /// Parses a whole sheet; `resolve` turns "云阳县xx乡镇xx村" into a region the importer may use.
+    /// Every problem of every row is reported; any problem rejects the sheet.
+    public static func parse(_ cells: [[String]], resolve: (String) -> RegionCode?) throws(ImportRejected) -> Sheet {
+        let rows = cells.map { $0.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } }
+        guard let headerIndex = rows.firstIndex(where: { $0.contains { fold($0) == "产品品种" || fold($0) == "品种" } }) else {
+            throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "找不到表头（应含“产品品种”等附件1的列名）")])
+        }
+        var index: [String: Int] = [:]
+        for (i, cell) in rows[headerIndex].enumerated() {
+            if let name = aliases.first(where: { $0.value.contains(fold(cell)) })?.key, index[name] == nil { index[name] = i }
+        }
+        let missing = required.filter { index[$0] == nil }
+        guard missing.isEmpty else {
+            throw ImportRejected([RowError(row: headerIndex + 1, column: "表头", code: "bad_header",
+                                           message: "缺少列：\(missing.joined(separator: "、"))")])
+        }
+        var errors: [RowError] = [], parsed: [Row] = [], seen: [String: Int] = [:]
+        for (i, row) in rows.enumerated().dropFirst(headerIndex + 1) {
+            let line = i + 1
+            func cell(_ name: String) -> String { index[name].flatMap { $0 < row.count ? row[$0] : nil } ?? "" }
+            let content = index.filter { $0.key != "序号" }.map { cell($0.key) }
+            if content.allSatisfy(\.isEmpty) { continue }          // blank padding rows
+            if row.first?.hasPrefix("备注") == true { break }        // the notes under the table
+            var rowErrors: [RowError] = []
+            func fail(_ column: String, _ code: String, _ message: String) {
+                rowErrors.append(RowError(row: line, column: column, code: code, message: message))
+            }
+            let place = cell("地区"), seller = cell("贫困户姓名"), variety = cell("产品品种")
+            let region = place.isEmpty ? nil : resolve(place)
+            if place.isEmpty { fail("地区", "required", "地区不能为空") } else if region == nil {
+                fail("地区", "unknown_region", "地区“\(place)”对应不到您管辖范围内的区划")
+            }
+            if seller.isEmpty { fail("贫困户姓名", "required", "贫困户姓名不能为空") }
+            if variety.isEmpty { fail("产品品种", "required", "产品品种不能为空") }
+            let quantity = Quantity.parse(cell("计划销量"))
+            if quantity == nil { fail("计划销量", "invalid", "计划销量“\(cell("计划销量"))”应为正数加单位，如“30斤”") }
+            let price = UnitPrice.parse(cell("销售价格（元）"))
+            if price == nil { fail("销售价格（元）", "invalid", "销售价格“\(cell("销售价格（元）"))”应为金额，如“3元/斤”") }
+            let method = SupplyMethod(codeOrName: cell("供货方式"))
+            if method == nil { fail("供货方式", "invalid", "供货方式“\(cell("供货方式"))”应为电商、送货上门或上门自提") }
+            let contact = Contact.parse(cell("供货联系人及联系方式"))
+            if contact == nil { fail("供货联系人及联系方式", "invalid", "应为姓名加电话，如“李xx 17723635558”") }
+            let url = cell("网店网址")
+            if !url.isEmpty, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                fail("网店网址", "invalid", "网店网址应以 http:// 或 https:// 开头")
+            }
+            let key = "\(region?.digits ?? place)|\(seller)|\(variety)"
+            if let first = seen[key] {
+                fail("产品品种", "duplicate", "与第\(first)行重复（同一地区、同一户、同一品种）")
+            }
+            seen[key] = seen[key] ?? line
+            if rowErrors.isEmpty, let region, let quantity, let price, let method, let contact {
+                parsed.append(Row(line: line, place: place, region: region, seller: seller, variety: variety,
+                                  quantity: quantity, price: price, method: method, shopURL: url.isEmpty ? nil : url,
+                                  contact: contact, note: cell("备注").isEmpty ? nil : cell("备注")))
+            }
+            errors += rowErrors
+        }
+        guard errors.isEmpty else { throw ImportRejected(errors) }
+        guard !parsed.isEmpty else {
+            throw ImportRejected([RowError(row: headerIndex + 2, column: "表格", code: "empty", message: "表格中没有数据行")])
+        }
+        return Sheet(header: headerBlock(rows[..<headerIndex]), rows: parsed)
+    }
+
+    /// "填写单位：龙角镇   填写人：张三 …" in one cell or several.
+    static func headerBlock(_ rows: ArraySlice<[String]>) -> HeaderBlock {
+        let text = rows.flatMap { $0 }.joined(separator: " ")
+        var values: [String: String] = [:]
+        for label in headerLabels {
+            guard let r = text.range(of: label) else { continue }
+            var rest = text[r.upperBound...].drop { $0 == "：" || $0 == ":" || $0 == " " }
+            if let next = headerLabels.compactMap({ rest.range(of: $0)?.lowerBound }).min() { rest = rest[..<next] }
+            values[label] = rest.trimmingCharacters(in: .whitespaces)
+        }
+        return HeaderBlock(unit: values["填写单位"] ?? "", filler: values["填写人"] ?? "",
+                           phone: values["联系电话"] ?? "", date: values["填写日期"] ?? "")
+    }
+
+    static func fold(_ s: String) -> String {
+        s.filter { !$0.isWhitespace }.replacingOccurrences(of: "（", with: "(").replacingOccurrences(of: "）", with: ")")
+    }
+
+    /// The rows of an 附件1 sheet: title, header block, column names, data, the seed's notes.
+    public static func sheet(header: HeaderBlock, rows: [[String]]) -> [[String]] {
+        [[title],
+         ["填写单位：\(header.unit)", "", "填写人：\(header.filler)", "", "联系电话：\(header.phone)", "", "填写日期：\(header.date)"],
+         columns]
+        + rows.enumerated().map { [String($0.offset + 1)] + $0.element }
+        + [["备注：供货方式主要为电商、送货上门、上门自提等；至少每月更新一次。"]]
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// An amount of goods with its unit, as forms write it: "30斤", "2.5吨", "100 箱".
+/// Kept in thousandths so that "2.5" stays exact.
+public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let thousandths: Int64
+    public let unit: String
+
+    public init(thousandths: Int64, unit: String) { self.thousandths = thousandths; self.unit = unit }
+
+    /// nil for text that is not a positive number followed by a unit ("三十斤", "-5斤", "30").
+    public static func parse(_ text: String) -> Quantity? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard let (number, rest) = Decimals.leadingNumber(t), number > 0 else { return nil }
+        let unit = rest.trimmingCharacters(in: .whitespaces)
+        guard !unit.isEmpty, unit.count <= 6, !unit.contains(where: { $0.isNumber }) else { return nil }
+        return Quantity(thousandths: number, unit: unit)
+    }
+
+    public var amountText: String { Decimals.format(thousandths, scale: 1000) }
+    public var description: String { amountText + unit }
+}
+
+/// A price per unit: "3元/斤", "3.5元/公斤", or a bare "3" when the unit is implied by the quantity.
+public struct UnitPrice: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let fen: Fen
+    public let unit: String?
+
+    public init(fen: Fen, unit: String?) { self.fen = fen; self.unit = unit }
+
+    public static func parse(_ text: String) -> UnitPrice? {
+        let t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "／", with: "/")
+        let parts = t.split(separator: "/", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let money = parts.first, let fen = Fen.parse(money), fen > .zero else { return nil }
+        let unit = parts.count == 2 ? parts[1] : nil
+        if let unit, unit.isEmpty || unit.count > 6 { return nil }
+        return UnitPrice(fen: fen, unit: unit)
+    }
+
+    public var description: String { "\(fen.yuanString.replacingOccurrences(of: ".00", with: ""))元" + (unit.map { "/\($0)" } ?? "") }
+}
+
+/// "李xx 17723635558" — a supply contact's name and phone in one cell.
+public struct Contact: Hashable, Sendable, Codable {
+    public let name: String
+    public let phone: String
+
+    public init(name: String, phone: String) { self.name = name; self.phone = phone }
+
+    public static func parse(_ text: String) -> Contact? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard let start = t.firstIndex(where: { $0.isASCII && $0.isNumber }) else { return nil }
+        let name = t[..<start].trimmingCharacters(in: CharacterSet(charactersIn: " ：:，,、"))
+        let phone = t[start...].filter { !$0.isWhitespace && $0 != "-" }
+        guard !name.isEmpty, name.count <= 20, (7...12).contains(phone.count), phone.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Contact(name: name, phone: phone)
+    }
+}
+
+enum Decimals {
+    /// The leading decimal number of a text in thousandths, and what follows it.
+    static func leadingNumber(_ text: String) -> (Int64, String)? {
+        let digits = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+        guard !digits.isEmpty, digits.filter({ $0 == "." }).count <= 1, digits.first != ".",
+              let d = Decimal(string: String(digits), locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+        var scaled = d * 1000, rounded = Decimal()
+        NSDecimalRound(&rounded, &scaled, 0, .plain)
+        guard rounded == scaled else { return nil }
+        return (NSDecimalNumber(decimal: rounded).int64Value, String(text.dropFirst(digits.count)))
+    }
+
+    static func format(_ value: Int64, scale: Int64) -> String {
+        let whole = value / scale, frac = value % scale
+        guard frac != 0 else { return String(whole) }
+        var f = String(frac + scale).dropFirst()
+        while f.hasSuffix("0") { f.removeLast() }
+        return "\(whole).\(f)"
+    }
+}

@@ -1,0 +1,137 @@
+import BangfuKit
+import Foundation
+import XCTest
+
+final class CatalogueTests: XCTestCase {
+    func testValuesAsTheSeedWritesThem() {
+        XCTAssertEqual(Quantity.parse("30斤"), Quantity(thousandths: 30_000, unit: "斤"))
+        XCTAssertEqual(Quantity.parse("2.5 吨")?.description, "2.5吨")
+        XCTAssertNil(Quantity.parse("三十斤"))
+        XCTAssertNil(Quantity.parse("-5斤"))
+        XCTAssertNil(Quantity.parse("30"), "a quantity needs its unit")
+        XCTAssertEqual(UnitPrice.parse("3元/斤"), UnitPrice(fen: Fen(300), unit: "斤"))
+        XCTAssertEqual(UnitPrice.parse("3.5元／公斤")?.fen, Fen(350))
+        XCTAssertNil(UnitPrice.parse("三元"))
+        XCTAssertNil(UnitPrice.parse("0元/斤"))
+        XCTAssertEqual(Contact.parse("李xx 17723635558"), Contact(name: "李xx", phone: "17723635558"))
+        XCTAssertNil(Contact.parse("李xx"))
+        XCTAssertEqual(ProductCategory.guess(for: "土豆"), .vegetable)
+        XCTAssertEqual(ProductCategory.guess(for: "云阳红橙"), .fruit)
+    }
+
+    func testOffersGoStaleAfterACalendarMonth() {
+        let updated = LocalDate(year: 2026, month: 1, day: 31)
+        XCTAssertFalse(Freshness.isStale(updated: updated, today: LocalDate(year: 2026, month: 2, day: 27)))
+        XCTAssertTrue(Freshness.isStale(updated: updated, today: LocalDate(year: 2026, month: 2, day: 28)))
+        XCTAssertTrue(Freshness.isStale(updated: LocalDate(year: 2025, month: 12, day: 15), today: LocalDate(year: 2026, month: 1, day: 15)))
+    }
+
+    let sample: [[String]] = [
+        ["乡镇（街道）贫困户农特产品待销目录"],
+        ["填写单位：龙角镇人民政府    填写人：张三    联系电话：023-55555555    填写日期：2026.11.1"],
+        ["序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格（元）", "供货方式", "网店网址", "供货联系人\n及联系方式", "备注"],
+        ["1", "云阳县龙角镇示例村", "王某某", "土豆", "30斤", "3元/斤", "送货上门", "", "李xx 17723635558", ""],
+        ["", "", "", "", "", "", "", "", "", ""],
+        ["2", "云阳县龙角镇示例村", "张某某", "红橙", "500斤", "4.5元/斤", "电商", "https://shop.example.cn/1", "李xx 17723635558", "预售"],
+    ]
+
+    func resolve(_ place: String) -> RegionCode? { place.hasSuffix("示例村") ? RegionCode("500235105201") : nil }
+
+    func testReadsTheFormAsOfficesFillIt() throws {
+        let sheet = try Attachment1.parse(sample, resolve: resolve)
+        XCTAssertEqual(sheet.header.unit, "龙角镇人民政府")
+        XCTAssertEqual(sheet.header.filler, "张三")
+        XCTAssertEqual(sheet.header.date, "2026.11.1")
+        XCTAssertEqual(sheet.rows.count, 2)
+        XCTAssertEqual(sheet.rows[1].line, 6)
+        XCTAssertEqual(sheet.rows[1].price.fen, Fen(450))
+        XCTAssertEqual(sheet.rows[1].method, .online)
+        XCTAssertEqual(sheet.rows[0].contact.phone, "17723635558")
+    }
+
+    func testReportsEveryBadRowByRowAndColumn() {
+        var bad = sample
+        bad[3][5] = "三元"
+        bad[5][4] = "-5斤"
+        bad[5][1] = "外县某村"
+        bad.append(["3", "云阳县龙角镇示例村", "王某某", "土豆", "30斤", "3元/斤", "送货上门", "", "李xx 17723635558", ""])
+        XCTAssertThrowsError(try Attachment1.parse(bad, resolve: resolve)) { error in
+            let e = (error as! ImportRejected).errors
+            XCTAssertEqual(e.map(\.row), [4, 6, 6, 7])
+            XCTAssertEqual(e.map(\.column), ["销售价格（元）", "地区", "计划销量", "产品品种"])
+            XCTAssertEqual(e.last?.code, "duplicate")
+            XCTAssertTrue(e[0].message.contains("三元"))
+        }
+    }
+
+    func testRefusesAWrongHeader() {
+        let wrong = [["名称", "数量"], ["土豆", "30斤"]]
+        XCTAssertEqual((try? Attachment1.parse(wrong, resolve: resolve)) == nil, true)
+        var missing = sample
+        missing[2][6] = "方式"
+        XCTAssertThrowsError(try Attachment1.parse(missing, resolve: resolve)) {
+            XCTAssertTrue(($0 as! ImportRejected).errors[0].message.contains("供货方式"))
+        }
+    }
+
+    func testGBKBytesDecode() throws {
+        let text = "地区,产品品种\n云阳县,土豆\n"
+        let gbk = try XCTUnwrap(TextDecoding.encodeGB18030(text))
+        XCTAssertNil(String(data: gbk, encoding: .utf8))
+        XCTAssertEqual(TextDecoding.decode(gbk), text)
+        XCTAssertEqual(TextDecoding.decode(Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)), text)
+    }
+
+    func testXLSXRoundTrip() throws {
+        let rows = Attachment1.sheet(header: .init(unit: "龙角镇", filler: "张三", phone: "1", date: "2026-11-01"),
+                                     rows: [["云阳县龙角镇示例村", "王某某", "土豆", "30斤", "3元/斤", "送货上门", "", "李xx 17723635558", "a<b&c"]])
+        let back = try XLSX.read(try XLSX.write(sheetName: "附件1", rows: rows))
+        XCTAssertEqual(back[3][1], "云阳县龙角镇示例村")
+        XCTAssertEqual(back[3][9], "a<b&c")
+        XCTAssertEqual(back[2], Attachment1.columns)
+        XCTAssertEqual(try Attachment1.parse(back, resolve: resolve).rows.first?.variety, "土豆")
+    }
+}
+
+final class CertificationTests: XCTestCase {
+    let nov1 = LocalDate(year: 2026, month: 11, day: 1)
+
+    func walk(_ events: [CertificationEvent]) throws -> CertificationRecord {
+        try events.reduce(CertificationRecord()) { try Certification.apply($1, to: $0) }
+    }
+
+    func testTheWholeWayToACertificate() throws {
+        let r = try walk([.townshipApprove, .countyApprove, .publish(on: nov1, days: 7),
+                          .conclude(on: LocalDate(year: 2026, month: 11, day: 8), validMonths: 24)])
+        XCTAssertEqual(r.state, .certified)
+        XCTAssertEqual(r.publicityEnds, LocalDate(year: 2026, month: 11, day: 8))
+        XCTAssertEqual(r.validUntil, LocalDate(year: 2028, month: 11, day: 8))
+        XCTAssertTrue(r.counts(on: LocalDate(year: 2028, month: 11, day: 7)))
+        XCTAssertFalse(r.counts(on: LocalDate(year: 2028, month: 11, day: 8)), "expired on its expiry date")
+    }
+
+    func testStepsThatDoNotApplyAreRefused() throws {
+        XCTAssertThrowsError(try walk([.countyApprove])) { XCTAssertEqual(($0 as! TransitionRefused).code, "not_allowed") }
+        XCTAssertThrowsError(try walk([.townshipApprove, .countyApprove, .publish(on: nov1, days: 7),
+                                       .conclude(on: LocalDate(year: 2026, month: 11, day: 7), validMonths: 24)])) {
+            XCTAssertEqual(($0 as! TransitionRefused).code, "publicity_open")
+        }
+        XCTAssertThrowsError(try walk([.townshipReject(reason: " ")])) { XCTAssertEqual(($0 as! TransitionRefused).code, "reason_required") }
+        XCTAssertThrowsError(try walk([.townshipApprove, .countyApprove, .publish(on: nov1, days: 2)]))
+        XCTAssertThrowsError(try walk([.townshipReject(reason: "材料不全"), .townshipApprove]))
+    }
+
+    func testObjectionsSuspensionsAndRevocation() throws {
+        let inPublicity = try walk([.townshipApprove, .countyApprove, .publish(on: nov1, days: 7)])
+        XCTAssertEqual(try Certification.apply(.upholdObjection(reason: "以次充好"), to: inPublicity).state, .rejected)
+        let certified = try Certification.apply(.conclude(on: LocalDate(year: 2026, month: 11, day: 9), validMonths: 12), to: inPublicity)
+        let suspended = try Certification.apply(.suspend(reason: "抽检不合格"), to: certified)
+        XCTAssertFalse(suspended.counts(on: LocalDate(year: 2026, month: 12, day: 1)))
+        XCTAssertEqual(try Certification.apply(.reinstate, to: suspended).state, .certified)
+        let renewed = try Certification.apply(.renew(until: LocalDate(year: 2028, month: 1, day: 1)), to: certified)
+        XCTAssertEqual(renewed.validUntil, LocalDate(year: 2028, month: 1, day: 1))
+        XCTAssertThrowsError(try Certification.apply(.renew(until: LocalDate(year: 2027, month: 1, day: 1)), to: certified))
+        XCTAssertEqual(try Certification.apply(.revoke(reason: "投诉查实"), to: suspended).state, .revoked)
+        XCTAssertEqual(Certification.nextEvents(from: .revoked), [])
+    }
+}
