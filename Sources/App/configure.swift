@@ -27,6 +27,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.routes.defaultMaxBodySize = "10mb"
 
     Migrations001.register(on: app.migrations)
+    Migrations002.register(on: app.migrations)
     registerCommands(app)
 
     try routes(app)

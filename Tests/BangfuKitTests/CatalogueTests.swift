@@ -22,7 +22,8 @@ final class CatalogueTests: XCTestCase {
     func testOffersGoStaleAfterACalendarMonth() {
         let updated = LocalDate(year: 2026, month: 1, day: 31)
         XCTAssertFalse(Freshness.isStale(updated: updated, today: LocalDate(year: 2026, month: 2, day: 27)))
-        XCTAssertTrue(Freshness.isStale(updated: updated, today: LocalDate(year: 2026, month: 2, day: 28)))
+        XCTAssertFalse(Freshness.isStale(updated: updated, today: LocalDate(year: 2026, month: 2, day: 28)))
+        XCTAssertTrue(Freshness.isStale(updated: updated, today: LocalDate(year: 2026, month: 3, day: 1)))
         XCTAssertTrue(Freshness.isStale(updated: LocalDate(year: 2025, month: 12, day: 15), today: LocalDate(year: 2026, month: 1, day: 15)))
     }
 
@@ -133,5 +134,15 @@ final class CertificationTests: XCTestCase {
         XCTAssertThrowsError(try Certification.apply(.renew(until: LocalDate(year: 2027, month: 1, day: 1)), to: certified))
         XCTAssertEqual(try Certification.apply(.revoke(reason: "投诉查实"), to: suspended).state, .revoked)
         XCTAssertEqual(Certification.nextEvents(from: .revoked), [])
+    }
+}
+
+final class SearchTermsTests: XCTestCase {
+    func testPairsFindSubstrings() {
+        let terms = SearchTerms.of("云阳 红橙")
+        XCTAssertTrue(Set(SearchTerms.query("红橙")).isSubset(of: terms))
+        XCTAssertTrue(Set(SearchTerms.query("阳红")).isSubset(of: terms))
+        XCTAssertFalse(Set(SearchTerms.query("红阳")).isSubset(of: terms))
+        XCTAssertEqual(SearchTerms.query("橙"), ["橙"])
     }
 }

@@ -1,7 +1,7 @@
 import BangfuKit
 import Vapor
 
-/// The shared life of an HTML create form: show it, run the command, redirect on success or
+/// The shared life of an HTML form: show it, run the command, redirect where it says on success or
 /// re-render with the error beside its field. The command is the same one the API calls.
 enum FormFlow {
     static func show(_ req: Request, _ template: String, options: [String: [FormPage.Option]] = [:]) async throws -> View {
@@ -11,14 +11,13 @@ enum FormFlow {
     }
 
     static func submit<Input: FormInput>(
-        _ req: Request, _ template: String, _ type: Input.Type, then redirect: SiteURL,
+        _ req: Request, _ template: String, _ type: Input.Type,
         options: [String: [FormPage.Option]] = [:],
-        command: (Input) async throws -> Void
+        command: (Input) async throws -> String
     ) async throws -> Response {
         let values = try Input.formValues(req)
         do {
-            try await command(try Input(form: values))
-            return req.redirect(to: redirect.path)
+            return req.redirect(to: try await command(try Input(form: values)))
         } catch let e as FieldError {
             return try await FormPage.rerender(template, req: req, error: e, values: values, options: options)
         } catch let e as APIError where e.field != nil {
@@ -32,13 +31,6 @@ enum FormFlow {
 enum Guard {
     /// The region must exist and lie inside the caller's scope.
     static func region(_ text: String?, field: String = "regionCode", scope: Scope, on req: Request) async throws -> RegionCode {
-        let code = try FormValue.region(text, field)
-        guard try await Region.find(code.digits, on: req.db) != nil else {
-            throw FieldError(field: field, code: "unknown_region", message: "区划代码 \(code) 不存在")
-        }
-        guard scope.covers(region: code.digits) else {
-            throw FieldError(field: field, code: "out_of_scope", message: "该区划不在您的管辖范围内")
-        }
-        return code
+        try await region(text, field: field, scope: scope, on: req.db)
     }
 }

@@ -21,6 +21,11 @@ public enum Action: String, CaseIterable, Sendable {
     case viewPairings, editPairings
     case viewAudit
     case manageUsers
+    case viewOffers, editOffers, importOffers
+    case viewCertifications, applyCertification
+    case reviewInTownship        // 乡镇初审
+    case certifyProducts         // 县级认定, 公示, 核查清理
+    case manageBlacklist, handleComplaints
 }
 
 public enum AccessPolicy {
@@ -47,6 +52,15 @@ public enum AccessPolicy {
             .editPairings: [.admin: .all, .office: .region],
             .viewAudit: [.admin: .all, .office: .region],
             .manageUsers: [.admin: .all],
+            .viewOffers: [.admin: .all, .office: .region, .clerk: .region, .supplier: .supplier],
+            .editOffers: [.office: .region, .clerk: .region, .supplier: .supplier],
+            .importOffers: [.office: .region, .clerk: .region],
+            .viewCertifications: [.admin: .all, .office: .region, .clerk: .region, .supplier: .supplier],
+            .applyCertification: [.office: .region, .clerk: .region, .supplier: .supplier],
+            .reviewInTownship: [.office: .region, .clerk: .region],
+            .certifyProducts: [.office: .region],
+            .manageBlacklist: [.office: .region],
+            .handleComplaints: [.office: .region],
         ]
     }()
 

@@ -69,12 +69,29 @@ public enum QualityMark: String, ChineseNamed {
     }
 }
 
-/// An offer not updated for a calendar month is stale (seed 003: update at least monthly).
+/// An offer not updated for a month is stale (seed 003: update at least monthly). The same cut-off
+/// serves queries: an offer is fresh while `updated > freshSince(today)`.
 public enum Freshness {
-    public static func isStale(updated: LocalDate, today: LocalDate) -> Bool {
-        var y = updated.year, m = updated.month + 1
-        if m > 12 { m = 1; y += 1 }
-        let day = min(updated.day, LocalDate.days(inMonth: m, year: y))
-        return today >= LocalDate(year: y, month: m, day: day)
+    public static func freshSince(_ today: LocalDate) -> LocalDate { today.adding(months: -1) }
+
+    public static func isStale(updated: LocalDate, today: LocalDate) -> Bool { updated <= freshSince(today) }
+}
+
+/// Search terms for Chinese substring search without a tokenizer: every character and every
+/// pair of adjacent characters. A query of two or more characters needs all its pairs.
+public enum SearchTerms {
+    public static func of(_ text: String) -> Set<String> {
+        let chars = Array(normalise(text))
+        var terms = Set(chars.map(String.init))
+        for i in chars.indices.dropLast() { terms.insert(String(chars[i...i + 1])) }
+        return terms
     }
+
+    public static func query(_ text: String) -> [String] {
+        let chars = Array(normalise(text))
+        guard chars.count > 1 else { return chars.map(String.init) }
+        return Array(Set(chars.indices.dropLast().map { String(chars[$0...$0 + 1]) })).sorted()
+    }
+
+    public static func normalise(_ text: String) -> String { text.lowercased().filter { !$0.isWhitespace } }
 }

@@ -84,3 +84,37 @@ extension AuditEntry: Scoped {
         return nil
     }
 }
+
+extension Offer: Scoped {
+    static func restrict(_ q: QueryBuilder<Offer>, to scope: Scope) -> QueryBuilder<Offer>? {
+        switch scope {
+        case .region(let r): q.filter(\.$regionCode =~ subtree(of: r))
+        case .supplier(let id): q.filter(\.$supplier.$id == id)
+        default: nil
+        }
+    }
+}
+
+extension ProductApplication: Scoped {
+    static func restrict(_ q: QueryBuilder<ProductApplication>, to scope: Scope) -> QueryBuilder<ProductApplication>? {
+        switch scope {
+        case .region(let r): q.filter(\.$regionCode =~ subtree(of: r))
+        case .supplier(let id): q.filter(\.$supplier.$id == id)
+        default: nil
+        }
+    }
+}
+
+extension Complaint: Scoped {
+    static func restrict(_ q: QueryBuilder<Complaint>, to scope: Scope) -> QueryBuilder<Complaint>? {
+        if case .region(let r) = scope { return q.filter(\.$regionCode =~ subtree(of: r)) }
+        return nil
+    }
+}
+
+extension BlacklistEntry: Scoped {
+    static func restrict(_ q: QueryBuilder<BlacklistEntry>, to scope: Scope) -> QueryBuilder<BlacklistEntry>? {
+        if case .region(let r) = scope { return q.filter(\.$regionCode =~ subtree(of: r)) }
+        return nil
+    }
+}

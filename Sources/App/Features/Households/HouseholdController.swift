@@ -63,8 +63,9 @@ enum HouseholdController {
     @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options) }
 
     @Sendable static func submit(req: Request) async throws -> Response {
-        try await FormFlow.submit(req, template, HouseholdInput.self, then: .households, options: options) {
+        try await FormFlow.submit(req, template, HouseholdInput.self, options: options) {
             _ = try await create($0, req: req)
+            return SiteURL.households.path
         }
     }
 

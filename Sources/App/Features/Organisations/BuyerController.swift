@@ -53,8 +53,9 @@ enum BuyerController {
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {
-        try await FormFlow.submit(req, template, BuyerInput.self, then: .buyers, options: options) {
+        try await FormFlow.submit(req, template, BuyerInput.self, options: options) {
             _ = try await create($0, req: req)
+            return SiteURL.buyers.path
         }
     }
 

@@ -52,8 +52,9 @@ enum SupplierController {
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {
-        try await FormFlow.submit(req, template, SupplierInput.self, then: .suppliers, options: options) {
+        try await FormFlow.submit(req, template, SupplierInput.self, options: options) {
             _ = try await create($0, req: req)
+            return SiteURL.suppliers.path
         }
     }
 

@@ -85,8 +85,9 @@ enum PairingController {
     @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options) }
 
     @Sendable static func submit(req: Request) async throws -> Response {
-        try await FormFlow.submit(req, template, PairingInput.self, then: .pairings, options: options) {
+        try await FormFlow.submit(req, template, PairingInput.self, options: options) {
             _ = try await create($0, req: req)
+            return SiteURL.pairings.path
         }
     }
 

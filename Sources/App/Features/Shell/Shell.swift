@@ -19,7 +19,11 @@ struct Shell: Encodable {
         ("脱贫户", .households, .viewHouseholds),
         ("结对帮扶", .pairings, .viewPairings),
         ("操作日志", .audit, .viewAudit),
+        ("待销目录", .offers, .viewOffers),
+        ("产品认定", .certifications, .viewCertifications),
+        ("投诉处理", .complaints, .handleComplaints),
         ("用户管理", .users, .manageUsers),
+        ("公开目录", .catalogue, .publicPage),
     ]
 
     init(_ req: Request) {

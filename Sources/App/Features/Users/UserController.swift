@@ -98,8 +98,9 @@ enum UserController {
     @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options) }
 
     @Sendable static func submit(req: Request) async throws -> Response {
-        try await FormFlow.submit(req, template, UserInput.self, then: .users, options: options) {
+        try await FormFlow.submit(req, template, UserInput.self, options: options) {
             _ = try await create($0, by: .request(req), on: req.db, hasher: req.password.sync)
+            return SiteURL.users.path
         }
     }
 }

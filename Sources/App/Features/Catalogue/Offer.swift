@@ -1,0 +1,50 @@
+import BangfuKit
+import Fluent
+
+/// One line of the 待销/供应目录: what a household or cooperative has to sell, at what price, how.
+final class Offer: Model, @unchecked Sendable {
+    static let schema = "offers"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "region_code") var regionCode: String
+    @OptionalParent(key: "supplier_id") var supplier: Supplier?
+    /// The household or cooperative named on the form: sealed, with a mask for display.
+    @Field(key: "seller_sealed") var sellerSealed: String
+    @Field(key: "seller_masked") var sellerMasked: String
+    /// Keyed hash of region|seller|variety: the same line re-imported updates, never duplicates.
+    @Field(key: "offer_key") var offerKey: String
+    @Field(key: "category") var category: String
+    @Field(key: "variety") var variety: String
+    @Field(key: "quantity_thousandths") var quantityThousandths: Int64
+    @Field(key: "quantity_unit") var quantityUnit: String
+    @Field(key: "price_fen") var priceFen: Int64
+    @OptionalField(key: "price_unit") var priceUnit: String?
+    @Field(key: "supply_method") var supplyMethod: String
+    @OptionalField(key: "shop_url") var shopURL: String?
+    @Field(key: "contact_name") var contactName: String
+    @Field(key: "contact_phone") var contactPhone: String
+    @Field(key: "quality_marks") var qualityMarks: String   // comma-separated QualityMark codes
+    @OptionalField(key: "linked_households") var linkedHouseholds: Int?
+    @OptionalField(key: "note") var note: String?
+    @Field(key: "updated_on") var updatedOn: String          // LocalDate in Shanghai: freshness
+    @Field(key: "source") var source: String                 // form / import / api
+
+    init() {}
+
+    var quantity: Quantity { Quantity(thousandths: quantityThousandths, unit: quantityUnit) }
+    var price: UnitPrice { UnitPrice(fen: Fen(priceFen), unit: priceUnit) }
+    var marks: [QualityMark] { qualityMarks.split(separator: ",").compactMap { QualityMark(rawValue: String($0)) } }
+}
+
+/// Search terms of an offer: every character and every pair of adjacent characters of its name.
+/// A plain B-tree index on (term, offer) finds Chinese substrings on SQLite and PostgreSQL alike.
+final class OfferTerm: Model, @unchecked Sendable {
+    static let schema = "offer_terms"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "term") var term: String
+    @Field(key: "offer_id") var offerID: Int
+
+    init() {}
+    init(term: String, offerID: Int) { self.term = term; self.offerID = offerID }
+}

@@ -1,0 +1,148 @@
+import BangfuKit
+import Fluent
+import SQLKit
+import Vapor
+
+/// The one path by which offers are written — form, API and import alike: validate into a draft,
+/// then create, update or leave unchanged, with search terms and the audit line in the same transaction.
+enum OfferService {
+    struct Draft {
+        let region: RegionCode
+        let supplierID: Int?
+        let seller: String
+        let category: ProductCategory
+        let variety: String
+        let quantity: Quantity
+        let price: UnitPrice
+        let method: SupplyMethod
+        let shopURL: String?
+        let contactName: String
+        let contactPhone: String
+        let marks: [QualityMark]
+        let linkedHouseholds: Int?
+        let note: String?
+    }
+
+    /// What the audit trail keeps of an offer: no personal data in clear.
+    struct Snapshot: Codable, Equatable {
+        let region: String, supplierID: Int?, seller: String, category: String, variety: String, quantity: String
+        let priceFen: Int64, priceUnit: String?, method: String, shopURL: String?, contactName: String
+        let contactPhone: String, marks: String, linkedHouseholds: Int?, note: String?
+
+        init(_ o: Offer) {
+            region = o.regionCode; supplierID = o.$supplier.id; seller = o.sellerMasked; category = o.category
+            variety = o.variety; quantity = o.quantity.description; priceFen = o.priceFen; priceUnit = o.priceUnit
+            method = o.supplyMethod; shopURL = o.shopURL; contactName = Mask.name(o.contactName)
+            contactPhone = Mask.phone(o.contactPhone); marks = o.qualityMarks; linkedHouseholds = o.linkedHouseholds; note = o.note
+        }
+    }
+
+    enum Change { case created, updated, unchanged }
+
+    static func draft(_ input: OfferInput, scope: Scope, on db: any Database, today: LocalDate) async throws -> Draft {
+        var supplierID = input.supplierId
+        var regionScope = scope
+        if case .supplier(let own) = scope {
+            guard supplierID == nil || supplierID == own else {
+                throw FieldError(field: "supplierId", code: "out_of_scope", message: "只能为本主体登记产品")
+            }
+            supplierID = own
+            let me = try await Supplier.find(own, on: db)!
+            regionScope = .region(RegionCode(me.regionCode)!)
+        }
+        let region = try await Guard.region(input.regionCode, scope: regionScope, on: db)
+        if let sid = supplierID {
+            guard let s = try await Supplier.find(sid, on: db), regionScope.covers(region: s.regionCode) || scope == .everything else {
+                throw FieldError.invalid("supplierId", "供给主体")
+            }
+            try await Blacklist.refuseIfListed(sid, on: db, today: today)
+        }
+        let variety = try FormValue.text(input.variety, "variety", "产品品种", max: 50)
+        guard let quantity = Quantity.parse(input.quantity ?? "") else {
+            throw FieldError.invalid("quantity", "计划销量", "应为正数加单位，如“30斤”")
+        }
+        guard let price = UnitPrice.parse(input.price ?? "") else {
+            throw FieldError.invalid("price", "销售价格", "应为金额，如“3元/斤”")
+        }
+        let shop = try FormValue.optionalText(input.shopURL, "shopURL", "网店网址")
+        if let shop, !(shop.hasPrefix("http://") || shop.hasPrefix("https://")) {
+            throw FieldError.invalid("shopURL", "网店网址", "应以 http:// 或 https:// 开头")
+        }
+        guard let phone = try FormValue.phone(input.contactPhone, "contactPhone") else {
+            throw FieldError.required("contactPhone", "联系电话")
+        }
+        var marks: [QualityMark] = []
+        for m in input.qualityMarks ?? [] {
+            guard let mark = QualityMark(codeOrName: m) else { throw FieldError.invalid("qualityMarks", "质量标识") }
+            marks.append(mark)
+        }
+        let category = try input.category.map { (try FormValue.choice($0, "category", "品类")) as ProductCategory }
+        return Draft(region: region, supplierID: supplierID,
+                     seller: try FormValue.text(input.sellerName, "sellerName", "贫困户（合作社）名称", max: 50),
+                     category: category ?? ProductCategory.guess(for: variety), variety: variety,
+                     quantity: quantity, price: price,
+                     method: try FormValue.choice(input.supplyMethod, "supplyMethod", "供货方式"),
+                     shopURL: shop, contactName: try FormValue.text(input.contactName, "contactName", "供货联系人", max: 20),
+                     contactPhone: phone, marks: marks, linkedHouseholds: input.linkedHouseholds,
+                     note: try FormValue.optionalText(input.note, "note", "备注"))
+    }
+
+    /// Writes a draft: into `target` when editing, else into the offer with the same key, else a new one.
+    @discardableResult
+    static func save(_ d: Draft, target: Offer? = nil, source: String, origin: Audit.Origin, cipher: FieldCipher,
+                     today: LocalDate, on db: any Database) async throws -> (Offer, Change) {
+        let key = cipher.lookupHash("\(d.region.digits)|\(d.seller)|\(d.variety)")
+        let sameKey = try await Offer.query(on: db).filter(\.$offerKey == key).first()
+        if let target, let other = sameKey, other.id != target.id {
+            throw APIError.conflict("variety", "该地区已登记同一户的“\(d.variety)”（编号 \(other.id!)）")
+        }
+        let offer = target ?? sameKey ?? Offer()
+        let before = offer.id == nil ? nil : Snapshot(offer)
+        offer.offerKey = key
+        offer.regionCode = d.region.digits; offer.$supplier.id = d.supplierID
+        if before == nil || offer.sellerMasked != Mask.name(d.seller) || (try? cipher.open(offer.sellerSealed)) != d.seller {
+            offer.sellerSealed = try cipher.seal(d.seller); offer.sellerMasked = Mask.name(d.seller)
+        }
+        offer.category = d.category.rawValue; offer.variety = d.variety
+        offer.quantityThousandths = d.quantity.thousandths; offer.quantityUnit = d.quantity.unit
+        offer.priceFen = d.price.fen.value; offer.priceUnit = d.price.unit
+        offer.supplyMethod = d.method.rawValue; offer.shopURL = d.shopURL
+        offer.contactName = d.contactName; offer.contactPhone = d.contactPhone
+        offer.qualityMarks = d.marks.map(\.rawValue).joined(separator: ",")
+        offer.linkedHouseholds = d.linkedHouseholds; offer.note = d.note
+        if let before, before == Snapshot(offer) { return (offer, .unchanged) }
+        offer.updatedOn = today.description
+        offer.source = offer.id == nil ? source : offer.source
+        try await offer.save(on: db)
+        try await reindex(offer, on: db)
+        try await Audit.record(origin, on: db, action: before == nil ? "create" : "update", entity: "offer", id: offer.id,
+                               region: offer.regionCode, before: before, after: Snapshot(offer))
+        return (offer, before == nil ? .created : .updated)
+    }
+
+    static func reindex(_ offer: Offer, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.delete(from: OfferTerm.schema).where("offer_id", .equal, offer.id!).run()
+        let terms = SearchTerms.of(offer.variety)
+        guard !terms.isEmpty else { return }
+        try await sql.insert(into: OfferTerm.schema).columns("term", "offer_id")
+            .values(terms.sorted().map { [SQLBind($0), SQLBind(offer.id!)] }).run()
+    }
+}
+
+private extension SQLInsertBuilder {
+    func values(_ rows: [[any SQLExpression]]) -> Self { self.rows(rows) }
+}
+
+extension Guard {
+    static func region(_ text: String?, field: String = "regionCode", scope: Scope, on db: any Database) async throws -> RegionCode {
+        let code = try FormValue.region(text, field)
+        guard try await Region.find(code.digits, on: db) != nil else {
+            throw FieldError(field: field, code: "unknown_region", message: "区划代码 \(code) 不存在")
+        }
+        guard scope.covers(region: code.digits) else {
+            throw FieldError(field: field, code: "out_of_scope", message: "该区划不在您的管辖范围内")
+        }
+        return code
+    }
+}

@@ -1,0 +1,131 @@
+import BangfuKit
+import Fluent
+import Vapor
+
+/// 附件1 in and out: .xlsx or .csv (UTF-8, UTF-8 with BOM, GBK/GB18030), all rows or none.
+enum OfferSheetController {
+    /// Reads cells from an upload, whatever its format.
+    static func cells(_ data: Data) throws -> [[String]] {
+        if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            do { return try XLSX.read(data) } catch let e as XLSX.Unreadable {
+                throw ImportRejected([RowError(row: 1, column: "文件", code: "unreadable", message: e.description)])
+            }
+        }
+        guard let text = TextDecoding.decode(data) else {
+            throw ImportRejected([RowError(row: 1, column: "文件", code: "unreadable", message: "无法识别文件编码（应为 xlsx，或 UTF-8/GBK 编码的 csv）")])
+        }
+        return CSV.parse(text)
+    }
+
+    /// Parses and writes a whole sheet in one transaction; a row that fails rejects the file.
+    static func importSheet(_ data: Data, req: Request) async throws -> ImportReport {
+        let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
+        let sheet = try Attachment1.parse(try cells(data), resolve: resolver.resolve)
+        let cipher = req.fieldCipher, today = req.today, origin = Audit.Origin.request(req)
+        return try await req.db.transaction { db in
+            var report = ImportReport()
+            for row in sheet.rows {
+                let draft = OfferService.Draft(
+                    region: row.region, supplierID: nil, seller: row.seller, category: .guess(for: row.variety),
+                    variety: row.variety, quantity: row.quantity, price: row.price, method: row.method,
+                    shopURL: row.shopURL, contactName: row.contact.name, contactPhone: row.contact.phone,
+                    marks: [], linkedHouseholds: nil, note: row.note)
+                switch try await OfferService.save(draft, source: "import", origin: origin, cipher: cipher, today: today, on: db).1 {
+                case .created: report.created += 1
+                case .updated: report.updated += 1
+                case .unchanged: report.unchanged += 1
+                }
+            }
+            return report
+        }
+    }
+
+    static func upload(_ req: Request) throws -> Data {
+        if req.headers.contentType?.type == "multipart" {
+            struct Upload: Decodable { let file: File }
+            let file = try req.content.decode(Upload.self).file
+            guard file.data.readableBytes > 0 else { throw FieldError.required("file", "文件") }
+            return Data(buffer: file.data)
+        }
+        guard let body = req.body.data, body.readableBytes > 0 else { throw FieldError.required("file", "文件") }
+        return Data(buffer: body)
+    }
+
+    struct ReportPage: Encodable { let shell: Shell; let report: ImportReport?; let error: String? }
+
+    @Sendable static func showImport(req: Request) async throws -> View {
+        try await req.view.render("offers/import", ReportPage(shell: Shell(req), report: nil, error: nil))
+    }
+
+    @Sendable static func submitImport(req: Request) async throws -> Response {
+        var report = ImportReport(), error: String? = nil
+        do { report = try await importSheet(try upload(req), req: req) } catch let e as ImportRejected {
+            report.errors = e.errors
+        } catch let e as FieldError { error = e.message }
+        let status: HTTPStatus = report.accepted && error == nil ? .ok : .unprocessableEntity
+        let response = try await req.view.render("offers/import", ReportPage(shell: Shell(req), report: report, error: error)).encodeResponse(for: req)
+        response.status = status
+        return response
+    }
+
+    @Sendable static func apiImport(req: Request) async throws -> Response {
+        do {
+            return try await importSheet(try upload(req), req: req).encodeResponse(for: req)
+        } catch let e as ImportRejected {
+            return try await ImportReport(errors: e.errors).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
+
+    /// The scoped catalogue as 附件1; sellers' names in full only for those who may read identities.
+    @Sendable static func export(req: Request) async throws -> Response {
+        var q = Offer.query(on: req.db).scoped(by: req.scope)
+        var place = "全部"
+        if let text: String = req.query["region"], !text.isEmpty {
+            guard let code = RegionCode(text), let region = try await Region.find(code.digits, on: req.db) else {
+                throw APIError(status: .unprocessableEntity, code: "invalid", message: "区划代码不正确", field: "region")
+            }
+            q = q.filter(\.$regionCode =~ code.subtreePrefix)
+            place = region.name
+        }
+        let offers = try await q.sort(\.$regionCode).sort(\.$id).all()
+        let names = try await regionNames(for: offers.map(\.regionCode), on: req.db)
+        let identity = req.scope(for: .readHouseholdIdentity)
+        let rows = try offers.map { o -> [String] in
+            let seller = identity?.covers(region: o.regionCode) == true ? try req.fieldCipher.open(o.sellerSealed) : o.sellerMasked
+            return [names[o.regionCode] ?? o.regionCode, seller, o.variety, o.quantity.description, o.price.description,
+                    SupplyMethod(rawValue: o.supplyMethod)?.chineseName ?? o.supplyMethod, o.shopURL ?? "",
+                    "\(o.contactName) \(o.contactPhone)", o.note ?? ""]
+        }
+        let header = Attachment1.HeaderBlock(unit: place, filler: req.currentUser?.displayName ?? "",
+                                             phone: "", date: req.today.description)
+        let sheet = Attachment1.sheet(header: header, rows: rows)
+        let filename = "附件1-待销目录-\(place)-\(req.today)"
+        let response = Response(status: .ok)
+        if req.query["format"] == "csv" {
+            response.body = .init(data: Data([0xEF, 0xBB, 0xBF]) + Data(sheet.map(CSV.line).joined(separator: "\r\n").utf8))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            response.headers.contentDisposition = .init(.attachment, filename: filename + ".csv")
+        } else {
+            response.body = .init(data: try XLSX.write(sheetName: "附件1", rows: sheet))
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response.headers.contentDisposition = .init(.attachment, filename: filename + ".xlsx")
+        }
+        return response
+    }
+
+    /// "云阳县龙角镇示例村" for each code, from the codes' ancestors.
+    static func regionNames(for codes: [String], on db: any Database) async throws -> [String: String] {
+        let wanted = Set(codes.compactMap(RegionCode.init).flatMap { c in
+            ([c] + RegionCode.Level.allCases.compactMap { c.ancestor(at: $0) }).map(\.digits)
+        })
+        guard !wanted.isEmpty else { return [:] }
+        var names: [String: String] = [:]
+        for r in try await Region.query(on: db).filter(\.$id ~~ Array(wanted)).all() { names[r.id!] = r.name }
+        return Dictionary(uniqueKeysWithValues: Set(codes).compactMap { code -> (String, String)? in
+            guard let c = RegionCode(code) else { return nil }
+            let parts = ([RegionCode.Level.county, .township].compactMap { c.ancestor(at: $0) } + [c])
+                .compactMap { names[$0.digits] }
+            return (code, parts.joined())
+        })
+    }
+}

@@ -1,0 +1,45 @@
+import BangfuKit
+import Fluent
+
+/// Turns the place names offices write ("云阳县龙角镇示例村") into region codes, inside one subtree:
+/// the names of the subtree's ancestors may lead the text, then each level's name in turn.
+struct RegionResolver {
+    private var children: [String?: [Region]] = [:]
+    let root: RegionCode?
+
+    /// Loads the root's ancestors and subtree (all regions when the scope is everything).
+    static func load(scope: Scope, on db: any Database) async throws -> RegionResolver {
+        var q = Region.query(on: db)
+        var root: RegionCode? = nil
+        if case .region(let r) = scope {
+            root = r
+            let ancestors = RegionCode.Level.allCases.compactMap { r.ancestor(at: $0)?.digits }
+            q = q.group(.or) { $0.filter(\.$id =~ r.subtreePrefix).filter(\.$id ~~ ancestors) }
+        }
+        var resolver = RegionResolver(root: root)
+        for region in try await q.all() { resolver.children[region.parentCode, default: []].append(region) }
+        return resolver
+    }
+
+    func resolve(_ place: String) -> RegionCode? {
+        let text = place.filter { !$0.isWhitespace }
+        if let code = RegionCode(text) { return within(code) }
+        var rest = Substring(text), current: String? = nil
+        while !rest.isEmpty {
+            let kids = children[current] ?? []
+            if let hit = kids.filter({ rest.hasPrefix($0.name) }).max(by: { $0.name.count < $1.name.count }) {
+                rest = rest.dropFirst(hit.name.count); current = hit.id
+            } else if let pseudo = kids.first(where: { $0.name == "县" || $0.name == "市辖区" }) {
+                current = pseudo.id   // 直辖市's pseudo-cities never appear in addresses
+            } else {
+                return nil
+            }
+        }
+        return current.flatMap(RegionCode.init).flatMap(within)
+    }
+
+    private func within(_ code: RegionCode) -> RegionCode? {
+        guard root.map({ $0.contains(code) }) ?? true, code.level >= .township else { return nil }
+        return code
+    }
+}
