@@ -25,31 +25,55 @@ def free_port():
         return s.getsockname()[1]
 
 
+class Server:
+    """The real binary on a SQLite file in its own directory; restartable with another "today"."""
+
+    def __init__(self):
+        self.var = tempfile.mkdtemp(prefix="bangfu-e2e-")
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def start(self, today=""):
+        env = dict(os.environ, BANGFU_VAR_DIR=self.var, BANGFU_DEMO="1", DATABASE_URL="", BANGFU_TODAY=today)
+        binary = os.environ.get("BANGFU_BIN", str(ROOT / ".build/debug/bangfu"))
+        log = open(os.path.join(self.var, "server.log"), "a")
+        self.proc = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
+                                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(600):
+            try:
+                if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(open(os.path.join(self.var, "server.log")).read())
+            time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+    def remove(self):
+        shutil.rmtree(self.var, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def server():
-    var = tempfile.mkdtemp(prefix="bangfu-e2e-")
-    port = free_port()
-    env = dict(os.environ, BANGFU_VAR_DIR=var, BANGFU_DEMO="1", DATABASE_URL="")
-    binary = os.environ.get("BANGFU_BIN", str(ROOT / ".build/debug/bangfu"))
-    log = open(os.path.join(var, "server.log"), "w")
-    proc = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(open(os.path.join(var, "server.log")).read())
-        time.sleep(0.1)
-    else:
-        raise RuntimeError("server did not start")
-    yield base
-    proc.terminate()
-    proc.wait(10)
-    shutil.rmtree(var, ignore_errors=True)
+    s = Server().start()
+    yield s.base
+    s.stop()
+    s.remove()
+
+
+@pytest.fixture
+def fresh_server():
+    s = Server()
+    yield s
+    if s.proc and s.proc.poll() is None:
+        s.stop()
+    s.remove()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import Vapor
 /// Builds the whole application from an explicit configuration.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.storage[AppConfigKey.self] = config
+    if let day = config.fixedToday { app.storage[TodayKey.self] = { day } }
     try configureDatabase(app, config.database)
 
     app.sessions.use(.fluent)
@@ -39,7 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if config.autoMigrate { try await app.autoMigrate() }
     if config.seedDemo {
         if try await DemoData.isNeeded(on: app.db) {
-            try await DemoData.load(on: app.db, cipher: app.fieldCipher, directory: app.directory)
+            try await DemoData.load(on: app.db, cipher: app.fieldCipher, directory: app.directory, today: app.today)
             app.logger.notice("已载入演示数据 (demo data loaded)")
         }
         DemoData.printLogins(app.logger)

@@ -91,6 +91,16 @@ struct APIClient {
         try await app.sendRequest(.GET, path, headers: ["Authorization": "Bearer \(token)"])
     }
 
+    func send(_ method: HTTPMethod, _ path: String, data: Data, type: HTTPMediaType) async throws -> XCTHTTPResponse {
+        var headers: HTTPHeaders = ["Authorization": "Bearer \(token)"]
+        headers.contentType = type
+        return try await app.sendRequest(method, path, headers: headers, body: ByteBuffer(data: data))
+    }
+
+    func put<T: Encodable>(_ path: String, _ body: T) async throws -> XCTHTTPResponse {
+        try await send(.PUT, path, data: try JSONEncoder().encode(body), type: .json)
+    }
+
     func post<T: Encodable>(_ path: String, _ body: T) async throws -> XCTHTTPResponse {
         var headers: HTTPHeaders = ["Authorization": "Bearer \(token)"]
         headers.contentType = .json
@@ -129,4 +139,21 @@ func apiClient(_ app: Application, _ username: String) async throws -> APIClient
     token.name = "t"; token.tokenHash = Authentication.tokenHash(secret)
     try await token.create(on: app.db)
     return APIClient(app: app, token: secret)
+}
+
+/// The 附件1 files written by Tests/sheets/make_sheets.py (openpyxl, GBK, broken variants).
+func sheet(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Data {
+    let dir = URL(fileURLWithPath: "\(file)").deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("sheets/generated")
+    let url = dir.appendingPathComponent(name)
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+        XCTFail("missing \(url.path): scripts/test writes the test sheets with openpyxl first", file: file, line: line)
+        throw CocoaError(.fileNoSuchFile)
+    }
+    return data
+}
+
+extension Application {
+    /// Fixes "today" for the app, as the tests need a calendar they control.
+    func setToday(_ day: LocalDate) { storage[TodayKey.self] = { day } }
 }

@@ -1,3 +1,4 @@
+import BangfuKit
 import Foundation
 import Vapor
 import Crypto
@@ -18,6 +19,9 @@ public struct AppConfig: Sendable {
     public var seedDemo: Bool
     /// Marks the session cookie Secure; on when served behind HTTPS.
     public var secureCookies: Bool
+    /// Outside production only: a fixed "today" (BANGFU_TODAY=2026-11-02), for demos and browser tests
+    /// that must see a 公示 window pass.
+    public var fixedToday: LocalDate? = nil
 
     public init(database: Database, dataKey: SymmetricKey, varDirectory: String,
                 autoMigrate: Bool = true, seedDemo: Bool = false, secureCookies: Bool = false) {
@@ -47,8 +51,13 @@ public struct AppConfig: Sendable {
         try FileManager.default.createDirectory(atPath: varDir, withIntermediateDirectories: true)
         let database: Database = url.map { .postgres(url: $0) } ?? .sqlite(path: "\(varDir)/bangfu.sqlite")
         let key = try variables["BANGFU_DATA_KEY"].map(parseKey) ?? localKey(in: varDir)
-        return AppConfig(database: database, dataKey: key, varDirectory: varDir,
-                         autoMigrate: true, seedDemo: variables["BANGFU_DEMO"] != "0")
+        var config = AppConfig(database: database, dataKey: key, varDirectory: varDir,
+                               autoMigrate: true, seedDemo: variables["BANGFU_DEMO"] != "0")
+        if let text = variables["BANGFU_TODAY"], !text.isEmpty {
+            guard let day = LocalDate(text) else { throw Missing(description: "BANGFU_TODAY 应为日期，如 2026-11-02") }
+            config.fixedToday = day
+        }
+        return config
     }
 
     static func parseKey(_ base64: String) throws -> SymmetricKey {

@@ -7,7 +7,9 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if req.method != .GET && req.method != .HEAD && !req.url.path.hasPrefix("/api/") {
-            let sent = try? req.content.get(String.self, at: Self.field)
+            // Middleware runs before the route collects a streamed body (large uploads), so collect it here.
+            if req.body.data == nil { _ = try await req.body.collect(max: 10 * 1024 * 1024).get() }
+            let sent = try? req.content.decode(Token.self)._csrf
             guard let expected = req.hasSession ? req.session.data["csrf"] : nil, let sent,
                   Self.constantTimeEqual(sent, expected) else {
                 throw APIError(status: .forbidden, code: "csrf", message: "页面已过期，请刷新后重试")
@@ -15,6 +17,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         }
         return try await next.respond(to: req)
     }
+
+    /// Decoded as a whole body so that multipart uploads (with a file part) are read too.
+    struct Token: Decodable { let _csrf: String }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)

@@ -24,13 +24,42 @@ enum DemoData {
         logger.notice("演示账号（密码均为 \(password)）：\n\(lines.joined(separator: "\n"))")
     }
 
-    static func load(on db: any Database, cipher: FieldCipher, directory: DirectoryConfiguration) async throws {
+    static func load(on db: any Database, cipher: FieldCipher, directory: DirectoryConfiguration, today: LocalDate) async throws {
         let origin = Audit.Origin.command("seed-demo")
         for file in ["regions-national.csv", "yunyang-demo.csv"] {
             let text = try String(contentsOfFile: directory.resourcesDirectory + "Data/" + file, encoding: .utf8)
             _ = try await RegionStore.importCSV(text, on: db, by: origin)
         }
         try await db.transaction { tx in try await organisations(on: tx, cipher: cipher, origin: origin) }
+        try await db.transaction { tx in try await catalogue(on: tx, cipher: cipher, origin: origin, today: today) }
+    }
+
+    /// A few offers of 龙角镇 and 泥溪镇; the cooperative's 红橙 certified, its 蜂蜜 in 公示.
+    private static func catalogue(on db: any Database, cipher: FieldCipher, origin: Audit.Origin, today: LocalDate) async throws {
+        let coop = try await Supplier.query(on: db).filter(\.$kind == SupplierKind.cooperative.rawValue).first()!
+        func offer(_ village: String, _ seller: String, _ variety: String, _ qty: String, _ price: String,
+                   _ method: SupplyMethod, supplier: Int? = nil, marks: [QualityMark] = []) async throws -> Offer {
+            let d = OfferService.Draft(region: RegionCode(village)!, supplierID: supplier, seller: seller,
+                                       category: .guess(for: variety), variety: variety, quantity: Quantity.parse(qty)!,
+                                       price: UnitPrice.parse(price)!, method: method, shopURL: nil, contactName: "刘主任",
+                                       contactPhone: "17723635558", marks: marks, linkedHouseholds: supplier == nil ? nil : 2, note: nil)
+            return try await OfferService.save(d, source: "demo", origin: origin, cipher: cipher, today: today, on: db).0
+        }
+        let orange = try await offer("500235105201", coop.name, "云阳红橙", "5000斤", "4.5元/斤", .online, supplier: coop.id,
+                                     marks: [.geographicalIndication, .hundredCounties])
+        let honey = try await offer("500235105202", coop.name, "土蜂蜜", "300斤", "60元/斤", .delivery, supplier: coop.id)
+        _ = try await offer("500235105201", "张大山", "土豆", "800斤", "1.5元/斤", .delivery)
+        _ = try await offer("500235139201", "王建国", "腊肉", "200斤", "45元/斤", .pickup)
+        func application(_ o: Offer, _ record: CertificationRecord, number: String?) async throws {
+            let a = ProductApplication()
+            a.$offer.id = o.id!; a.$supplier.id = o.$supplier.id; a.regionCode = o.regionCode; a.productName = o.variety
+            a.documents = "营业执照、检测报告（示例）"; a.record = record; a.certificateNo = number
+            try await a.create(on: db)
+        }
+        try await application(orange, CertificationRecord(state: .certified, validFrom: today.adding(days: -30),
+                                                          validUntil: today.adding(months: 23)),
+                              number: "帮认500235-\(today.year)-0001")
+        try await application(honey, CertificationRecord(state: .inPublicity, publicityEnds: today.adding(days: 5)), number: nil)
     }
 
     static let county = "500235000000", longjiao = "500235105000", nixi = "500235139000"

@@ -31,6 +31,8 @@ struct RegionResolver {
                 rest = rest.dropFirst(hit.name.count); current = hit.id
             } else if let pseudo = kids.first(where: { $0.name == "县" || $0.name == "市辖区" }) {
                 current = pseudo.id   // 直辖市's pseudo-cities never appear in addresses
+            } else if kids.count == 1, let only = kids.first?.id, let root, RegionCode(only).map({ $0.contains(root) }) == true {
+                current = only        // an ancestor of the scope the text leaves out ("龙角镇…" without "重庆市")
             } else {
                 return nil
             }

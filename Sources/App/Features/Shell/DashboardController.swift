@@ -22,7 +22,40 @@ enum DashboardController {
         if let s = req.scope(for: .viewPairings) {
             tiles.append(Tile(title: "结对帮扶关系", count: try await Pairing.query(on: req.db).scoped(by: s).count(), path: SiteURL.pairings.path))
         }
+        tiles += try await catalogueTiles(req)
         return try await req.view.render("dashboard", Page(shell: Shell(req), scopeName: try await scopeName(actor, req), tiles: tiles))
+    }
+
+    /// Offers to refresh, applications waiting at each step, 公示 running, certificates soon expiring, complaints.
+    static func catalogueTiles(_ req: Request) async throws -> [Tile] {
+        var tiles: [Tile] = []
+        let today = req.today
+        if let s = req.scope(for: .viewOffers) {
+            let stale = try await Offer.query(on: req.db).scoped(by: s).filter(\.$updatedOn <= Freshness.freshSince(today).description).count()
+            tiles.append(Tile(title: "超过一个月未更新的产品", count: stale, path: SiteURL.offers.path + "?stale=1"))
+        }
+        if let s = req.scope(for: .viewCertifications) {
+            func count(_ state: CertificationState) async throws -> Int {
+                try await ProductApplication.query(on: req.db).scoped(by: s).filter(\.$state == state.rawValue).count()
+            }
+            let path = SiteURL.certifications.path + "?state="
+            tiles.append(Tile(title: "待乡镇初审", count: try await count(.applied), path: path + "applied"))
+            tiles.append(Tile(title: "待县级认定", count: try await count(.townshipApproved), path: path + "townshipApproved"))
+            tiles.append(Tile(title: "待发布公示", count: try await count(.countyApproved), path: path + "countyApproved"))
+            tiles.append(Tile(title: "公示中", count: try await count(.inPublicity), path: path + "inPublicity"))
+            let expiring = try await ProductApplication.query(on: req.db).scoped(by: s)
+                .filter(\.$state == CertificationState.certified.rawValue)
+                .filter(\.$validUntil > today.description).filter(\.$validUntil <= today.adding(days: 30).description).count()
+            tiles.append(Tile(title: "30天内到期的证书", count: expiring, path: path + "certified"))
+        }
+        if let s = req.scope(for: .handleComplaints) {
+            let open = Complaint.query(on: req.db).scoped(by: s).filter(\.$status == "open")
+            tiles.append(Tile(title: "待办投诉", count: try await open.count(), path: SiteURL.complaints.path))
+            let overdue = try await Complaint.query(on: req.db).scoped(by: s).filter(\.$status == "open")
+                .filter(\.$dueOn < today.description).count()
+            tiles.append(Tile(title: "超期未答复投诉", count: overdue, path: SiteURL.complaints.path))
+        }
+        return tiles
     }
 
     /// "云阳县 (500235000000)" / "教育系统" / a unit's or supplier's name: what this user's data is.

@@ -1,0 +1,63 @@
+"""Writes 附件1 test files the way offices make them: with openpyxl (a library we did not write),
+GBK and UTF-8-with-BOM CSVs, and broken variants. Run by scripts/test before the Swift suites."""
+import csv
+import io
+import pathlib
+import sys
+
+import openpyxl
+
+OUT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parent / "generated")
+OUT.mkdir(parents=True, exist_ok=True)
+
+COLUMNS = ["序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格（元）", "供货方式", "网店网址", "供货联系人\n及联系方式", "备注"]
+ROWS = [
+    ["1", "云阳县龙角镇示例村", "王小明", "土豆", "30斤", "3元/斤", "送货上门", "", "李xx 17723635558", ""],
+    ["2", "云阳县龙角镇示例村", "张大山", "云阳红橙", "500斤", "4.5元/斤", "电商", "https://shop.example.cn/1", "李xx 17723635558", "预售"],
+]
+
+
+def sheet(rows):
+    return ([["乡镇（街道）贫困户农特产品待销目录"],
+             ["填写单位：龙角镇人民政府", "", "填写人：张三", "", "联系电话：023-55555555", "", "填写日期：2026.11.1"],
+             COLUMNS]
+            + rows
+            + [[""] * 10, ["", "", "", "", "", "", "", "", "", ""]]
+            + [["备注： 1.各乡镇（街道）要确定一名产品供货联系人……"]])
+
+
+def xlsx(name, rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "附件1"
+    for r in sheet(rows):
+        ws.append(r)
+    ws.merge_cells("A1:J1")
+    wb.save(OUT / name)
+
+
+def csv_file(name, rows, encoding):
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(sheet(rows))
+    (OUT / name).write_bytes(buf.getvalue().encode(encoding))
+
+
+def replace(row_index, column, value):
+    rows = [list(r) for r in ROWS]
+    rows[row_index][column] = value
+    return rows
+
+
+xlsx("good.xlsx", ROWS)
+csv_file("good-gbk.csv", ROWS, "gb18030")
+csv_file("good-bom.csv", ROWS, "utf-8-sig")
+xlsx("bad-price.xlsx", replace(0, 5, "三元"))
+xlsx("negative-quantity.xlsx", replace(1, 4, "-5斤"))
+xlsx("unknown-region.xlsx", replace(1, 1, "巫山县某某村"))
+xlsx("duplicate-rows.xlsx", ROWS + [["3"] + ROWS[0][1:]])
+wrong = openpyxl.Workbook()
+wrong.active.append(["名称", "数量", "价格"])
+wrong.active.append(["土豆", "30斤", "3元"])
+wrong.save(OUT / "wrong-header.xlsx")
+(OUT / "not-a-sheet.xlsx").write_bytes(b"PK\x03\x04 this is not a zip")
+print(f"wrote test sheets to {OUT}")
