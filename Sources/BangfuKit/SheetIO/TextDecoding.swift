@@ -15,14 +15,21 @@ public enum TextDecoding {
 
     /// GB18030 is a superset of GBK and GB2312, so one decoder reads all three.
     static func gb18030(_ data: Data) -> String? {
-        let cd = iconv_open("UTF-8", "GB18030")
+        convert(Array(data), from: "GB18030", to: "UTF-8").map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// GB18030 bytes for a string, for exports to Excel users who need them.
+    public static func encodeGB18030(_ text: String) -> Data? {
+        convert(Array(text.utf8), from: "UTF-8", to: "GB18030").map { Data($0) }
+    }
+
+    /// One whole-buffer iconv conversion; nil when any byte does not convert.
+    static func convert(_ bytes: [UInt8], from: String, to: String) -> [UInt8]? {
+        let cd = iconv_open(to, from)
         guard cd != iconv_t(bitPattern: -1) else { return nil }
         defer { iconv_close(cd) }
-        var input = [CChar](repeating: 0, count: data.count)
-        data.withUnsafeBytes { raw in
-            for (i, b) in raw.enumerated() { input[i] = CChar(bitPattern: b) }
-        }
-        var output = [CChar](repeating: 0, count: data.count * 2 + 16)
+        var input = bytes.map { CChar(bitPattern: $0) }
+        var output = [CChar](repeating: 0, count: bytes.count * 2 + 16)
         var inLeft = input.count, outLeft = output.count
         let ok = input.withUnsafeMutableBufferPointer { inBuf -> Bool in
             output.withUnsafeMutableBufferPointer { outBuf -> Bool in
@@ -32,26 +39,6 @@ public enum TextDecoding {
             }
         }
         guard ok, inLeft == 0 else { return nil }
-        let bytes = output[0..<(output.count - outLeft)].map { UInt8(bitPattern: $0) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// GB18030 bytes for a string, for exports to Excel users who need them.
-    public static func encodeGB18030(_ text: String) -> Data? {
-        let cd = iconv_open("GB18030", "UTF-8")
-        guard cd != iconv_t(bitPattern: -1) else { return nil }
-        defer { iconv_close(cd) }
-        var input = Array(text.utf8CString.dropLast())
-        var output = [CChar](repeating: 0, count: input.count * 2 + 16)
-        var inLeft = input.count, outLeft = output.count
-        let ok = input.withUnsafeMutableBufferPointer { inBuf -> Bool in
-            output.withUnsafeMutableBufferPointer { outBuf -> Bool in
-                var inPtr: UnsafeMutablePointer<CChar>? = inBuf.baseAddress
-                var outPtr: UnsafeMutablePointer<CChar>? = outBuf.baseAddress
-                return iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) != -1
-            }
-        }
-        guard ok else { return nil }
-        return Data(output[0..<(output.count - outLeft)].map { UInt8(bitPattern: $0) })
+        return output[0..<(output.count - outLeft)].map { UInt8(bitPattern: $0) }
     }
 }
