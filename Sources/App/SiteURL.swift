@@ -43,6 +43,9 @@ enum SiteURL: String, CaseIterable {
     case catalogue = "/catalogue"
     case catalogueItem = "/catalogue/:id"
     case publicity = "/publicity"
+    case offerPhotos = "/offers/:id/photos"
+    case photo = "/photos/:id"
+    case certificationDocument = "/certifications/:id/documents"
 
     case apiMe = "/api/v1/me"
     case apiRegions = "/api/v1/regions"
@@ -66,6 +69,8 @@ enum SiteURL: String, CaseIterable {
     case apiBlacklist = "/api/v1/blacklist"
     case apiComplaints = "/api/v1/complaints"
     case apiComplaint = "/api/v1/complaints/:id"
+    case apiOfferPhotos = "/api/v1/offers/:id/photos"
+    case apiCertificationDocuments = "/api/v1/certifications/:id/documents"
 
     var path: String { rawValue }
     var components: [PathComponent] { rawValue.pathComponents }

@@ -50,6 +50,10 @@ func routes(_ app: Application) throws {
     r.on(.GET, .certification, .viewCertifications, use: CertificationController.show)
     r.on(.POST, .certificationReview, .reviewInTownship, use: CertificationController.review)
     r.on(.POST, .certificationDecide, .certifyProducts, use: CertificationController.decide)
+    r.on(.POST, .offerPhotos, .editOffers, use: AttachmentController.addPhoto)
+    r.on(.POST, .certificationDocument, .applyCertification, use: AttachmentController.addDocument)
+    r.on(.GET, .certificationDocument, .viewCertifications, use: AttachmentController.document)
+    r.on(.GET, .photo, .publicPage, use: AttachmentController.photo)
     r.on(.GET, .complaints, .handleComplaints, use: ComplaintController.index)
     r.on(.GET, .complaint, .handleComplaints, use: ComplaintController.show)
     r.on(.POST, .complaint, .handleComplaints, use: ComplaintController.submitReply)
@@ -93,4 +97,6 @@ func routes(_ app: Application) throws {
     r.on(.GET, .apiComplaints, .handleComplaints, use: ComplaintController.apiIndex)
     r.on(.POST, .apiComplaints, .publicPage, use: ComplaintController.apiCreate)
     r.on(.POST, .apiComplaint, .handleComplaints, use: ComplaintController.apiReply)
+    r.on(.POST, .apiOfferPhotos, .editOffers, use: AttachmentController.addPhoto)
+    r.on(.POST, .apiCertificationDocuments, .applyCertification, use: AttachmentController.addDocument)
 }

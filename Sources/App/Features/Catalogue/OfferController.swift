@@ -70,6 +70,7 @@ enum OfferController {
                        "linkedHouseholds": o.linkedHouseholds.map(String.init) ?? "",
                        "supplierId": o.$supplier.id.map(String.init) ?? ""]
         for m in o.marks { page.values["mark_\(m.rawValue)"] = "true" }
+        page.attachments = try await AttachmentController.list(.photo, entityID: o.id!, on: req.db)
         return try await req.view.render(template, page)
     }
 

@@ -151,8 +151,8 @@ enum CertificationController {
 
     struct ListPage_: Encodable { let shell: Shell; let rows: [ApplicationDTO]; let canApply: Bool; let state: String }
     struct ShowPage: Encodable {
-        let shell: Shell; let application: ApplicationDTO; let steps: [StepDTO]
-        let canReview: Bool; let canDecide: Bool; let error: String?
+        let shell: Shell; let application: ApplicationDTO; let steps: [StepDTO]; let documents: [AttachmentDTO]
+        let canReview: Bool; let canDecide: Bool; let canAttach: Bool; let error: String?
     }
 
     @Sendable static func index(req: Request) async throws -> View {
@@ -179,8 +179,10 @@ enum CertificationController {
         let steps = try await CertificationStep.query(on: req.db).filter(\.$application.$id == a.id!).sort(\.$id).all()
         return try await req.view.render("certifications/show", ShowPage(
             shell: Shell(req), application: ApplicationDTO(a, today: req.today), steps: steps.map(StepDTO.init),
+            documents: try await AttachmentController.list(.document, entityID: a.id!, on: req.db),
             canReview: req.scope(for: .reviewInTownship)?.covers(region: a.regionCode) == true,
-            canDecide: req.scope(for: .certifyProducts)?.covers(region: a.regionCode) == true, error: error))
+            canDecide: req.scope(for: .certifyProducts)?.covers(region: a.regionCode) == true,
+            canAttach: req.scope(for: .applyCertification) != nil && a.record.state == .applied, error: error))
     }
 
     @Sendable static func show(req: Request) async throws -> View { try await showPage(req, try await find(req)) }

@@ -54,6 +54,7 @@ enum CatalogueSearch {
         let certificateNo: String?
         let validUntil: String?
         let supplierName: String?
+        let photos: [String]
     }
 
     static func items(_ ids: [Int], req: Request) async throws -> [Item] {
@@ -63,13 +64,16 @@ enum CatalogueSearch {
             .filter(\.$state == CertificationState.certified.rawValue).all()
         let names = try await OfferSheetController.regionNames(for: offers.map(\.regionCode), on: req.db)
         let byID = Dictionary(uniqueKeysWithValues: offers.map { ($0.id!, $0) })
+        let photos = try await Attachment.query(on: req.db).filter(\.$entity == "offer").filter(\.$entityID ~~ ids)
+            .sort(\.$id).all()
         let today = req.today
         return ids.compactMap { id in
             guard let o = byID[id] else { return nil }
             let cert = certs.first { $0.$offer.id == id }
             let supplier = o.supplier.flatMap { $0.kind == SupplierKind.household.rawValue ? nil : $0.name }
             return Item(offer: OfferDTO(o, today: today), place: names[o.regionCode] ?? o.regionCode,
-                        certificateNo: cert?.certificateNo, validUntil: cert?.validUntil, supplierName: supplier)
+                        certificateNo: cert?.certificateNo, validUntil: cert?.validUntil, supplierName: supplier,
+                        photos: photos.filter { $0.entityID == id }.map { SiteURL.photo.path(id: $0.id!) })
         }
     }
 }

@@ -46,6 +46,7 @@ struct FormPage: Encodable {
     var errors: [String: String] = [:]
     var notice: String? = nil
     var options: [String: [Option]] = [:]
+    var attachments: [AttachmentDTO] = []
 
     init(shell: Shell) { self.shell = shell }
 

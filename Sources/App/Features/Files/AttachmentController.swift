@@ -1,0 +1,101 @@
+import BangfuKit
+import Fluent
+import Vapor
+
+struct AttachmentDTO: Content {
+    let id: Int, filename: String, contentType: String, size: Int, url: String
+}
+
+/// Photos of offers (public, JPEG/PNG up to 5 MB) and documents of applications (PDF/JPEG/PNG up to
+/// 10 MB, only to those who see the application). The record is found through its own scoped lookup.
+enum AttachmentController {
+    enum Kind {
+        case photo, document
+        var entity: String { self == .photo ? "offer" : "certification" }
+        var allowed: [UploadKind] { self == .photo ? [.jpeg, .png] : [.pdf, .jpeg, .png] }
+        var maxBytes: Int { self == .photo ? 5 << 20 : 10 << 20 }
+    }
+
+    static func store(_ kind: Kind, entityID: Int, region: String, req: Request) async throws -> Attachment {
+        struct Upload: Decodable { let file: File }
+        guard let file = try? req.content.decode(Upload.self).file, file.data.readableBytes > 0 else {
+            throw FieldError.required("file", "文件")
+        }
+        let data = Data(buffer: file.data)
+        guard data.count <= kind.maxBytes else {
+            throw FieldError(field: "file", code: "too_large", message: "文件不能超过 \(kind.maxBytes >> 20) MB")
+        }
+        guard let type = UploadKind.sniff(data), kind.allowed.contains(type) else {
+            let names = kind.allowed.map { $0.rawValue.uppercased() }.joined(separator: "/")
+            throw FieldError(field: "file", code: "bad_type", message: "只接受 \(names) 文件")
+        }
+        let a = Attachment()
+        a.sha256 = try req.application.files.put(data)
+        a.filename = String(file.filename.suffix(100)); a.contentType = type.contentType; a.size = data.count
+        a.entity = kind.entity; a.entityID = entityID; a.regionCode = region
+        try await req.db.transaction { db in
+            try await a.create(on: db)
+            try await Audit.record(req, on: db, action: "attach", entity: kind.entity, id: entityID, region: region,
+                                   after: ["file": a.filename, "sha256": a.sha256])
+        }
+        return a
+    }
+
+    static func list(_ kind: Kind, entityID: Int, on db: any Database) async throws -> [AttachmentDTO] {
+        try await Attachment.query(on: db).filter(\.$entity == kind.entity).filter(\.$entityID == entityID).sort(\.$id).all()
+            .map { AttachmentDTO(id: $0.id!, filename: $0.filename, contentType: $0.contentType, size: $0.size,
+                                 url: kind == .photo ? SiteURL.photo.path(id: $0.id!) : SiteURL.certificationDocument.path(id: entityID) + "?file=\($0.id!)") }
+    }
+
+    static func serve(_ a: Attachment, req: Request) throws -> Response {
+        guard let data = try req.application.files.get(a.sha256) else { throw APIError.notFound("文件") }
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.replaceOrAdd(name: .contentType, value: a.contentType)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.contentDisposition = .init(a.contentType == "application/pdf" ? .attachment : .inline, filename: a.filename)
+        return response
+    }
+
+    @Sendable static func addPhoto(req: Request) async throws -> Response {
+        let offer = try await OfferController.find(req)
+        do {
+            _ = try await store(.photo, entityID: offer.id!, region: offer.regionCode, req: req)
+        } catch let e as FieldError where !req.url.path.hasPrefix("/api/") {
+            throw APIError(status: .unprocessableEntity, code: e.code, message: e.message, field: e.field)
+        }
+        return req.url.path.hasPrefix("/api/")
+            ? try await list(.photo, entityID: offer.id!, on: req.db).encodeResponse(status: .created, for: req)
+            : req.redirect(to: SiteURL.offerEdit.path(id: offer.id!))
+    }
+
+    /// Product photos are public, like the catalogue they illustrate.
+    @Sendable static func photo(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: Int.self),
+              let a = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$entity == "offer").first()
+        else { throw APIError.notFound("图片") }
+        return try serve(a, req: req)
+    }
+
+    @Sendable static func addDocument(req: Request) async throws -> Response {
+        let application = try await CertificationController.find(req)
+        do {
+            _ = try await store(.document, entityID: application.id!, region: application.regionCode, req: req)
+        } catch let e as FieldError where !req.url.path.hasPrefix("/api/") {
+            let response = try await CertificationController.showPage(req, application, error: e.message).encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+        return req.url.path.hasPrefix("/api/")
+            ? try await list(.document, entityID: application.id!, on: req.db).encodeResponse(status: .created, for: req)
+            : req.redirect(to: SiteURL.certification.path(id: application.id!))
+    }
+
+    @Sendable static func document(req: Request) async throws -> Response {
+        let application = try await CertificationController.find(req)
+        guard let fid: Int = req.query["file"],
+              let a = try await Attachment.query(on: req.db).filter(\.$id == fid).filter(\.$entity == "certification")
+                .filter(\.$entityID == application.id!).first()
+        else { throw APIError.notFound("文件") }
+        return try serve(a, req: req)
+    }
+}
