@@ -46,6 +46,9 @@ enum SiteURL: String, CaseIterable {
     case offerPhotos = "/offers/:id/photos"
     case photo = "/photos/:id"
     case certificationDocument = "/certifications/:id/documents"
+    case purchases = "/purchases"
+    case purchaseNew = "/purchases/new"
+    case purchaseVerify = "/purchases/:id/verify"
 
     case apiMe = "/api/v1/me"
     case apiRegions = "/api/v1/regions"
@@ -71,6 +74,10 @@ enum SiteURL: String, CaseIterable {
     case apiComplaint = "/api/v1/complaints/:id"
     case apiOfferPhotos = "/api/v1/offers/:id/photos"
     case apiCertificationDocuments = "/api/v1/certifications/:id/documents"
+    case apiPurchases = "/api/v1/purchases"
+    case apiPurchaseTotals = "/api/v1/purchases/totals"
+    case apiPurchaseVerify = "/api/v1/purchases/:id/verify"
+    case apiPurchaseDuplicate = "/api/v1/purchases/:id/duplicate"
 
     var path: String { rawValue }
     var components: [PathComponent] { rawValue.pathComponents }

@@ -30,6 +30,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations001.register(on: app.migrations)
     Migrations002.register(on: app.migrations)
     Migrations003.register(on: app.migrations)
+    Migrations004.register(on: app.migrations)
     registerCommands(app)
 
     try routes(app)

@@ -61,6 +61,7 @@ struct Fixtures {
         f.household = try await household(f.householdName, f.householdID, village)
         f.wuxiHousehold = try await household("李秀兰", "440524188001010014", wuxiTown)
 
+        try await ChannelPresets.load(jurisdiction: yunyang, on: db)
         let hash = try Bcrypt.hash(password, cost: 4)
         let anchors: [(String, Role, (User) -> Void)] = [
             ("admin", .admin, { _ in }),

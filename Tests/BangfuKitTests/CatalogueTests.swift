@@ -146,3 +146,22 @@ final class SearchTermsTests: XCTestCase {
         XCTAssertEqual(SearchTerms.query("橙"), ["橙"])
     }
 }
+
+final class LedgerRulesTests: XCTestCase {
+    func testWhatCounts() {
+        XCTAssertTrue(LedgerCounting.counts(viaPlatform: true, state: .pending, isDuplicate: false), "platform rows count as reported")
+        XCTAssertFalse(LedgerCounting.counts(viaPlatform: false, state: .pending, isDuplicate: false), "proof first")
+        XCTAssertTrue(LedgerCounting.counts(viaPlatform: false, state: .verified, isDuplicate: false))
+        XCTAssertFalse(LedgerCounting.counts(viaPlatform: false, state: .verified, isDuplicate: true))
+        XCTAssertFalse(LedgerCounting.counts(viaPlatform: true, state: .rejected, isDuplicate: false))
+    }
+
+    func testLikelyDuplicatesAcrossAMonthEnd() {
+        let a = LocalDate(year: 2026, month: 1, day: 30), b = LocalDate(year: 2026, month: 2, day: 2)
+        XCTAssertEqual(b.ordinalSinceEpoch - a.ordinalSinceEpoch, 3)
+        XCTAssertEqual(LocalDate(year: 1970, month: 1, day: 1).ordinalSinceEpoch, 0)
+        XCTAssertTrue(LedgerCounting.likelySame(buyer: 1, 1, seller: "k", "k", variety: "土豆", "土豆", amount: Fen(9000), Fen(9000), on: a, b))
+        XCTAssertFalse(LedgerCounting.likelySame(buyer: 1, 1, seller: "k", "k", variety: "土豆", "土豆", amount: Fen(9000), Fen(9001), on: a, b))
+        XCTAssertFalse(LedgerCounting.likelySame(buyer: 1, 1, seller: "k", "k", variety: "土豆", "土豆", amount: Fen(9000), Fen(9000), on: a, b.adding(days: 1)))
+    }
+}

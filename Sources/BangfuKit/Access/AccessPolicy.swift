@@ -26,6 +26,7 @@ public enum Action: String, CaseIterable, Sendable {
     case reviewInTownship        // 乡镇初审
     case certifyProducts         // 县级认定, 公示, 核查清理
     case manageBlacklist, handleComplaints
+    case viewPurchases, recordPurchases, verifyPurchases
 }
 
 public enum AccessPolicy {
@@ -61,6 +62,9 @@ public enum AccessPolicy {
             .certifyProducts: [.office: .region],
             .manageBlacklist: [.office: .region],
             .handleComplaints: [.office: .region],
+            .viewPurchases: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .recordPurchases: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .verifyPurchases: [.office: .region],
         ]
     }()
 

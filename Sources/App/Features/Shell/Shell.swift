@@ -22,6 +22,7 @@ struct Shell: Encodable {
         ("待销目录", .offers, .viewOffers),
         ("产品认定", .certifications, .viewCertifications),
         ("投诉处理", .complaints, .handleComplaints),
+        ("采购台账", .purchases, .viewPurchases),
         ("用户管理", .users, .manageUsers),
         ("公开目录", .catalogue, .publicPage),
     ]

@@ -1,0 +1,78 @@
+import BangfuKit
+import Fluent
+import Foundation
+
+/// A jurisdiction's sales channel (云阳 "六销", 832平台 …), grouped under its heading.
+final class Channel: Model, @unchecked Sendable {
+    static let schema = "channels"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "code") var code: String
+    @Field(key: "name") var name: String
+    @Field(key: "heading") var heading: String
+    @Field(key: "jurisdiction_code") var jurisdictionCode: String
+    /// Rows through a platform or hall are reported by it and count without proof (seed 000).
+    @Field(key: "via_platform") var viaPlatform: Bool
+
+    init() {}
+    init(code: String, name: String, heading: String, jurisdiction: String, viaPlatform: Bool) {
+        self.code = code; self.name = name; self.heading = heading; self.jurisdictionCode = jurisdiction; self.viaPlatform = viaPlatform
+    }
+}
+
+/// One row of the 采购/销售台账.
+final class Purchase: Model, @unchecked Sendable {
+    static let schema = "purchases"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Parent(key: "buyer_unit_id") var buyerUnit: BuyerUnit
+    @Field(key: "buyer_region_code") var buyerRegionCode: String     // denormalised for scoping
+    @OptionalField(key: "buyer_system_id") var buyerSystemID: Int?
+    @Field(key: "purchased_on") var purchasedOn: String
+    @Field(key: "origin_region_code") var originRegionCode: String
+    @OptionalParent(key: "supplier_id") var supplier: Supplier?
+    @Field(key: "seller_masked") var sellerMasked: String
+    @Field(key: "seller_key") var sellerKey: String                  // keyed hash of origin|seller
+    @OptionalField(key: "households_touched") var householdsTouched: Int?
+    @Field(key: "variety") var variety: String
+    @Field(key: "quantity_thousandths") var quantityThousandths: Int64
+    @Field(key: "quantity_unit") var quantityUnit: String
+    @Field(key: "amount_fen") var amountFen: Int64
+    @Field(key: "purpose") var purpose: String
+    @Field(key: "channel_code") var channelCode: String
+    @Field(key: "via_platform") var viaPlatform: Bool
+    @Field(key: "source") var source: String
+    /// A platform's order id: the same order is refused the second time.
+    @OptionalField(key: "source_ref") var sourceRef: String?
+    @Field(key: "reporter") var reporter: String
+    @Field(key: "state") var state: String
+    @OptionalField(key: "reason") var reason: String?
+    @OptionalField(key: "suspected_duplicate_of") var suspectedDuplicateOf: Int?
+    @OptionalField(key: "duplicate_of") var duplicateOf: Int?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var counts: Bool {
+        LedgerCounting.counts(viaPlatform: viaPlatform, state: VerificationState(rawValue: state)!, isDuplicate: duplicateOf != nil)
+    }
+}
+
+/// Running totals kept in the same transaction as every ledger write, so dashboards never scan the ledger.
+final class PurchaseRollup: Model, @unchecked Sendable {
+    static let schema = "purchase_rollups"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "month") var month: String
+    @Field(key: "buyer_unit_id") var buyerUnitID: Int
+    @Field(key: "buyer_region_code") var buyerRegionCode: String
+    @OptionalField(key: "buyer_system_id") var buyerSystemID: Int?
+    @Field(key: "origin_township") var originTownship: String
+    @Field(key: "channel_code") var channelCode: String
+    @Field(key: "purpose") var purpose: String
+    @Field(key: "counted") var counted: Bool
+    @Field(key: "amount_fen") var amountFen: Int64
+    @Field(key: "row_count") var rowCount: Int
+
+    init() {}
+}
