@@ -3,7 +3,7 @@ import Fluent
 import Vapor
 
 struct TotalsDTO: Content {
-    struct Line: Content { let key: String; let amountFen: Int64; let amount: String; let rows: Int }
+    struct Line: Content { let key: String; let name: String; let amountFen: Int64; let amount: String; let rows: Int }
     let counted: [Line]
     let pending: Line
 }
@@ -21,19 +21,24 @@ enum LedgerController {
         var q = PurchaseRollup.query(on: req.db).scoped(by: req.scope)
         if let month: String = req.query["month"], !month.isEmpty { q = q.filter(\.$month == month) }
         let rows = try await q.all()
-        let group: (PurchaseRollup) -> String = switch req.query["by"] ?? "channel" {
+        let by = req.query["by"] ?? "channel"
+        let channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: req.db).all().map { ($0.code, $0.name) })
+        let name: (String) -> String = { key in
+            by == "channel" ? channels[key] ?? key : by == "purpose" ? PurchasePurpose(rawValue: key)?.chineseName ?? key : key
+        }
+        let group: (PurchaseRollup) -> String = switch by {
         case "purpose": { $0.purpose }
         case "month": { $0.month }
         case "township": { $0.originTownship }
         default: { $0.channelCode }
         }
         let counted = Dictionary(grouping: rows.filter(\.counted), by: group).map { key, rs in
-            TotalsDTO.Line(key: key, amountFen: rs.reduce(0) { $0 + $1.amountFen }, amount: Fen(rs.reduce(0) { $0 + $1.amountFen }).description,
+            TotalsDTO.Line(key: key, name: name(key), amountFen: rs.reduce(0) { $0 + $1.amountFen }, amount: Fen(rs.reduce(0) { $0 + $1.amountFen }).description,
                            rows: rs.reduce(0) { $0 + $1.rowCount })
         }.filter { $0.rows != 0 }.sorted { $0.key < $1.key }
         let waiting = rows.filter { !$0.counted }
         let pendingFen = waiting.reduce(0) { $0 + $1.amountFen }
-        return TotalsDTO(counted: counted, pending: .init(key: "未计入", amountFen: pendingFen, amount: Fen(pendingFen).description,
+        return TotalsDTO(counted: counted, pending: .init(key: "pending", name: "未计入", amountFen: pendingFen, amount: Fen(pendingFen).description,
                                                           rows: waiting.reduce(0) { $0 + $1.rowCount }))
     }
 
