@@ -92,9 +92,18 @@ def login(driver, base, username, password=DEMO_PASSWORD):
     driver.get(base + "/login")
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "login-submit").click()
-    # Wait for the answer page: the user bar on success, the message on failure.
+    # Wait for the answer page to replace the form (a signed-in user's login page has a user bar too).
+    submit(driver, driver.find_element(By.ID, "login-submit"))
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "who") or d.find_elements(By.ID, "login-error"))
+
+
+def submit(driver, element):
+    """Clicks a submit button and waits until the answer page has replaced this one and loaded.
+    A mark on the old window object tells the pages apart without holding on to old DOM nodes."""
+    driver.execute_script("window.__bangfuOldPage = true")
+    element.click()
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "return window.__bangfuOldPage === undefined && document.readyState === 'complete'"))
 
 
 def shot(driver, name):

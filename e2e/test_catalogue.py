@@ -7,10 +7,8 @@ import tempfile
 import openpyxl
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import login, shot
+from conftest import login, shot, submit
 
 HEADER = ["序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格（元）", "供货方式", "网店网址", "供货联系人\n及联系方式", "备注"]
 
@@ -28,10 +26,7 @@ def attachment1(path):
 
 
 def click(browser, element_id):
-    """Clicks a submit button and waits for the answer page to replace this one."""
-    page = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.ID, element_id).click()
-    WebDriverWait(browser, 10).until(staleness_of(page))
+    submit(browser, browser.find_element(By.ID, element_id))
 
 
 def test_import_certify_through_publicity_and_find_it(fresh_server, browser):
@@ -55,9 +50,7 @@ def test_import_certify_through_publicity_and_find_it(fresh_server, browser):
     options = browser.find_elements(By.CSS_SELECTOR, "#offerId option")
     next(o for o in options if "高山脆李" in o.text).click()
     browser.find_element(By.ID, "documents").send_keys("产品检测报告、带贫情况说明")
-    page = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "form.stack button").click()
-    WebDriverWait(browser, 10).until(staleness_of(page))
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
     assert "待乡镇初审" in browser.find_element(By.ID, "state").text
     application = browser.current_url.rsplit("/", 1)[1]
     click(browser, "township-approve")

@@ -49,6 +49,7 @@ enum SiteURL: String, CaseIterable {
     case purchases = "/purchases"
     case purchaseNew = "/purchases/new"
     case purchaseVerify = "/purchases/:id/verify"
+    case purchaseProof = "/purchases/:id/proof"
 
     case apiMe = "/api/v1/me"
     case apiRegions = "/api/v1/regions"
@@ -78,6 +79,7 @@ enum SiteURL: String, CaseIterable {
     case apiPurchaseTotals = "/api/v1/purchases/totals"
     case apiPurchaseVerify = "/api/v1/purchases/:id/verify"
     case apiPurchaseDuplicate = "/api/v1/purchases/:id/duplicate"
+    case apiPurchaseProof = "/api/v1/purchases/:id/proof"
 
     var path: String { rawValue }
     var components: [PathComponent] { rawValue.pathComponents }

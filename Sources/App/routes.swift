@@ -58,6 +58,8 @@ func routes(_ app: Application) throws {
     r.on(.GET, .purchaseNew, .recordPurchases, use: LedgerController.new)
     r.on(.POST, .purchases, .recordPurchases, use: LedgerController.submit)
     r.on(.POST, .purchaseVerify, .verifyPurchases, use: LedgerController.verifyForm)
+    r.on(.POST, .purchaseProof, .recordPurchases, use: AttachmentController.addProof)
+    r.on(.GET, .purchaseProof, .viewPurchases, use: AttachmentController.proof)
     r.on(.GET, .complaints, .handleComplaints, use: ComplaintController.index)
     r.on(.GET, .complaint, .handleComplaints, use: ComplaintController.show)
     r.on(.POST, .complaint, .handleComplaints, use: ComplaintController.submitReply)
@@ -108,4 +110,5 @@ func routes(_ app: Application) throws {
     r.on(.GET, .apiPurchaseTotals, .viewPurchases, use: LedgerController.apiTotals)
     r.on(.POST, .apiPurchaseVerify, .verifyPurchases, use: LedgerController.apiVerify)
     r.on(.POST, .apiPurchaseDuplicate, .verifyPurchases, use: LedgerController.apiDuplicate)
+    r.on(.POST, .apiPurchaseProof, .recordPurchases, use: AttachmentController.addProof)
 }

@@ -8,13 +8,6 @@ final class AttachmentTests: XCTestCase {
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data(repeating: 7, count: 64)
     static let pdf = Data("%PDF-1.4\n%test\n".utf8)
 
-    func multipart(_ api: APIClient, _ path: String, _ data: Data, name: String) async throws -> XCTHTTPResponse {
-        let boundary = "bangfu-test-boundary"
-        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
-        body += data + Data("\r\n--\(boundary)--\r\n".utf8)
-        return try await api.send(.POST, path, data: body, type: HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary]))
-    }
-
     struct Att: Decodable { let id: Int; let url: String; let contentType: String }
 
     func offer(_ app: Application) async throws -> Int {
@@ -28,13 +21,13 @@ final class AttachmentTests: XCTestCase {
         try await withApp { app, _ in
             let id = try await offer(app)
             let supplier = try await apiClient(app, "supplier")
-            let bad = try await multipart(supplier, "/api/v1/offers/\(id)/photos", Self.pdf, name: "photo.png")
+            let bad = try await supplier.upload("/api/v1/offers/\(id)/photos", Self.pdf, name: "photo.png")
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertEqual(try bad.error().error.code, "bad_type", "a PDF named .png is still a PDF")
-            let big = try await multipart(supplier, "/api/v1/offers/\(id)/photos", Self.png + Data(count: 5 << 20), name: "big.png")
+            let big = try await supplier.upload("/api/v1/offers/\(id)/photos", Self.png + Data(count: 5 << 20), name: "big.png")
             XCTAssertEqual(try big.error().error.code, "too_large")
 
-            let ok = try await multipart(supplier, "/api/v1/offers/\(id)/photos", Self.png, name: "橙.png")
+            let ok = try await supplier.upload("/api/v1/offers/\(id)/photos", Self.png, name: "橙.png")
             XCTAssertEqual(ok.status, .created)
             let photo = try XCTUnwrap(try ok.content.decode([Att].self).first)
             XCTAssertEqual(photo.contentType, "image/png")
@@ -42,12 +35,12 @@ final class AttachmentTests: XCTestCase {
             XCTAssertEqual(served.status, .ok)
             XCTAssertEqual(Data(buffer: served.body), Self.png)
 
-            _ = try await multipart(supplier, "/api/v1/offers/\(id)/photos", Self.png, name: "again.png")
+            _ = try await supplier.upload("/api/v1/offers/\(id)/photos", Self.png, name: "again.png")
             let stored = try await Attachment.query(on: app.db).all()
             XCTAssertEqual(stored.count, 2)
             XCTAssertEqual(Set(stored.map(\.sha256)).count, 1, "the same bytes are stored once, by their SHA-256")
 
-            let other = try await multipart(try await apiClient(app, "office.wuxi"), "/api/v1/offers/\(id)/photos", Self.png, name: "x.png")
+            let other = try await apiClient(app, "office.wuxi").upload("/api/v1/offers/\(id)/photos", Self.png, name: "x.png")
             XCTAssertEqual(other.status, .notFound)
         }
     }
@@ -59,7 +52,7 @@ final class AttachmentTests: XCTestCase {
             struct A: Decodable { let id: Int }
             let supplier = try await apiClient(app, "supplier")
             let application = try await supplier.post("/api/v1/certifications", Apply(offerId: id)).content.decode(A.self).id
-            let res = try await multipart(supplier, "/api/v1/certifications/\(application)/documents", Self.pdf, name: "检测报告.pdf")
+            let res = try await supplier.upload("/api/v1/certifications/\(application)/documents", Self.pdf, name: "检测报告.pdf")
             XCTAssertEqual(res.status, .created)
             let doc = try XCTUnwrap(try res.content.decode([Att].self).first)
 

@@ -34,6 +34,15 @@ final class LedgerTests: XCTestCase {
             XCTAssertEqual(before.counted.count, 0)
             XCTAssertEqual(before.pending.amountFen, 9000)
 
+            let proof = try await buyer.upload("/api/v1/purchases/\(row.id)/proof", AttachmentTests.pdf, name: "乡政府帮扶证明.pdf")
+            XCTAssertEqual(proof.status, .created)
+            struct Att: Decodable { let url: String }
+            let url = try XCTUnwrap(try proof.content.decode([Att].self).first).url
+            var officeBrowser = try await Browser.signIn(app, "office")
+            try await assertEqual(Data(buffer: try await officeBrowser.get(url).body), AttachmentTests.pdf)
+            var wuxiBrowser = try await Browser.signIn(app, "office.wuxi")
+            try await assertEqual(try await wuxiBrowser.get(url).status, .notFound)
+
             let rejected = try await office.post("/api/v1/purchases/\(row.id)/verify", Verify(approve: false))
             XCTAssertEqual(try rejected.error().error.field, "reason", "a rejection needs its reason")
             let ok = try await office.post("/api/v1/purchases/\(row.id)/verify", Verify(approve: true)).content.decode(P.self)

@@ -97,6 +97,14 @@ struct APIClient {
         return try await app.sendRequest(method, path, headers: headers, body: ByteBuffer(data: data))
     }
 
+    /// A multipart upload with one `file` part, as a browser's form sends it.
+    func upload(_ path: String, _ data: Data, name: String) async throws -> XCTHTTPResponse {
+        let boundary = "bangfu-test-boundary"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        body += data + Data("\r\n--\(boundary)--\r\n".utf8)
+        return try await send(.POST, path, data: body, type: HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary]))
+    }
+
     func put<T: Encodable>(_ path: String, _ body: T) async throws -> XCTHTTPResponse {
         try await send(.PUT, path, data: try JSONEncoder().encode(body), type: .json)
     }

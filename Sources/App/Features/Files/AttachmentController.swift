@@ -10,8 +10,8 @@ struct AttachmentDTO: Content {
 /// 10 MB, only to those who see the application). The record is found through its own scoped lookup.
 enum AttachmentController {
     enum Kind {
-        case photo, document
-        var entity: String { self == .photo ? "offer" : "certification" }
+        case photo, document, proof
+        var entity: String { ["offer", "certification", "purchase"][[Kind.photo, .document, .proof].firstIndex(of: self)!] }
         var allowed: [UploadKind] { self == .photo ? [.jpeg, .png] : [.pdf, .jpeg, .png] }
         var maxBytes: Int { self == .photo ? 5 << 20 : 10 << 20 }
     }
@@ -44,7 +44,15 @@ enum AttachmentController {
     static func list(_ kind: Kind, entityID: Int, on db: any Database) async throws -> [AttachmentDTO] {
         try await Attachment.query(on: db).filter(\.$entity == kind.entity).filter(\.$entityID == entityID).sort(\.$id).all()
             .map { AttachmentDTO(id: $0.id!, filename: $0.filename, contentType: $0.contentType, size: $0.size,
-                                 url: kind == .photo ? SiteURL.photo.path(id: $0.id!) : SiteURL.certificationDocument.path(id: entityID) + "?file=\($0.id!)") }
+                                 url: url(kind, entityID: entityID, file: $0.id!)) }
+    }
+
+    static func url(_ kind: Kind, entityID: Int, file: Int) -> String {
+        switch kind {
+        case .photo: SiteURL.photo.path(id: file)
+        case .document: SiteURL.certificationDocument.path(id: entityID) + "?file=\(file)"
+        case .proof: SiteURL.purchaseProof.path(id: entityID) + "?file=\(file)"
+        }
     }
 
     static func serve(_ a: Attachment, req: Request) throws -> Response {
@@ -95,6 +103,26 @@ enum AttachmentController {
         guard let fid: Int = req.query["file"],
               let a = try await Attachment.query(on: req.db).filter(\.$id == fid).filter(\.$entity == "certification")
                 .filter(\.$entityID == application.id!).first()
+        else { throw APIError.notFound("文件") }
+        return try serve(a, req: req)
+    }
+}
+
+extension AttachmentController {
+    /// 采购证明 for an off-platform purchase, attached by whoever may record it.
+    @Sendable static func addProof(req: Request) async throws -> Response {
+        let p = try await LedgerService.find(req)
+        _ = try await store(.proof, entityID: p.id!, region: p.originRegionCode, req: req)
+        return req.url.path.hasPrefix("/api/")
+            ? try await list(.proof, entityID: p.id!, on: req.db).encodeResponse(status: .created, for: req)
+            : req.redirect(to: SiteURL.purchases.path)
+    }
+
+    @Sendable static func proof(req: Request) async throws -> Response {
+        let p = try await LedgerService.find(req)
+        guard let fid: Int = req.query["file"],
+              let a = try await Attachment.query(on: req.db).filter(\.$id == fid).filter(\.$entity == "purchase")
+                .filter(\.$entityID == p.id!).first()
         else { throw APIError.notFound("文件") }
         return try serve(a, req: req)
     }

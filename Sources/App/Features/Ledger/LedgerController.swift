@@ -13,7 +13,16 @@ enum LedgerController {
         var q = Purchase.query(on: req.db).scoped(by: req.scope)
         if let state: String = req.query["state"], VerificationState(rawValue: state) != nil { q = q.filter(\.$state == state) }
         if req.query["suspected"] == "1" { q = q.filter(\.$suspectedDuplicateOf != nil) }
-        return try await q.sort(\.$purchasedOn, .descending).sort(\.$id, .descending).limit(500).all().map(PurchaseDTO.init)
+        let rows = try await q.sort(\.$purchasedOn, .descending).sort(\.$id, .descending).limit(500).all()
+        let proofs = try await Attachment.query(on: req.db).filter(\.$entity == "purchase").filter(\.$entityID ~~ rows.map { $0.id! }).all()
+        return rows.map { p in
+            var dto = PurchaseDTO(p)
+            dto.proofs = proofs.filter { $0.entityID == p.id }.map {
+                AttachmentDTO(id: $0.id!, filename: $0.filename, contentType: $0.contentType, size: $0.size,
+                              url: AttachmentController.url(.proof, entityID: p.id!, file: $0.id!))
+            }
+            return dto
+        }
     }
 
     /// Totals read from the rollups only: counted rows grouped by channel, purpose or month; what waits for proof apart.

@@ -26,14 +26,16 @@ struct PurchaseInput: FormInput {
 
 struct PurchaseDTO: Content {
     let id: Int, buyerUnitId: Int, purchasedOn: String, originRegionCode: String, seller: String, variety: String
-    let quantity: String, amountFen: Int64, amount: String, purpose: String, channel: String, source: String
+    let quantity: String, amountFen: Int64, amount: String, purpose: String, purposeName: String, channel: String, source: String
     let orderId: String?, state: String, stateName: String, reason: String?, counts: Bool
     let suspectedDuplicateOf: Int?, duplicateOf: Int?
+    var proofs: [AttachmentDTO] = []
 
     init(_ p: Purchase) {
         id = p.id!; buyerUnitId = p.$buyerUnit.id; purchasedOn = p.purchasedOn; originRegionCode = p.originRegionCode
         seller = p.sellerMasked; variety = p.variety; quantity = Quantity(thousandths: p.quantityThousandths, unit: p.quantityUnit).description
-        amountFen = p.amountFen; amount = Fen(p.amountFen).description; purpose = p.purpose; channel = p.channelCode
+        amountFen = p.amountFen; amount = Fen(p.amountFen).description; purpose = p.purpose
+        purposeName = PurchasePurpose(rawValue: p.purpose)?.chineseName ?? p.purpose; channel = p.channelCode
         source = p.source; orderId = p.sourceRef; state = p.state
         stateName = VerificationState(rawValue: p.state)?.chineseName ?? p.state; reason = p.reason; counts = p.counts
         suspectedDuplicateOf = p.suspectedDuplicateOf; duplicateOf = p.duplicateOf
