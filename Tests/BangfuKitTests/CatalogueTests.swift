@@ -11,6 +11,8 @@ final class CatalogueTests: XCTestCase {
         XCTAssertNil(Quantity.parse("30"), "a quantity needs its unit")
         XCTAssertEqual(UnitPrice.parse("3元/斤"), UnitPrice(fen: Fen(300), unit: "斤"))
         XCTAssertEqual(UnitPrice.parse("3.5元／公斤")?.fen, Fen(350))
+        XCTAssertEqual(UnitPrice.parse("4.50元/斤")?.description, "4.5元/斤")
+        XCTAssertEqual(UnitPrice.parse("3元/斤")?.description, "3元/斤")
         XCTAssertNil(UnitPrice.parse("三元"))
         XCTAssertNil(UnitPrice.parse("0元/斤"))
         XCTAssertEqual(Contact.parse("李xx 17723635558"), Contact(name: "李xx", phone: "17723635558"))

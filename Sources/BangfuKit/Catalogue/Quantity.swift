@@ -37,7 +37,8 @@ public struct UnitPrice: Hashable, Sendable, Codable, CustomStringConvertible {
         return UnitPrice(fen: fen, unit: unit)
     }
 
-    public var description: String { "\(fen.yuanString.replacingOccurrences(of: ".00", with: ""))元" + (unit.map { "/\($0)" } ?? "") }
+    /// "4.5元/斤", as forms write it (no padding zeros).
+    public var description: String { Decimals.format(fen.value, scale: 100) + "元" + (unit.map { "/\($0)" } ?? "") }
 }
 
 /// "李xx 17723635558" — a supply contact's name and phone in one cell.
