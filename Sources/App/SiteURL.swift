@@ -80,6 +80,7 @@ enum SiteURL: String, CaseIterable {
     case apiPurchaseVerify = "/api/v1/purchases/:id/verify"
     case apiPurchaseDuplicate = "/api/v1/purchases/:id/duplicate"
     case apiPurchaseProof = "/api/v1/purchases/:id/proof"
+    case apiPurchaseImport = "/api/v1/purchases/import"
 
     var path: String { rawValue }
     var components: [PathComponent] { rawValue.pathComponents }

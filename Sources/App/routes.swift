@@ -111,4 +111,5 @@ func routes(_ app: Application) throws {
     r.on(.POST, .apiPurchaseVerify, .verifyPurchases, use: LedgerController.apiVerify)
     r.on(.POST, .apiPurchaseDuplicate, .verifyPurchases, use: LedgerController.apiDuplicate)
     r.on(.POST, .apiPurchaseProof, .recordPurchases, use: AttachmentController.addProof)
+    r.on(.POST, .apiPurchaseImport, .recordPurchases, use: PlatformImport.api)
 }

@@ -158,3 +158,70 @@ struct SeededRandom {
         return Int((state >> 33) % UInt64(n))
     }
 }
+
+/// Platform order exports: columns named by configuration, all-or-nothing, orders counted once.
+final class PlatformImportTests: XCTestCase {
+    struct Report: Decodable {
+        struct Row: Decodable { let row: Int; let column: String; let code: String; let message: String }
+        let created: Int; let skipped: Int; let errors: [Row]
+    }
+
+    func post(_ api: APIClient, _ csv: String, platform: String = "p832") async throws -> (HTTPStatus, Report) {
+        let res = try await api.send(.POST, "/api/v1/purchases/import?platform=\(platform)", data: Data(csv.utf8),
+                                     type: HTTPMediaType(type: "text", subType: "csv"))
+        return (res.status, try res.content.decode(Report.self))
+    }
+
+    let export = """
+    订单号,采购单位,下单日期,产地,供应商,商品名称,数量,订单金额
+    832-A1,云阳县人民医院,2026-11-02,云阳县龙角镇示例村,龙角镇柑橘合作社,云阳红橙,500斤,2250元
+    832-A2,云阳县实验中学,2026/11/3,500235105201,龙角镇柑橘合作社,土豆,1000斤,1500
+
+    """
+
+    func testAPlatformExportImportsOnceAndCountsAsReported() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office")
+            let (status, report) = try await post(office, export)
+            XCTAssertEqual(status, .ok, "\(report.errors)")
+            XCTAssertEqual([report.created, report.skipped], [2, 0])
+            let again = try await post(office, export).1
+            XCTAssertEqual([again.created, again.skipped], [0, 2], "orders already in the ledger are not summed again")
+            struct Totals: Decodable { struct Line: Decodable { let key: String; let amountFen: Int64; let rows: Int }; let counted: [Line] }
+            let totals = try await office.get("/api/v1/purchases/totals").content.decode(Totals.self)
+            XCTAssertEqual(totals.counted.map(\.amountFen), [375_000])
+            XCTAssertEqual(totals.counted.map(\.rows), [2])
+        }
+    }
+
+    func testABadExportIsRejectedRowByRowInThePlatformsOwnColumnNames() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let bad = export.replacingOccurrences(of: "2250元", with: "三元").replacingOccurrences(of: "云阳县实验中学", with: "不存在的单位")
+            let (status, report) = try await post(try await apiClient(app, "office"), bad)
+            XCTAssertEqual(status, .unprocessableEntity)
+            XCTAssertEqual(report.errors.map(\.row), [2, 3])
+            XCTAssertEqual(report.errors.map(\.column), ["订单金额", "采购单位"])
+            try await assertEqual(try await Purchase.query(on: app.db).count(), 0)
+            let buyer = try await apiClient(app, "buyer")
+            try await assertEqual(try await post(buyer, export).1.errors.map(\.column), ["采购单位"], "a unit imports only its own orders")
+        }
+    }
+
+    func testANewPlatformIsConfigurationNotCode() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let mapping = PlatformMapping(orderID: "order_no", buyer: "buyer", date: "date", origin: "origin", seller: "shop",
+                                          variety: "item", quantity: "qty", amount: "total", purpose: "use", defaultPurpose: .other)
+            try await Platform(code: "cityMall", name: "本市消费帮扶商城", channelCode: "cityPlatform", mapping: mapping).create(on: app.db)
+            let csv = "order_no,buyer,date,origin,shop,item,qty,total,use\nM-1,云阳县人民医院,2026-11-05,500235105201,合作社,蜂蜜,10斤,600元,工会福利\n"
+            let (status, report) = try await post(try await apiClient(app, "office"), csv, platform: "cityMall")
+            XCTAssertEqual(status, .ok, "\(report.errors)")
+            let row = try await Purchase.query(on: app.db).first()
+            XCTAssertEqual(row?.channelCode, "cityPlatform")
+            XCTAssertEqual(row?.purpose, "unionWelfare")
+            XCTAssertEqual(row?.sourceRef, "M-1")
+        }
+    }
+}

@@ -4,5 +4,6 @@ import Fluent
 enum Migrations004 {
     static func register(on migrations: Migrations) {
         migrations.add(CreateLedger())
+        migrations.add(CreatePlatform())
     }
 }

@@ -1,3 +1,4 @@
+import BangfuKit
 import Fluent
 
 /// 云阳县's channels (seed 003, 六销) and the platforms of seed 000, as a jurisdiction's starting list.
@@ -18,5 +19,6 @@ enum ChannelPresets {
         for c in yunyang {
             try await Channel(code: c.code, name: c.name, heading: c.heading, jurisdiction: jurisdiction, viaPlatform: c.viaPlatform).create(on: db)
         }
+        try await Platform(code: "p832", name: "832平台", channelCode: "p832", mapping: .p832).create(on: db)
     }
 }

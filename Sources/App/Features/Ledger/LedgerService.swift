@@ -44,7 +44,8 @@ struct PurchaseDTO: Content {
 
 /// Ledger writes: each in one transaction with its rollup change and audit line.
 enum LedgerService {
-    static func record(_ input: PurchaseInput, source: PurchaseSource, req: Request) async throws -> Purchase {
+    static func record(_ input: PurchaseInput, source: PurchaseSource, req: Request, on db: (any Database)? = nil) async throws -> Purchase {
+        let db = db ?? req.db
         let unitID: Int
         switch req.scope {
         case .buyerUnit(let own):
@@ -56,7 +57,7 @@ enum LedgerService {
             guard let id = input.buyerUnitId else { throw FieldError.required("buyerUnitId", "采购单位") }
             unitID = id
         }
-        guard let unit = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).filter(\.$id == unitID).first() else {
+        guard let unit = try await BuyerUnit.query(on: db).scoped(by: req.scope).filter(\.$id == unitID).first() else {
             throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "采购单位不存在或不在您的范围内")
         }
         let p = Purchase()
@@ -64,7 +65,7 @@ enum LedgerService {
         let day = try FormValue.date(input.purchasedOn, "purchasedOn", "采购日期")
         guard day <= req.today else { throw FieldError(field: "purchasedOn", code: "future", message: "采购日期不能晚于今天") }
         p.purchasedOn = day.description
-        p.originRegionCode = try await Guard.region(input.originRegionCode, field: "originRegionCode", scope: .everything, on: req.db).digits
+        p.originRegionCode = try await Guard.region(input.originRegionCode, field: "originRegionCode", scope: .everything, on: db).digits
         p.$supplier.id = input.supplierId
         let seller = try FormValue.text(input.seller, "seller", "贫困户（合作社）", max: 50)
         p.sellerMasked = Mask.name(seller)
@@ -76,19 +77,19 @@ enum LedgerService {
         guard let amount = Fen.parse(input.amount ?? ""), amount > .zero else { throw FieldError.invalid("amount", "采购金额", "如“90元”") }
         p.amountFen = amount.value
         p.purpose = (try FormValue.choice(input.purpose, "purpose", "用途") as PurchasePurpose).rawValue
-        guard let channel = try await Channel.query(on: req.db).filter(\.$code == (input.channel ?? "")).first() else {
+        guard let channel = try await Channel.query(on: db).filter(\.$code == (input.channel ?? "")).first() else {
             throw FieldError.invalid("channel", "渠道")
         }
         p.channelCode = channel.code; p.viaPlatform = channel.viaPlatform
         p.source = source.rawValue
         p.sourceRef = try FormValue.optionalText(input.orderId, "orderId", "平台订单号", max: 64)
-        if let ref = p.sourceRef, try await Purchase.query(on: req.db).filter(\.$source == p.source).filter(\.$sourceRef == ref).count() > 0 {
+        if let ref = p.sourceRef, try await Purchase.query(on: db).filter(\.$source == p.source).filter(\.$sourceRef == ref).count() > 0 {
             throw APIError.conflict("orderId", "平台订单 \(ref) 已入账，不能重复计入")
         }
         p.reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
         p.state = VerificationState.pending.rawValue
-        p.suspectedDuplicateOf = try await likelyDuplicate(of: p, on: req.db)
-        try await req.db.transaction { db in
+        p.suspectedDuplicateOf = try await likelyDuplicate(of: p, on: db)
+        try await db.transaction { db in
             try await p.create(on: db)
             try await Rollups.add(p, sign: 1, on: db)
             try await Audit.record(req, on: db, action: "create", entity: "purchase", id: p.id, region: p.originRegionCode,

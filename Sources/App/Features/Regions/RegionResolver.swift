@@ -33,11 +33,23 @@ struct RegionResolver {
                 current = pseudo.id   // 直辖市's pseudo-cities never appear in addresses
             } else if kids.count == 1, let only = kids.first?.id, let root, RegionCode(only).map({ $0.contains(root) }) == true {
                 current = only        // an ancestor of the scope the text leaves out ("龙角镇…" without "重庆市")
+            } else if let skip = uniqueDescendant(of: current, prefixing: rest) {
+                rest = rest.dropFirst(skip.name.count); current = skip.id   // "云阳县…" without province and city
             } else {
                 return nil
             }
         }
         return current.flatMap(RegionCode.init).flatMap(within)
+    }
+
+    /// The one region up to three levels below `parent` whose name starts the text; nil if none or several.
+    private func uniqueDescendant(of parent: String?, prefixing text: Substring) -> Region? {
+        var level = children[parent] ?? [], hits: [Region] = []
+        for _ in 0..<3 where hits.isEmpty {
+            level = level.flatMap { children[$0.id] ?? [] }
+            hits = level.filter { $0.name.count > 1 && text.hasPrefix($0.name) }
+        }
+        return hits.count == 1 ? hits[0] : nil
     }
 
     private func within(_ code: RegionCode) -> RegionCode? {
