@@ -149,14 +149,14 @@ enum CertificationController {
         return prefix + String(format: "%04d", issued + 1)
     }
 
-    struct ListPage_: Encodable { let shell: Shell; let rows: [ApplicationDTO]; let canApply: Bool; let state: String }
+    struct IndexPage: Encodable { let shell: Shell; let rows: [ApplicationDTO]; let canApply: Bool; let state: String }
     struct ShowPage: Encodable {
         let shell: Shell; let application: ApplicationDTO; let steps: [StepDTO]; let documents: [AttachmentDTO]
         let canReview: Bool; let canDecide: Bool; let canAttach: Bool; let error: String?
     }
 
     @Sendable static func index(req: Request) async throws -> View {
-        try await req.view.render("certifications/index", ListPage_(shell: Shell(req), rows: try await list(req),
+        try await req.view.render("certifications/index", IndexPage(shell: Shell(req), rows: try await list(req),
                                   canApply: req.scope(for: .applyCertification) != nil, state: req.query["state"] ?? ""))
     }
 
