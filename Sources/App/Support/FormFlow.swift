@@ -1,4 +1,5 @@
 import BangfuKit
+import Fluent
 import Vapor
 
 /// The shared life of an HTML form: show it, run the command, redirect where it says on success or
@@ -30,7 +31,14 @@ enum FormFlow {
 /// Checks shared by create commands.
 enum Guard {
     /// The region must exist and lie inside the caller's scope.
-    static func region(_ text: String?, field: String = "regionCode", scope: Scope, on req: Request) async throws -> RegionCode {
-        try await region(text, field: field, scope: scope, on: req.db)
+    static func region(_ text: String?, field: String = "regionCode", scope: Scope, on db: any Database) async throws -> RegionCode {
+        let code = try FormValue.region(text, field)
+        guard try await Region.find(code.digits, on: db) != nil else {
+            throw FieldError(field: field, code: "unknown_region", message: "区划代码 \(code) 不存在")
+        }
+        guard scope.covers(region: code.digits) else {
+            throw FieldError(field: field, code: "out_of_scope", message: "该区划不在您的管辖范围内")
+        }
+        return code
     }
 }

@@ -11,7 +11,7 @@ extension RoutesBuilder {
         _ method: HTTPMethod, _ url: SiteURL, _ action: Action,
         use handler: @Sendable @escaping (Request) async throws -> R
     ) -> Route {
-        let route = on(method, url.components, body: method == .GET ? .collect : .collect(maxSize: "10mb"), use: handler)
+        let route = on(method, url.components, use: handler)
         route.userInfo[AnySendableHashable(ActionKey())] = action
         return route
     }

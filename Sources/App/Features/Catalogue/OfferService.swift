@@ -126,23 +126,6 @@ enum OfferService {
         let terms = SearchTerms.of(offer.variety)
         guard !terms.isEmpty else { return }
         try await sql.insert(into: OfferTerm.schema).columns("term", "offer_id")
-            .values(terms.sorted().map { [SQLBind($0), SQLBind(offer.id!)] }).run()
-    }
-}
-
-private extension SQLInsertBuilder {
-    func values(_ rows: [[any SQLExpression]]) -> Self { self.rows(rows) }
-}
-
-extension Guard {
-    static func region(_ text: String?, field: String = "regionCode", scope: Scope, on db: any Database) async throws -> RegionCode {
-        let code = try FormValue.region(text, field)
-        guard try await Region.find(code.digits, on: db) != nil else {
-            throw FieldError(field: field, code: "unknown_region", message: "区划代码 \(code) 不存在")
-        }
-        guard scope.covers(region: code.digits) else {
-            throw FieldError(field: field, code: "out_of_scope", message: "该区划不在您的管辖范围内")
-        }
-        return code
+            .rows(terms.sorted().map { [SQLBind($0), SQLBind(offer.id!)] }).run()
     }
 }

@@ -88,7 +88,7 @@ enum OfferSheetController {
             place = region.name
         }
         let offers = try await q.sort(\.$regionCode).sort(\.$id).all()
-        let names = try await regionNames(for: offers.map(\.regionCode), on: req.db)
+        let names = try await RegionNames.places(for: offers.map(\.regionCode), on: req.db)
         let identity = req.scope(for: .readHouseholdIdentity)
         let rows = try offers.map { o -> [String] in
             let seller = identity?.covers(region: o.regionCode) == true ? try req.fieldCipher.open(o.sellerSealed) : o.sellerMasked
@@ -111,21 +111,5 @@ enum OfferSheetController {
             response.headers.contentDisposition = .init(.attachment, filename: filename + ".xlsx")
         }
         return response
-    }
-
-    /// "云阳县龙角镇示例村" for each code, from the codes' ancestors.
-    static func regionNames(for codes: [String], on db: any Database) async throws -> [String: String] {
-        let wanted = Set(codes.compactMap(RegionCode.init).flatMap { c in
-            ([c] + RegionCode.Level.allCases.compactMap { c.ancestor(at: $0) }).map(\.digits)
-        })
-        guard !wanted.isEmpty else { return [:] }
-        var names: [String: String] = [:]
-        for r in try await Region.query(on: db).filter(\.$id ~~ Array(wanted)).all() { names[r.id!] = r.name }
-        return Dictionary(uniqueKeysWithValues: Set(codes).compactMap { code -> (String, String)? in
-            guard let c = RegionCode(code) else { return nil }
-            let parts = ([RegionCode.Level.county, .township].compactMap { c.ancestor(at: $0) } + [c])
-                .compactMap { names[$0.digits] }
-            return (code, parts.joined())
-        })
     }
 }

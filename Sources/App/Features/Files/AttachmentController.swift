@@ -11,7 +11,13 @@ struct AttachmentDTO: Content {
 enum AttachmentController {
     enum Kind {
         case photo, document, proof
-        var entity: String { ["offer", "certification", "purchase"][[Kind.photo, .document, .proof].firstIndex(of: self)!] }
+        var entity: String {
+            switch self {
+            case .photo: "offer"
+            case .document: "certification"
+            case .proof: "purchase"
+            }
+        }
         var allowed: [UploadKind] { self == .photo ? [.jpeg, .png] : [.pdf, .jpeg, .png] }
         var maxBytes: Int { self == .photo ? 5 << 20 : 10 << 20 }
     }

@@ -13,7 +13,7 @@ enum HouseholdController {
 
     /// Stores the name, ID number and phone sealed, with masks for display and a keyed hash for uniqueness.
     static func create(_ input: HouseholdInput, req: Request) async throws -> Household {
-        let region = try await Guard.region(input.regionCode, scope: req.scope, on: req)
+        let region = try await Guard.region(input.regionCode, scope: req.scope, on: req.db)
         let status: HouseholdStatus = try FormValue.choice(input.status, "status", "户类型")
         let name = try FormValue.text(input.name, "name", "户主姓名", max: 20)
         let id = try FormValue.residentID(input.idNumber)

@@ -16,7 +16,7 @@ enum BuyerController {
         b.name = try FormValue.text(input.name, "name", "单位名称")
         b.kind = (try FormValue.choice(input.kind, "kind", "单位类型") as BuyerKind).rawValue
         let regionScope: Scope = if case .system = req.scope { .everything } else { req.scope }
-        b.regionCode = try await Guard.region(input.regionCode, scope: regionScope, on: req).digits
+        b.regionCode = try await Guard.region(input.regionCode, scope: regionScope, on: req.db).digits
         b.creditCode = try FormValue.creditCode(input.creditCode)?.value
         b.isBudgetUnit = input.isBudgetUnit ?? false
         b.hasCanteen = input.hasCanteen ?? false

@@ -88,7 +88,3 @@ struct OfficeDTO: Content {
         kindName = OfficeKind(rawValue: o.kind)?.chineseName ?? o.kind; regionCode = o.regionCode
     }
 }
-
-extension ChineseNamed {
-    static var options: [FormPage.Option] { allCases.map { .init(value: $0.rawValue, label: $0.chineseName) } }
-}

@@ -13,7 +13,7 @@ enum SupplierController {
     /// Creates a supplier inside the caller's region; a household supplier takes its masked name.
     static func create(_ input: SupplierInput, req: Request) async throws -> Supplier {
         let kind: SupplierKind = try FormValue.choice(input.kind, "kind", "主体类型")
-        let region = try await Guard.region(input.regionCode, scope: req.scope, on: req)
+        let region = try await Guard.region(input.regionCode, scope: req.scope, on: req.db)
         let s = Supplier()
         s.kind = kind.rawValue
         s.regionCode = region.digits

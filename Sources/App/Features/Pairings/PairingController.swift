@@ -49,7 +49,7 @@ enum PairingController {
         let kind: PairingKind = try FormValue.choice(input.kind, "kind", "帮扶类型")
         let p = Pairing()
         p.kind = kind.rawValue
-        p.helpedRegionCode = try await Guard.region(input.helpedRegionCode, field: "helpedRegionCode", scope: req.scope, on: req).digits
+        p.helpedRegionCode = try await Guard.region(input.helpedRegionCode, field: "helpedRegionCode", scope: req.scope, on: req.db).digits
         if kind.helperIsUnit {
             guard let uid = input.helperUnitId, try await BuyerUnit.find(uid, on: req.db) != nil else {
                 throw FieldError.required("helperUnitId", "帮扶单位")
@@ -57,7 +57,7 @@ enum PairingController {
             p.$helperUnit.id = uid
         } else {
             p.helperRegionCode = try await Guard.region(input.helperRegionCode, field: "helperRegionCode",
-                                                        scope: .everything, on: req).digits
+                                                        scope: .everything, on: req.db).digits
         }
         let starts = try FormValue.date(input.startsOn, "startsOn", "开始日期")
         p.startsOn = starts.description

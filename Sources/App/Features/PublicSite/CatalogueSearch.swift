@@ -62,7 +62,7 @@ enum CatalogueSearch {
         let offers = try await Offer.query(on: req.db).filter(\.$id ~~ ids).with(\.$supplier).all()
         let certs = try await ProductApplication.query(on: req.db).filter(\.$offer.$id ~~ ids)
             .filter(\.$state == CertificationState.certified.rawValue).all()
-        let names = try await OfferSheetController.regionNames(for: offers.map(\.regionCode), on: req.db)
+        let names = try await RegionNames.places(for: offers.map(\.regionCode), on: req.db)
         let byID = Dictionary(uniqueKeysWithValues: offers.map { ($0.id!, $0) })
         let photos = try await Attachment.query(on: req.db).filter(\.$entity == "offer").filter(\.$entityID ~~ ids)
             .sort(\.$id).all()

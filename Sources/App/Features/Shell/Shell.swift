@@ -79,3 +79,8 @@ struct ListPage<Row: Encodable>: Encodable {
     var filter: [String: String] = [:]
     var extra: [String: String] = [:]
 }
+
+/// A vocabulary as the options of a select.
+extension ChineseNamed {
+    static var options: [FormPage.Option] { allCases.map { .init(value: $0.rawValue, label: $0.chineseName) } }
+}

@@ -1,0 +1,20 @@
+import BangfuKit
+import Fluent
+
+enum RegionNames {
+    /// "云阳县龙角镇示例村" for each code, from the codes' ancestors.
+    static func places(for codes: [String], on db: any Database) async throws -> [String: String] {
+        let wanted = Set(codes.compactMap(RegionCode.init).flatMap { c in
+            ([c] + RegionCode.Level.allCases.compactMap { c.ancestor(at: $0) }).map(\.digits)
+        })
+        guard !wanted.isEmpty else { return [:] }
+        var names: [String: String] = [:]
+        for r in try await Region.query(on: db).filter(\.$id ~~ Array(wanted)).all() { names[r.id!] = r.name }
+        return Dictionary(uniqueKeysWithValues: Set(codes).compactMap { code -> (String, String)? in
+            guard let c = RegionCode(code) else { return nil }
+            let parts = ([RegionCode.Level.county, .township].compactMap { c.ancestor(at: $0) } + [c])
+                .compactMap { names[$0.digits] }
+            return (code, parts.joined())
+        })
+    }
+}
