@@ -70,16 +70,18 @@ enum AttachmentController {
         return response
     }
 
+    /// Stores the upload on the record; the API answers with the record's files, a page goes back to `back`.
+    /// A bad file is a FieldError, which the error middleware turns into 422 with the field.
+    static func attach(_ kind: Kind, entityID: Int, region: String, back: String, req: Request) async throws -> Response {
+        _ = try await store(kind, entityID: entityID, region: region, req: req)
+        return req.url.path.hasPrefix("/api/")
+            ? try await list(kind, entityID: entityID, on: req.db).encodeResponse(status: .created, for: req)
+            : req.redirect(to: back)
+    }
+
     @Sendable static func addPhoto(req: Request) async throws -> Response {
         let offer = try await OfferController.find(req)
-        do {
-            _ = try await store(.photo, entityID: offer.id!, region: offer.regionCode, req: req)
-        } catch let e as FieldError where !req.url.path.hasPrefix("/api/") {
-            throw APIError(status: .unprocessableEntity, code: e.code, message: e.message, field: e.field)
-        }
-        return req.url.path.hasPrefix("/api/")
-            ? try await list(.photo, entityID: offer.id!, on: req.db).encodeResponse(status: .created, for: req)
-            : req.redirect(to: SiteURL.offerEdit.path(id: offer.id!))
+        return try await attach(.photo, entityID: offer.id!, region: offer.regionCode, back: SiteURL.offerEdit.path(id: offer.id!), req: req)
     }
 
     /// Product photos are public, like the catalogue they illustrate.
@@ -90,18 +92,16 @@ enum AttachmentController {
         return try serve(a, req: req)
     }
 
+    /// On the application page a bad file is shown beside the form rather than on an error page.
     @Sendable static func addDocument(req: Request) async throws -> Response {
-        let application = try await CertificationController.find(req)
+        let a = try await CertificationController.find(req)
         do {
-            _ = try await store(.document, entityID: application.id!, region: application.regionCode, req: req)
+            return try await attach(.document, entityID: a.id!, region: a.regionCode, back: SiteURL.certification.path(id: a.id!), req: req)
         } catch let e as FieldError where !req.url.path.hasPrefix("/api/") {
-            let response = try await CertificationController.showPage(req, application, error: e.message).encodeResponse(for: req)
+            let response = try await CertificationController.showPage(req, a, error: e.message).encodeResponse(for: req)
             response.status = .unprocessableEntity
             return response
         }
-        return req.url.path.hasPrefix("/api/")
-            ? try await list(.document, entityID: application.id!, on: req.db).encodeResponse(status: .created, for: req)
-            : req.redirect(to: SiteURL.certification.path(id: application.id!))
     }
 
     @Sendable static func document(req: Request) async throws -> Response {
@@ -118,10 +118,7 @@ extension AttachmentController {
     /// 采购证明 for an off-platform purchase, attached by whoever may record it.
     @Sendable static func addProof(req: Request) async throws -> Response {
         let p = try await LedgerService.find(req)
-        _ = try await store(.proof, entityID: p.id!, region: p.originRegionCode, req: req)
-        return req.url.path.hasPrefix("/api/")
-            ? try await list(.proof, entityID: p.id!, on: req.db).encodeResponse(status: .created, for: req)
-            : req.redirect(to: SiteURL.purchases.path)
+        return try await attach(.proof, entityID: p.id!, region: p.originRegionCode, back: SiteURL.purchases.path, req: req)
     }
 
     @Sendable static func proof(req: Request) async throws -> Response {
