@@ -29,12 +29,9 @@ struct RegionResolver {
             let kids = children[current] ?? []
             if let hit = kids.filter({ rest.hasPrefix($0.name) }).max(by: { $0.name.count < $1.name.count }) {
                 rest = rest.dropFirst(hit.name.count); current = hit.id
-            } else if let pseudo = kids.first(where: { $0.name == "县" || $0.name == "市辖区" }) {
-                current = pseudo.id   // 直辖市's pseudo-cities never appear in addresses
-            } else if kids.count == 1, let only = kids.first?.id, let root, RegionCode(only).map({ $0.contains(root) }) == true {
-                current = only        // an ancestor of the scope the text leaves out ("龙角镇…" without "重庆市")
             } else if let skip = uniqueDescendant(of: current, prefixing: rest) {
-                rest = rest.dropFirst(skip.name.count); current = skip.id   // "云阳县…" without province and city
+                // Levels the text leaves out: the province, 直辖市's 市辖区/县, the scope's own ancestors.
+                rest = rest.dropFirst(skip.name.count); current = skip.id
             } else {
                 return nil
             }
@@ -42,7 +39,8 @@ struct RegionResolver {
         return current.flatMap(RegionCode.init).flatMap(within)
     }
 
-    /// The one region up to three levels below `parent` whose name starts the text; nil if none or several.
+    /// The one region two to four levels below `parent` whose name starts the text (the shallowest level
+    /// with a hit wins); nil if none or several.
     private func uniqueDescendant(of parent: String?, prefixing text: Substring) -> Region? {
         var level = children[parent] ?? [], hits: [Region] = []
         for _ in 0..<3 where hits.isEmpty {
