@@ -42,7 +42,6 @@ final class APIToken: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "token_hash") var tokenHash: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
     @OptionalField(key: "revoked_at") var revokedAt: Date?
 
     init() {}

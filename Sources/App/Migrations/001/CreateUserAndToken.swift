@@ -25,7 +25,6 @@ struct CreateUserAndToken: AsyncMigration {
             .field("name", .string, .required)
             .field("token_hash", .string, .required)
             .field("created_at", .datetime)
-            .field("last_used_at", .datetime)
             .field("revoked_at", .datetime)
             .unique(on: "token_hash")
             .create()
