@@ -24,9 +24,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 return request.redirect(to: SiteURL.login.path)
             }
             let page = ErrorPage(status: Int(api.status.code), message: api.message)
-            let response = try await request.view.render("error", page).encodeResponse(for: request)
-            response.status = api.status
-            return response
+            return try await request.render("error", page, status: api.status)
         }
     }
 

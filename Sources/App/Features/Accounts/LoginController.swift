@@ -22,10 +22,8 @@ enum LoginController {
             return req.redirect(to: SiteURL.home.path)
         } catch let e as APIError {
             let page = LoginPage(shell: Shell(req), error: e.message, username: username)
-            let response = try await req.view.render("login", page).encodeResponse(for: req)
             // The form is re-shown, not an auth challenge: 422 keeps 401/403 for the policy's refusals.
-            response.status = .unprocessableEntity
-            return response
+            return try await req.render("login", page, status: .unprocessableEntity)
         }
     }
 

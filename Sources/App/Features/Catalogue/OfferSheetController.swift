@@ -63,9 +63,7 @@ enum OfferSheetController {
             report.errors = e.errors
         } catch let e as FieldError { error = e.message }
         let status: HTTPStatus = report.accepted && error == nil ? .ok : .unprocessableEntity
-        let response = try await req.view.render("offers/import", ReportPage(shell: Shell(req), report: report, error: error)).encodeResponse(for: req)
-        response.status = status
-        return response
+        return try await req.render("offers/import", ReportPage(shell: Shell(req), report: report, error: error), status: status)
     }
 
     @Sendable static func apiImport(req: Request) async throws -> Response {

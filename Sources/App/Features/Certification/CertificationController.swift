@@ -175,30 +175,26 @@ enum CertificationController {
         }
     }
 
-    static func showPage(_ req: Request, _ a: ProductApplication, error: String? = nil) async throws -> View {
+    static func showPage(_ req: Request, _ a: ProductApplication, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let steps = try await CertificationStep.query(on: req.db).filter(\.$application.$id == a.id!).sort(\.$id).all()
-        return try await req.view.render("certifications/show", ShowPage(
+        return try await req.render("certifications/show", ShowPage(
             shell: Shell(req), application: ApplicationDTO(a, today: req.today), steps: steps.map(StepDTO.init),
             documents: try await AttachmentController.list(.document, entityID: a.id!, on: req.db),
             canReview: req.scope(for: .reviewInTownship)?.covers(region: a.regionCode) == true,
             canDecide: req.scope(for: .certifyProducts)?.covers(region: a.regionCode) == true,
-            canAttach: req.scope(for: .applyCertification) != nil && a.record.state == .applied, error: error))
+            canAttach: req.scope(for: .applyCertification) != nil && a.record.state == .applied, error: error), status: status)
     }
 
-    @Sendable static func show(req: Request) async throws -> View { try await showPage(req, try await find(req)) }
+    @Sendable static func show(req: Request) async throws -> Response { try await showPage(req, try await find(req)) }
 
     static func submitStep(_ req: Request, township: Bool) async throws -> Response {
         do {
             let a = try await step(try StepInput(form: StepInput.formValues(req)), township: township, req: req)
             return req.redirect(to: SiteURL.certification.path(id: a.id!))
         } catch let e as APIError where e.status == .conflict || e.code == "wrong_step" {
-            let response = try await showPage(req, try await find(req), error: e.message).encodeResponse(for: req)
-            response.status = e.status
-            return response
+            return try await showPage(req, try await find(req), error: e.message, status: e.status)
         } catch let e as FieldError {
-            let response = try await showPage(req, try await find(req), error: e.message).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await showPage(req, try await find(req), error: e.message, status: .unprocessableEntity)
         }
     }
 

@@ -56,9 +56,7 @@ enum BlacklistController {
             return req.redirect(to: SiteURL.blacklist.path)
         } catch let e as FieldError {
             let page = Page(shell: Shell(req), rows: try await active(req), canManage: true, errors: [e.field: e.message])
-            let response = try await req.view.render("blacklist/index", page).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await req.render("blacklist/index", page, status: .unprocessableEntity)
         }
     }
 

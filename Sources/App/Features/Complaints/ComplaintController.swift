@@ -122,9 +122,7 @@ enum ComplaintController {
             return req.redirect(to: SiteURL.complaint.path(id: c.id!))
         } catch let e as FieldError {
             let page = Page(shell: Shell(req), complaint: ComplaintDTO(try await find(req), today: req.today), errors: [e.field: e.message])
-            let response = try await req.view.render("complaints/show", page).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await req.render("complaints/show", page, status: .unprocessableEntity)
         }
     }
 

@@ -98,9 +98,7 @@ enum AttachmentController {
         do {
             return try await attach(.document, entityID: a.id!, region: a.regionCode, back: SiteURL.certification.path(id: a.id!), req: req)
         } catch let e as FieldError where !req.url.path.hasPrefix("/api/") {
-            let response = try await CertificationController.showPage(req, a, error: e.message).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await CertificationController.showPage(req, a, error: e.message, status: .unprocessableEntity)
         }
     }
 

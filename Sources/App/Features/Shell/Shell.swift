@@ -59,9 +59,7 @@ struct FormPage: Encodable {
         page.values = values
         page.errors = [error.field: error.message]
         page.options = options
-        let response = try await req.view.render(template, page).encodeResponse(for: req)
-        response.status = .unprocessableEntity
-        return response
+        return try await req.render(template, page, status: .unprocessableEntity)
     }
 }
 
