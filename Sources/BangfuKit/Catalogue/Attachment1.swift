@@ -49,46 +49,30 @@ public enum Attachment1 {
     /// Parses a whole sheet; `resolve` turns "云阳县xx乡镇xx村" into a region the importer may use.
     /// Every problem of every row is reported; any problem rejects the sheet.
     public static func parse(_ cells: [[String]], resolve: (String) -> RegionCode?) throws(ImportRejected) -> Sheet {
-        let rows = cells.map { $0.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } }
-        guard let headerIndex = rows.firstIndex(where: { $0.contains { fold($0) == "产品品种" || fold($0) == "品种" } }) else {
-            throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "找不到表头（应含“产品品种”等附件1的列名）")])
-        }
-        var index: [String: Int] = [:]
-        for (i, cell) in rows[headerIndex].enumerated() {
-            if let name = aliases.first(where: { $0.value.contains(fold(cell)) })?.key, index[name] == nil { index[name] = i }
-        }
-        let missing = required.filter { index[$0] == nil }
-        guard missing.isEmpty else {
-            throw ImportRejected([RowError(row: headerIndex + 1, column: "表头", code: "bad_header",
-                                           message: "缺少列：\(missing.joined(separator: "、"))")])
-        }
+        let form = try FormTable(cells, anchor: "产品品种", aliases: aliases, required: required, form: "附件1")
         var errors: [RowError] = [], parsed: [Row] = [], seen: [String: Int] = [:]
-        for (i, row) in rows.enumerated().dropFirst(headerIndex + 1) {
-            let line = i + 1
-            func cell(_ name: String) -> String { index[name].flatMap { $0 < row.count ? row[$0] : nil } ?? "" }
-            let content = index.filter { $0.key != "序号" }.map { cell($0.key) }
-            if content.allSatisfy(\.isEmpty) { continue }          // blank padding rows
-            if row.first?.hasPrefix("备注") == true { break }        // the notes under the table
+        for cell in form.lines {
+            let line = cell.number
             var rowErrors: [RowError] = []
             func fail(_ column: String, _ code: String, _ message: String) {
                 rowErrors.append(RowError(row: line, column: column, code: code, message: message))
             }
-            let place = cell("地区"), seller = cell("贫困户姓名"), variety = cell("产品品种")
+            let place = cell["地区"], seller = cell["贫困户姓名"], variety = cell["产品品种"]
             let region = place.isEmpty ? nil : resolve(place)
             if place.isEmpty { fail("地区", "required", "地区不能为空") } else if region == nil {
                 fail("地区", "unknown_region", "地区“\(place)”对应不到您管辖范围内的区划")
             }
             if seller.isEmpty { fail("贫困户姓名", "required", "贫困户姓名不能为空") }
             if variety.isEmpty { fail("产品品种", "required", "产品品种不能为空") }
-            let quantity = Quantity.parse(cell("计划销量"))
-            if quantity == nil { fail("计划销量", "invalid", "计划销量“\(cell("计划销量"))”应为正数加单位，如“30斤”") }
-            let price = UnitPrice.parse(cell("销售价格（元）"))
-            if price == nil { fail("销售价格（元）", "invalid", "销售价格“\(cell("销售价格（元）"))”应为金额，如“3元/斤”") }
-            let method = SupplyMethod(codeOrName: cell("供货方式"))
-            if method == nil { fail("供货方式", "invalid", "供货方式“\(cell("供货方式"))”应为电商、送货上门或上门自提") }
-            let contact = Contact.parse(cell("供货联系人及联系方式"))
+            let quantity = Quantity.parse(cell["计划销量"])
+            if quantity == nil { fail("计划销量", "invalid", "计划销量“\(cell["计划销量"])”应为正数加单位，如“30斤”") }
+            let price = UnitPrice.parse(cell["销售价格（元）"])
+            if price == nil { fail("销售价格（元）", "invalid", "销售价格“\(cell["销售价格（元）"])”应为金额，如“3元/斤”") }
+            let method = SupplyMethod(codeOrName: cell["供货方式"])
+            if method == nil { fail("供货方式", "invalid", "供货方式“\(cell["供货方式"])”应为电商、送货上门或上门自提") }
+            let contact = Contact.parse(cell["供货联系人及联系方式"])
             if contact == nil { fail("供货联系人及联系方式", "invalid", "应为姓名加电话，如“李xx 17723635558”") }
-            let url = cell("网店网址")
+            let url = cell["网店网址"]
             if !url.isEmpty, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 fail("网店网址", "invalid", "网店网址应以 http:// 或 https:// 开头")
             }
@@ -100,33 +84,17 @@ public enum Attachment1 {
             if rowErrors.isEmpty, let region, let quantity, let price, let method, let contact {
                 parsed.append(Row(line: line, place: place, region: region, seller: seller, variety: variety,
                                   quantity: quantity, price: price, method: method, shopURL: url.isEmpty ? nil : url,
-                                  contact: contact, note: cell("备注").isEmpty ? nil : cell("备注")))
+                                  contact: contact, note: cell["备注"].isEmpty ? nil : cell["备注"]))
             }
             errors += rowErrors
         }
         guard errors.isEmpty else { throw ImportRejected(errors) }
         guard !parsed.isEmpty else {
-            throw ImportRejected([RowError(row: headerIndex + 2, column: "表格", code: "empty", message: "表格中没有数据行")])
+            throw ImportRejected([RowError(row: form.headerIndex + 2, column: "表格", code: "empty", message: "表格中没有数据行")])
         }
-        return Sheet(header: headerBlock(rows[..<headerIndex]), rows: parsed)
-    }
-
-    /// "填写单位：龙角镇   填写人：张三 …" in one cell or several.
-    static func headerBlock(_ rows: ArraySlice<[String]>) -> HeaderBlock {
-        let text = rows.flatMap { $0 }.joined(separator: " ")
-        var values: [String: String] = [:]
-        for label in headerLabels {
-            guard let r = text.range(of: label) else { continue }
-            var rest = text[r.upperBound...].drop { $0 == "：" || $0 == ":" || $0 == " " }
-            if let next = headerLabels.compactMap({ rest.range(of: $0)?.lowerBound }).min() { rest = rest[..<next] }
-            values[label] = rest.trimmingCharacters(in: .whitespaces)
-        }
-        return HeaderBlock(unit: values["填写单位"] ?? "", filler: values["填写人"] ?? "",
-                           phone: values["联系电话"] ?? "", date: values["填写日期"] ?? "")
-    }
-
-    static func fold(_ s: String) -> String {
-        s.filter { !$0.isWhitespace }.replacingOccurrences(of: "（", with: "(").replacingOccurrences(of: "）", with: ")")
+        let h = form.headerBlock(headerLabels)
+        return Sheet(header: HeaderBlock(unit: h["填写单位"] ?? "", filler: h["填写人"] ?? "", phone: h["联系电话"] ?? "", date: h["填写日期"] ?? ""),
+                     rows: parsed)
     }
 
     /// The rows of an 附件1 sheet: title, header block, column names, data, the seed's notes.

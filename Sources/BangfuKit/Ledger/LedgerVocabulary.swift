@@ -15,13 +15,14 @@ public enum PurchasePurpose: String, ChineseNamed, Codable {
 
 /// Where a ledger row came from (seed 003's three sources, plus platforms and manual entry).
 public enum PurchaseSource: String, ChineseNamed, Codable {
-    case platform, townshipReport, leadUnitReport, manual
+    case platform, townshipReport, leadUnitReport, manual, correction
     public var chineseName: String {
         switch self {
         case .platform: "平台上报"
         case .townshipReport: "乡镇销售情况表（附件2）"
         case .leadUnitReport: "牵头单位采购情况表（附件3）"
         case .manual: "单位填报"
+        case .correction: "冲正更正"
         }
     }
 }

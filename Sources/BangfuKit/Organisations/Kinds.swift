@@ -29,7 +29,7 @@ public enum SupplierKind: String, ChineseNamed {
 }
 
 /// 采购单位
-public enum BuyerKind: String, ChineseNamed {
+public enum BuyerKind: String, ChineseNamed, Codable {
     case partyGovernment, publicInstitution, school, hospital, stateEnterprise, financial, union,
          privateEnterprise, socialOrganisation
     public var chineseName: String {
@@ -48,7 +48,7 @@ public enum BuyerKind: String, ChineseNamed {
 }
 
 /// 帮扶单位 level, which sets the yearly minimum in seed 000.
-public enum HelpLevel: String, ChineseNamed {
+public enum HelpLevel: String, ChineseNamed, Codable {
     case province, city, county
     public var chineseName: String {
         switch self {

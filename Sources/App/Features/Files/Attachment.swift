@@ -16,4 +16,12 @@ final class Attachment: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// The same stored file attached to another record of the same kind (content-addressed: no second copy).
+    func copy(to entityID: Int) -> Attachment {
+        let a = Attachment()
+        a.sha256 = sha256; a.filename = filename; a.contentType = contentType; a.size = size
+        a.entity = entity; a.entityID = entityID; a.regionCode = regionCode
+        return a
+    }
 }

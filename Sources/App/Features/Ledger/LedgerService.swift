@@ -15,12 +15,14 @@ struct PurchaseInput: FormInput {
     var purpose: String?
     var channel: String?
     var orderId: String?
+    /// Why a row is corrected (更正原因); only corrections read it.
+    var reason: String?
 
     init(form f: [String: String]) {
         buyerUnitId = f.int("buyerUnitId"); purchasedOn = f.text("purchasedOn"); originRegionCode = f.text("originRegionCode")
         supplierId = f.int("supplierId"); seller = f.text("seller"); householdsTouched = f.int("householdsTouched")
         variety = f.text("variety"); quantity = f.text("quantity"); amount = f.text("amount"); purpose = f.text("purpose")
-        channel = f.text("channel"); orderId = f.text("orderId")
+        channel = f.text("channel"); orderId = f.text("orderId"); reason = f.text("reason")
     }
 }
 
@@ -46,6 +48,13 @@ struct PurchaseDTO: Content {
 enum LedgerService {
     static func record(_ input: PurchaseInput, source: PurchaseSource, req: Request, on db: (any Database)? = nil) async throws -> Purchase {
         let db = db ?? req.db
+        let p = try await build(input, source: source, req: req, on: db)
+        try await insert(p, action: "create", req: req, on: db)
+        return p
+    }
+
+    /// A validated, booked, duplicate-checked row, not yet written.
+    static func build(_ input: PurchaseInput, source: PurchaseSource, req: Request, on db: any Database) async throws -> Purchase {
         let unitID: Int
         switch req.scope {
         case .buyerUnit(let own):
@@ -65,7 +74,10 @@ enum LedgerService {
         let day = try FormValue.date(input.purchasedOn, "purchasedOn", "采购日期")
         guard day <= req.today else { throw FieldError(field: "purchasedOn", code: "future", message: "采购日期不能晚于今天") }
         p.purchasedOn = day.description
-        p.originRegionCode = try await Guard.region(input.originRegionCode, field: "originRegionCode", scope: .everything, on: db).digits
+        let origin = try await Guard.region(input.originRegionCode, field: "originRegionCode", scope: .everything, on: db)
+        p.originRegionCode = origin.digits
+        p.fromDeepPoverty = try await isDeepPoverty(origin, on: db)
+        p.bookedOn = try await bookingDay(day, p, req: req, on: db)
         p.$supplier.id = input.supplierId
         let seller = try FormValue.text(input.seller, "seller", "贫困户（合作社）", max: 50)
         p.sellerMasked = Mask.name(seller)
@@ -82,30 +94,53 @@ enum LedgerService {
         }
         p.channelCode = channel.code; p.viaPlatform = channel.viaPlatform
         p.source = source.rawValue
+        p.reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        p.state = VerificationState.pending.rawValue
+        guard source != .correction else { return p }    // a correction replaces a row on purpose: not a duplicate
         p.sourceRef = try FormValue.optionalText(input.orderId, "orderId", "平台订单号", max: 64)
         if let ref = p.sourceRef, try await Purchase.query(on: db).filter(\.$source == p.source).filter(\.$sourceRef == ref).count() > 0 {
             throw APIError.conflict("orderId", "平台订单 \(ref) 已入账，不能重复计入")
         }
-        p.reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
-        p.state = VerificationState.pending.rawValue
-        p.suspectedDuplicateOf = try await likelyDuplicate(of: p, on: db)
-        try await db.transaction { db in
-            try await p.create(on: db)
-            try await Rollups.add(p, sign: 1, on: db)
-            try await Audit.record(req, on: db, action: "create", entity: "purchase", id: p.id, region: p.originRegionCode,
-                                   after: PurchaseDTO(p))
+        if let twin = try await likelyDuplicate(of: p, on: db) {
+            // The same purchase on the same day from another source (附件2 and 附件3) is linked at once; anything
+            // less certain waits for an office to confirm or separate it.
+            if twin.purchasedOn == p.purchasedOn && twin.source != p.source { p.duplicateOf = twin.id } else { p.suspectedDuplicateOf = twin.id }
         }
         return p
     }
 
+    static func insert(_ p: Purchase, action: String, req: Request, on db: any Database) async throws {
+        try await db.transaction { db in
+            try await p.create(on: db)
+            try await Rollups.add(p, sign: 1, on: db)
+            try await Audit.record(req, on: db, action: action, entity: "purchase", id: p.id, region: p.originRegionCode, after: PurchaseDTO(p))
+        }
+    }
+
+    /// A row is booked in its own month unless that month is closed; then in today's (still open) month.
+    static func bookingDay(_ day: LocalDate, _ p: Purchase, req: Request, on db: any Database) async throws -> String {
+        let places = [p.buyerRegionCode, p.originRegionCode]
+        guard try await PeriodLocks.closed(day.monthKey, touching: places, on: db) else { return day.description }
+        guard try await !PeriodLocks.closed(req.today.monthKey, touching: places, on: db) else {
+            throw APIError(status: .conflict, code: "period_locked", message: "本月（\(req.today.monthKey)）已关账，不能入账", field: "purchasedOn")
+        }
+        return req.today.description
+    }
+
+    /// From a 原深度贫困 village, township or county.
+    static func isDeepPoverty(_ origin: RegionCode, on db: any Database) async throws -> Bool {
+        let chain = [origin.digits] + [RegionCode.Level.county, .township].compactMap { origin.ancestor(at: $0)?.digits }
+        return try await Region.query(on: db).filter(\.$id ~~ chain).filter(\.$isDeepPoverty == true).count() > 0
+    }
+
     /// The earliest row of the same buyer, seller, product and amount within three days, if any.
-    static func likelyDuplicate(of p: Purchase, on db: any Database) async throws -> Int? {
+    static func likelyDuplicate(of p: Purchase, on db: any Database) async throws -> Purchase? {
         guard let day = LocalDate(p.purchasedOn) else { return nil }
         let candidates = try await Purchase.query(on: db).filter(\.$buyerUnit.$id == p.$buyerUnit.id)
             .filter(\.$sellerKey == p.sellerKey).filter(\.$amountFen == p.amountFen).filter(\.$variety == p.variety)
             .filter(\.$purchasedOn >= day.adding(days: -3).description).filter(\.$purchasedOn <= day.adding(days: 3).description)
-            .filter(\.$duplicateOf == nil).sort(\.$id).first()
-        return candidates?.id
+            .filter(\.$duplicateOf == nil).filter(\.$reversesID == nil).sort(\.$id).first()
+        return candidates
     }
 
     static func find(_ req: Request) async throws -> Purchase {
@@ -117,6 +152,7 @@ enum LedgerService {
 
     /// Changes a row and moves its amount between rollup buckets, in one transaction.
     static func change(_ p: Purchase, action: String, req: Request, _ mutate: @escaping @Sendable (Purchase) -> Void) async throws {
+        try await refuseIfLocked(p, on: req.db)
         let before = PurchaseDTO(p)
         try await req.db.transaction { db in
             try await Rollups.add(p, sign: -1, on: db)
@@ -133,6 +169,9 @@ enum LedgerService {
     /// An office checks the proof of an off-platform row: verified rows count, rejected ones keep the reason.
     static func verify(_ input: VerifyInput, req: Request) async throws -> Purchase {
         let p = try await find(req)
+        guard p.reversesID == nil else {
+            throw APIError(status: .conflict, code: "reversal", message: "冲正记录随原记录计入，不单独核实", field: "approve")
+        }
         guard p.state == VerificationState.pending.rawValue else {
             throw APIError(status: .conflict, code: "not_pending", message: "该记录已核实过", field: "approve")
         }
@@ -161,5 +200,51 @@ enum LedgerService {
             $0.suspectedDuplicateOf = nil
         }
         return p
+    }
+
+    /// 冲正更正: a reversing entry cancels the row as it was counted, and a new entry states it as it should be.
+    /// The original is never edited; both new rows are booked in open periods and audited.
+    static func correct(_ input: PurchaseInput, req: Request) async throws -> (reversal: Purchase, replacement: Purchase) {
+        let original = try await find(req)
+        let reason = try FormValue.text(input.reason, "reason", "更正原因", max: 200)
+        guard original.reversesID == nil,
+              try await Purchase.query(on: req.db).filter(\.$reversesID == original.id).count() == 0 else {
+            throw APIError(status: .conflict, code: "already_reversed", message: "该记录已冲正或本身是冲正记录", field: nil)
+        }
+        var changed = input
+        changed.buyerUnitId = original.$buyerUnit.id
+        let replacement = try await build(changed, source: .correction, req: req, on: req.db)
+        replacement.replacesID = original.id
+        let reversal = try await reversing(original, reason: reason, req: req)
+        try await req.db.transaction { db in
+            try await insert(reversal, action: "reverse", req: req, on: db)
+            try await insert(replacement, action: "correct", req: req, on: db)
+            for proof in try await Attachment.query(on: db).filter(\.$entity == "purchase").filter(\.$entityID == original.id!).all() {
+                try await proof.copy(to: replacement.id!).create(on: db)
+            }
+        }
+        return (reversal, replacement)
+    }
+
+    /// The exact negative of a row, counted exactly when the original is.
+    static func reversing(_ o: Purchase, reason: String, req: Request) async throws -> Purchase {
+        let r = Purchase()
+        r.$buyerUnit.id = o.$buyerUnit.id; r.buyerRegionCode = o.buyerRegionCode; r.buyerSystemID = o.buyerSystemID
+        r.purchasedOn = o.purchasedOn; r.originRegionCode = o.originRegionCode; r.fromDeepPoverty = o.fromDeepPoverty
+        r.bookedOn = try await bookingDay(LocalDate(o.bookedOn)!, o, req: req, on: req.db)
+        r.$supplier.id = o.$supplier.id; r.sellerMasked = o.sellerMasked; r.sellerKey = o.sellerKey
+        r.householdsTouched = o.householdsTouched; r.variety = o.variety
+        r.quantityThousandths = -o.quantityThousandths; r.quantityUnit = o.quantityUnit; r.amountFen = -o.amountFen
+        r.purpose = o.purpose; r.channelCode = o.channelCode; r.viaPlatform = o.viaPlatform
+        r.source = PurchaseSource.correction.rawValue; r.reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        r.state = o.state; r.duplicateOf = o.duplicateOf; r.reversesID = o.id; r.reason = reason
+        return r
+    }
+
+    static func refuseIfLocked(_ p: Purchase, on db: any Database) async throws {
+        let month = String(p.bookedOn.prefix(7))
+        if try await PeriodLocks.closed(month, touching: [p.buyerRegionCode, p.originRegionCode], on: db) {
+            throw APIError(status: .conflict, code: "period_locked", message: "该记录所在期间（\(month)）已关账，只能冲正更正", field: nil)
+        }
     }
 }

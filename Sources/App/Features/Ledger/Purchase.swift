@@ -29,8 +29,12 @@ final class Purchase: Model, @unchecked Sendable {
     @Field(key: "buyer_region_code") var buyerRegionCode: String     // denormalised for scoping
     @OptionalField(key: "buyer_system_id") var buyerSystemID: Int?
     @Field(key: "purchased_on") var purchasedOn: String
+    /// The day whose period the row is booked in: its purchase day, or the day it was entered when that
+    /// period is already closed. Rollups and locks go by it, so closed periods never change.
+    @Field(key: "booked_on") var bookedOn: String
     @Field(key: "origin_region_code") var originRegionCode: String
     @OptionalParent(key: "supplier_id") var supplier: Supplier?
+    @Field(key: "from_deep_poverty") var fromDeepPoverty: Bool     // 原深度贫困镇村
     @Field(key: "seller_masked") var sellerMasked: String
     @Field(key: "seller_key") var sellerKey: String                  // keyed hash of origin|seller
     @OptionalField(key: "households_touched") var householdsTouched: Int?
@@ -49,6 +53,9 @@ final class Purchase: Model, @unchecked Sendable {
     @OptionalField(key: "reason") var reason: String?
     @OptionalField(key: "suspected_duplicate_of") var suspectedDuplicateOf: Int?
     @OptionalField(key: "duplicate_of") var duplicateOf: Int?
+    /// A reversing entry (冲正) points at the row it cancels; a correcting entry at the row it replaces.
+    @OptionalField(key: "reverses_id") var reversesID: Int?
+    @OptionalField(key: "replaces_id") var replacesID: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -68,6 +75,7 @@ final class PurchaseRollup: Model, @unchecked Sendable {
     @Field(key: "buyer_region_code") var buyerRegionCode: String
     @OptionalField(key: "buyer_system_id") var buyerSystemID: Int?
     @Field(key: "origin_township") var originTownship: String
+    @Field(key: "deep_poverty") var deepPoverty: Bool
     @Field(key: "channel_code") var channelCode: String
     @Field(key: "purpose") var purpose: String
     @Field(key: "counted") var counted: Bool

@@ -8,12 +8,12 @@ enum Rollups {
         let sql = db as! any SQLDatabase
         let township = RegionCode(p.originRegionCode)?.ancestor(at: .township)?.digits ?? p.originRegionCode
         try await sql.raw("""
-            INSERT INTO purchase_rollups (month, buyer_unit_id, buyer_region_code, buyer_system_id, origin_township,
+            INSERT INTO purchase_rollups (month, buyer_unit_id, buyer_region_code, buyer_system_id, origin_township, deep_poverty,
                 channel_code, purpose, counted, amount_fen, row_count)
-            VALUES (\(bind: String(p.purchasedOn.prefix(7))), \(bind: p.$buyerUnit.id), \(bind: p.buyerRegionCode),
-                \(bind: p.buyerSystemID), \(bind: township), \(bind: p.channelCode), \(bind: p.purpose), \(bind: p.counts),
-                \(bind: sign * p.amountFen), \(bind: Int(sign)))
-            ON CONFLICT (month, buyer_unit_id, origin_township, channel_code, purpose, counted) DO UPDATE SET
+            VALUES (\(bind: String(p.bookedOn.prefix(7))), \(bind: p.$buyerUnit.id), \(bind: p.buyerRegionCode),
+                \(bind: p.buyerSystemID), \(bind: township), \(bind: p.fromDeepPoverty), \(bind: p.channelCode), \(bind: p.purpose),
+                \(bind: p.counts), \(bind: sign * p.amountFen), \(bind: Int(sign)))
+            ON CONFLICT (month, buyer_unit_id, origin_township, deep_poverty, channel_code, purpose, counted) DO UPDATE SET
                 amount_fen = purchase_rollups.amount_fen + excluded.amount_fen,
                 row_count = purchase_rollups.row_count + excluded.row_count
             """).run()
