@@ -31,6 +31,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations002.register(on: app.migrations)
     Migrations003.register(on: app.migrations)
     Migrations004.register(on: app.migrations)
+    Migrations005.register(on: app.migrations)
     registerCommands(app)
 
     try routes(app)

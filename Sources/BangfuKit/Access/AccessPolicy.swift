@@ -27,6 +27,9 @@ public enum Action: String, CaseIterable, Sendable {
     case certifyProducts         // 县级认定, 公示, 核查清理
     case manageBlacklist, handleComplaints
     case viewPurchases, recordPurchases, verifyPurchases
+    case viewPolicies, managePolicies, declareBases, viewProgress
+    case viewReporting, manageReporting   // 报送 and 催报; closing periods
+    case publishBulletins
 }
 
 public enum AccessPolicy {
@@ -65,6 +68,14 @@ public enum AccessPolicy {
             .viewPurchases: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .recordPurchases: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .verifyPurchases: [.office: .region],
+            // Policies are public documents; progress is each one's own.
+            .viewPolicies: [.admin: .all, .office: .region, .leadUnit: .all, .buyer: .all],
+            .managePolicies: [.office: .region],
+            .declareBases: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .viewProgress: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .viewReporting: [.office: .region, .clerk: .region, .leadUnit: .system],
+            .manageReporting: [.office: .region],
+            .publishBulletins: [.office: .region],
         ]
     }()
 

@@ -98,16 +98,6 @@ enum OfferSheetController {
                                              phone: "", date: req.today.description)
         let sheet = Attachment1.sheet(header: header, rows: rows)
         let filename = "附件1-待销目录-\(place)-\(req.today)"
-        let response = Response(status: .ok)
-        if req.query["format"] == "csv" {
-            response.body = .init(data: Data([0xEF, 0xBB, 0xBF]) + Data(sheet.map(CSV.line).joined(separator: "\r\n").utf8))
-            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-            response.headers.contentDisposition = .init(.attachment, filename: filename + ".csv")
-        } else {
-            response.body = .init(data: try XLSX.write(sheetName: "附件1", rows: sheet))
-            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            response.headers.contentDisposition = .init(.attachment, filename: filename + ".xlsx")
-        }
-        return response
+        return try SheetDownload.response(sheet, sheetName: "附件1", filename: filename, req: req)
     }
 }

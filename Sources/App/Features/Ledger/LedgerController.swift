@@ -9,12 +9,35 @@ struct TotalsDTO: Content {
 }
 
 enum LedgerController {
+    /// The list's filters, also what a progress figure's drill-down link sets (booked months, counted rows …).
+    static func filtered(_ req: Request) -> QueryBuilder<Purchase> {
+        let q = Purchase.query(on: req.db).scoped(by: req.scope)
+        func list(_ key: String) -> [String]? { (req.query[String.self, at: key]).map { $0.split(separator: ",").map(String.init) } }
+        if let state: String = req.query["state"], VerificationState(rawValue: state) != nil { q.filter(\.$state == state) }
+        if req.query["suspected"] == "1" { q.filter(\.$suspectedDuplicateOf != nil) }
+        if let u: Int = req.query["unit"] { q.filter(\.$buyerUnit.$id == u) }
+        if let b: String = req.query["buyerRegion"] { q.filter(\.$buyerRegionCode =~ b) }
+        if let c = list("channel") { q.filter(\.$channelCode ~~ c) }
+        if let p = list("purpose") { q.filter(\.$purpose ~~ p) }
+        if let o = list("origin") { q.group(.or) { g in for prefix in o { g.filter(\.$originRegionCode =~ prefix) } } }
+        if req.query["deep"] == "1" { q.filter(\.$fromDeepPoverty == true) }
+        if let from: String = req.query["from"] { q.filter(\.$bookedOn >= from) }
+        if let to: String = req.query["to"] { q.filter(\.$bookedOn < to + "-99") }
+        if req.query["counted"] == "1" {
+            q.filter(\.$duplicateOf == nil).filter(\.$state != VerificationState.rejected.rawValue)
+                .group(.or) { $0.filter(\.$viaPlatform == true).filter(\.$state == VerificationState.verified.rawValue) }
+        }
+        return q
+    }
+
     static func list(_ req: Request) async throws -> [PurchaseDTO] {
-        var q = Purchase.query(on: req.db).scoped(by: req.scope)
-        if let state: String = req.query["state"], VerificationState(rawValue: state) != nil { q = q.filter(\.$state == state) }
-        if req.query["suspected"] == "1" { q = q.filter(\.$suspectedDuplicateOf != nil) }
+        let q = filtered(req)
         let rows = try await q.sort(\.$purchasedOn, .descending).sort(\.$id, .descending).limit(500).all()
-        let proofs = try await Attachment.query(on: req.db).filter(\.$entity == "purchase").filter(\.$entityID ~~ rows.map { $0.id! }).all()
+        return try await withProofs(rows, on: req.db)
+    }
+
+    static func withProofs(_ rows: [Purchase], on db: any Database) async throws -> [PurchaseDTO] {
+        let proofs = try await Attachment.query(on: db).filter(\.$entity == "purchase").filter(\.$entityID ~~ rows.map { $0.id! }).all()
         return rows.map { p in
             var dto = PurchaseDTO(p)
             dto.proofs = proofs.filter { $0.entityID == p.id }.map {
@@ -23,6 +46,65 @@ enum LedgerController {
             }
             return dto
         }
+    }
+
+    struct DetailPage: Encodable {
+        let shell: Shell; let p: PurchaseDTO; let unit: String; let origin: String; let sourceName: String; let bookedOn: String
+        let related: [PurchaseDTO]; let audit: [AuditDTO]; let canCorrect: Bool; let options: [String: [FormPage.Option]]
+    }
+
+    /// A purchase with where it came from, the rows linked to it (duplicates, reversal, correction), its proof and audit trail.
+    @Sendable static func show(req: Request) async throws -> View {
+        let p = try await LedgerService.find(req)
+        let id = p.id!
+        let links = [p.duplicateOf, p.suspectedDuplicateOf, p.reversesID, p.replacesID].compactMap { $0 }
+        let related = try await Purchase.query(on: req.db).scoped(by: req.scope).group(.or) {
+            $0.filter(\.$id ~~ links).filter(\.$duplicateOf == id).filter(\.$suspectedDuplicateOf == id)
+                .filter(\.$reversesID == id).filter(\.$replacesID == id)
+        }.sort(\.$id).all()
+        let audit = try await AuditEntry.query(on: req.db).filter(\.$entity == "purchase")
+            .filter(\.$entityID ~~ ([id] + related.map { $0.id! }).map(String.init)).sort(\.$at).all()
+        let unit = try await BuyerUnit.find(p.$buyerUnit.id, on: req.db)?.name ?? ""
+        let origin = try await RegionNames.places(for: [p.originRegionCode], on: req.db)[p.originRegionCode] ?? p.originRegionCode
+        return try await req.view.render("purchases/show", DetailPage(
+            shell: Shell(req), p: try await withProofs([p], on: req.db)[0], unit: unit, origin: origin,
+            sourceName: PurchaseSource(rawValue: p.source)?.chineseName ?? p.source, bookedOn: p.bookedOn,
+            related: try await withProofs(related, on: req.db), audit: audit.map(AuditDTO.init),
+            canCorrect: req.scope(for: .recordPurchases) != nil && p.reversesID == nil, options: try await formOptions(req)))
+    }
+
+    @Sendable static func correctForm(req: Request) async throws -> Response {
+        let (_, replacement) = try await LedgerService.correct(try PurchaseInput.decode(req), req: req)
+        return req.redirect(to: "/purchases/\(replacement.id!)")
+    }
+
+    @Sendable static func apiCorrect(req: Request) async throws -> Response {
+        let (reversal, replacement) = try await LedgerService.correct(try PurchaseInput.decode(req), req: req)
+        struct Out: Content { let reversal: PurchaseDTO; let replacement: PurchaseDTO }
+        return try await Out(reversal: PurchaseDTO(reversal), replacement: PurchaseDTO(replacement)).encodeResponse(status: .created, for: req)
+    }
+
+    struct BenefitPage: Encodable {
+        struct Line: Encodable { let village: String; let households: Int; let amount: String }
+        let shell: Shell; let year: Int; let lines: [Line]; let households: Int; let amount: String
+    }
+
+    /// 利益联结 by village: how much reached how many 脱贫户 in the caller's region.
+    @Sendable static func benefits(req: Request) async throws -> Response {
+        let prefix: String
+        switch req.scope {
+        case .everything: prefix = ""
+        case .region(let r): prefix = r.subtreePrefix
+        default: throw APIError.forbidden
+        }
+        let year = req.query["year"] ?? req.today.year
+        let rows = try await Benefits.byVillage(under: prefix, year: year, on: req.db)
+        if req.url.path.hasPrefix("/api/") { return try await rows.encodeResponse(for: req) }
+        let names = try await RegionNames.places(for: rows.map(\.village_code), on: req.db)
+        return try await req.view.render("purchases/benefits", BenefitPage(
+            shell: Shell(req), year: year,
+            lines: rows.map { .init(village: names[$0.village_code] ?? $0.village_code, households: $0.households, amount: Fen($0.amount_fen).description) },
+            households: rows.reduce(0) { $0 + $1.households }, amount: Fen(rows.reduce(0) { $0 + $1.amount_fen }).description)).encodeResponse(for: req)
     }
 
     /// Totals read from the rollups only: counted rows grouped by channel, purpose or month; what waits for proof apart.

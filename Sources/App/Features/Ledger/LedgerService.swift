@@ -30,7 +30,9 @@ struct PurchaseDTO: Content {
     let id: Int, buyerUnitId: Int, purchasedOn: String, originRegionCode: String, seller: String, variety: String
     let quantity: String, amountFen: Int64, amount: String, purpose: String, purposeName: String, channel: String, source: String
     let orderId: String?, state: String, stateName: String, reason: String?, counts: Bool
-    let suspectedDuplicateOf: Int?, duplicateOf: Int?
+    let suspectedDuplicateOf: Int?, duplicateOf: Int?, reversesId: Int?, replacesId: Int?
+    /// How the row stands to others, in words: 与#3重复, 冲正#5, 更正#5.
+    let relation: String
     var proofs: [AttachmentDTO] = []
 
     init(_ p: Purchase) {
@@ -40,7 +42,9 @@ struct PurchaseDTO: Content {
         purposeName = PurchasePurpose(rawValue: p.purpose)?.chineseName ?? p.purpose; channel = p.channelCode
         source = p.source; orderId = p.sourceRef; state = p.state
         stateName = VerificationState(rawValue: p.state)?.chineseName ?? p.state; reason = p.reason; counts = p.counts
-        suspectedDuplicateOf = p.suspectedDuplicateOf; duplicateOf = p.duplicateOf
+        suspectedDuplicateOf = p.suspectedDuplicateOf; duplicateOf = p.duplicateOf; reversesId = p.reversesID; replacesId = p.replacesID
+        relation = [p.duplicateOf.map { "与#\($0)重复" }, p.suspectedDuplicateOf.map { "疑似与#\($0)重复" },
+                    p.reversesID.map { "冲正#\($0)" }, p.replacesID.map { "更正#\($0)" }].compactMap { $0 }.joined(separator: "，")
     }
 }
 

@@ -17,6 +17,7 @@ enum Rollups {
                 amount_fen = purchase_rollups.amount_fen + excluded.amount_fen,
                 row_count = purchase_rollups.row_count + excluded.row_count
             """).run()
+        if p.counts { try await Benefits.add(p, sign: sign, on: sql) }
     }
 }
 

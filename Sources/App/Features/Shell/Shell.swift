@@ -23,8 +23,13 @@ struct Shell: Encodable {
         ("产品认定", .certifications, .viewCertifications),
         ("投诉处理", .complaints, .handleComplaints),
         ("采购台账", .purchases, .viewPurchases),
+        ("目标进度", .progress, .viewProgress),
+        ("政策规则", .policies, .viewPolicies),
+        ("报送与关账", .reporting, .viewReporting),
+        ("年度考核", .assessment, .viewProgress),
         ("用户管理", .users, .manageUsers),
         ("公开目录", .catalogue, .publicPage),
+        ("季度通报", .bulletins, .publicPage),
     ]
 
     init(_ req: Request) {

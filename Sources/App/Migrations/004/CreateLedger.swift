@@ -63,9 +63,19 @@ struct CreateLedger: AsyncMigration {
             .field("row_count", .int, .required)
             .unique(on: "month", "buyer_unit_id", "origin_township", "deep_poverty", "channel_code", "purpose", "counted")
             .create()
+        // 利益联结: counted amounts by the household (or cooperative) they reached, per year and village.
+        try await db.schema("purchase_benefits")
+            .field(.id, .int, .identifier(auto: true))
+            .field("year", .int, .required)
+            .field("village_code", .string, .required)
+            .field("seller_key", .string, .required)
+            .field("households", .int, .required)
+            .field("amount_fen", .int64, .required)
+            .unique(on: "year", "village_code", "seller_key")
+            .create()
     }
 
     func revert(on db: any Database) async throws {
-        for s in [PurchaseRollup.schema, Purchase.schema, Channel.schema] { try await db.schema(s).delete() }
+        for s in ["purchase_benefits", PurchaseRollup.schema, Purchase.schema, Channel.schema] { try await db.schema(s).delete() }
     }
 }

@@ -1,0 +1,34 @@
+import BangfuKit
+import Fluent
+import SQLKit
+import Vapor
+
+/// Benefit attribution (利益联结): each counted purchase's amount goes to the household that sold it, or is
+/// spread over the 脱贫户 a cooperative links; offices read how much reached how many households, by village.
+enum Benefits {
+    static func add(_ p: Purchase, sign: Int64, on sql: any SQLDatabase) async throws {
+        let households = max(1, p.householdsTouched ?? 1)
+        try await sql.raw("""
+            INSERT INTO purchase_benefits (year, village_code, seller_key, households, amount_fen)
+            VALUES (\(bind: Int(p.bookedOn.prefix(4))!), \(bind: p.originRegionCode), \(bind: p.sellerKey), \(bind: households), \(bind: sign * p.amountFen))
+            ON CONFLICT (year, village_code, seller_key) DO UPDATE SET
+                amount_fen = purchase_benefits.amount_fen + excluded.amount_fen,
+                households = CASE WHEN excluded.households > purchase_benefits.households THEN excluded.households ELSE purchase_benefits.households END
+            """).run()
+    }
+
+    struct Village: Content { let village_code: String; let households: Int; let amount_fen: Int64 }
+
+    /// Households reached and amounts, by village, for the places under `prefix`.
+    static func byVillage(under prefix: String, year: Int, on db: any Database) async throws -> [Village] {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT village_code, CAST(SUM(households) AS BIGINT) AS households, CAST(SUM(amount_fen) AS BIGINT) AS amount_fen
+            FROM purchase_benefits WHERE year = \(bind: year) AND village_code LIKE \(bind: prefix + "%") AND amount_fen > 0
+            GROUP BY village_code ORDER BY village_code
+            """).all(decoding: Village.self)
+    }
+
+    static func householdsReached(under prefix: String, year: Int, on db: any Database) async throws -> Int {
+        try await byVillage(under: prefix, year: year, on: db).reduce(0) { $0 + $1.households }
+    }
+}

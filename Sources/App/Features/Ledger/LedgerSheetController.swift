@@ -1,0 +1,109 @@
+import BangfuKit
+import Fluent
+import Vapor
+
+/// 附件2 (a township's sales) and 附件3 (a lead unit's purchases) in and out, .xlsx or GBK/UTF-8 .csv.
+/// The forms carry no channel, so the importer names it (and a purpose for rows whose 备注 says none).
+enum LedgerSheetController {
+    static func form(_ req: Request) throws -> SalesReport.Form {
+        guard let f = SalesReport.Form(rawValue: req.query["form"] ?? "") else {
+            throw APIError(status: .unprocessableEntity, code: "invalid", message: "表格应为附件2或附件3", field: "form")
+        }
+        return f
+    }
+
+    static func importSheet(_ data: Data, form: SalesReport.Form, channel: String?, purpose: String?, req: Request) async throws -> LedgerImportReport {
+        guard let channel, try await Channel.query(on: req.db).filter(\.$code == channel).first() != nil else {
+            throw APIError.invalid(.invalid("channel", "渠道"))
+        }
+        let fallback = purpose.flatMap(PurchasePurpose.init(codeOrName:)) ?? .other
+        let regions = try await RegionResolver.load(scope: .everything, on: req.db)
+        let sheet = try SalesReport.parse(try OfferSheetController.cells(data), form: form, today: req.today, resolve: regions.resolve)
+        // A township sells to buyers anywhere; a lead unit reports only its own system's units.
+        let units = try await BuyerUnit.query(on: req.db).scoped(by: form == .township ? .everything : req.scope).all()
+        let byName = Dictionary(units.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let c = form.columns
+        let columns = ["buyerUnitId": c[1], "purchasedOn": c[2], "originRegionCode": c[3], "seller": c[4], "variety": c[5],
+                       "quantity": c[6], "amount": c[7], "purpose": c[8], "channel": "渠道"]
+        var rows: [LedgerImport.Row] = [], errors: [RowError] = []
+        for r in sheet.rows {
+            guard let unit = byName[r.buyer] else {
+                errors.append(RowError(row: r.line, column: c[1], code: "unknown_buyer", message: "采购单位“\(r.buyer)”未登记或不在您的范围内"))
+                continue
+            }
+            var input = PurchaseInput(form: [:])
+            input.buyerUnitId = unit.id; input.purchasedOn = r.date.description; input.originRegionCode = r.region.digits
+            input.seller = r.seller; input.variety = r.variety; input.quantity = r.quantity.description
+            input.amount = r.amount.description; input.purpose = (r.purpose ?? fallback).rawValue; input.channel = channel
+            rows.append(.init(line: r.line, input: input))
+        }
+        return try await LedgerImport.recordAll(rows, errors: errors, source: form.source, columns: columns, req: req)
+    }
+
+    @Sendable static func apiImport(req: Request) async throws -> Response {
+        try await LedgerImport.respond(req) {
+            try await importSheet(try OfferSheetController.upload(req), form: try form(req), channel: req.query["channel"],
+                                  purpose: req.query["purpose"], req: req)
+        }
+    }
+
+    struct ImportPage: Encodable {
+        let shell: Shell; let report: LedgerImportReport?; let error: String?; let options: [String: [FormPage.Option]]
+    }
+
+    @Sendable static func showImport(req: Request) async throws -> View {
+        try await req.view.render("purchases/import", ImportPage(shell: Shell(req), report: nil, error: nil, options: try await LedgerController.formOptions(req)))
+    }
+
+    @Sendable static func submitImport(req: Request) async throws -> Response {
+        struct Fields: Decodable { let form: String?; let channel: String?; let purpose: String? }
+        let f = try req.content.decode(Fields.self)
+        var report = LedgerImportReport(), error: String? = nil
+        do {
+            guard let form = SalesReport.Form(rawValue: f.form ?? "") else { throw FieldError.invalid("form", "表格") }
+            report = try await importSheet(try OfferSheetController.upload(req), form: form, channel: f.channel, purpose: f.purpose, req: req)
+        } catch let e as ImportRejected { report.errors = e.errors
+        } catch let e as FieldError { error = e.message
+        } catch let e as APIError { error = e.message }
+        let page = ImportPage(shell: Shell(req), report: report, error: error, options: try await LedgerController.formOptions(req))
+        return try await req.render("purchases/import", page, status: report.errors.isEmpty && error == nil ? .ok : .unprocessableEntity)
+    }
+
+    /// 附件2 of a township (rows from it) or 附件3 of a lead system or unit (rows bought by it), for a date range.
+    @Sendable static func export(req: Request) async throws -> Response {
+        let form = try form(req)
+        var q = Purchase.query(on: req.db).scoped(by: req.scope)
+            .filter(\.$reversesID == nil).filter(\.$duplicateOf == nil).filter(\.$state != VerificationState.rejected.rawValue)
+        if let from: String = req.query["from"], let d = LocalDate(from) { q = q.filter(\.$purchasedOn >= d.description) }
+        if let to: String = req.query["to"], let d = LocalDate(to) { q = q.filter(\.$purchasedOn <= d.description) }
+        var unitName = "全部"
+        switch form {
+        case .township:
+            if let t: String = req.query["township"], let code = RegionCode(t) {
+                q = q.filter(\.$originRegionCode =~ code.subtreePrefix)
+                unitName = try await RegionNames.places(for: [code.digits], on: req.db)[code.digits] ?? code.digits
+            }
+        case .leadUnit:
+            if let s: Int = req.query["system"] {
+                q = q.filter(\.$buyerSystemID == s)
+                unitName = try await LeadSystem.find(s, on: req.db)?.name ?? unitName
+            }
+            if let u: Int = req.query["unit"] {
+                q = q.filter(\.$buyerUnit.$id == u)
+                unitName = try await BuyerUnit.find(u, on: req.db)?.name ?? unitName
+            }
+        }
+        let rows = try await q.with(\.$buyerUnit).sort(\.$purchasedOn).sort(\.$id).all()
+        let reversed = Set(try await Purchase.query(on: req.db).filter(\.$reversesID ~~ rows.compactMap(\.id)).all().compactMap(\.reversesID))
+        let live = rows.filter { !reversed.contains($0.id!) }
+        let places = try await RegionNames.places(for: live.map(\.originRegionCode), on: req.db)
+        let cells = live.map { p -> [String] in
+            let d = LocalDate(p.purchasedOn)!
+            return [p.buyerUnit.name, "\(d.year).\(d.month).\(d.day)", places[p.originRegionCode] ?? p.originRegionCode, p.sellerMasked,
+                    p.variety, Quantity(thousandths: p.quantityThousandths, unit: p.quantityUnit).description, Fen(p.amountFen).description,
+                    "用于" + (PurchasePurpose(rawValue: p.purpose)?.chineseName ?? p.purpose)]
+        }
+        let sheet = SalesReport.sheet(form, unit: unitName, contact: req.currentUser?.displayName ?? "", phone: "", date: req.today.description, rows: cells)
+        return try SheetDownload.response(sheet, sheetName: form.name, filename: "\(form.name)-\(unitName)-\(req.today)", req: req)
+    }
+}

@@ -1,0 +1,80 @@
+import BangfuKit
+import Fluent
+import Vapor
+
+struct DeclarationDTO: Content {
+    let buyerUnitId: Int, year: Int, kind: String, kindName: String, value: Int64, display: String
+    init(_ d: DeclarationRecord) {
+        buyerUnitId = d.$buyerUnit.id; year = d.year; kind = d.kind; value = d.value
+        let k = DeclarationKind(rawValue: d.kind)
+        kindName = k?.chineseName ?? d.kind
+        display = k?.isMoney == false ? "\(d.value)人" : Fen(d.value).description
+    }
+}
+
+/// 申报基数: a unit declares (or its lead unit or office declares for it) the bases its share rules need.
+enum DeclarationController {
+    struct Input: FormInput {
+        var buyerUnitId: Int?; var year: Int?; var kind: String?; var value: String?
+        init(form f: [String: String]) { buyerUnitId = f.int("buyerUnitId"); year = f.int("year"); kind = f.text("kind"); value = f.text("value") }
+    }
+
+    static func declare(_ input: Input, req: Request) async throws -> DeclarationRecord {
+        var q = BuyerUnit.query(on: req.db).scoped(by: req.scope)
+        if case .buyerUnit(let own) = req.scope { q = q.filter(\.$id == own) } else {
+            guard let id = input.buyerUnitId else { throw FieldError.required("buyerUnitId", "采购单位") }
+            q = q.filter(\.$id == id)
+        }
+        guard let unit = try await q.first() else {
+            throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "采购单位不存在或不在您的范围内")
+        }
+        guard let year = input.year, (2000...2100).contains(year) else { throw FieldError.invalid("year", "年度") }
+        let kind = try FormValue.choice(input.kind, "kind", "申报项目") as DeclarationKind
+        let value: Int64
+        if kind.isMoney {
+            guard let f = Fen.parse(input.value ?? ""), f >= .zero else { throw FieldError.invalid("value", kind.chineseName, "如“12万”") }
+            value = f.value
+        } else {
+            guard let n = Int64(input.value ?? ""), n >= 0 else { throw FieldError.invalid("value", kind.chineseName, "应为人数") }
+            value = n
+        }
+        let existing = try await DeclarationRecord.query(on: req.db).filter(\.$buyerUnit.$id == unit.id!).filter(\.$year == year)
+            .filter(\.$kind == kind.rawValue).first()
+        let d = existing ?? DeclarationRecord()
+        let before = existing.map(DeclarationDTO.init)
+        d.$buyerUnit.id = unit.id!; d.buyerRegionCode = unit.regionCode; d.buyerSystemID = unit.$system.id
+        d.year = year; d.kind = kind.rawValue; d.value = value; d.declaredBy = req.currentUser?.username ?? ""
+        try await req.db.transaction { db in
+            try await d.save(on: db)
+            try await Audit.record(req, on: db, action: existing == nil ? "create" : "update", entity: "declaration", id: d.id,
+                                   region: unit.regionCode, before: before, after: DeclarationDTO(d))
+        }
+        return d
+    }
+
+    static func list(_ req: Request) async throws -> [DeclarationDTO] {
+        var q = DeclarationRecord.query(on: req.db).scoped(by: req.scope)
+        if let y: Int = req.query["year"] { q = q.filter(\.$year == y) }
+        return try await q.sort(\.$buyerUnit.$id).sort(\.$kind).all().map(DeclarationDTO.init)
+    }
+
+    @Sendable static func apiIndex(req: Request) async throws -> [DeclarationDTO] { try await list(req) }
+    @Sendable static func apiCreate(req: Request) async throws -> DeclarationDTO {
+        DeclarationDTO(try await declare(try Input.decode(req), req: req))
+    }
+    @Sendable static func submit(req: Request) async throws -> Response {
+        _ = try await declare(try Input.decode(req), req: req)
+        return req.redirect(to: SiteURL.progress.path)
+    }
+}
+
+extension DeclarationRecord: Scoped {
+    static func restrict(_ q: QueryBuilder<DeclarationRecord>, to scope: Scope) -> QueryBuilder<DeclarationRecord>? {
+        switch scope {
+        case .region(let r): q.filter(\.$buyerRegionCode =~ r.subtreePrefix)
+        case .system(let id): q.filter(\.$buyerSystemID == id)
+        case .buyerUnit(let id): q.filter(\.$buyerUnit.$id == id)
+        default: nil
+        }
+    }
+}

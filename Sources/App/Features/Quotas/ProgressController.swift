@@ -1,0 +1,105 @@
+import BangfuKit
+import Fluent
+import Vapor
+
+struct ProgressDTO: Content {
+    let policyId: Int, policyName: String
+    let ruleCode: String, ruleName: String, subject: String, unitId: Int?
+    let target: String?, actual: String, expected: String?, projected: String?, targetFen: Int64?, actualFen: Int64
+    let pacePercent: String, completionPercent: String, completionBP: Int, width: Int, state: String, stateName: String, finding: String?
+    let rowsURL: String?
+    let parts: [ProgressDTO]
+
+    init(_ p: RuleProgress, policy: PolicyRecord, names: [Int: String]) {
+        policyId = policy.id!; policyName = policy.name; ruleCode = p.ruleCode; ruleName = p.ruleName
+        unitId = p.subject.unitID; subject = p.subject.unitID.flatMap { names[$0] } ?? p.subject.name
+        targetFen = p.targetFen; actualFen = p.actualFen
+        target = p.targetFen.map { Fen($0).description }; actual = Fen(p.actualFen).description
+        expected = p.expectedFen.map { Fen($0).description }; projected = p.projectedFen.map { Fen($0).description }
+        pacePercent = Self.percent(p.paceBP); completionBP = p.completionBP; width = p.completionBP / 100; completionPercent = Self.percent(p.completionBP)
+        state = p.state.rawValue; stateName = p.state.chineseName; finding = p.finding
+        rowsURL = p.drillDown.map(Self.rowsURL)
+        parts = p.parts.map { ProgressDTO($0, policy: policy, names: names) }
+    }
+
+    static func percent(_ bp: Int) -> String { String(format: "%.1f%%", Double(bp) / 100) }
+
+    /// The ledger rows behind a figure: the purchases list with the same filters, counted rows only.
+    static func rowsURL(_ d: DrillDown) -> String {
+        var q = ["counted=1", "from=\(d.fromMonth)", "to=\(d.toMonth)"]
+        if let u = d.unitID { q.append("unit=\(u)") }
+        if let b = d.buyerRegion { q.append("buyerRegion=\(b)") }
+        if let o = d.originPrefixes { q.append("origin=\(o.joined(separator: ","))") }
+        if let c = d.channels { q.append("channel=\(c.joined(separator: ","))") }
+        if let p = d.purposes { q.append("purpose=\(p.joined(separator: ","))") }
+        if d.deepPovertyOnly { q.append("deep=1") }
+        return SiteURL.purchases.path + "?" + q.joined(separator: "&")
+    }
+}
+
+/// Actual against target for every rule that binds what the caller may see, with 序时进度 and a projection.
+enum ProgressController {
+    static func asOf(_ req: Request, year: Int) -> LocalDate {
+        if let t: String = req.query["asOf"], let d = LocalDate(t) { return d }
+        return year < req.today.year ? LocalDate(year: year, month: 12, day: 31) : req.today
+    }
+
+    /// The region whose policies apply to the caller, and which progress lines it may see.
+    static func anchor(_ req: Request) async throws -> (region: RegionCode?, visible: (RuleProgress) -> Bool) {
+        switch req.scope {
+        case .everything: return (nil, { _ in true })
+        case .region(let r): return (r, { RegionCode($0.subject.region).map(r.contains) ?? false || $0.subject.region == r.digits })
+        case .buyerUnit(let id):
+            let u = try await BuyerUnit.find(id, on: req.db)
+            return (u.flatMap { RegionCode($0.regionCode) }, { $0.subject.unitID == id })
+        case .system(let id):
+            let units = Set(try await BuyerUnit.query(on: req.db).filter(\.$system.$id == id).all().compactMap(\.id))
+            let region = try await LeadSystem.find(id, on: req.db).flatMap { RegionCode($0.regionCode) }
+            return (region, { $0.subject.unitID.map(units.contains) ?? false })
+        default: return (nil, { _ in false })
+        }
+    }
+
+    static func progress(_ req: Request) async throws -> [ProgressDTO] {
+        let year = req.query["year"] ?? req.today.year
+        let (region, visible) = try await anchor(req)
+        var policies: [PolicyRecord]
+        if let region {
+            policies = try await QuotaFacts.policies(covering: region, year: year, on: req.db)
+            if case .region = req.scope {
+                policies += try await PolicyRecord.query(on: req.db).filter(\.$year == year).filter(\.$jurisdictionCode =~ region.subtreePrefix)
+                    .filter(\.$jurisdictionCode != region.digits).all()
+            }
+        } else {
+            policies = try await PolicyRecord.query(on: req.db).filter(\.$year == year).all()
+        }
+        let names = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db).all().map { ($0.id!, $0.name) })
+        var out: [ProgressDTO] = []
+        for record in policies {
+            let policy = try record.policy
+            let facts = try await QuotaFacts.load(policy, on: req.db)
+            out += RuleEngine(policy: policy, facts: facts, asOf: asOf(req, year: year)).evaluate().filter(visible)
+                .map { ProgressDTO($0, policy: record, names: names) }
+        }
+        return out
+    }
+
+    @Sendable static func apiIndex(req: Request) async throws -> [ProgressDTO] { try await progress(req) }
+
+    struct Page: Encodable {
+        let shell: Shell; let year: Int; let asOf: String; let pace: String; let rows: [ProgressDTO]
+        let declarations: [DeclarationDTO]; let kinds: [FormPage.Option]; let units: [FormPage.Option]; let canDeclare: Bool
+    }
+
+    @Sendable static func index(req: Request) async throws -> View {
+        let year = req.query["year"] ?? req.today.year
+        let day = asOf(req, year: year)
+        let units = try await BuyerUnit.query(on: req.db).scoped(by: req.scope(for: .declareBases) ?? .ownAccount).sort(\.$name).all()
+        return try await req.view.render("quotas/progress", Page(
+            shell: Shell(req), year: year, asOf: day.description,
+            pace: ProgressDTO.percent(Pace.basisPoints(window: LocalDate(year: year, month: 1, day: 1)...LocalDate(year: year, month: 12, day: 31), asOf: day)),
+            rows: try await progress(req), declarations: try await DeclarationController.list(req),
+            kinds: DeclarationKind.options, units: units.map { .init(value: String($0.id!), label: $0.name) },
+            canDeclare: req.scope(for: .declareBases) != nil))
+    }
+}
