@@ -60,4 +60,38 @@ wrong.active.append(["名称", "数量", "价格"])
 wrong.active.append(["土豆", "30斤", "3元"])
 wrong.save(OUT / "wrong-header.xlsx")
 (OUT / "not-a-sheet.xlsx").write_bytes(b"PK\x03\x04 this is not a zip")
+
+# 附件2 (a township's sales) and 附件3 (a lead unit's purchases), with the seed's own spellings.
+SALES = ["序号", "采购单位", "销售时间", "地区", "贫困户姓名", "产品品种", "销售数量", "销售金额", "备注"]
+PURCHASES = ["序号", "采购单位", "采购时间", "地区", "贫困户姓名", "产品品种", "采购数量", "采购金额", "备注"]
+ORANGES = ["云阳县实验中学", "2026.11.3", "云阳县龙角镇示例村", "张大山", "云阳红橙", "100斤", "450元"]
+ATT2 = [["1", "云阳县人民医院", "2026.11.2", "云阳县龙角镇示例村", "王小明", "土豆", "30斤", "90元", ""],
+        ["2"] + ORANGES + [""]]
+ATT3 = [["例1"] + ORANGES + ["用于学校食堂"],
+        ["2", "云阳县实验中学", "2026.11.5", "云阳县龙角镇示例村", "王小明", "土豆", "50斤", "150元", "工会福利"]]
+
+
+def report(title, columns, rows):
+    return ([[title], ["填报单位：龙角镇", "", "供货联系人姓名：李xx", "", "联系方式：17723635558", "", "填报时间：2026.11.20"], columns]
+            + rows + [[""] * 9])
+
+
+def report_xlsx(name, title, columns, rows):
+    wb = openpyxl.Workbook()
+    for r in report(title, columns, rows):
+        wb.active.append(r)
+    wb.active.merge_cells("A1:I1")
+    wb.save(OUT / name)
+
+
+report_xlsx("att2.xlsx", "乡镇（街道）贫困户产品销售情况表", SALES, ATT2)
+report_xlsx("att3.xlsx", "牵头单位系统（行业）购买贫困户产品采购情况表", PURCHASES, ATT3)
+buf = io.StringIO()
+csv.writer(buf, lineterminator="\r\n").writerows(report("牵头单位系统（行业）购买贫困户产品采购情况表", PURCHASES, ATT3))
+(OUT / "att3-gbk.csv").write_bytes(buf.getvalue().encode("gb18030"))
+report_xlsx("att2-bad.xlsx", "乡镇（街道）贫困户产品销售情况表", SALES, [
+    ATT2[0],
+    ["2", "云阳县人民医院", "2026.13.1", "云阳县龙角镇示例村", "王小明", "土豆", "30斤", "九十元", ""],
+    ["3", "某某单位", "2026.11.4", "云阳县龙角镇示例村", "王小明", "土豆", "30斤", "90元", ""],
+])
 print(f"wrote test sheets to {OUT}")

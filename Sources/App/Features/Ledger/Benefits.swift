@@ -9,9 +9,9 @@ enum Benefits {
     static func add(_ p: Purchase, sign: Int64, on sql: any SQLDatabase) async throws {
         let households = max(1, p.householdsTouched ?? 1)
         try await sql.raw("""
-            INSERT INTO purchase_benefits (year, village_code, seller_key, households, amount_fen)
-            VALUES (\(bind: Int(p.bookedOn.prefix(4))!), \(bind: p.originRegionCode), \(bind: p.sellerKey), \(bind: households), \(bind: sign * p.amountFen))
-            ON CONFLICT (year, village_code, seller_key) DO UPDATE SET
+            INSERT INTO purchase_benefits (month, village_code, seller_key, households, amount_fen)
+            VALUES (\(bind: String(p.bookedOn.prefix(7))), \(bind: p.originRegionCode), \(bind: p.sellerKey), \(bind: households), \(bind: sign * p.amountFen))
+            ON CONFLICT (month, village_code, seller_key) DO UPDATE SET
                 amount_fen = purchase_benefits.amount_fen + excluded.amount_fen,
                 households = CASE WHEN excluded.households > purchase_benefits.households THEN excluded.households ELSE purchase_benefits.households END
             """).run()
@@ -19,16 +19,19 @@ enum Benefits {
 
     struct Village: Content { let village_code: String; let households: Int; let amount_fen: Int64 }
 
-    /// Households reached and amounts, by village, for the places under `prefix`.
-    static func byVillage(under prefix: String, year: Int, on db: any Database) async throws -> [Village] {
+    /// Households reached and amounts, by village, for the places under `prefix` and the months `from`…`to`;
+    /// a household that sold in several months counts once.
+    static func byVillage(under prefix: String, from: String, to: String, on db: any Database) async throws -> [Village] {
         try await (db as! any SQLDatabase).raw("""
-            SELECT village_code, CAST(SUM(households) AS BIGINT) AS households, CAST(SUM(amount_fen) AS BIGINT) AS amount_fen
-            FROM purchase_benefits WHERE year = \(bind: year) AND village_code LIKE \(bind: prefix + "%") AND amount_fen > 0
+            SELECT village_code, CAST(SUM(h) AS BIGINT) AS households, CAST(SUM(a) AS BIGINT) AS amount_fen FROM (
+                SELECT village_code, seller_key, MAX(households) AS h, SUM(amount_fen) AS a FROM purchase_benefits
+                WHERE month >= \(bind: from) AND month <= \(bind: to) AND village_code LIKE \(bind: prefix + "%")
+                GROUP BY village_code, seller_key HAVING SUM(amount_fen) > 0) AS reached
             GROUP BY village_code ORDER BY village_code
             """).all(decoding: Village.self)
     }
 
-    static func householdsReached(under prefix: String, year: Int, on db: any Database) async throws -> Int {
-        try await byVillage(under: prefix, year: year, on: db).reduce(0) { $0 + $1.households }
+    static func householdsReached(under prefix: String, from: String, to: String, on db: any Database) async throws -> Int {
+        try await byVillage(under: prefix, from: from, to: to, on: db).reduce(0) { $0 + $1.households }
     }
 }

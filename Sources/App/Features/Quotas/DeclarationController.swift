@@ -21,7 +21,12 @@ enum DeclarationController {
 
     static func declare(_ input: Input, req: Request) async throws -> DeclarationRecord {
         var q = BuyerUnit.query(on: req.db).scoped(by: req.scope)
-        if case .buyerUnit(let own) = req.scope { q = q.filter(\.$id == own) } else {
+        if case .buyerUnit(let own) = req.scope {
+            guard input.buyerUnitId == nil || input.buyerUnitId == own else {
+                throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "只能申报本单位的基数")
+            }
+            q = q.filter(\.$id == own)
+        } else {
             guard let id = input.buyerUnitId else { throw FieldError.required("buyerUnitId", "采购单位") }
             q = q.filter(\.$id == id)
         }

@@ -33,7 +33,7 @@ enum BulletinController {
         return BulletinBuilder.build(
             title: "\(name)\(period.chineseName)消费帮扶工作通报", jurisdiction: jurisdiction, year: year, quarter: quarter, asOf: asOf,
             paceBP: YearPace.basisPoints(through: asOf), progress: progress, buckets: buckets,
-            householdsReached: try await Benefits.householdsReached(under: prefix, year: year, on: db),
+            householdsReached: try await Benefits.householdsReached(under: prefix, from: "\(year)-01", to: period.months.last!, on: db),
             names: .init(units: units, regions: regions, channels: channels))
     }
 

@@ -40,7 +40,7 @@ enum CalendarController {
 
     static func submit(_ input: SubmitInput, req: Request) async throws -> Submission {
         guard let reporter = Reporter.of(req.currentUser) else {
-            throw APIError(status: .forbidden, code: "not_reporter", message: "只有乡镇（街道）和牵头单位报送", field: nil)
+            throw APIError(status: .unprocessableEntity, code: "not_reporter", message: "只有乡镇（街道）和牵头单位报送", field: nil)
         }
         let p = try period(input.period, today: req.today)
         guard p.months.first! <= req.today.monthKey else { throw FieldError.invalid("period", "报送期间", "不能报送未开始的期间") }

@@ -63,15 +63,15 @@ struct CreateLedger: AsyncMigration {
             .field("row_count", .int, .required)
             .unique(on: "month", "buyer_unit_id", "origin_township", "deep_poverty", "channel_code", "purpose", "counted")
             .create()
-        // 利益联结: counted amounts by the household (or cooperative) they reached, per year and village.
+        // 利益联结: counted amounts by the household (or cooperative) they reached, per month and village.
         try await db.schema("purchase_benefits")
             .field(.id, .int, .identifier(auto: true))
-            .field("year", .int, .required)
+            .field("month", .string, .required)
             .field("village_code", .string, .required)
             .field("seller_key", .string, .required)
             .field("households", .int, .required)
             .field("amount_fen", .int64, .required)
-            .unique(on: "year", "village_code", "seller_key")
+            .unique(on: "month", "village_code", "seller_key")
             .create()
     }
 
