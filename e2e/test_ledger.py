@@ -1,11 +1,18 @@
 """A unit enters a purchase with proof, an office verifies it, and the totals move."""
 import os
+import re
 import tempfile
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from conftest import login, shot, submit
+
+
+def five_into(totals):
+    """(yuan, rows) of the 五进对接直销 line of the totals card; the demo ledger already holds some."""
+    m = re.search(r"五进对接直销：¥([\d,]+)\.00（(\d+) 笔）", totals)
+    return (int(m.group(1).replace(",", "")), int(m.group(2))) if m else (0, 0)
 
 
 def test_unit_enters_a_purchase_with_proof_and_the_office_verifies_it(server, browser):
@@ -30,10 +37,12 @@ def test_unit_enters_a_purchase_with_proof_and_the_office_verifies_it(server, br
     shot(browser, "unit-purchase")
 
     login(browser, server, "yunyang.office")
+    browser.get(server + "/purchases")
+    before = five_into(browser.find_element(By.ID, "totals").text)
     browser.get(server + "/purchases?state=pending")
     submit(browser, browser.find_element(By.ID, f"verify-{purchase}"))
     browser.get(server + "/purchases")
     totals = browser.find_element(By.ID, "totals").text
-    assert "五进对接直销：¥900.00（1 笔）" in totals
+    assert five_into(totals) == (before[0] + 900, before[1] + 1), "the verified purchase moves the channel's total"
     assert "待核实、未计入：¥0.00（0 笔）" in totals
     shot(browser, "office-purchases")

@@ -52,6 +52,7 @@ enum SiteURL: String, CaseIterable {
     case purchaseProof = "/purchases/:id/proof"
     case purchase = "/purchases/:id"
     case purchaseCorrect = "/purchases/:id/correct"
+    case purchaseDuplicate = "/purchases/:id/duplicate"
     case purchaseImport = "/purchases/import"
     case purchaseExport = "/purchases/export"
     case benefits = "/purchases/benefits"

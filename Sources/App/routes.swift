@@ -66,6 +66,7 @@ func routes(_ app: Application) throws {
     r.on(.GET, .benefits, .viewBenefits, use: LedgerController.benefits)
     r.on(.GET, .purchase, .viewPurchases, use: LedgerController.show)
     r.on(.POST, .purchaseCorrect, .recordPurchases, use: LedgerController.correctForm)
+    r.on(.POST, .purchaseDuplicate, .verifyPurchases, use: LedgerController.duplicateForm)
     r.on(.GET, .policies, .viewPolicies, use: PolicyController.index)
     r.on(.POST, .policies, .managePolicies, use: PolicyController.submit)
     r.on(.POST, .declarations, .declareBases, use: DeclarationController.submit)

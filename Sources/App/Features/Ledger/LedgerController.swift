@@ -133,12 +133,25 @@ enum LedgerController {
                                                           rows: waiting.reduce(0) { $0 + $1.rowCount }))
     }
 
-    struct Page: Encodable { let shell: Shell; let rows: [PurchaseDTO]; let totals: TotalsDTO; let canRecord: Bool; let canVerify: Bool }
+    struct Page: Encodable {
+        let shell: Shell; let rows: [PurchaseDTO]; let totals: TotalsDTO; let canRecord: Bool; let canVerify: Bool
+    }
 
     @Sendable static func index(req: Request) async throws -> View {
-        try await req.view.render("purchases/index", Page(shell: Shell(req), rows: try await list(req), totals: try await totals(req),
-                                                          canRecord: req.scope(for: .recordPurchases) != nil,
-                                                          canVerify: req.scope(for: .verifyPurchases) != nil))
+        var rows = try await list(req)
+        let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db).filter(\.$id ~~ Set(rows.map(\.buyerUnitId))).all()
+            .map { ($0.id!, $0.name) })
+        for i in rows.indices { rows[i].buyerUnitName = units[rows[i].buyerUnitId] }
+        return try await req.view.render("purchases/index", Page(
+            shell: Shell(req), rows: rows,
+            totals: try await totals(req), canRecord: req.scope(for: .recordPurchases) != nil, canVerify: req.scope(for: .verifyPurchases) != nil))
+    }
+
+    /// The duplicate queue's buttons: link to the suspected twin, or separate.
+    @Sendable static func duplicateForm(req: Request) async throws -> Response {
+        let f = try req.content.decode([String: String].self)
+        _ = try await LedgerService.settleDuplicate(.init(of: f["of"].flatMap { Int($0) }), req: req)
+        return req.redirect(to: SiteURL.purchases.path + "?suspected=1")
     }
 
     static var options: [String: [FormPage.Option]] { ["purpose": PurchasePurpose.options] }

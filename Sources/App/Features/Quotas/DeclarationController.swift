@@ -3,9 +3,9 @@ import Fluent
 import Vapor
 
 struct DeclarationDTO: Content {
-    let buyerUnitId: Int, year: Int, kind: String, kindName: String, value: Int64, display: String
+    let buyerUnitId: Int, unitName: String?, year: Int, kind: String, kindName: String, value: Int64, display: String
     init(_ d: DeclarationRecord) {
-        buyerUnitId = d.$buyerUnit.id; year = d.year; kind = d.kind; value = d.value
+        buyerUnitId = d.$buyerUnit.id; unitName = d.$buyerUnit.value?.name; year = d.year; kind = d.kind; value = d.value
         let k = DeclarationKind(rawValue: d.kind)
         kindName = k?.chineseName ?? d.kind
         display = k?.isMoney == false ? "\(d.value)人" : Fen(d.value).description
@@ -60,7 +60,7 @@ enum DeclarationController {
     static func list(_ req: Request) async throws -> [DeclarationDTO] {
         var q = DeclarationRecord.query(on: req.db).scoped(by: req.scope)
         if let y: Int = req.query["year"] { q = q.filter(\.$year == y) }
-        return try await q.sort(\.$buyerUnit.$id).sort(\.$kind).all().map(DeclarationDTO.init)
+        return try await q.with(\.$buyerUnit).sort(\.$buyerUnit.$id).sort(\.$kind).all().map(DeclarationDTO.init)
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [DeclarationDTO] { try await list(req) }

@@ -45,8 +45,8 @@ enum ProgressController {
     }
 
     /// The region whose policies apply to the caller, and which progress lines it may see.
-    static func anchor(_ req: Request) async throws -> (region: RegionCode?, visible: (RuleProgress) -> Bool) {
-        switch req.scope {
+    static func anchor(_ req: Request, scope: Scope) async throws -> (region: RegionCode?, visible: (RuleProgress) -> Bool) {
+        switch scope {
         case .everything: return (nil, { _ in true })
         case .region(let r): return (r, { RegionCode($0.subject.region).map(r.contains) ?? false || $0.subject.region == r.digits })
         case .buyerUnit(let id):
@@ -60,13 +60,14 @@ enum ProgressController {
         }
     }
 
-    static func progress(_ req: Request) async throws -> [ProgressDTO] {
+    static func progress(_ req: Request, scope: Scope? = nil) async throws -> [ProgressDTO] {
+        let scope = scope ?? req.scope
         let year = req.query["year"] ?? req.today.year
-        let (region, visible) = try await anchor(req)
+        let (region, visible) = try await anchor(req, scope: scope)
         var policies: [PolicyRecord]
         if let region {
             policies = try await QuotaFacts.policies(covering: region, year: year, on: req.db)
-            if case .region = req.scope {
+            if case .region = scope {
                 policies += try await PolicyRecord.query(on: req.db).filter(\.$year == year).filter(\.$jurisdictionCode =~ region.subtreePrefix)
                     .filter(\.$jurisdictionCode != region.digits).all()
             }

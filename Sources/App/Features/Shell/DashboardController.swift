@@ -5,7 +5,10 @@ import Vapor
 /// The home page: what the signed-in user's scope holds, counted. Later features add their tiles.
 enum DashboardController {
     struct Tile: Encodable { let title: String; let count: Int; let path: String }
-    struct Page: Encodable { let shell: Shell; let scopeName: String; let tiles: [Tile] }
+    struct Page: Encodable {
+        let shell: Shell; let scopeName: String; let tiles: [Tile]
+        let progress: [ProgressDTO]; let pace: String; let notices: [String]
+    }
 
     @Sendable static func show(req: Request) async throws -> View {
         let actor = req.currentUser!.actor
@@ -23,7 +26,29 @@ enum DashboardController {
             tiles.append(Tile(title: "结对帮扶关系", count: try await Pairing.query(on: req.db).scoped(by: s).count(), path: SiteURL.pairings.path))
         }
         tiles += try await catalogueTiles(req)
-        return try await req.view.render("dashboard", Page(shell: Shell(req), scopeName: try await scopeName(actor, req), tiles: tiles))
+        tiles += try await ledgerTiles(req)
+        let progress = req.scope(for: .viewProgress) != nil ? try await ProgressController.progress(req, scope: req.scope(for: .viewProgress)!) : []
+        let year = LocalDate(year: req.today.year, month: 1, day: 1)...LocalDate(year: req.today.year, month: 12, day: 31)
+        return try await req.view.render("dashboard", Page(
+            shell: Shell(req), scopeName: try await scopeName(actor, req), tiles: tiles, progress: Array(progress.prefix(12)),
+            pace: ProgressDTO.percent(Pace.basisPoints(window: year, asOf: req.today)),
+            notices: try await CalendarController.notices(for: req.currentUser, on: req.db).map(\.text)))
+    }
+
+    /// Rows waiting for proof checks or a duplicate decision, and reporters overdue this month.
+    static func ledgerTiles(_ req: Request) async throws -> [Tile] {
+        var tiles: [Tile] = []
+        if let s = req.scope(for: .verifyPurchases) {
+            let pending = try await Purchase.query(on: req.db).scoped(by: s).filter(\.$state == VerificationState.pending.rawValue)
+                .filter(\.$viaPlatform == false).filter(\.$reversesID == nil).count()
+            tiles.append(Tile(title: "待核实的采购", count: pending, path: SiteURL.purchases.path + "?state=pending"))
+            let suspected = try await Purchase.query(on: req.db).scoped(by: s).filter(\.$suspectedDuplicateOf != nil).count()
+            tiles.append(Tile(title: "疑似重复待确认", count: suspected, path: SiteURL.purchases.path + "?suspected=1"))
+        }
+        if req.scope(for: .manageReporting) != nil {
+            tiles.append(Tile(title: "本月逾期未报", count: try await CalendarController.status(req).overdue, path: SiteURL.reporting.path))
+        }
+        return tiles
     }
 
     /// Offers to refresh, applications waiting at each step, 公示 running, certificates soon expiring, complaints.

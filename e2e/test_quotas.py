@@ -1,0 +1,43 @@
+"""An office publishes a quarterly bulletin and opens its print layout; a unit sees its own progress and
+pace; the public sees the published bulletin."""
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from conftest import login, shot, submit
+
+
+def test_office_publishes_a_bulletin_a_unit_sees_its_pace_and_the_public_reads_it(fresh_server, browser):
+    base = fresh_server.start(today="2026-11-23").base
+
+    login(browser, base, "yunyang.office")
+    browser.get(base + "/bulletins")
+    Select(browser.find_element(By.ID, "quarter")).select_by_value("3")
+    submit(browser, browser.find_element(By.ID, "publish-submit"))
+    title = browser.find_element(By.ID, "bulletin-title").text
+    assert title == "云阳县2026年第三季度消费帮扶工作通报"
+    # July 腊肉 4,800 + August 红橙 4,500 + September 蜂蜜 3,600, all verified in the demo ledger.
+    assert browser.find_element(By.ID, "quarter-amount").text == "¥12,900.00"
+    assert "电子商务营销" in browser.find_element(By.ID, "channels").text
+    assert "云阳县人民医院" in browser.find_element(By.ID, "units").text
+    shot(browser, "bulletin")
+    submit(browser, browser.find_element(By.ID, "print-link"))
+    assert browser.find_elements(By.CSS_SELECTOR, "main.a4 #targets")
+    assert browser.find_element(By.ID, "bulletin-title").text == title
+    shot(browser, "bulletin-print")
+
+    login(browser, base, "yunyang.hospital")
+    assert "云阳县人民医院" in browser.find_element(By.ID, "home-progress").text, "the unit's home page shows its progress"
+    browser.get(base + "/progress")
+    assert browser.find_element(By.ID, "pace").text == "89.6%"
+    table = browser.find_element(By.ID, "progress").text
+    assert "“五进”单位食堂食材预留不低于20%" in table and "云阳县人民医院" in table
+    assert "云阳县实验中学" not in table, "a unit sees only its own progress"
+    assert "落后于序时进度" in table
+    shot(browser, "unit-progress")
+
+    browser.delete_all_cookies()
+    browser.get(base + "/bulletins")
+    link = browser.find_element(By.LINK_TEXT, title)
+    submit(browser, link)
+    assert browser.find_element(By.ID, "quarter-amount").text == "¥12,900.00"
+    shot(browser, "public-bulletin")
