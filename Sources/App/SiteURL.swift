@@ -70,6 +70,7 @@ enum SiteURL: String, CaseIterable {
     case apiMe = "/api/v1/me"
     case apiPurchaseCorrect = "/api/v1/purchases/:id/correct"
     case apiPurchaseSheets = "/api/v1/purchases/sheets"
+    case apiImportJob = "/api/v1/imports/:id"
     case apiBenefits = "/api/v1/benefits"
     case apiPolicies = "/api/v1/policies"
     case apiPolicyPresets = "/api/v1/policy-presets"

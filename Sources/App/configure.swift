@@ -32,6 +32,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations003.register(on: app.migrations)
     Migrations004.register(on: app.migrations)
     Migrations005.register(on: app.migrations)
+    app.storage[ImportJobsKey.self] = ImportJobs()
     registerCommands(app)
 
     try routes(app)

@@ -131,7 +131,9 @@ func routes(_ app: Application) throws {
     r.on(.POST, .apiPurchaseVerify, .verifyPurchases, use: LedgerController.apiVerify)
     r.on(.POST, .apiPurchaseDuplicate, .verifyPurchases, use: LedgerController.apiDuplicate)
     r.on(.POST, .apiPurchaseProof, .recordPurchases, use: AttachmentController.addProof)
-    r.on(.POST, .apiPurchaseImport, .recordPurchases, use: PlatformImport.api)
+    // Platform exports can be a province's year: streamed to disk, never collected in memory.
+    r.on(.POST, .apiPurchaseImport, .recordPurchases, body: .stream, use: PlatformImport.api)
+    r.on(.GET, .apiImportJob, .recordPurchases, use: PlatformImport.apiJob)
     r.on(.POST, .apiPurchaseCorrect, .recordPurchases, use: LedgerController.apiCorrect)
     r.on(.POST, .apiPurchaseSheets, .recordPurchases, use: LedgerSheetController.apiImport)
     r.on(.GET, .apiPurchaseSheets, .viewPurchases, use: LedgerSheetController.export)

@@ -32,26 +32,42 @@ public struct PlatformOrder: Equatable, Sendable {
 }
 
 public enum PlatformExport {
-    /// Finds the mapped columns in the header row and reads every non-blank row.
-    public static func orders(_ cells: [[String]], mapping m: PlatformMapping) throws(ImportRejected) -> [PlatformOrder] {
-        guard let header = cells.first?.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
-            throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "文件是空的")])
+    /// The mapped columns found in a header row; reads orders one row at a time.
+    public struct Columns: Sendable {
+        let index: [String: Int]
+        let mapping: PlatformMapping
+
+        public init(header row: [String], mapping m: PlatformMapping) throws(ImportRejected) {
+            let header = row.map { $0.trimmingCharacters(in: .whitespaces) }
+            let wanted = [m.orderID, m.buyer, m.date, m.origin, m.seller, m.variety, m.quantity, m.amount] + (m.purpose.map { [$0] } ?? [])
+            let missing = wanted.filter { !header.contains($0) }
+            guard missing.isEmpty else {
+                throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "缺少列：\(missing.joined(separator: "、"))")])
+            }
+            index = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+            mapping = m
         }
-        let wanted = [m.orderID, m.buyer, m.date, m.origin, m.seller, m.variety, m.quantity, m.amount] + (m.purpose.map { [$0] } ?? [])
-        let missing = wanted.filter { !header.contains($0) }
-        guard missing.isEmpty else {
-            throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "缺少列：\(missing.joined(separator: "、"))")])
-        }
-        let index = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        return cells.enumerated().dropFirst().compactMap { i, row in
+
+        /// The order on a row, or nil for a blank row.
+        public func order(_ row: [String], line: Int) -> PlatformOrder? {
+            guard !row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
             func cell(_ name: String) -> String {
                 index[name].flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
             }
-            guard !row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
-            return PlatformOrder(line: i + 1, orderID: cell(m.orderID), buyer: cell(m.buyer), date: cell(m.date),
+            let m = mapping
+            return PlatformOrder(line: line, orderID: cell(m.orderID), buyer: cell(m.buyer), date: cell(m.date),
                                  origin: cell(m.origin), seller: cell(m.seller), variety: cell(m.variety),
                                  quantity: cell(m.quantity), amount: cell(m.amount),
                                  purpose: m.purpose.map(cell) ?? m.defaultPurpose.rawValue)
         }
+    }
+
+    /// Every non-blank order of a sheet already in memory.
+    public static func orders(_ cells: [[String]], mapping m: PlatformMapping) throws(ImportRejected) -> [PlatformOrder] {
+        guard let header = cells.first else {
+            throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "文件是空的")])
+        }
+        let columns = try Columns(header: header, mapping: m)
+        return cells.enumerated().dropFirst().compactMap { columns.order($0.element, line: $0.offset + 1) }
     }
 }

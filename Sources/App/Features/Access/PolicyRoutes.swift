@@ -8,10 +8,10 @@ extension RoutesBuilder {
     /// A route registered any other way has no action and is refused by `PolicyMiddleware`.
     @discardableResult
     func on<R: AsyncResponseEncodable>(
-        _ method: HTTPMethod, _ url: SiteURL, _ action: Action,
+        _ method: HTTPMethod, _ url: SiteURL, _ action: Action, body: HTTPBodyStreamStrategy = .collect,
         use handler: @Sendable @escaping (Request) async throws -> R
     ) -> Route {
-        let route = on(method, url.components, use: handler)
+        let route = on(method, url.components, body: body, use: handler)
         route.userInfo[AnySendableHashable(ActionKey())] = action
         return route
     }

@@ -6,15 +6,26 @@ import Vapor
 /// Benefit attribution (利益联结): each counted purchase's amount goes to the household that sold it, or is
 /// spread over the 脱贫户 a cooperative links; offices read how much reached how many households, by village.
 enum Benefits {
-    static func add(_ p: Purchase, sign: Int64, on sql: any SQLDatabase) async throws {
-        let households = max(1, p.householdsTouched ?? 1)
-        try await sql.raw("""
-            INSERT INTO purchase_benefits (month, village_code, seller_key, households, amount_fen)
-            VALUES (\(bind: String(p.bookedOn.prefix(7))), \(bind: p.originRegionCode), \(bind: p.sellerKey), \(bind: households), \(bind: sign * p.amountFen))
-            ON CONFLICT (month, village_code, seller_key) DO UPDATE SET
-                amount_fen = purchase_benefits.amount_fen + excluded.amount_fen,
-                households = CASE WHEN excluded.households > purchase_benefits.households THEN excluded.households ELSE purchase_benefits.households END
-            """).run()
+    static func add(_ rows: [Purchase], sign: Int64, on sql: any SQLDatabase) async throws {
+        struct Key: Hashable { let month: String, village: String, seller: String }
+        var sums: [Key: (households: Int, fen: Int64)] = [:]
+        for p in rows {
+            let k = Key(month: String(p.bookedOn.prefix(7)), village: p.originRegionCode, seller: p.sellerKey)
+            let v = sums[k] ?? (1, 0)
+            sums[k] = (max(v.households, p.householdsTouched ?? 1), v.fen + sign * p.amountFen)
+        }
+        for batch in Array(sums).chunked(500) {
+            let values = batch.map { k, v -> SQLQueryString in
+                "(\(bind: k.month), \(bind: k.village), \(bind: k.seller), \(bind: v.households), \(bind: v.fen))"
+            }
+            try await sql.raw("""
+                INSERT INTO purchase_benefits (month, village_code, seller_key, households, amount_fen)
+                VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (month, village_code, seller_key) DO UPDATE SET
+                    amount_fen = purchase_benefits.amount_fen + excluded.amount_fen,
+                    households = CASE WHEN excluded.households > purchase_benefits.households THEN excluded.households ELSE purchase_benefits.households END
+                """).run()
+        }
     }
 
     struct Village: Content { let village_code: String; let households: Int; let amount_fen: Int64 }

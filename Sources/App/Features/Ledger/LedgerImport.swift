@@ -3,33 +3,124 @@ import Fluent
 import Vapor
 
 struct LedgerImportReport: Content {
-    var created = 0, skipped = 0, linked = 0
+    var read = 0, created = 0, skipped = 0, linked = 0
     var errors: [RowError] = []
+    /// Errors beyond the first thousand are counted, not listed.
+    var moreErrors = 0
+
+    mutating func fail(_ e: RowError) {
+        if errors.count < 1_000 { errors.append(e) } else { moreErrors += 1 }
+    }
 }
 
-/// Records the rows of one file in one transaction: every row's problem is reported in the file's own
-/// column names, and any problem rejects the whole file.
-enum LedgerImport {
-    struct Row { let line: Int; let input: PurchaseInput }
+/// One row of an import file: its line and what it says, or why it could not be read at all.
+enum ImportItem {
+    case row(Int, PurchaseInput)
+    case failure(RowError)
+}
 
-    static func recordAll(_ rows: [Row], errors known: [RowError], source: PurchaseSource, columns: [String: String],
-                          req: Request) async throws -> LedgerImportReport {
-        try await req.db.transaction { db in
-            var report = LedgerImportReport(errors: known)
-            for row in rows {
-                do {
-                    let p = try await LedgerService.record(row.input, source: source, req: req, on: db)
-                    report.created += 1
-                    if p.duplicateOf != nil { report.linked += 1 }
-                } catch let e as FieldError {
-                    report.errors.append(RowError(row: row.line, column: columns[e.field] ?? e.field, code: e.code, message: e.message))
-                } catch let e as APIError where e.field != nil {
-                    report.errors.append(RowError(row: row.line, column: columns[e.field!] ?? e.field!, code: e.code, message: e.message))
+/// Imports a file's rows in one transaction, a chunk at a time: per chunk one query each for units,
+/// places, rows already imported and likely twins, then multi-row inserts and one rollup upsert.
+/// Every row's problem is reported in the file's own column names; any problem rejects the whole file.
+struct LedgerImporter: Sendable {
+    let source: PurchaseSource
+    /// Field → the file's column name, for error reports.
+    let columns: [String: String]
+    /// What makes a row's `source_ref`: the platform's order id, or the file's fingerprint and the line.
+    let fileTag: String
+    let origin: Audit.Origin
+    static let chunkSize = 2_000
+
+    func reference(_ line: Int, _ input: PurchaseInput) -> String {
+        source == .platform ? (input.orderId ?? "") : "\(fileTag):\(line)"
+    }
+
+    func run(context start: LedgerContext, on db: any Database, progress: ImportJobs.Job? = nil,
+             items: Pull<ImportItem>) async throws -> LedgerImportReport {
+        try await db.transaction { db in
+            var context = start, report = LedgerImportReport(), chunk: [(Int, PurchaseInput)] = []
+            while true {
+                let item = try items.next()
+                switch item {
+                case .row(let line, let input)?: chunk.append((line, input)); report.read += 1
+                case .failure(let e)?: report.fail(e); report.read += 1
+                case nil: break
                 }
+                if chunk.count == Self.chunkSize || (item == nil && !chunk.isEmpty) {
+                    try await write(chunk, context: &context, report: &report, on: db)
+                    chunk.removeAll(keepingCapacity: true)
+                    await progress?.update(report)
+                }
+                if item == nil { break }
             }
-            if !report.errors.isEmpty { throw ImportRejected(report.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }) }
+            guard report.errors.isEmpty else { throw ImportRejected(report.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }) }
+            try await Audit.record(origin, on: db, action: "import", entity: "purchase", id: nil, region: nil,
+                                   after: ["source": source.rawValue, "file": fileTag, "read": "\(report.read)", "created": "\(report.created)",
+                                           "skipped": "\(report.skipped)", "linked": "\(report.linked)"])
             return report
         }
+    }
+
+    private func write(_ chunk: [(Int, PurchaseInput)], context: inout LedgerContext, report: inout LedgerImportReport,
+                       on db: any Database) async throws {
+        try await context.prepare(units: Set(chunk.compactMap(\.1.buyerUnitId)), origins: Set(chunk.compactMap(\.1.originRegionCode)), on: db)
+        let refs = chunk.map { reference($0.0, $0.1) }
+        var seen = Set(try await Purchase.query(on: db).filter(\.$source == source.rawValue).filter(\.$sourceRef ~~ refs).all().compactMap(\.sourceRef))
+        var rows: [Purchase] = []
+        for ((line, input), ref) in zip(chunk, refs) {
+            guard !seen.contains(ref) else { report.skipped += 1; continue }      // already in the ledger: not summed again
+            seen.insert(ref)
+            do {
+                let p = try context.build(input, source: source)
+                p.sourceRef = ref
+                rows.append(p)
+            } catch let e as FieldError {
+                report.fail(RowError(row: line, column: columns[e.field] ?? e.field, code: e.code, message: e.message))
+            } catch let e as APIError where e.field != nil {
+                report.fail(RowError(row: line, column: columns[e.field!] ?? e.field!, code: e.code, message: e.message))
+            }
+        }
+        guard report.errors.isEmpty, !rows.isEmpty else { return }     // a failed file is still read to the end, for its report
+        let inFile = try await markTwins(rows, on: db)
+        for batch in rows.chunked(500) { try await Array(batch).create(on: db) }
+        try await Rollups.add(rows, sign: 1, on: db)
+        if !inFile.isEmpty {
+            let ids = Dictionary(uniqueKeysWithValues: try await Purchase.query(on: db).filter(\.$source == source.rawValue)
+                .filter(\.$sourceRef ~~ rows.compactMap(\.sourceRef)).all().map { ($0.sourceRef!, $0.id!) })
+            for (row, twin) in inFile {
+                try await Purchase.query(on: db).filter(\.$id == ids[rows[row].sourceRef!]!).set(\.$suspectedDuplicateOf, to: ids[rows[twin].sourceRef!]).update()
+            }
+        }
+        report.created += rows.count
+        report.linked += rows.filter { $0.duplicateOf != nil }.count
+    }
+
+    /// Marks rows whose twin is already in the ledger (one query for the chunk); returns pairs of rows
+    /// (row, earlier row) that are twins within the file, to flag once they have ids.
+    private func markTwins(_ rows: [Purchase], on db: any Database) async throws -> [(Int, Int)] {
+        let days = rows.compactMap { LocalDate($0.purchasedOn) }
+        guard let first = days.min(), let last = days.max() else { return [] }
+        let known = try await Purchase.query(on: db).filter(\.$sellerKey ~~ Set(rows.map(\.sellerKey)))
+            .filter(\.$duplicateOf == nil).filter(\.$reversesID == nil)
+            .filter(\.$purchasedOn >= first.adding(days: -3).description).filter(\.$purchasedOn <= last.adding(days: 3).description)
+            .sort(\.$id).all()
+        struct Key: Hashable { let unit: Int, seller: String, fen: Int64, variety: String }
+        func key(_ p: Purchase) -> Key { Key(unit: p.$buyerUnit.id, seller: p.sellerKey, fen: p.amountFen, variety: p.variety) }
+        func near(_ a: Purchase, _ b: Purchase) -> Bool {
+            abs(LocalDate(a.purchasedOn)!.ordinalSinceEpoch - LocalDate(b.purchasedOn)!.ordinalSinceEpoch) <= 3
+        }
+        let byKey = Dictionary(grouping: known, by: key)
+        var earlier: [Key: [Int]] = [:], inFile: [(Int, Int)] = []
+        for (i, p) in rows.enumerated() {
+            let k = key(p)
+            if let twin = byKey[k]?.first(where: { near($0, p) }) {
+                LedgerService.mark(p, twinOf: twin)
+            } else if let j = earlier[k]?.first(where: { near(rows[$0], p) }) {
+                inFile.append((i, j))
+            }
+            earlier[k, default: []].append(i)
+        }
+        return inFile
     }
 
     /// Runs an import for the API: 200 with the report, or 422 with every row's error.

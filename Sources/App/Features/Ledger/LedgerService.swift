@@ -60,58 +60,22 @@ enum LedgerService {
 
     /// A validated, booked, duplicate-checked row, not yet written.
     static func build(_ input: PurchaseInput, source: PurchaseSource, req: Request, on db: any Database) async throws -> Purchase {
-        let unitID: Int
-        switch req.scope {
-        case .buyerUnit(let own):
-            guard input.buyerUnitId == nil || input.buyerUnitId == own else {
-                throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "只能填报本单位的采购")
-            }
-            unitID = own
-        default:
-            guard let id = input.buyerUnitId else { throw FieldError.required("buyerUnitId", "采购单位") }
-            unitID = id
-        }
-        guard let unit = try await BuyerUnit.query(on: db).scoped(by: req.scope).filter(\.$id == unitID).first() else {
-            throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "采购单位不存在或不在您的范围内")
-        }
-        let p = Purchase()
-        p.$buyerUnit.id = unitID; p.buyerRegionCode = unit.regionCode; p.buyerSystemID = unit.$system.id
-        let day = try FormValue.date(input.purchasedOn, "purchasedOn", "采购日期")
-        guard day <= req.today else { throw FieldError(field: "purchasedOn", code: "future", message: "采购日期不能晚于今天") }
-        p.purchasedOn = day.description
-        let origin = try await Guard.region(input.originRegionCode, field: "originRegionCode", scope: .everything, on: db)
-        p.originRegionCode = origin.digits
-        p.fromDeepPoverty = try await isDeepPoverty(origin, on: db)
-        p.bookedOn = try await bookingDay(day, p, req: req, on: db)
-        p.$supplier.id = input.supplierId
-        let seller = try FormValue.text(input.seller, "seller", "贫困户（合作社）", max: 50)
-        p.sellerMasked = Mask.name(seller)
-        p.sellerKey = req.fieldCipher.lookupHash("\(p.originRegionCode)|\(seller)")
-        p.householdsTouched = input.householdsTouched
-        p.variety = try FormValue.text(input.variety, "variety", "产品品种", max: 50)
-        guard let q = Quantity.parse(input.quantity ?? "") else { throw FieldError.invalid("quantity", "采购数量", "如“30斤”") }
-        p.quantityThousandths = q.thousandths; p.quantityUnit = q.unit
-        guard let amount = Fen.parse(input.amount ?? ""), amount > .zero else { throw FieldError.invalid("amount", "采购金额", "如“90元”") }
-        p.amountFen = amount.value
-        p.purpose = (try FormValue.choice(input.purpose, "purpose", "用途") as PurchasePurpose).rawValue
-        guard let channel = try await Channel.query(on: db).filter(\.$code == (input.channel ?? "")).first() else {
-            throw FieldError.invalid("channel", "渠道")
-        }
-        p.channelCode = channel.code; p.viaPlatform = channel.viaPlatform
-        p.source = source.rawValue
-        p.reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
-        p.state = VerificationState.pending.rawValue
+        var context = try await LedgerContext(req, on: db)
+        let own: Int? = if case .buyerUnit(let id) = req.scope { id } else { nil }
+        try await context.prepare(units: Set([input.buyerUnitId ?? own].compactMap { $0 }), origins: Set([input.originRegionCode].compactMap { $0 }), on: db)
+        let p = try context.build(input, source: source)
         guard source != .correction else { return p }    // a correction replaces a row on purpose: not a duplicate
-        p.sourceRef = try FormValue.optionalText(input.orderId, "orderId", "平台订单号", max: 64)
         if let ref = p.sourceRef, try await Purchase.query(on: db).filter(\.$source == p.source).filter(\.$sourceRef == ref).count() > 0 {
             throw APIError.conflict("orderId", "平台订单 \(ref) 已入账，不能重复计入")
         }
-        if let twin = try await likelyDuplicate(of: p, on: db) {
-            // The same purchase on the same day from another source (附件2 and 附件3) is linked at once; anything
-            // less certain waits for an office to confirm or separate it.
-            if twin.purchasedOn == p.purchasedOn && twin.source != p.source { p.duplicateOf = twin.id } else { p.suspectedDuplicateOf = twin.id }
-        }
+        if let twin = try await likelyDuplicate(of: p, on: db) { mark(p, twinOf: twin) }
         return p
+    }
+
+    /// The same purchase on the same day from another source (附件2 and 附件3) is linked at once; anything
+    /// less certain waits for an office to confirm or separate it.
+    static func mark(_ p: Purchase, twinOf twin: Purchase) {
+        if twin.purchasedOn == p.purchasedOn && twin.source != p.source { p.duplicateOf = twin.id } else { p.suspectedDuplicateOf = twin.id }
     }
 
     static func insert(_ p: Purchase, action: String, req: Request, on db: any Database) async throws {
@@ -120,22 +84,6 @@ enum LedgerService {
             try await Rollups.add(p, sign: 1, on: db)
             try await Audit.record(req, on: db, action: action, entity: "purchase", id: p.id, region: p.originRegionCode, after: PurchaseDTO(p))
         }
-    }
-
-    /// A row is booked in its own month unless that month is closed; then in today's (still open) month.
-    static func bookingDay(_ day: LocalDate, _ p: Purchase, req: Request, on db: any Database) async throws -> String {
-        let places = [p.buyerRegionCode, p.originRegionCode]
-        guard try await PeriodLocks.closed(day.monthKey, touching: places, on: db) else { return day.description }
-        guard try await !PeriodLocks.closed(req.today.monthKey, touching: places, on: db) else {
-            throw APIError(status: .conflict, code: "period_locked", message: "本月（\(req.today.monthKey)）已关账，不能入账", field: "purchasedOn")
-        }
-        return req.today.description
-    }
-
-    /// From a 原深度贫困 village, township or county.
-    static func isDeepPoverty(_ origin: RegionCode, on db: any Database) async throws -> Bool {
-        let chain = [origin.digits] + [RegionCode.Level.county, .township].compactMap { origin.ancestor(at: $0)?.digits }
-        return try await Region.query(on: db).filter(\.$id ~~ chain).filter(\.$isDeepPoverty == true).count() > 0
     }
 
     /// The earliest row of the same buyer, seller, product and amount within three days, if any.
@@ -236,7 +184,7 @@ enum LedgerService {
         let r = Purchase()
         r.$buyerUnit.id = o.$buyerUnit.id; r.buyerRegionCode = o.buyerRegionCode; r.buyerSystemID = o.buyerSystemID
         r.purchasedOn = o.purchasedOn; r.originRegionCode = o.originRegionCode; r.fromDeepPoverty = o.fromDeepPoverty
-        r.bookedOn = try await bookingDay(LocalDate(o.bookedOn)!, o, req: req, on: req.db)
+        r.bookedOn = try await LedgerContext(req, on: req.db).bookingDay(LocalDate(o.bookedOn)!, places: [o.buyerRegionCode, o.originRegionCode])
         r.$supplier.id = o.$supplier.id; r.sellerMasked = o.sellerMasked; r.sellerKey = o.sellerKey
         r.householdsTouched = o.householdsTouched; r.variety = o.variety
         r.quantityThousandths = -o.quantityThousandths; r.quantityUnit = o.quantityUnit; r.amountFen = -o.amountFen

@@ -12,38 +12,49 @@ enum LedgerSheetController {
         return f
     }
 
-    static func importSheet(_ data: Data, form: SalesReport.Form, channel: String?, purpose: String?, req: Request) async throws -> LedgerImportReport {
+    static func importSheet(_ file: ImportFile, form: SalesReport.Form, channel: String?, purpose: String?, req: Request) async throws -> LedgerImportReport {
         guard let channel, try await Channel.query(on: req.db).filter(\.$code == channel).first() != nil else {
             throw APIError.invalid(.invalid("channel", "渠道"))
         }
         let fallback = purpose.flatMap(PurchasePurpose.init(codeOrName:)) ?? .other
         let regions = try await RegionResolver.load(scope: .everything, on: req.db)
-        let sheet = try SalesReport.parse(try OfferSheetController.cells(data), form: form, today: req.today, resolve: regions.resolve)
+        let cells = try OfferSheetController.cells(try Data(contentsOf: file.url))
+        let sheet = try SalesReport.parse(cells, form: form, today: req.today, resolve: regions.resolve)
         // A township sells to buyers anywhere; a lead unit reports only its own system's units.
         let units = try await BuyerUnit.query(on: req.db).scoped(by: form == .township ? .everything : req.scope).all()
-        let byName = Dictionary(units.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let byName = Dictionary(units.map { ($0.name, $0.id!) }, uniquingKeysWith: { a, _ in a })
         let c = form.columns
         let columns = ["buyerUnitId": c[1], "purchasedOn": c[2], "originRegionCode": c[3], "seller": c[4], "variety": c[5],
                        "quantity": c[6], "amount": c[7], "purpose": c[8], "channel": "渠道"]
-        var rows: [LedgerImport.Row] = [], errors: [RowError] = []
-        for r in sheet.rows {
+        var rows = sheet.rows.makeIterator()
+        let items = Pull<ImportItem> {
+            guard let r = rows.next() else { return nil }
             guard let unit = byName[r.buyer] else {
-                errors.append(RowError(row: r.line, column: c[1], code: "unknown_buyer", message: "采购单位“\(r.buyer)”未登记或不在您的范围内"))
-                continue
+                return .failure(RowError(row: r.line, column: c[1], code: "unknown_buyer", message: "采购单位“\(r.buyer)”未登记或不在您的范围内"))
             }
             var input = PurchaseInput(form: [:])
-            input.buyerUnitId = unit.id; input.purchasedOn = r.date.description; input.originRegionCode = r.region.digits
+            input.buyerUnitId = unit; input.purchasedOn = r.date.description; input.originRegionCode = r.region.digits
             input.seller = r.seller; input.variety = r.variety; input.quantity = r.quantity.description
             input.amount = r.amount.description; input.purpose = (r.purpose ?? fallback).rawValue; input.channel = channel
-            rows.append(.init(line: r.line, input: input))
+            return .row(r.line, input)
         }
-        return try await LedgerImport.recordAll(rows, errors: errors, source: form.source, columns: columns, req: req)
+        var context = try await LedgerContext(req, on: req.db)
+        // 附件2 rows may name buyers outside the office's scope: the context may book for every unit the sheet names.
+        if form == .township { context = context.opened(to: units) }
+        let importer = LedgerImporter(source: form.source, columns: columns, fileTag: file.tag, origin: .request(req))
+        return try await importer.run(context: context, on: req.db, items: items)
+    }
+
+    static func receive(_ req: Request, form: SalesReport.Form?, channel: String?, purpose: String?) async throws -> LedgerImportReport {
+        let file = try await ImportFile.receive(req)
+        defer { file.remove() }
+        guard let form else { throw FieldError.invalid("form", "表格") }
+        return try await importSheet(file, form: form, channel: channel, purpose: purpose, req: req)
     }
 
     @Sendable static func apiImport(req: Request) async throws -> Response {
-        try await LedgerImport.respond(req) {
-            try await importSheet(try OfferSheetController.upload(req), form: try form(req), channel: req.query["channel"],
-                                  purpose: req.query["purpose"], req: req)
+        try await LedgerImporter.respond(req) {
+            try await receive(req, form: try form(req), channel: req.query["channel"], purpose: req.query["purpose"])
         }
     }
 
@@ -60,8 +71,7 @@ enum LedgerSheetController {
         let f = try req.content.decode(Fields.self)
         var report = LedgerImportReport(), error: String? = nil
         do {
-            guard let form = SalesReport.Form(rawValue: f.form ?? "") else { throw FieldError.invalid("form", "表格") }
-            report = try await importSheet(try OfferSheetController.upload(req), form: form, channel: f.channel, purpose: f.purpose, req: req)
+            report = try await receive(req, form: SalesReport.Form(rawValue: f.form ?? ""), channel: f.channel, purpose: f.purpose)
         } catch let e as ImportRejected { report.errors = e.errors
         } catch let e as FieldError { error = e.message
         } catch let e as APIError { error = e.message }

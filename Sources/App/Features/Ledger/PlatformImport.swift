@@ -23,45 +23,74 @@ final class Platform: Model, @unchecked Sendable {
 }
 
 /// Platform-reported rows: all orders of a file or none; orders already in the ledger are skipped, not summed.
+/// The file is streamed row by row, so a province's million-row export needs no more memory than a chunk.
 enum PlatformImport {
-    static func run(_ data: Data, platformCode: String, req: Request) async throws -> LedgerImportReport {
+    struct Prepared: Sendable { let importer: LedgerImporter; let context: LedgerContext; let items: Pull<ImportItem> }
+
+    static func prepare(_ file: ImportFile, platformCode: String, req: Request) async throws -> Prepared {
         guard let platform = try await Platform.query(on: req.db).filter(\.$code == platformCode).first() else {
             throw APIError(status: .unprocessableEntity, code: "invalid", message: "未知的平台", field: "platform")
         }
         let m = try platform.mapping
-        let orders = try PlatformExport.orders(try OfferSheetController.cells(data), mapping: m)
-        let units = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all()
-        let regions = try await RegionResolver.load(scope: .everything, on: req.db)
-        let known = Set(try await Purchase.query(on: req.db).filter(\.$source == PurchaseSource.platform.rawValue)
-            .filter(\.$sourceRef ~~ orders.map(\.orderID)).all().compactMap(\.sourceRef))
-        let column: [String: String] = ["buyerUnitId": m.buyer, "purchasedOn": m.date, "originRegionCode": m.origin,
-                                        "seller": m.seller, "variety": m.variety, "quantity": m.quantity, "amount": m.amount,
-                                        "purpose": m.purpose ?? "用途", "orderId": m.orderID, "channel": "渠道"]
-        var rows: [LedgerImport.Row] = [], errors: [RowError] = [], skipped = 0
-        for o in orders {
-            if known.contains(o.orderID) { skipped += 1; continue }
-            // The buyer must be named and in scope: a unit's import never takes another unit's orders as its own.
-            guard let unit = units.first(where: { $0.creditCode == o.buyer.uppercased() || $0.name == o.buyer }) else {
-                errors.append(RowError(row: o.line, column: m.buyer, code: "unknown_buyer", message: "采购单位“\(o.buyer)”不存在或不在您的范围内"))
-                continue
-            }
-            var input = PurchaseInput(form: [:])
-            input.buyerUnitId = unit.id
-            input.purchasedOn = o.date
-            input.originRegionCode = regions.resolve(o.origin)?.digits ?? o.origin
-            input.seller = o.seller; input.variety = o.variety; input.quantity = o.quantity; input.amount = o.amount
-            input.purpose = PurchasePurpose(codeOrName: o.purpose)?.rawValue ?? o.purpose
-            input.channel = platform.channelCode; input.orderId = o.orderID
-            rows.append(.init(line: o.line, input: input))
+        let rows = try file.rows()
+        guard let header = try rows.next() else { throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "文件是空的")]) }
+        let columns = try PlatformExport.Columns(header: header.1, mapping: m)
+        // The buyer must be named and in scope: a unit's import never takes another unit's orders as its own.
+        var units: [String: Int] = [:]
+        for u in try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all() {
+            units[u.name] = u.id
+            if let c = u.creditCode { units[c] = u.id }
         }
-        var report = try await LedgerImport.recordAll(rows, errors: errors, source: .platform, columns: column, req: req)
-        report.skipped = skipped
-        return report
+        let regions = try await RegionResolver.load(scope: .everything, on: req.db)
+        let names: [String: String] = ["buyerUnitId": m.buyer, "purchasedOn": m.date, "originRegionCode": m.origin,
+                                       "seller": m.seller, "variety": m.variety, "quantity": m.quantity, "amount": m.amount,
+                                       "purpose": m.purpose ?? "用途", "orderId": m.orderID, "channel": "渠道"]
+        let channel = platform.channelCode, lookup = units
+        let items = Pull<ImportItem> {
+            while let (line, cells) = try rows.next() {
+                guard let o = columns.order(cells, line: line) else { continue }
+                guard let unit = lookup[o.buyer] ?? lookup[o.buyer.uppercased()] else {
+                    return .failure(RowError(row: o.line, column: m.buyer, code: "unknown_buyer", message: "采购单位“\(o.buyer)”不存在或不在您的范围内"))
+                }
+                var input = PurchaseInput(form: [:])
+                input.buyerUnitId = unit; input.purchasedOn = o.date
+                input.originRegionCode = RegionCode(o.origin)?.digits ?? regions.resolve(o.origin)?.digits ?? o.origin
+                input.seller = o.seller; input.variety = o.variety; input.quantity = o.quantity; input.amount = o.amount
+                input.purpose = PurchasePurpose(codeOrName: o.purpose)?.rawValue ?? o.purpose
+                input.channel = channel; input.orderId = o.orderID
+                return .row(o.line, input)
+            }
+            return nil
+        }
+        return Prepared(importer: LedgerImporter(source: .platform, columns: names, fileTag: file.tag, origin: .request(req)),
+                        context: try await LedgerContext(req, on: req.db), items: items)
     }
 
+    /// `?async=1` answers 202 at once with the job to poll; otherwise the report when the import is done.
     @Sendable static func api(req: Request) async throws -> Response {
-        try await LedgerImport.respond(req) {
-            try await run(try OfferSheetController.upload(req), platformCode: req.query["platform"] ?? "", req: req)
+        let file = try await ImportFile.receive(req)
+        let prepared: Prepared
+        do { prepared = try await prepare(file, platformCode: req.query["platform"] ?? "", req: req) } catch {
+            file.remove()
+            if let e = error as? ImportRejected { return try await LedgerImportReport(errors: e.errors).encodeResponse(status: .unprocessableEntity, for: req) }
+            throw error
         }
+        let db = req.application.db
+        if req.query["async"] == "1" {
+            let job = await req.application.importJobs.start(owner: req.currentUser?.id) { job in
+                defer { file.remove() }
+                return try await prepared.importer.run(context: prepared.context, on: db, progress: job, items: prepared.items)
+            }
+            return try await job.status.encodeResponse(status: .accepted, for: req)
+        }
+        defer { file.remove() }
+        return try await LedgerImporter.respond(req) { try await prepared.importer.run(context: prepared.context, on: db, items: prepared.items) }
+    }
+
+    @Sendable static func apiJob(req: Request) async throws -> ImportJobs.Status {
+        guard let job = await req.application.importJobs.job(req.parameters.get("id") ?? "", owner: req.currentUser?.id) else {
+            throw APIError.notFound("导入任务")
+        }
+        return await job.status
     }
 }

@@ -2,22 +2,48 @@ import BangfuKit
 import Fluent
 import SQLKit
 
-/// Adds or takes away one ledger row's amount in its rollup bucket, by an upsert both databases speak.
+/// Keeps `purchase_rollups` (and the benefits beside them) equal to the ledger: rows' amounts are summed by
+/// bucket in memory and written by one multi-row upsert both databases speak, in the caller's transaction.
 enum Rollups {
+    struct Key: Hashable {
+        let month: String, unit: Int, buyerRegion: String, system: Int?, township: String, deep: Bool
+        let channel: String, purpose: String, counted: Bool
+    }
+
+    static func key(_ p: Purchase) -> Key {
+        Key(month: String(p.bookedOn.prefix(7)), unit: p.$buyerUnit.id, buyerRegion: p.buyerRegionCode, system: p.buyerSystemID,
+            township: RegionCode(p.originRegionCode)?.ancestor(at: .township)?.digits ?? p.originRegionCode, deep: p.fromDeepPoverty,
+            channel: p.channelCode, purpose: p.purpose, counted: p.counts)
+    }
+
     static func add(_ p: Purchase, sign: Int64, on db: any Database) async throws {
+        try await add([p], sign: sign, on: db)
+    }
+
+    static func add(_ rows: [Purchase], sign: Int64, on db: any Database) async throws {
+        var sums: [Key: (fen: Int64, rows: Int)] = [:]
+        for p in rows { sums[key(p), default: (0, 0)].fen += sign * p.amountFen; sums[key(p), default: (0, 0)].rows += Int(sign) }
         let sql = db as! any SQLDatabase
-        let township = RegionCode(p.originRegionCode)?.ancestor(at: .township)?.digits ?? p.originRegionCode
-        try await sql.raw("""
-            INSERT INTO purchase_rollups (month, buyer_unit_id, buyer_region_code, buyer_system_id, origin_township, deep_poverty,
-                channel_code, purpose, counted, amount_fen, row_count)
-            VALUES (\(bind: String(p.bookedOn.prefix(7))), \(bind: p.$buyerUnit.id), \(bind: p.buyerRegionCode),
-                \(bind: p.buyerSystemID), \(bind: township), \(bind: p.fromDeepPoverty), \(bind: p.channelCode), \(bind: p.purpose),
-                \(bind: p.counts), \(bind: sign * p.amountFen), \(bind: Int(sign)))
-            ON CONFLICT (month, buyer_unit_id, origin_township, deep_poverty, channel_code, purpose, counted) DO UPDATE SET
-                amount_fen = purchase_rollups.amount_fen + excluded.amount_fen,
-                row_count = purchase_rollups.row_count + excluded.row_count
-            """).run()
-        if p.counts { try await Benefits.add(p, sign: sign, on: sql) }
+        for batch in Array(sums).chunked(400) {
+            let values = batch.map { k, v -> SQLQueryString in
+                "(\(bind: k.month), \(bind: k.unit), \(bind: k.buyerRegion), \(bind: k.system), \(bind: k.township), \(bind: k.deep), \(bind: k.channel), \(bind: k.purpose), \(bind: k.counted), \(bind: v.fen), \(bind: v.rows))"
+            }
+            try await sql.raw("""
+                INSERT INTO purchase_rollups (month, buyer_unit_id, buyer_region_code, buyer_system_id, origin_township, deep_poverty,
+                    channel_code, purpose, counted, amount_fen, row_count)
+                VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (month, buyer_unit_id, origin_township, deep_poverty, channel_code, purpose, counted) DO UPDATE SET
+                    amount_fen = purchase_rollups.amount_fen + excluded.amount_fen,
+                    row_count = purchase_rollups.row_count + excluded.row_count
+                """).run()
+        }
+        try await Benefits.add(rows.filter(\.counts), sign: sign, on: sql)
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }
 

@@ -1,0 +1,114 @@
+import BangfuKit
+import Fluent
+import Vapor
+
+/// What checking and booking a ledger row needs — the caller, units, places, channels, closed months —
+/// loaded once for a form entry or once per chunk of an import, so both go through one `build`.
+struct LedgerContext: Sendable {
+    let scope: Scope
+    let today: LocalDate
+    let reporter: String
+    let cipher: FieldCipher
+    var units: [Int: BuyerUnit] = [:]
+    var regions: Set<String> = []
+    var deepPoverty: Set<String> = []
+    var channels: [String: Channel] = [:]
+    var closures: [ClosedPeriod] = []
+
+    init(_ req: Request, on db: any Database) async throws {
+        scope = req.scope; today = req.today; cipher = req.fieldCipher
+        reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: db).all().map { ($0.code, $0) })
+        closures = try await ClosedPeriod.query(on: db).all()
+    }
+
+    /// The same context with these units open to it beyond the caller's scope (a township's 附件2 names buyers anywhere).
+    func opened(to extra: [BuyerUnit]) -> LedgerContext {
+        var c = self
+        for u in extra { c.units[u.id!] = u }
+        return c
+    }
+
+    /// Loads the units and places a batch of rows names (one query each, whatever the batch's size).
+    mutating func prepare(units ids: Set<Int>, origins: Set<String>, on db: any Database) async throws {
+        let wanted = ids.subtracting(units.keys)
+        if !wanted.isEmpty {
+            for u in try await BuyerUnit.query(on: db).scoped(by: scope).filter(\.$id ~~ wanted).all() { units[u.id!] = u }
+        }
+        let chains = Set(origins.compactMap(RegionCode.init).flatMap { c in
+            [c.digits] + [RegionCode.Level.county, .township].compactMap { c.ancestor(at: $0)?.digits }
+        }).subtracting(regions)
+        if !chains.isEmpty {
+            for r in try await Region.query(on: db).filter(\.$id ~~ chains).all() {
+                regions.insert(r.id!)
+                if r.isDeepPoverty { deepPoverty.insert(r.id!) }
+            }
+        }
+    }
+
+    func closed(_ month: String, touching places: [String]) -> Bool {
+        closures.contains { c in
+            guard c.month == month else { return false }
+            let prefix = RegionCode(c.jurisdictionCode)?.subtreePrefix ?? c.jurisdictionCode
+            return places.contains { $0.hasPrefix(prefix) }
+        }
+    }
+
+    /// A row is booked in its own month unless that month is closed; then in today's (still open) month.
+    func bookingDay(_ day: LocalDate, places: [String]) throws -> String {
+        guard closed(day.monthKey, touching: places) else { return day.description }
+        guard !closed(today.monthKey, touching: places) else {
+            throw APIError(status: .conflict, code: "period_locked", message: "本月（\(today.monthKey)）已关账，不能入账", field: "purchasedOn")
+        }
+        return today.description
+    }
+
+    /// Checks every field and books the row; duplicate checks are the caller's (they need the ledger).
+    func build(_ input: PurchaseInput, source: PurchaseSource) throws -> Purchase {
+        let unitID: Int
+        switch scope {
+        case .buyerUnit(let own):
+            guard input.buyerUnitId == nil || input.buyerUnitId == own else {
+                throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "只能填报本单位的采购")
+            }
+            unitID = own
+        default:
+            guard let id = input.buyerUnitId else { throw FieldError.required("buyerUnitId", "采购单位") }
+            unitID = id
+        }
+        guard let unit = units[unitID] else {
+            throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "采购单位不存在或不在您的范围内")
+        }
+        let p = Purchase()
+        p.$buyerUnit.id = unitID; p.buyerRegionCode = unit.regionCode; p.buyerSystemID = unit.$system.id
+        let day = try FormValue.date(input.purchasedOn, "purchasedOn", "采购日期")
+        guard day <= today else { throw FieldError(field: "purchasedOn", code: "future", message: "采购日期不能晚于今天") }
+        p.purchasedOn = day.description
+        let origin = try FormValue.region(input.originRegionCode, "originRegionCode")
+        guard regions.contains(origin.digits) else {
+            throw FieldError(field: "originRegionCode", code: "unknown_region", message: "区划代码 \(origin) 不存在")
+        }
+        p.originRegionCode = origin.digits
+        p.fromDeepPoverty = ([origin.digits] + [RegionCode.Level.county, .township].compactMap { origin.ancestor(at: $0)?.digits })
+            .contains(where: deepPoverty.contains)
+        p.bookedOn = try bookingDay(day, places: [p.buyerRegionCode, p.originRegionCode])
+        p.$supplier.id = input.supplierId
+        let seller = try FormValue.text(input.seller, "seller", "贫困户（合作社）", max: 50)
+        p.sellerMasked = Mask.name(seller)
+        p.sellerKey = cipher.lookupHash("\(p.originRegionCode)|\(seller)")
+        p.householdsTouched = input.householdsTouched
+        p.variety = try FormValue.text(input.variety, "variety", "产品品种", max: 50)
+        guard let q = Quantity.parse(input.quantity ?? "") else { throw FieldError.invalid("quantity", "采购数量", "如“30斤”") }
+        p.quantityThousandths = q.thousandths; p.quantityUnit = q.unit
+        guard let amount = Fen.parse(input.amount ?? ""), amount > .zero else { throw FieldError.invalid("amount", "采购金额", "如“90元”") }
+        p.amountFen = amount.value
+        p.purpose = (try FormValue.choice(input.purpose, "purpose", "用途") as PurchasePurpose).rawValue
+        guard let channel = channels[input.channel ?? ""] else { throw FieldError.invalid("channel", "渠道") }
+        p.channelCode = channel.code; p.viaPlatform = channel.viaPlatform
+        p.source = source.rawValue
+        p.reporter = reporter
+        p.state = VerificationState.pending.rawValue
+        if source != .correction { p.sourceRef = try FormValue.optionalText(input.orderId, "orderId", "平台订单号", max: 64) }
+        return p
+    }
+}
