@@ -56,6 +56,7 @@ enum SiteURL: String, CaseIterable {
     case purchaseImport = "/purchases/import"
     case purchaseExport = "/purchases/export"
     case benefits = "/purchases/benefits"
+    case importJob = "/imports/:id"
     case policies = "/policies"
     case declarations = "/declarations"
     case progress = "/progress"

@@ -65,7 +65,9 @@ extension Request {
 private func configureDatabase(_ app: Application, _ database: AppConfig.Database) throws {
     switch database {
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        // Several connections per loop: in WAL mode readers (pages, progress polls) go on beside a long import's
+        // write transaction instead of queueing for the one connection it holds.
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(60)), as: .sqlite)
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
         pg.searchPath = nil

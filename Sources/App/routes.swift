@@ -63,6 +63,7 @@ func routes(_ app: Application) throws {
     r.on(.GET, .purchaseImport, .recordPurchases, use: LedgerSheetController.showImport)
     r.on(.POST, .purchaseImport, .recordPurchases, use: LedgerSheetController.submitImport)
     r.on(.GET, .purchaseExport, .viewPurchases, use: LedgerSheetController.export)
+    r.on(.GET, .importJob, .recordPurchases, use: PlatformImport.jobPage)
     r.on(.GET, .benefits, .viewBenefits, use: LedgerController.benefits)
     r.on(.GET, .purchase, .viewPurchases, use: LedgerController.show)
     r.on(.POST, .purchaseCorrect, .recordPurchases, use: LedgerController.correctForm)

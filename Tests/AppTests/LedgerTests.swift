@@ -224,4 +224,51 @@ final class PlatformImportTests: XCTestCase {
             XCTAssertEqual(row?.sourceRef, "M-1")
         }
     }
+
+    /// More rows than one chunk: every row written once, twins across chunks and within the file flagged,
+    /// the rollups equal to the rows, and the same file again adds nothing.
+    func testALargeExportIsImportedInChunksAndTwinsAcrossChunksAreFlagged() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            var lines = ["订单号,采购单位,下单日期,产地,供应商,商品名称,数量,订单金额"]
+            for i in 0..<4_500 {
+                lines.append("L-\(i),云阳县人民医院,2026-10-\(10 + i % 15),500235105201,户\(i % 1_000),土豆,\(1 + i % 7)斤,\(100 + i)元")
+            }
+            lines.append("L-twin,云阳县人民医院,2026-10-11,500235105201,户1,土豆,2斤,101元")   // row L-1's twin, a chunk later
+            let csv = lines.joined(separator: "\n")
+            let office = try await apiClient(app, "office")
+            let (status, report) = try await post(office, csv)
+            XCTAssertEqual(status, .ok, "\(report.errors.prefix(3))")
+            XCTAssertEqual(report.created, 4_501)
+            let twin = try await Purchase.query(on: app.db).filter(\.$sourceRef == "L-twin").first()
+            let first = try await Purchase.query(on: app.db).filter(\.$sourceRef == "L-1").first()
+            XCTAssertEqual(twin?.suspectedDuplicateOf, first?.id)
+            let rollup = try await PurchaseRollup.query(on: app.db).all().reduce(Int64(0)) { $0 + $1.amountFen }
+            let raw = try await Purchase.query(on: app.db).all().reduce(Int64(0)) { $0 + $1.amountFen }
+            XCTAssertEqual(rollup, raw)
+            XCTAssertEqual(raw, (0..<4_500).reduce(Int64(0)) { $0 + Int64(100 + $1) * 100 } + 10_100)
+            try await assertEqual(try await post(office, csv).1.skipped, 4_501, "the same file again adds nothing")
+            try await assertEqual(try await Purchase.query(on: app.db).count(), 4_501)
+        }
+    }
+
+    func testAnImportCanRunInTheBackgroundWithProgress() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office")
+            struct Job: Decodable { let id: String; let state: String; let read: Int; let created: Int }
+            let started = try await office.send(.POST, "/api/v1/purchases/import?platform=p832&async=1", data: Data(export.utf8),
+                                                type: HTTPMediaType(type: "text", subType: "csv"))
+            XCTAssertEqual(started.status, .accepted)
+            let id = try started.content.decode(Job.self).id
+            var job = try started.content.decode(Job.self)
+            for _ in 0..<100 where job.state == "running" {
+                try await Task.sleep(for: .milliseconds(50))
+                job = try await office.get("/api/v1/imports/\(id)").content.decode(Job.self)
+            }
+            XCTAssertEqual(job.state, "done")
+            XCTAssertEqual([job.read, job.created], [2, 2])
+            try await assertEqual(try await apiClient(app, "lead").get("/api/v1/imports/\(id)").status, .notFound, "a job is its starter's")
+        }
+    }
 }

@@ -1,17 +1,23 @@
 import BangfuKit
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Imports that run after the upload has been answered, with progress a page can poll.
 /// Held in memory: a restart forgets the job, and the transaction it ran in leaves all rows or none.
-actor ImportJobs {
-    final actor Job {
+/// Locks, not actors: a poll must answer at once however busy the import keeps the cooperative threads.
+final class ImportJobs: Sendable {
+    final class Job: Sendable {
         let id: String, owner: Int?
-        private(set) var state = "running", report = LedgerImportReport(), message: String? = nil
+        private let state = NIOLockedValueBox((state: "running", report: LedgerImportReport(), message: String?.none))
         init(id: String, owner: Int?) { self.id = id; self.owner = owner }
-        func update(_ r: LedgerImportReport) { report = r }
-        func finish(_ r: LedgerImportReport, state: String, message: String? = nil) { report = r; self.state = state; self.message = message }
-        var status: Status { Status(id: id, state: state, read: report.read, created: report.created, skipped: report.skipped,
-                                    linked: report.linked, errors: report.errors, moreErrors: report.moreErrors, message: message) }
+        func update(_ r: LedgerImportReport) { state.withLockedValue { $0.report = r } }
+        func finish(_ r: LedgerImportReport, state s: String, message: String? = nil) { state.withLockedValue { $0 = (s, r, message) } }
+        var status: Status {
+            state.withLockedValue { v in
+                Status(id: id, state: v.state, read: v.report.read, created: v.report.created, skipped: v.report.skipped,
+                       linked: v.report.linked, errors: v.report.errors, moreErrors: v.report.moreErrors, message: v.message)
+            }
+        }
     }
 
     struct Status: Content {
@@ -19,23 +25,22 @@ actor ImportJobs {
         let errors: [RowError], moreErrors: Int, message: String?
     }
 
-    private var jobs: [String: Job] = [:]
+    private let jobs = NIOLockedValueBox([String: Job]())
 
     func start(owner: Int?, _ work: @escaping @Sendable (Job) async throws -> LedgerImportReport) -> Job {
         let job = Job(id: UUID().uuidString.lowercased(), owner: owner)
-        jobs[job.id] = job
-        Task {
-            do { await job.finish(try await work(job), state: "done") }
-            catch let e as ImportRejected { await job.finish(LedgerImportReport(errors: e.errors), state: "rejected") }
-            catch { await job.finish(LedgerImportReport(), state: "failed", message: String(describing: error)) }
+        jobs.withLockedValue { $0[job.id] = job }
+        Task.detached {
+            do { job.finish(try await work(job), state: "done") }
+            catch let e as ImportRejected { job.finish(LedgerImportReport(errors: e.errors), state: "rejected") }
+            catch { job.finish(LedgerImportReport(), state: "failed", message: String(describing: error)) }
         }
         return job
     }
 
     /// A job is shown only to the user who started it.
-    func job(_ id: String, owner: Int?) async -> Job? {
-        guard let j = jobs[id], j.owner == owner else { return nil }
-        return j
+    func job(_ id: String, owner: Int?) -> Job? {
+        jobs.withLockedValue { $0[id] }.flatMap { $0.owner == owner ? $0 : nil }
     }
 }
 

@@ -61,6 +61,7 @@ enum LedgerController {
         let related = try await Purchase.query(on: req.db).scoped(by: req.scope).group(.or) {
             $0.filter(\.$id ~~ links).filter(\.$duplicateOf == id).filter(\.$suspectedDuplicateOf == id)
                 .filter(\.$reversesID == id).filter(\.$replacesID == id)
+            if let original = p.replacesID { $0.filter(\.$reversesID == original) }    // a correction's reversal
         }.sort(\.$id).all()
         let audit = try await AuditEntry.query(on: req.db).filter(\.$entity == "purchase")
             .filter(\.$entityID ~~ ([id] + related.map { $0.id! }).map(String.init)).sort(\.$at).all()

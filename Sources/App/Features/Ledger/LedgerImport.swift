@@ -49,7 +49,7 @@ struct LedgerImporter: Sendable {
                 if chunk.count == Self.chunkSize || (item == nil && !chunk.isEmpty) {
                     try await write(chunk, context: &context, report: &report, on: db)
                     chunk.removeAll(keepingCapacity: true)
-                    await progress?.update(report)
+                    progress?.update(report)
                 }
                 if item == nil { break }
             }
@@ -100,7 +100,9 @@ struct LedgerImporter: Sendable {
     private func markTwins(_ rows: [Purchase], on db: any Database) async throws -> [(Int, Int)] {
         let days = rows.compactMap { LocalDate($0.purchasedOn) }
         guard let first = days.min(), let last = days.max() else { return [] }
-        let known = try await Purchase.query(on: db).filter(\.$sellerKey ~~ Set(rows.map(\.sellerKey)))
+        // Narrowed by buyer, seller and amount (the likely-twin index), so the answer stays small however big the ledger.
+        let known = try await Purchase.query(on: db).filter(\.$buyerUnit.$id ~~ Set(rows.map(\.$buyerUnit.id)))
+            .filter(\.$sellerKey ~~ Set(rows.map(\.sellerKey))).filter(\.$amountFen ~~ Set(rows.map(\.amountFen)))
             .filter(\.$duplicateOf == nil).filter(\.$reversesID == nil)
             .filter(\.$purchasedOn >= first.adding(days: -3).description).filter(\.$purchasedOn <= last.adding(days: 3).description)
             .sort(\.$id).all()

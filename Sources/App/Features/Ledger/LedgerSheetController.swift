@@ -69,6 +69,9 @@ enum LedgerSheetController {
     @Sendable static func submitImport(req: Request) async throws -> Response {
         struct Fields: Decodable { let form: String?; let channel: String?; let purpose: String? }
         let f = try req.content.decode(Fields.self)
+        if let platform = f.form?.split(separator: ":").dropFirst().first, f.form?.hasPrefix("platform:") == true {
+            return try await PlatformImport.submitForm(String(platform), req: req)
+        }
         var report = LedgerImportReport(), error: String? = nil
         do {
             report = try await receive(req, form: SalesReport.Form(rawValue: f.form ?? ""), channel: f.channel, purpose: f.purpose)

@@ -66,6 +66,15 @@ enum PlatformImport {
                         context: try await LedgerContext(req, on: req.db), items: items)
     }
 
+    /// Runs the import after the answer, on the application's database; the file goes when it is done.
+    static func start(_ file: ImportFile, _ prepared: Prepared, req: Request) -> ImportJobs.Job {
+        let db = req.application.db
+        return req.application.importJobs.start(owner: req.currentUser?.id) { job in
+            defer { file.remove() }
+            return try await prepared.importer.run(context: prepared.context, on: db, progress: job, items: prepared.items)
+        }
+    }
+
     /// `?async=1` answers 202 at once with the job to poll; otherwise the report when the import is done.
     @Sendable static func api(req: Request) async throws -> Response {
         let file = try await ImportFile.receive(req)
@@ -77,20 +86,32 @@ enum PlatformImport {
         }
         let db = req.application.db
         if req.query["async"] == "1" {
-            let job = await req.application.importJobs.start(owner: req.currentUser?.id) { job in
-                defer { file.remove() }
-                return try await prepared.importer.run(context: prepared.context, on: db, progress: job, items: prepared.items)
-            }
-            return try await job.status.encodeResponse(status: .accepted, for: req)
+            return try await start(file, prepared, req: req).status.encodeResponse(status: .accepted, for: req)
         }
         defer { file.remove() }
         return try await LedgerImporter.respond(req) { try await prepared.importer.run(context: prepared.context, on: db, items: prepared.items) }
     }
 
     @Sendable static func apiJob(req: Request) async throws -> ImportJobs.Status {
-        guard let job = await req.application.importJobs.job(req.parameters.get("id") ?? "", owner: req.currentUser?.id) else {
+        guard let job = req.application.importJobs.job(req.parameters.get("id") ?? "", owner: req.currentUser?.id) else {
             throw APIError.notFound("导入任务")
         }
-        return await job.status
+        return job.status
+    }
+
+    struct JobPage: Encodable { let shell: Shell; let job: ImportJobs.Status }
+
+    /// The progress page: it reloads itself every two seconds while the import runs (no script needed).
+    @Sendable static func jobPage(req: Request) async throws -> View {
+        try await req.view.render("purchases/job", JobPage(shell: Shell(req), job: try await apiJob(req: req)))
+    }
+
+    /// The import page's platform choice: the upload is answered with the progress page.
+    static func submitForm(_ platform: String, req: Request) async throws -> Response {
+        let file = try await ImportFile.receive(req)
+        do {
+            let job = start(file, try await prepare(file, platformCode: platform, req: req), req: req)
+            return req.redirect(to: SiteURL.importJob.path.replacingOccurrences(of: ":id", with: job.id))
+        } catch { file.remove(); throw error }
     }
 }
