@@ -143,6 +143,22 @@ final class LedgerTests: XCTestCase {
                 rolled[key, default: (0, 0)].1 += r.rowCount
             }
             XCTAssertEqual(rolled.mapValues { "\($0.0)/\($0.1)" }, fresh.mapValues { "\($0.0)/\($0.1)" })
+            // The coarser grains hold the same sums by their own keys.
+            struct Sum: Decodable { let key: String; let amount: Int64; let rows: Int }
+            let sql = app.db as! any SQLDatabase
+            for (table, keyOf) in [("unit_rollups", { (p: Purchase) in "\(p.$buyerUnit.id)|\(p.channelCode)|\(p.counts)" }),
+                                   ("place_rollups", { (p: Purchase) in "\(p.originRegionCode.prefix(9))000|\(p.channelCode)|\(p.counts)" })] {
+                let column = table == "unit_rollups" ? "buyer_unit_id" : "origin_township"
+                let sums = try await sql.raw("""
+                    SELECT \(unsafeRaw: column) || '|' || channel_code || '|' || CASE WHEN counted THEN 'true' ELSE 'false' END AS key,
+                        CAST(SUM(amount_fen) AS BIGINT) AS amount, CAST(SUM(row_count) AS BIGINT) AS rows
+                    FROM \(ident: table) GROUP BY 1 HAVING SUM(row_count) <> 0
+                    """).all(decoding: Sum.self)
+                var expected: [String: String] = [:], totals: [String: (Int64, Int)] = [:]
+                for p in rows { totals[keyOf(p), default: (0, 0)].0 += p.amountFen; totals[keyOf(p), default: (0, 0)].1 += 1 }
+                for (k, v) in totals { expected[k] = "\(v.0)/\(v.1)" }
+                XCTAssertEqual(Dictionary(uniqueKeysWithValues: sums.map { ($0.key, "\($0.amount)/\($0.rows)") }), expected, table)
+            }
             XCTAssertGreaterThan(rows.filter(\.counts).count, 0)
             XCTAssertGreaterThan(rows.filter { !$0.counts }.count, 0)
         }

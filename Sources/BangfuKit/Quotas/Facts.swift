@@ -24,7 +24,7 @@ public struct CountyPairing: Sendable, Equatable {
 }
 
 /// Counted amount of one rollup bucket: month, buyer, origin township, channel, purpose.
-public struct Bucket: Sendable, Equatable {
+public struct Bucket: Sendable, Hashable {
     public let month: String          // "2026-11"
     public let unitID: Int
     public let buyerRegion: String
@@ -46,12 +46,42 @@ public struct Declaration: Sendable, Equatable {
     public init(unitID: Int, kind: DeclarationKind, value: Int64) { self.unitID = unitID; self.kind = kind; self.value = value }
 }
 
+/// What the engine reads, at the grain each rule needs: per unit (shares, minimums, members), per place
+/// (jurisdiction totals, pairings, bulletins), and per unit and place only for units that help places.
 public struct Facts: Sendable {
     public var units: [UnitFacts]
     public var declarations: [Declaration]
     public var countyPairings: [CountyPairing]
-    public var buckets: [Bucket]
+    /// By month × unit × channel × purpose (`originTownship` empty).
+    public var unitBuckets: [Bucket]
+    /// By month × origin township × deep poverty × buyer county × channel × purpose (`unitID` 0, `buyerRegion` the county).
+    public var placeBuckets: [Bucket]
+    /// By month × unit × origin township …, for the units whose rules count purchases from the places they help.
+    public var helpedBuckets: [Bucket]
+    let byUnit: [Int: [Bucket]], helpedByUnit: [Int: [Bucket]]
+
+    public init(units: [UnitFacts], declarations: [Declaration] = [], countyPairings: [CountyPairing] = [],
+                unitBuckets: [Bucket], placeBuckets: [Bucket], helpedBuckets: [Bucket]) {
+        self.units = units; self.declarations = declarations; self.countyPairings = countyPairings
+        self.unitBuckets = unitBuckets; self.placeBuckets = placeBuckets; self.helpedBuckets = helpedBuckets
+        byUnit = Dictionary(grouping: unitBuckets, by: \.unitID)
+        helpedByUnit = Dictionary(grouping: helpedBuckets, by: \.unitID)
+    }
+
+    /// The three grains summed from the finest one (what the ledger's rows would give).
     public init(units: [UnitFacts], declarations: [Declaration] = [], countyPairings: [CountyPairing] = [], buckets: [Bucket]) {
-        self.units = units; self.declarations = declarations; self.countyPairings = countyPairings; self.buckets = buckets
+        func summed(_ key: (Bucket) -> Bucket) -> [Bucket] {
+            Dictionary(grouping: buckets, by: key).map { k, bs in
+                Bucket(month: k.month, unitID: k.unitID, buyerRegion: k.buyerRegion, originTownship: k.originTownship, deepPoverty: k.deepPoverty,
+                       channel: k.channel, purpose: k.purpose, amountFen: bs.reduce(0) { $0 + $1.amountFen })
+            }
+        }
+        self.init(units: units, declarations: declarations, countyPairings: countyPairings,
+                  unitBuckets: summed { Bucket(month: $0.month, unitID: $0.unitID, buyerRegion: $0.buyerRegion, originTownship: "",
+                                               channel: $0.channel, purpose: $0.purpose, amountFen: 0) },
+                  placeBuckets: summed { Bucket(month: $0.month, unitID: 0, buyerRegion: RegionCode($0.buyerRegion)?.ancestor(at: .county)?.digits ?? $0.buyerRegion,
+                                                originTownship: $0.originTownship, deepPoverty: $0.deepPoverty, channel: $0.channel,
+                                                purpose: $0.purpose, amountFen: 0) },
+                  helpedBuckets: buckets)
     }
 }

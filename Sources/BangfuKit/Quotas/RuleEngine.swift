@@ -28,10 +28,11 @@ public struct RuleEngine: Sendable {
         var drill = drillDown(rule.channels, rule.purposes)
         drill.unitID = u.id
         if rule.fromHelpedPlaces { drill.originPrefixes = u.helps.map(Self.townshipPrefix) }
-        let actual = sum { b in
-            b.unitID == u.id && Self.matches(b, rule.channels, rule.purposes)
-                && (!rule.fromHelpedPlaces || u.helps.contains { b.originTownship.hasPrefix(Self.townshipPrefix($0)) })
-        }
+        let actual = rule.fromHelpedPlaces
+            ? sum(facts.helpedByUnit[u.id] ?? []) { b in
+                Self.matches(b, rule.channels, rule.purposes) && u.helps.contains { b.originTownship.hasPrefix(Self.townshipPrefix($0)) }
+            }
+            : sum(facts.byUnit[u.id] ?? []) { Self.matches($0, rule.channels, rule.purposes) }
         switch rule.kind {
         case .share:
             guard let base = rule.base, let bp = rule.shareBP, let declared = declared(u.id, base) else {
@@ -54,7 +55,7 @@ public struct RuleEngine: Sendable {
         var drill = drillDown(rule.channels, rule.purposes)
         drill.buyerRegion = p.helper.subtreePrefix
         drill.originPrefixes = [p.helped.subtreePrefix]
-        let actual = sum { b in
+        let actual = sum(facts.placeBuckets) { b in
             b.buyerRegion.hasPrefix(p.helper.subtreePrefix) && b.originTownship.hasPrefix(p.helped.subtreePrefix)
                 && Self.matches(b, rule.channels, rule.purposes)
         }
@@ -71,10 +72,10 @@ public struct RuleEngine: Sendable {
             d.deepPovertyOnly = deep
             return d
         }
-        let actual = sum { bySide($0) && Self.matches($0, rule.channels, rule.purposes) }
+        let actual = sum(facts.placeBuckets) { bySide($0) && Self.matches($0, rule.channels, rule.purposes) }
         var whole = measure(rule, subject, target: rule.targetFen ?? 0, actual: actual, drill(rule.channels, deep: false))
         whole.parts = (rule.parts ?? []).map { part in
-            let a = sum { bySide($0) && Self.matches($0, part.channels ?? rule.channels, rule.purposes) && (!part.deepPovertyOnly || $0.deepPoverty) }
+            let a = sum(facts.placeBuckets) { bySide($0) && Self.matches($0, part.channels ?? rule.channels, rule.purposes) && (!part.deepPovertyOnly || $0.deepPoverty) }
             let partRule = Rule(code: rule.code, name: part.name, kind: rule.kind)
             return measure(partRule, subject, target: part.targetFen, actual: a, drill(part.channels ?? rule.channels, deep: part.deepPovertyOnly))
         }
@@ -89,9 +90,9 @@ public struct RuleEngine: Sendable {
         return w.lowerBound.monthKey...min(asOf, w.upperBound).monthKey
     }
 
-    func sum(_ include: (Bucket) -> Bool) -> Int64 {
+    func sum(_ buckets: [Bucket], _ include: (Bucket) -> Bool) -> Int64 {
         guard let months else { return 0 }
-        return facts.buckets.reduce(0) { months.contains($1.month) && include($1) ? $0 + $1.amountFen : $0 }
+        return buckets.reduce(0) { months.contains($1.month) && include($1) ? $0 + $1.amountFen : $0 }
     }
 
     func declared(_ unit: Int, _ kind: DeclarationKind) -> Int64? {

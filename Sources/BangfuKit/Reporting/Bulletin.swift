@@ -33,9 +33,10 @@ public enum BulletinBuilder {
         }
     }
 
-    /// `buckets` are the counted rollups of the jurisdiction's year through the quarter's end.
+    /// `places` and `units` are the counted rollups (place and unit grain) of the jurisdiction's year through the quarter's end.
     public static func build(title: String, jurisdiction: RegionCode, year: Int, quarter: Int, asOf: LocalDate, paceBP: Int,
-                             progress: [RuleProgress], buckets: [Bucket], householdsReached: Int, names: Names) -> Bulletin {
+                             progress: [RuleProgress], places buckets: [Bucket], units unitBuckets: [Bucket],
+                             householdsReached: Int, names: Names) -> Bulletin {
         let period = ReportingPeriod.quarter(year, quarter)
         let yearFen = buckets.reduce(0) { $0 + $1.amountFen }
         let quarterFen = buckets.filter { period.months.contains($0.month) }.reduce(0) { $0 + $1.amountFen }
@@ -46,12 +47,12 @@ public enum BulletinBuilder {
         }
         let unitProgress = progress.filter { $0.subject.unitID != nil }
         let byUnit = Dictionary(grouping: unitProgress) { $0.subject.unitID! }
-        let spent = Dictionary(grouping: buckets, by: \.unitID).mapValues { $0.reduce(0) { $0 + $1.amountFen } }
+        let spent = Dictionary(grouping: unitBuckets, by: \.unitID).mapValues { $0.reduce(0) { $0 + $1.amountFen } }
         let units = ranked(byUnit.map { id, ps in
             (names.units[id] ?? "#\(id)", ps[0].subject.region, ps, spent[id] ?? 0)
         })
         let byCounty = Dictionary(grouping: unitProgress) { RegionCode($0.subject.region)?.ancestor(at: .county)?.digits ?? $0.subject.region }
-        let countySpent = Dictionary(grouping: buckets) { RegionCode($0.buyerRegion)?.ancestor(at: .county)?.digits ?? $0.buyerRegion }
+        let countySpent = Dictionary(grouping: unitBuckets) { RegionCode($0.buyerRegion)?.ancestor(at: .county)?.digits ?? $0.buyerRegion }
             .mapValues { $0.reduce(0) { $0 + $1.amountFen } }
         let counties = ranked(byCounty.map { code, ps in (names.regions[code] ?? code, code, ps, countySpent[code] ?? 0) })
         func who(_ ps: [RuleProgress], _ states: Set<ProgressState>) -> [String] {

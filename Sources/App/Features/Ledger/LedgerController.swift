@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import SQLKit
 import Vapor
 
 struct TotalsDTO: Content {
@@ -108,30 +109,43 @@ enum LedgerController {
             households: rows.reduce(0) { $0 + $1.households }, amount: Fen(rows.reduce(0) { $0 + $1.amount_fen }).description)).encodeResponse(for: req)
     }
 
-    /// Totals read from the rollups only: counted rows grouped by channel, purpose or month; what waits for proof apart.
+    /// Totals read from the rollups only, at the coarsest grain that answers the caller's scope: counted rows
+    /// grouped by channel, purpose, month or origin township; what waits for proof apart.
     static func totals(_ req: Request) async throws -> TotalsDTO {
-        var q = PurchaseRollup.query(on: req.db).scoped(by: req.scope)
-        if let month: String = req.query["month"], !month.isEmpty { q = q.filter(\.$month == month) }
-        let rows = try await q.all()
         let by = req.query["by"] ?? "channel"
+        let column = ["purpose": "purpose", "month": "month", "township": "origin_township"][by] ?? "channel_code"
+        var table = "purchase_rollups", filter: SQLQueryString = "1 = 1"
+        switch req.scope {
+        case .everything where by != "township": table = "unit_rollups"
+        case .buyerUnit(let id) where by != "township": table = "unit_rollups"; filter = "buyer_unit_id = \(bind: id)"
+        case .system(let id) where by != "township": table = "unit_rollups"; filter = "buyer_system_id = \(bind: id)"
+        case .buyerUnit(let id): filter = "buyer_unit_id = \(bind: id)"
+        case .system(let id): filter = "buyer_system_id = \(bind: id)"
+        case .region(let r) where r.level <= .county:
+            table = "place_rollups"
+            filter = "(origin_township LIKE \(bind: r.subtreePrefix + "%") OR buyer_county LIKE \(bind: r.subtreePrefix + "%"))"
+        case .region(let r):
+            filter = "(origin_township LIKE \(bind: r.subtreePrefix + "%") OR buyer_region_code LIKE \(bind: r.subtreePrefix + "%"))"
+        case .everything: break
+        default: filter = "1 = 0"
+        }
+        if let month: String = req.query["month"], !month.isEmpty { filter = filter + " AND month = \(bind: month)" }
+        struct Row: Decodable { let key: String; let counted: Bool; let amount: Int64; let rows: Int }
+        let rows = try await (req.db as! any SQLDatabase).raw("""
+            SELECT \(unsafeRaw: column) AS key, counted, CAST(SUM(amount_fen) AS BIGINT) AS amount, CAST(SUM(row_count) AS BIGINT) AS rows
+            FROM \(ident: table) WHERE \(filter) GROUP BY \(unsafeRaw: column), counted
+            """).all(decoding: Row.self)
         let channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: req.db).all().map { ($0.code, $0.name) })
         let name: (String) -> String = { key in
             by == "channel" ? channels[key] ?? key : by == "purpose" ? PurchasePurpose(rawValue: key)?.chineseName ?? key : key
         }
-        let group: (PurchaseRollup) -> String = switch by {
-        case "purpose": { $0.purpose }
-        case "month": { $0.month }
-        case "township": { $0.originTownship }
-        default: { $0.channelCode }
-        }
-        let counted = Dictionary(grouping: rows.filter(\.counted), by: group).map { key, rs in
-            TotalsDTO.Line(key: key, name: name(key), amountFen: rs.reduce(0) { $0 + $1.amountFen }, amount: Fen(rs.reduce(0) { $0 + $1.amountFen }).description,
-                           rows: rs.reduce(0) { $0 + $1.rowCount })
-        }.filter { $0.rows != 0 }.sorted { $0.key < $1.key }
+        let counted = rows.filter { $0.counted && $0.rows != 0 }.map {
+            TotalsDTO.Line(key: $0.key, name: name($0.key), amountFen: $0.amount, amount: Fen($0.amount).description, rows: $0.rows)
+        }.sorted { $0.key < $1.key }
         let waiting = rows.filter { !$0.counted }
-        let pendingFen = waiting.reduce(0) { $0 + $1.amountFen }
+        let pendingFen = waiting.reduce(0) { $0 + $1.amount }
         return TotalsDTO(counted: counted, pending: .init(key: "pending", name: "未计入", amountFen: pendingFen, amount: Fen(pendingFen).description,
-                                                          rows: waiting.reduce(0) { $0 + $1.rowCount }))
+                                                          rows: waiting.reduce(0) { $0 + $1.rows }))
     }
 
     struct Page: Encodable {

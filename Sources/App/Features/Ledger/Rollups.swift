@@ -2,40 +2,64 @@ import BangfuKit
 import Fluent
 import SQLKit
 
-/// Keeps `purchase_rollups` (and the benefits beside them) equal to the ledger: rows' amounts are summed by
-/// bucket in memory and written by one multi-row upsert both databases speak, in the caller's transaction.
+/// Keeps the rollups (and the benefits beside them) equal to the ledger, at three grains: the finest
+/// (`purchase_rollups`: month × unit × origin township × channel × purpose), per unit (`unit_rollups`) and per place
+/// (`place_rollups`: origin township × buyer county). Rows are summed by bucket in memory and written by one
+/// multi-row upsert per grain, both databases' dialect, in the caller's transaction.
 enum Rollups {
-    struct Key: Hashable {
-        let month: String, unit: Int, buyerRegion: String, system: Int?, township: String, deep: Bool
-        let channel: String, purpose: String, counted: Bool
+    /// One grain: its table, its columns (key columns first) and how a row maps to a key.
+    struct Grain {
+        let table: String
+        let keys: [String]
+        let key: @Sendable (Purchase) -> [any Encodable & Sendable]
     }
 
-    static func key(_ p: Purchase) -> Key {
-        Key(month: String(p.bookedOn.prefix(7)), unit: p.$buyerUnit.id, buyerRegion: p.buyerRegionCode, system: p.buyerSystemID,
-            township: RegionCode(p.originRegionCode)?.ancestor(at: .township)?.digits ?? p.originRegionCode, deep: p.fromDeepPoverty,
-            channel: p.channelCode, purpose: p.purpose, counted: p.counts)
-    }
+    static let grains = [
+        Grain(table: "purchase_rollups",
+              keys: ["month", "buyer_unit_id", "buyer_region_code", "buyer_system_id", "origin_township", "deep_poverty", "channel_code", "purpose", "counted"],
+              key: { [month($0), $0.$buyerUnit.id, $0.buyerRegionCode, $0.buyerSystemID, township($0), $0.fromDeepPoverty, $0.channelCode, $0.purpose, $0.counts] }),
+        Grain(table: "unit_rollups",
+              keys: ["month", "buyer_unit_id", "buyer_region_code", "buyer_system_id", "channel_code", "purpose", "counted"],
+              key: { [month($0), $0.$buyerUnit.id, $0.buyerRegionCode, $0.buyerSystemID, $0.channelCode, $0.purpose, $0.counts] }),
+        Grain(table: "place_rollups",
+              keys: ["month", "origin_township", "deep_poverty", "buyer_county", "channel_code", "purpose", "counted"],
+              key: { [month($0), township($0), $0.fromDeepPoverty, county($0), $0.channelCode, $0.purpose, $0.counts] }),
+    ]
+    /// The columns each table's unique constraint names (buyer region and system follow the unit).
+    static let conflict = [
+        "purchase_rollups": "month, buyer_unit_id, origin_township, deep_poverty, channel_code, purpose, counted",
+        "unit_rollups": "month, buyer_unit_id, channel_code, purpose, counted",
+        "place_rollups": "month, origin_township, deep_poverty, buyer_county, channel_code, purpose, counted",
+    ]
+
+    static func month(_ p: Purchase) -> String { String(p.bookedOn.prefix(7)) }
+    static func township(_ p: Purchase) -> String { RegionCode(p.originRegionCode)?.ancestor(at: .township)?.digits ?? p.originRegionCode }
+    static func county(_ p: Purchase) -> String { RegionCode(p.buyerRegionCode)?.ancestor(at: .county)?.digits ?? p.buyerRegionCode }
 
     static func add(_ p: Purchase, sign: Int64, on db: any Database) async throws {
         try await add([p], sign: sign, on: db)
     }
 
     static func add(_ rows: [Purchase], sign: Int64, on db: any Database) async throws {
-        var sums: [Key: (fen: Int64, rows: Int)] = [:]
-        for p in rows { sums[key(p), default: (0, 0)].fen += sign * p.amountFen; sums[key(p), default: (0, 0)].rows += Int(sign) }
         let sql = db as! any SQLDatabase
-        for batch in Array(sums).chunked(400) {
-            let values = batch.map { k, v -> SQLQueryString in
-                "(\(bind: k.month), \(bind: k.unit), \(bind: k.buyerRegion), \(bind: k.system), \(bind: k.township), \(bind: k.deep), \(bind: k.channel), \(bind: k.purpose), \(bind: k.counted), \(bind: v.fen), \(bind: v.rows))"
+        for grain in grains {
+            var sums: [String: (key: [any Encodable & Sendable], fen: Int64, rows: Int)] = [:]
+            for p in rows {
+                let key = grain.key(p)
+                let id = key.map { "\($0)" }.joined(separator: "|")
+                let old = sums[id] ?? (key, 0, 0)
+                sums[id] = (key, old.fen + sign * p.amountFen, old.rows + Int(sign))
             }
-            try await sql.raw("""
-                INSERT INTO purchase_rollups (month, buyer_unit_id, buyer_region_code, buyer_system_id, origin_township, deep_poverty,
-                    channel_code, purpose, counted, amount_fen, row_count)
-                VALUES \(values.joined(separator: ", "))
-                ON CONFLICT (month, buyer_unit_id, origin_township, deep_poverty, channel_code, purpose, counted) DO UPDATE SET
-                    amount_fen = purchase_rollups.amount_fen + excluded.amount_fen,
-                    row_count = purchase_rollups.row_count + excluded.row_count
-                """).run()
+            for batch in Array(sums.values).chunked(300) {
+                let values = batch.map { v -> SQLQueryString in "(\(binds: v.key + [v.fen, v.rows]))" }
+                try await sql.raw("""
+                    INSERT INTO \(ident: grain.table) (\(unsafeRaw: (grain.keys + ["amount_fen", "row_count"]).joined(separator: ", ")))
+                    VALUES \(values.joined(separator: ", "))
+                    ON CONFLICT (\(unsafeRaw: conflict[grain.table]!)) DO UPDATE SET
+                        amount_fen = \(ident: grain.table).amount_fen + excluded.amount_fen,
+                        row_count = \(ident: grain.table).row_count + excluded.row_count
+                    """).run()
+            }
         }
         try await Benefits.add(rows.filter(\.counts), sign: sign, on: sql)
     }

@@ -25,24 +25,49 @@ enum QuotaFacts {
                 guard let h = p.helperRegionCode.flatMap(RegionCode.init), let d = RegionCode(p.helpedRegionCode) else { return nil }
                 return CountyPairing(helper: h, helped: d)
             },
-            buckets: try await buckets(year: policy.year, through: "\(policy.year)-12", on: db))
+            unitBuckets: try await unitBuckets(year: policy.year, through: "\(policy.year)-12", on: db),
+            placeBuckets: try await placeBuckets(year: policy.year, through: "\(policy.year)-12", on: db),
+            helpedBuckets: try await buckets(year: policy.year, through: "\(policy.year)-12", units: Set(helps.keys), on: db))
     }
 
-    /// Counted rollup amounts of a year, through a month, summed in the database.
-    static func buckets(year: Int, through month: String, on db: any Database) async throws -> [Bucket] {
-        struct Row: Decodable {
-            let month: String, buyer_unit_id: Int, buyer_region_code: String, origin_township: String
-            let deep_poverty: Bool, channel_code: String, purpose: String, amount: Int64
+    struct Row: Decodable {
+        let month: String, unit: Int?, buyer: String?, township: String?, deep: Bool?, channel: String, purpose: String, amount: Int64
+        var bucket: Bucket {
+            Bucket(month: month, unitID: unit ?? 0, buyerRegion: buyer ?? "", originTownship: township ?? "", deepPoverty: deep ?? false,
+                   channel: channel, purpose: purpose, amountFen: amount)
         }
-        let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT month, buyer_unit_id, buyer_region_code, origin_township, deep_poverty, channel_code, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
+    }
+
+    /// Counted amounts by unit, of a year through a month, summed in the database.
+    static func unitBuckets(year: Int, through month: String, on db: any Database) async throws -> [Bucket] {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT month, buyer_unit_id AS unit, buyer_region_code AS buyer, channel_code AS channel, purpose,
+                CAST(SUM(amount_fen) AS BIGINT) AS amount
+            FROM unit_rollups WHERE counted = \(bind: true) AND month >= \(bind: "\(year)-01") AND month <= \(bind: month)
+            GROUP BY month, buyer_unit_id, buyer_region_code, channel_code, purpose
+            """).all(decoding: Row.self).map(\.bucket)
+    }
+
+    /// Counted amounts by origin township and buyer county.
+    static func placeBuckets(year: Int, through month: String, on db: any Database) async throws -> [Bucket] {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT month, buyer_county AS buyer, origin_township AS township, deep_poverty AS deep, channel_code AS channel, purpose,
+                CAST(SUM(amount_fen) AS BIGINT) AS amount
+            FROM place_rollups WHERE counted = \(bind: true) AND month >= \(bind: "\(year)-01") AND month <= \(bind: month)
+            GROUP BY month, buyer_county, origin_township, deep_poverty, channel_code, purpose
+            """).all(decoding: Row.self).map(\.bucket)
+    }
+
+    /// The finest grain, only for the units named (those whose rules count purchases from the places they help).
+    static func buckets(year: Int, through month: String, units: Set<Int>, on db: any Database) async throws -> [Bucket] {
+        guard !units.isEmpty else { return [] }
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT month, buyer_unit_id AS unit, buyer_region_code AS buyer, origin_township AS township, deep_poverty AS deep,
+                channel_code AS channel, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
             FROM purchase_rollups WHERE counted = \(bind: true) AND month >= \(bind: "\(year)-01") AND month <= \(bind: month)
+                AND buyer_unit_id IN (\(binds: Array(units)))
             GROUP BY month, buyer_unit_id, buyer_region_code, origin_township, deep_poverty, channel_code, purpose
-            """).all(decoding: Row.self)
-        return rows.map {
-            Bucket(month: $0.month, unitID: $0.buyer_unit_id, buyerRegion: $0.buyer_region_code, originTownship: $0.origin_township,
-                   deepPoverty: $0.deep_poverty, channel: $0.channel_code, purpose: $0.purpose, amountFen: $0.amount)
-        }
+            """).all(decoding: Row.self).map(\.bucket)
     }
 
     /// The policies in force over a region in a year: its own and those of the places above it.

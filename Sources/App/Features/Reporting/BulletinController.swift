@@ -22,8 +22,9 @@ enum BulletinController {
             progress += RuleEngine(policy: policy, facts: try await QuotaFacts.load(policy, on: db), asOf: asOf).evaluate()
         }
         let prefix = jurisdiction.subtreePrefix
-        let buckets = try await QuotaFacts.buckets(year: year, through: period.months.last!, on: db)
+        let places = try await QuotaFacts.placeBuckets(year: year, through: period.months.last!, on: db)
             .filter { $0.buyerRegion.hasPrefix(prefix) || $0.originTownship.hasPrefix(prefix) }
+        let unitBuckets = try await QuotaFacts.unitBuckets(year: year, through: period.months.last!, on: db).filter { $0.buyerRegion.hasPrefix(prefix) }
         let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: db).all().map { ($0.id!, $0.name) })
         let counties = Set(progress.compactMap { RegionCode($0.subject.region)?.ancestor(at: .county)?.digits })
         let regions = Dictionary(uniqueKeysWithValues: try await Region.query(on: db).filter(\.$id ~~ (Array(counties) + [jurisdiction.digits])).all()
@@ -32,7 +33,7 @@ enum BulletinController {
         let name = regions[jurisdiction.digits] ?? jurisdiction.digits
         return BulletinBuilder.build(
             title: "\(name)\(period.chineseName)消费帮扶工作通报", jurisdiction: jurisdiction, year: year, quarter: quarter, asOf: asOf,
-            paceBP: YearPace.basisPoints(through: asOf), progress: progress, buckets: buckets,
+            paceBP: YearPace.basisPoints(through: asOf), progress: progress, places: places, units: unitBuckets,
             householdsReached: try await Benefits.householdsReached(under: prefix, from: "\(year)-01", to: period.months.last!, on: db),
             names: .init(units: units, regions: regions, channels: channels))
     }
