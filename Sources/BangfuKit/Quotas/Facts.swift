@@ -59,6 +59,9 @@ public struct Facts: Sendable {
     /// By month × unit × origin township …, for the units whose rules count purchases from the places they help.
     public var helpedBuckets: [Bucket]
     let byUnit: [Int: [Bucket]], helpedByUnit: [Int: [Bucket]]
+    struct DeclarationKey: Hashable { let unit: Int, kind: DeclarationKind }
+    /// The last declaration of each unit and kind.
+    let declared: [DeclarationKey: Int64]
 
     public init(units: [UnitFacts], declarations: [Declaration] = [], countyPairings: [CountyPairing] = [],
                 unitBuckets: [Bucket], placeBuckets: [Bucket], helpedBuckets: [Bucket]) {
@@ -66,6 +69,7 @@ public struct Facts: Sendable {
         self.unitBuckets = unitBuckets; self.placeBuckets = placeBuckets; self.helpedBuckets = helpedBuckets
         byUnit = Dictionary(grouping: unitBuckets, by: \.unitID)
         helpedByUnit = Dictionary(grouping: helpedBuckets, by: \.unitID)
+        declared = Dictionary(declarations.map { (DeclarationKey(unit: $0.unitID, kind: $0.kind), $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// The three grains summed from the finest one (what the ledger's rows would give).

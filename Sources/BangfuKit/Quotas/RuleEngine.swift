@@ -96,7 +96,7 @@ public struct RuleEngine: Sendable {
     }
 
     func declared(_ unit: Int, _ kind: DeclarationKind) -> Int64? {
-        facts.declarations.last { $0.unitID == unit && $0.kind == kind }?.value
+        facts.declared[.init(unit: unit, kind: kind)]
     }
 
     func drillDown(_ channels: [String]?, _ purposes: [String]?) -> DrillDown {
