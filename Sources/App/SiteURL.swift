@@ -79,6 +79,7 @@ enum SiteURL: String, CaseIterable {
     case apiProgress = "/api/v1/progress"
     case apiAssessment = "/api/v1/assessment"
     case apiCalendar = "/api/v1/calendar"
+    case apiCalendarSettings = "/api/v1/calendar/settings"
     case apiSubmissions = "/api/v1/submissions"
     case apiReminders = "/api/v1/reminders"
     case apiPeriods = "/api/v1/periods"

@@ -147,6 +147,8 @@ func routes(_ app: Application) throws {
     r.on(.GET, .apiProgress, .viewProgress, use: ProgressController.apiIndex)
     r.on(.GET, .apiAssessment, .viewProgress, use: AssessmentController.apiIndex)
     r.on(.GET, .apiCalendar, .manageReporting, use: CalendarController.apiStatus)
+    r.on(.GET, .apiCalendarSettings, .manageReporting, use: CalendarController.apiSettings)
+    r.on(.PUT, .apiCalendarSettings, .manageReporting, use: CalendarController.apiSettings)
     r.on(.POST, .apiSubmissions, .viewReporting, use: CalendarController.apiSubmit)
     r.on(.POST, .apiReminders, .manageReporting, use: CalendarController.apiRemind)
     r.on(.GET, .apiPeriods, .manageReporting, use: PeriodController.apiIndex)

@@ -127,6 +127,14 @@ final class QuotaFlowTests: XCTestCase {
             XCTAssertEqual(reminded.map(\.reporter), ["system:\(f.education)"])
             try await assertEqual(try await Notice.query(on: app.db).all().map(\.reporter), ["system:\(f.education)"])
             try await assertEqual(try await apiClient(app, "buyer").post("/api/v1/reminders", Period(period: "2026-10")).status, .forbidden)
+
+            // The county sets its own due day: the 20th; 巫溪 keeps the seeds' 25th.
+            struct Days: Codable, Equatable { let monthlyDueDay: Int; let quarterlyDueDay: Int }
+            try await assertEqual(try await office.put("/api/v1/calendar/settings", Days(monthlyDueDay: 40, quarterlyDueDay: 30)).status, .unprocessableEntity)
+            try await assertEqual(try await office.put("/api/v1/calendar/settings", Days(monthlyDueDay: 20, quarterlyDueDay: 30)).status, .ok)
+            try await assertEqual(try await office.get("/api/v1/calendar?period=2026-11").content.decode(Status.self).due, "2026-11-20")
+            try await assertEqual(try await apiClient(app, "office.wuxi").get("/api/v1/calendar/settings").content.decode(Days.self),
+                                  Days(monthlyDueDay: 25, quarterlyDueDay: 30))
         }
     }
 }

@@ -5,6 +5,7 @@ import Vapor
 
 extension Bulletin: Content {}
 extension RuleProgress: Content {}
+extension ReportingCalendar: Content {}
 
 struct BulletinSummary: Content { let id: Int; let title: String; let year: Int; let quarter: Int; let asOf: String; let dataVersion: Int; let publishedAt: String }
 

@@ -11,8 +11,6 @@ enum CalendarController {
         let completeness: String, onTime: String, overdue: Int
     }
 
-    static let calendar = ReportingCalendar()   // seed 000: the 25th; seed 003: the 30th of a quarter's last month
-
     static func period(_ text: String?, today: LocalDate) throws -> ReportingPeriod {
         guard let text, !text.isEmpty else { return .month(today.year, today.month) }
         guard let p = ReportingPeriod(text) else { throw FieldError.invalid("period", "报送期间", "如“2026-11”或“2026-Q4”") }
@@ -21,6 +19,7 @@ enum CalendarController {
 
     static func status(_ req: Request) async throws -> Status {
         let j = try PeriodController.jurisdiction(req)
+        let calendar = try await CalendarSettings.calendar(for: j, on: req.db)
         let p = try period(req.query["period"], today: req.today)
         let reporters = try await Reporter.expected(in: j, on: req.db)
         let submitted = Dictionary(try await Submission.query(on: req.db).filter(\.$period == p.description)
@@ -83,6 +82,23 @@ enum CalendarController {
     }
 
     @Sendable static func apiStatus(req: Request) async throws -> Status { try await status(req) }
+
+    /// An office sets its region's due days (seed 000: the 25th; seed 003: the 30th of a quarter's last month).
+    @Sendable static func apiSettings(req: Request) async throws -> ReportingCalendar {
+        let j = try PeriodController.jurisdiction(req)
+        guard req.method == .PUT else { return try await CalendarSettings.calendar(for: j, on: req.db) }
+        let input = try req.content.decode(ReportingCalendar.self)
+        guard (1...28).contains(input.monthlyDueDay) else { throw FieldError.invalid("monthlyDueDay", "月报截止日", "应为1–28") }
+        guard (1...31).contains(input.quarterlyDueDay) else { throw FieldError.invalid("quarterlyDueDay", "季报截止日", "应为1–31") }
+        let row = try await CalendarSettings.query(on: req.db).filter(\.$jurisdictionCode == j.digits).first() ?? CalendarSettings()
+        let before = row.id == nil ? nil : ReportingCalendar(monthlyDueDay: row.monthlyDueDay, quarterlyDueDay: row.quarterlyDueDay)
+        row.jurisdictionCode = j.digits; row.monthlyDueDay = input.monthlyDueDay; row.quarterlyDueDay = input.quarterlyDueDay
+        try await req.db.transaction { db in
+            try await row.save(on: db)
+            try await Audit.record(req, on: db, action: "update", entity: "calendar", id: row.id, region: j.digits, before: before, after: input)
+        }
+        return input
+    }
     @Sendable static func apiSubmit(req: Request) async throws -> Response {
         let s = try await submit(try req.content.decode(SubmitInput.self), req: req)
         return try await ["reporter": s.reporter, "period": s.period, "submittedOn": s.submittedOn].encodeResponse(status: .created, for: req)

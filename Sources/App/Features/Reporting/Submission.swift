@@ -17,6 +17,25 @@ final class Submission: Model, @unchecked Sendable {
     init() {}
 }
 
+/// A jurisdiction's own due days; places without a row of their own take the nearest one above, else the seeds'.
+final class CalendarSettings: Model, @unchecked Sendable {
+    static let schema = "reporting_calendars"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "jurisdiction_code") var jurisdictionCode: String
+    @Field(key: "monthly_due_day") var monthlyDueDay: Int
+    @Field(key: "quarterly_due_day") var quarterlyDueDay: Int
+
+    init() {}
+
+    static func calendar(for region: RegionCode, on db: any Database) async throws -> ReportingCalendar {
+        let chain = [region.digits] + RegionCode.Level.allCases.reversed().compactMap { region.ancestor(at: $0)?.digits }
+        let rows = try await CalendarSettings.query(on: db).filter(\.$jurisdictionCode ~~ chain).all()
+        guard let nearest = chain.lazy.compactMap({ code in rows.first { $0.jurisdictionCode == code } }).first else { return ReportingCalendar() }
+        return ReportingCalendar(monthlyDueDay: nearest.monthlyDueDay, quarterlyDueDay: nearest.quarterlyDueDay)
+    }
+}
+
 /// A reminder (催报) as sent, to whoever reports for `reporter`.
 final class Notice: Model, @unchecked Sendable {
     static let schema = "notices"

@@ -54,6 +54,13 @@ struct CreateQuotas: AsyncMigration {
             .field("submitted_by", .string, .required)
             .unique(on: "reporter", "period")
             .create()
+        try await db.schema(CalendarSettings.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("jurisdiction_code", .string, .required)
+            .field("monthly_due_day", .int, .required)
+            .field("quarterly_due_day", .int, .required)
+            .unique(on: "jurisdiction_code")
+            .create()
         try await db.schema(Notice.schema)
             .field(.id, .int, .identifier(auto: true))
             .field("reporter", .string, .required)
@@ -65,7 +72,7 @@ struct CreateQuotas: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for s in [Notice.schema, Submission.schema, BulletinRecord.schema, DeclarationRecord.schema, PolicyRecord.schema, ClosedPeriod.schema] {
+        for s in [CalendarSettings.schema, Notice.schema, Submission.schema, BulletinRecord.schema, DeclarationRecord.schema, PolicyRecord.schema, ClosedPeriod.schema] {
             try await db.schema(s).delete()
         }
     }
