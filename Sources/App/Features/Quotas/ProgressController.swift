@@ -74,12 +74,13 @@ enum ProgressController {
         } else {
             policies = try await PolicyRecord.query(on: req.db).filter(\.$year == year).all()
         }
-        let names = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db).all().map { ($0.id!, $0.name) })
         var out: [ProgressDTO] = []
+        let day = asOf(req, year: year)
         for record in policies {
             let policy = try record.policy
-            let facts = try await QuotaFacts.load(policy, on: req.db)
-            out += RuleEngine(policy: policy, facts: facts, asOf: asOf(req, year: year)).evaluate().filter(visible)
+            let facts = try await QuotaFacts.load(policy, asOf: day, on: req.db)
+            let names = Dictionary(uniqueKeysWithValues: facts.units.map { ($0.id, $0.name) })
+            out += RuleEngine(policy: policy, facts: facts, asOf: day).evaluate().filter(visible)
                 .map { ProgressDTO($0, policy: record, names: names) }
         }
         return out

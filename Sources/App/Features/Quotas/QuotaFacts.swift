@@ -2,72 +2,109 @@ import BangfuKit
 import Fluent
 import SQLKit
 
-/// Loads what the rule engine reads, from the rollups and the registers — never from the raw ledger.
+/// Loads what the rule engine reads, from the rollups and the registers — never from the raw ledger — summed
+/// in SQL over the months a policy counts through a day, so that its size follows units and places, not rows.
 enum QuotaFacts {
-    static func load(_ policy: Policy, on db: any Database) async throws -> Facts {
+    /// The months a policy counts through `asOf` (nil: nothing counts yet, or the policy is not in force).
+    static func months(_ policy: Policy, asOf: LocalDate) -> ClosedRange<String>? {
+        guard let w = policy.window, asOf >= w.lowerBound else { return nil }
+        return w.lowerBound.monthKey...min(asOf, w.upperBound).monthKey
+    }
+
+    static func load(_ policy: Policy, asOf: LocalDate, on db: any Database) async throws -> Facts {
         let prefix = policy.jurisdiction.subtreePrefix
-        let units = try await BuyerUnit.query(on: db).filter(\.$regionCode =~ prefix).all()
+        let sql = db as! any SQLDatabase
+        struct UnitRow: Decodable {
+            let id: Int, name: String, kind: String, region_code: String, is_budget_unit: Bool, has_canteen: Bool
+            let has_five_into_duty: Bool, help_level: String?
+        }
+        let units = try await sql.raw("""
+            SELECT id, name, kind, region_code, is_budget_unit, has_canteen, has_five_into_duty, help_level
+            FROM buyer_units WHERE region_code LIKE \(bind: prefix + "%")
+            """).all(decoding: UnitRow.self)
         let pairings = try await Pairing.query(on: db).all()
         let helps = Dictionary(grouping: pairings.filter { $0.$helperUnit.id != nil }) { $0.$helperUnit.id! }
-        let declarations = try await DeclarationRecord.query(on: db).filter(\.$year == policy.year)
-            .filter(\.$buyerUnit.$id ~~ units.compactMap(\.id)).all()
+        struct DeclarationRow: Decodable { let buyer_unit_id: Int; let kind: String; let value: Int64 }
+        let declarations = try await sql.raw("""
+            SELECT buyer_unit_id, kind, value FROM declarations WHERE year = \(bind: policy.year) AND buyer_region_code LIKE \(bind: prefix + "%")
+            """).all(decoding: DeclarationRow.self)
+        var unitBuckets: [Bucket] = [], placeBuckets: [Bucket] = [], helpedBuckets: [Bucket] = []
+        if let range = months(policy, asOf: asOf) {
+            unitBuckets = try await self.unitBuckets(months: range, prefix: prefix, on: db)
+            placeBuckets = try await self.placeBuckets(months: range, originLevel: policy.jurisdiction.level, on: db)
+            helpedBuckets = try await self.helpedBuckets(months: range, units: Set(helps.keys), on: db)
+        }
         return Facts(
             units: units.map { u in
-                UnitFacts(id: u.id!, name: u.name, kind: BuyerKind(rawValue: u.kind) ?? .publicInstitution, region: RegionCode(u.regionCode)!,
-                          isBudgetUnit: u.isBudgetUnit, hasCanteen: u.hasCanteen, hasFiveIntoDuty: u.hasFiveIntoDuty,
-                          helpLevel: u.helpLevel.flatMap(HelpLevel.init(rawValue:)),
-                          helps: (helps[u.id!] ?? []).compactMap { RegionCode($0.helpedRegionCode) })
+                UnitFacts(id: u.id, name: u.name, kind: BuyerKind(rawValue: u.kind) ?? .publicInstitution, region: RegionCode(u.region_code)!,
+                          isBudgetUnit: u.is_budget_unit, hasCanteen: u.has_canteen, hasFiveIntoDuty: u.has_five_into_duty,
+                          helpLevel: u.help_level.flatMap(HelpLevel.init(rawValue:)),
+                          helps: (helps[u.id] ?? []).compactMap { RegionCode($0.helpedRegionCode) })
             },
-            declarations: declarations.compactMap { d in
-                DeclarationKind(rawValue: d.kind).map { Declaration(unitID: d.$buyerUnit.id, kind: $0, value: d.value) }
-            },
+            declarations: declarations.compactMap { d in DeclarationKind(rawValue: d.kind).map { Declaration(unitID: d.buyer_unit_id, kind: $0, value: d.value) } },
             countyPairings: pairings.filter { $0.kind == PairingKind.countyToCounty.rawValue }.compactMap { p in
                 guard let h = p.helperRegionCode.flatMap(RegionCode.init), let d = RegionCode(p.helpedRegionCode) else { return nil }
                 return CountyPairing(helper: h, helped: d)
             },
-            unitBuckets: try await unitBuckets(year: policy.year, through: "\(policy.year)-12", on: db),
-            placeBuckets: try await placeBuckets(year: policy.year, through: "\(policy.year)-12", on: db),
-            helpedBuckets: try await buckets(year: policy.year, through: "\(policy.year)-12", units: Set(helps.keys), on: db))
+            unitBuckets: unitBuckets, placeBuckets: placeBuckets, helpedBuckets: helpedBuckets)
     }
 
+    /// One summed bucket; months already filtered in SQL carry the range's last month.
     struct Row: Decodable {
-        let month: String, unit: Int?, buyer: String?, township: String?, deep: Bool?, channel: String, purpose: String, amount: Int64
-        var bucket: Bucket {
-            Bucket(month: month, unitID: unit ?? 0, buyerRegion: buyer ?? "", originTownship: township ?? "", deepPoverty: deep ?? false,
+        let unit: Int?, buyer: String?, origin: String?, deep: Bool?, channel: String, purpose: String, amount: Int64
+        func bucket(_ month: String) -> Bucket {
+            Bucket(month: month, unitID: unit ?? 0, buyerRegion: buyer ?? "", originTownship: origin ?? "", deepPoverty: deep ?? false,
                    channel: channel, purpose: purpose, amountFen: amount)
         }
     }
 
-    /// Counted amounts by unit, of a year through a month, summed in the database.
-    static func unitBuckets(year: Int, through month: String, on db: any Database) async throws -> [Bucket] {
+    /// Counted amounts per unit of the jurisdiction, by channel and purpose, over the months.
+    static func unitBuckets(months: ClosedRange<String>, prefix: String, on db: any Database) async throws -> [Bucket] {
         try await (db as! any SQLDatabase).raw("""
-            SELECT month, buyer_unit_id AS unit, buyer_region_code AS buyer, channel_code AS channel, purpose,
-                CAST(SUM(amount_fen) AS BIGINT) AS amount
-            FROM unit_rollups WHERE counted = \(bind: true) AND month >= \(bind: "\(year)-01") AND month <= \(bind: month)
-            GROUP BY month, buyer_unit_id, buyer_region_code, channel_code, purpose
-            """).all(decoding: Row.self).map(\.bucket)
+            SELECT buyer_unit_id AS unit, buyer_region_code AS buyer, channel_code AS channel, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
+            FROM unit_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
+                AND buyer_region_code LIKE \(bind: prefix + "%")
+            GROUP BY buyer_unit_id, buyer_region_code, channel_code, purpose
+            """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
     }
 
-    /// Counted amounts by origin township and buyer county.
-    static func placeBuckets(year: Int, through month: String, on db: any Database) async throws -> [Bucket] {
-        try await (db as! any SQLDatabase).raw("""
-            SELECT month, buyer_county AS buyer, origin_township AS township, deep_poverty AS deep, channel_code AS channel, purpose,
+    /// Counted amounts by buyer county and origin (county, or township for a jurisdiction below a county).
+    static func placeBuckets(months: ClosedRange<String>, originLevel: RegionCode.Level, on db: any Database) async throws -> [Bucket] {
+        let keep = max(originLevel, .county).prefixLength
+        let origin: SQLQueryString = "substr(origin_township, 1, \(literal: keep)) || \(literal: String(repeating: "0", count: 12 - keep))"
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT buyer_county AS buyer, \(origin) AS origin, deep_poverty AS deep, channel_code AS channel, purpose,
                 CAST(SUM(amount_fen) AS BIGINT) AS amount
-            FROM place_rollups WHERE counted = \(bind: true) AND month >= \(bind: "\(year)-01") AND month <= \(bind: month)
-            GROUP BY month, buyer_county, origin_township, deep_poverty, channel_code, purpose
-            """).all(decoding: Row.self).map(\.bucket)
+            FROM place_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
+            GROUP BY 1, 2, 3, 4, 5
+            """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
     }
 
     /// The finest grain, only for the units named (those whose rules count purchases from the places they help).
-    static func buckets(year: Int, through month: String, units: Set<Int>, on db: any Database) async throws -> [Bucket] {
+    static func helpedBuckets(months: ClosedRange<String>, units: Set<Int>, on db: any Database) async throws -> [Bucket] {
         guard !units.isEmpty else { return [] }
         return try await (db as! any SQLDatabase).raw("""
-            SELECT month, buyer_unit_id AS unit, buyer_region_code AS buyer, origin_township AS township, deep_poverty AS deep,
+            SELECT buyer_unit_id AS unit, buyer_region_code AS buyer, origin_township AS origin, deep_poverty AS deep,
                 channel_code AS channel, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
-            FROM purchase_rollups WHERE counted = \(bind: true) AND month >= \(bind: "\(year)-01") AND month <= \(bind: month)
+            FROM purchase_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
                 AND buyer_unit_id IN (\(binds: Array(units)))
-            GROUP BY month, buyer_unit_id, buyer_region_code, origin_township, deep_poverty, channel_code, purpose
-            """).all(decoding: Row.self).map(\.bucket)
+            GROUP BY buyer_unit_id, buyer_region_code, origin_township, deep_poverty, channel_code, purpose
+            """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
+    }
+
+    /// A bulletin's totals: counted amounts bought in or coming from the jurisdiction, by month, channel, purpose
+    /// and deep poverty (a few hundred rows whatever the ledger's size).
+    static func jurisdictionTotals(prefix: String, months: ClosedRange<String>, on db: any Database) async throws -> [Bucket] {
+        struct MonthRow: Decodable { let month: String; let deep: Bool; let channel: String; let purpose: String; let amount: Int64 }
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT month, deep_poverty AS deep, channel_code AS channel, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
+            FROM place_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
+                AND (origin_township LIKE \(bind: prefix + "%") OR buyer_county LIKE \(bind: prefix + "%"))
+            GROUP BY month, deep_poverty, channel_code, purpose
+            """).all(decoding: MonthRow.self).map {
+            Bucket(month: $0.month, unitID: 0, buyerRegion: "", originTownship: "", deepPoverty: $0.deep, channel: $0.channel,
+                   purpose: $0.purpose, amountFen: $0.amount)
+        }
     }
 
     /// The policies in force over a region in a year: its own and those of the places above it.

@@ -16,17 +16,15 @@ enum BulletinController {
 
     static func build(jurisdiction: RegionCode, year: Int, quarter: Int, on db: any Database) async throws -> Bulletin {
         let period = ReportingPeriod.quarter(year, quarter)
-        let asOf = period.lastDay
-        var progress: [RuleProgress] = []
+        let asOf = period.lastDay, months = "\(year)-01"...period.months.last!
+        var progress: [RuleProgress] = [], units: [Int: String] = [:]
         for record in try await PolicyRecord.query(on: db).filter(\.$jurisdictionCode == jurisdiction.digits).filter(\.$year == year).all() {
             let policy = try record.policy
-            progress += RuleEngine(policy: policy, facts: try await QuotaFacts.load(policy, on: db), asOf: asOf).evaluate()
+            let facts = try await QuotaFacts.load(policy, asOf: asOf, on: db)
+            for u in facts.units { units[u.id] = u.name }
+            progress += RuleEngine(policy: policy, facts: facts, asOf: asOf).evaluate()
         }
         let prefix = jurisdiction.subtreePrefix
-        let places = try await QuotaFacts.placeBuckets(year: year, through: period.months.last!, on: db)
-            .filter { $0.buyerRegion.hasPrefix(prefix) || $0.originTownship.hasPrefix(prefix) }
-        let unitBuckets = try await QuotaFacts.unitBuckets(year: year, through: period.months.last!, on: db).filter { $0.buyerRegion.hasPrefix(prefix) }
-        let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: db).all().map { ($0.id!, $0.name) })
         let counties = Set(progress.compactMap { RegionCode($0.subject.region)?.ancestor(at: .county)?.digits })
         let regions = Dictionary(uniqueKeysWithValues: try await Region.query(on: db).filter(\.$id ~~ (Array(counties) + [jurisdiction.digits])).all()
             .map { ($0.id!, $0.name) })
@@ -34,7 +32,9 @@ enum BulletinController {
         let name = regions[jurisdiction.digits] ?? jurisdiction.digits
         return BulletinBuilder.build(
             title: "\(name)\(period.chineseName)消费帮扶工作通报", jurisdiction: jurisdiction, year: year, quarter: quarter, asOf: asOf,
-            paceBP: YearPace.basisPoints(through: asOf), progress: progress, places: places, units: unitBuckets,
+            paceBP: YearPace.basisPoints(through: asOf), progress: progress,
+            places: try await QuotaFacts.jurisdictionTotals(prefix: prefix, months: months, on: db),
+            units: try await QuotaFacts.unitBuckets(months: months, prefix: prefix, on: db),
             householdsReached: try await Benefits.householdsReached(under: prefix, from: "\(year)-01", to: period.months.last!, on: db),
             names: .init(units: units, regions: regions, channels: channels))
     }
