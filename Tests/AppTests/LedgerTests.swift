@@ -146,9 +146,12 @@ final class LedgerTests: XCTestCase {
             // The coarser grains hold the same sums by their own keys.
             struct Sum: Decodable { let key: String; let amount: Int64; let rows: Int }
             let sql = app.db as! any SQLDatabase
-            for (table, keyOf) in [("unit_rollups", { (p: Purchase) in "\(p.$buyerUnit.id)|\(p.channelCode)|\(p.counts)" }),
-                                   ("place_rollups", { (p: Purchase) in "\(p.originRegionCode.prefix(9))000|\(p.channelCode)|\(p.counts)" })] {
-                let column = table == "unit_rollups" ? "buyer_unit_id" : "origin_township"
+            for (table, column, keyOf) in [
+                ("unit_rollups", "buyer_unit_id", { (p: Purchase) in "\(p.$buyerUnit.id)|\(p.channelCode)|\(p.counts)" }),
+                ("origin_rollups", "origin_township", { (p: Purchase) in "\(p.originRegionCode.prefix(9))000|\(p.channelCode)|\(p.counts)" }),
+                ("county_rollups", "buyer_county || origin_county", { (p: Purchase) in
+                    "\(p.buyerRegionCode.prefix(6))000000\(p.originRegionCode.prefix(6))000000|\(p.channelCode)|\(p.counts)" }),
+            ] {
                 let sums = try await sql.raw("""
                     SELECT \(unsafeRaw: column) || '|' || channel_code || '|' || CASE WHEN counted THEN 'true' ELSE 'false' END AS key,
                         CAST(SUM(amount_fen) AS BIGINT) AS amount, CAST(SUM(row_count) AS BIGINT) AS rows

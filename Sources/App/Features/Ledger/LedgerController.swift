@@ -121,9 +121,12 @@ enum LedgerController {
         case .system(let id) where by != "township": table = "unit_rollups"; filter = "buyer_system_id = \(bind: id)"
         case .buyerUnit(let id): filter = "buyer_unit_id = \(bind: id)"
         case .system(let id): filter = "buyer_system_id = \(bind: id)"
+        case .region(let r) where r.level <= .county && by == "township":
+            table = "origin_rollups"      // by township means by where the products come from
+            filter = "origin_township LIKE \(bind: r.subtreePrefix + "%")"
         case .region(let r) where r.level <= .county:
-            table = "place_rollups"
-            filter = "(origin_township LIKE \(bind: r.subtreePrefix + "%") OR buyer_county LIKE \(bind: r.subtreePrefix + "%"))"
+            table = "county_rollups"      // a county or above: membership is decided by county, on both sides
+            filter = "(origin_county LIKE \(bind: r.subtreePrefix + "%") OR buyer_county LIKE \(bind: r.subtreePrefix + "%"))"
         case .region(let r):
             filter = "(origin_township LIKE \(bind: r.subtreePrefix + "%") OR buyer_region_code LIKE \(bind: r.subtreePrefix + "%"))"
         case .everything: break

@@ -68,13 +68,15 @@ enum LedgerService {
         if let ref = p.sourceRef, try await Purchase.query(on: db).filter(\.$source == p.source).filter(\.$sourceRef == ref).count() > 0 {
             throw APIError.conflict("orderId", "平台订单 \(ref) 已入账，不能重复计入")
         }
-        if let twin = try await likelyDuplicate(of: p, on: db) { mark(p, twinOf: twin) }
+        if let twin = try await likelyDuplicate(of: p, on: db) { mark(p, twinOf: .init(id: twin.id!, purchasedOn: twin.purchasedOn, source: twin.source)) }
         return p
     }
 
     /// The same purchase on the same day from another source (附件2 and 附件3) is linked at once; anything
     /// less certain waits for an office to confirm or separate it.
-    static func mark(_ p: Purchase, twinOf twin: Purchase) {
+    struct Twin: Decodable { let id: Int; let purchasedOn: String; let source: String }
+
+    static func mark(_ p: Purchase, twinOf twin: Twin) {
         if twin.purchasedOn == p.purchasedOn && twin.source != p.source { p.duplicateOf = twin.id } else { p.suspectedDuplicateOf = twin.id }
     }
 

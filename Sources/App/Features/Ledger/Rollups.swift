@@ -2,10 +2,11 @@ import BangfuKit
 import Fluent
 import SQLKit
 
-/// Keeps the rollups (and the benefits beside them) equal to the ledger, at three grains: the finest
-/// (`purchase_rollups`: month × unit × origin township × channel × purpose), per unit (`unit_rollups`) and per place
-/// (`place_rollups`: origin township × buyer county). Rows are summed by bucket in memory and written by one
-/// multi-row upsert per grain, both databases' dialect, in the caller's transaction.
+/// Keeps the rollups (and the benefits beside them) equal to the ledger, at four grains, each bounded by its
+/// dimensions rather than by the ledger's size: the finest (`purchase_rollups`: month × unit × origin township ×
+/// channel × purpose), per unit (`unit_rollups`), per origin township (`origin_rollups`) and per buyer county ×
+/// origin county (`county_rollups`). Rows are summed by bucket in memory and written by one multi-row upsert per
+/// grain, both databases' dialect, in the caller's transaction.
 enum Rollups {
     /// One grain: its table, its columns (key columns first) and how a row maps to a key.
     struct Grain {
@@ -21,20 +22,24 @@ enum Rollups {
         Grain(table: "unit_rollups",
               keys: ["month", "buyer_unit_id", "buyer_region_code", "buyer_system_id", "channel_code", "purpose", "counted"],
               key: { [month($0), $0.$buyerUnit.id, $0.buyerRegionCode, $0.buyerSystemID, $0.channelCode, $0.purpose, $0.counts] }),
-        Grain(table: "place_rollups",
-              keys: ["month", "origin_township", "deep_poverty", "buyer_county", "channel_code", "purpose", "counted"],
-              key: { [month($0), township($0), $0.fromDeepPoverty, county($0), $0.channelCode, $0.purpose, $0.counts] }),
+        Grain(table: "origin_rollups",
+              keys: ["month", "origin_township", "deep_poverty", "channel_code", "purpose", "counted"],
+              key: { [month($0), township($0), $0.fromDeepPoverty, $0.channelCode, $0.purpose, $0.counts] }),
+        Grain(table: "county_rollups",
+              keys: ["month", "buyer_county", "origin_county", "deep_poverty", "channel_code", "purpose", "counted"],
+              key: { [month($0), county($0.buyerRegionCode), county($0.originRegionCode), $0.fromDeepPoverty, $0.channelCode, $0.purpose, $0.counts] }),
     ]
     /// The columns each table's unique constraint names (buyer region and system follow the unit).
     static let conflict = [
         "purchase_rollups": "month, buyer_unit_id, origin_township, deep_poverty, channel_code, purpose, counted",
         "unit_rollups": "month, buyer_unit_id, channel_code, purpose, counted",
-        "place_rollups": "month, origin_township, deep_poverty, buyer_county, channel_code, purpose, counted",
+        "origin_rollups": "month, origin_township, deep_poverty, channel_code, purpose, counted",
+        "county_rollups": "month, buyer_county, origin_county, deep_poverty, channel_code, purpose, counted",
     ]
 
     static func month(_ p: Purchase) -> String { String(p.bookedOn.prefix(7)) }
     static func township(_ p: Purchase) -> String { RegionCode(p.originRegionCode)?.ancestor(at: .township)?.digits ?? p.originRegionCode }
-    static func county(_ p: Purchase) -> String { RegionCode(p.buyerRegionCode)?.ancestor(at: .county)?.digits ?? p.buyerRegionCode }
+    static func county(_ code: String) -> String { RegionCode(code)?.ancestor(at: .county)?.digits ?? code }
 
     static func add(_ p: Purchase, sign: Int64, on db: any Database) async throws {
         try await add([p], sign: sign, on: db)

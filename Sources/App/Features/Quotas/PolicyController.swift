@@ -19,6 +19,9 @@ enum PolicyController {
 
     static func adopt(_ input: AdoptInput, req: Request) async throws -> PolicyRecord {
         let jurisdiction = try PeriodController.jurisdiction(req, for: .managePolicies)
+        guard jurisdiction.level <= .county else {
+            throw APIError(status: .forbidden, code: "county_or_above", message: "考核政策由县级及以上管理部门制定", field: nil)
+        }
         guard let year = input.year, (2000...2100).contains(year) else { throw FieldError.invalid("year", "年度") }
         var policy: Policy
         if let code = input.preset {

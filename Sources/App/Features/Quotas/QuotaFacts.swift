@@ -28,11 +28,17 @@ enum QuotaFacts {
         let declarations = try await sql.raw("""
             SELECT buyer_unit_id, kind, value FROM declarations WHERE year = \(bind: policy.year) AND buyer_region_code LIKE \(bind: prefix + "%")
             """).all(decoding: DeclarationRow.self)
+        // Only the grains the policy's rules read.
         var unitBuckets: [Bucket] = [], placeBuckets: [Bucket] = [], helpedBuckets: [Bucket] = []
+        let kinds = Set(policy.rules.map(\.kind))
         if let range = months(policy, asOf: asOf) {
-            unitBuckets = try await self.unitBuckets(months: range, prefix: prefix, on: db)
-            placeBuckets = try await self.placeBuckets(months: range, originLevel: policy.jurisdiction.level, on: db)
-            helpedBuckets = try await self.helpedBuckets(months: range, units: Set(helps.keys), on: db)
+            if policy.rules.contains(where: { [.share, .levelMinimum, .perMember].contains($0.kind) && !$0.fromHelpedPlaces }) {
+                unitBuckets = try await self.unitBuckets(months: range, prefix: prefix, on: db)
+            }
+            if !kinds.isDisjoint(with: [.pairingTotal, .jurisdictionTotal]) { placeBuckets = try await self.placeBuckets(months: range, on: db) }
+            if policy.rules.contains(where: \.fromHelpedPlaces) {
+                helpedBuckets = try await self.helpedBuckets(months: range, units: Set(helps.keys), on: db)
+            }
         }
         return Facts(
             units: units.map { u in
@@ -68,15 +74,13 @@ enum QuotaFacts {
             """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
     }
 
-    /// Counted amounts by buyer county and origin (county, or township for a jurisdiction below a county).
-    static func placeBuckets(months: ClosedRange<String>, originLevel: RegionCode.Level, on db: any Database) async throws -> [Bucket] {
-        let keep = max(originLevel, .county).prefixLength
-        let origin: SQLQueryString = "substr(origin_township, 1, \(literal: keep)) || \(literal: String(repeating: "0", count: 12 - keep))"
-        return try await (db as! any SQLDatabase).raw("""
-            SELECT buyer_county AS buyer, \(origin) AS origin, deep_poverty AS deep, channel_code AS channel, purpose,
+    /// Counted amounts by buyer county and origin county (policies are made by counties and the places above them).
+    static func placeBuckets(months: ClosedRange<String>, on db: any Database) async throws -> [Bucket] {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT buyer_county AS buyer, origin_county AS origin, deep_poverty AS deep, channel_code AS channel, purpose,
                 CAST(SUM(amount_fen) AS BIGINT) AS amount
-            FROM place_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
-            GROUP BY 1, 2, 3, 4, 5
+            FROM county_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
+            GROUP BY buyer_county, origin_county, deep_poverty, channel_code, purpose
             """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
     }
 
@@ -98,8 +102,8 @@ enum QuotaFacts {
         struct MonthRow: Decodable { let month: String; let deep: Bool; let channel: String; let purpose: String; let amount: Int64 }
         return try await (db as! any SQLDatabase).raw("""
             SELECT month, deep_poverty AS deep, channel_code AS channel, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
-            FROM place_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
-                AND (origin_township LIKE \(bind: prefix + "%") OR buyer_county LIKE \(bind: prefix + "%"))
+            FROM county_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
+                AND (origin_county LIKE \(bind: prefix + "%") OR buyer_county LIKE \(bind: prefix + "%"))
             GROUP BY month, deep_poverty, channel_code, purpose
             """).all(decoding: MonthRow.self).map {
             Bucket(month: $0.month, unitID: 0, buyerRegion: "", originTownship: "", deepPoverty: $0.deep, channel: $0.channel,

@@ -77,18 +77,30 @@ struct CreateLedger: AsyncMigration {
             .field("row_count", .int, .required)
             .unique(on: "month", "buyer_unit_id", "channel_code", "purpose", "counted")
             .create()
-        try await db.schema("place_rollups")
+        try await db.schema("origin_rollups")
             .field(.id, .int, .identifier(auto: true))
             .field("month", .string, .required)
             .field("origin_township", .string, .required)
             .field("deep_poverty", .bool, .required)
-            .field("buyer_county", .string, .required)
             .field("channel_code", .string, .required)
             .field("purpose", .string, .required)
             .field("counted", .bool, .required)
             .field("amount_fen", .int64, .required)
             .field("row_count", .int, .required)
-            .unique(on: "month", "origin_township", "deep_poverty", "buyer_county", "channel_code", "purpose", "counted")
+            .unique(on: "month", "origin_township", "deep_poverty", "channel_code", "purpose", "counted")
+            .create()
+        try await db.schema("county_rollups")
+            .field(.id, .int, .identifier(auto: true))
+            .field("month", .string, .required)
+            .field("buyer_county", .string, .required)
+            .field("origin_county", .string, .required)
+            .field("deep_poverty", .bool, .required)
+            .field("channel_code", .string, .required)
+            .field("purpose", .string, .required)
+            .field("counted", .bool, .required)
+            .field("amount_fen", .int64, .required)
+            .field("row_count", .int, .required)
+            .unique(on: "month", "buyer_county", "origin_county", "deep_poverty", "channel_code", "purpose", "counted")
             .create()
         // 利益联结: counted amounts by the household (or cooperative) they reached, per month and village.
         try await db.schema("purchase_benefits")
@@ -103,6 +115,6 @@ struct CreateLedger: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for s in ["purchase_benefits", "place_rollups", "unit_rollups", PurchaseRollup.schema, Purchase.schema, Channel.schema] { try await db.schema(s).delete() }
+        for s in ["purchase_benefits", "county_rollups", "origin_rollups", "unit_rollups", PurchaseRollup.schema, Purchase.schema, Channel.schema] { try await db.schema(s).delete() }
     }
 }
