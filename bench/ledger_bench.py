@@ -57,8 +57,9 @@ def write_ledger(path, rows, villages, prefix, seed):
         for i in range(rows):
             day = 1 + rng.randrange(303)          # 2026-01-01 … 2026-10-30
             month, dom = next((m, day - s) for m, s in reversed(list(enumerate([0, 31, 59, 90, 120, 151, 181, 212, 243, 273], 1))) if day > s)
-            f.write(f"{prefix}{i},单位{rng.randrange(UNITS):05d},2026-{month:02d}-{dom:02d},{villages[rng.randrange(len(villages))]},"
-                    f"供应商{rng.randrange(SELLERS)},{VARIETIES[rng.randrange(len(VARIETIES))]},{1 + rng.randrange(200)}斤,"
+            seller = rng.randrange(SELLERS)       # a seller lives in one village
+            f.write(f"{prefix}{i},单位{rng.randrange(UNITS):05d},2026-{month:02d}-{dom:02d},{villages[seller % len(villages)]},"
+                    f"供应商{seller},{VARIETIES[rng.randrange(len(VARIETIES))]},{1 + rng.randrange(200)}斤,"
                     f"{10 + rng.randrange(5000)}.{rng.randrange(100):02d}元\n")
 
 
@@ -154,7 +155,7 @@ def bench(label, database_url, rows, more):
         for n, prefix, seed in [(rows, "A", 1), (more, "B", 2)]:
             if not n:
                 continue
-            path = os.path.join(data, f"ledger-{prefix}-{n}.csv")
+            path = os.path.join(data, f"ledger-v2-{prefix}-{n}.csv")
             if not os.path.exists(path):
                 write_ledger(path, n, villages, prefix, seed)
             size = os.path.getsize(path) / 2**20
@@ -176,7 +177,7 @@ def bench(label, database_url, rows, more):
             prog, _ = timed(lambda: requests.get(srv.base + "/api/v1/progress?year=2026&asOf=2026-09-30", headers=api).raise_for_status(), 3)
             lines = len(requests.get(srv.base + "/api/v1/progress?year=2026&asOf=2026-09-30", headers=api).json())
             bul, _ = timed(lambda: requests.post(srv.base + "/api/v1/bulletins", json={"year": 2026, "quarter": 3}, headers=api).raise_for_status(), 3)
-            files = [os.path.join(data, f"ledger-{p}-{m}.csv") for m, p in [(rows, "A"), (more, "B")] if m][: 1 if total == rows else 2]
+            files = [os.path.join(data, f"ledger-v2-{p}-{m}.csv") for m, p in [(rows, "A"), (more, "B")] if m][: 1 if total == rows else 2]
             source = "[" + ", ".join(f"'{x}'" for x in files) + "]"
             dt, _ = timed(lambda: duck_totals(source), 3)
             db_, _ = timed(lambda: duck_bulletin(source, units_csv, towns_csv), 3)

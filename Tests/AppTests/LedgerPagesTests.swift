@@ -53,6 +53,9 @@ final class LedgerPagesTests: XCTestCase {
             let office = try await apiClient(app, "office")
             struct Adopt: Encodable { let preset = "yunyang2019"; let year = 2026 }
             _ = try await office.post("/api/v1/policies", Adopt())
+            struct Own: Encodable { let name = "食堂预留"; let year = 2026; let startsOn = "2026-01-01"; let endsOn = "2026-12-31"; let rules: [Rule] }
+            let reserve = Rule(code: "canteenReserve", name: "食堂预留不低于20%", kind: .share, binds: .init(fiveInto: true), base: .canteenFood, shareBP: 2_000)
+            try await assertEqual(try await office.post("/api/v1/policies", Own(rules: [reserve])).status, .created)
             var b = Body(); b.buyerUnitId = f.hospital; b.amount = "2万"
             let p = try await office.post("/api/v1/purchases", b).content.decode(P.self)
             _ = try await office.post("/api/v1/purchases/\(p.id)/verify", ["approve": true])
@@ -66,7 +69,12 @@ final class LedgerPagesTests: XCTestCase {
                 XCTAssertTrue(res.body.string.contains(text), "\(path) shows \(text)")
             }
             let xlsx = try await page.get("/assessment/export?year=2026")
-            XCTAssertEqual(try XLSX.read(Data(buffer: xlsx.body))[0].first, "2026年消费帮扶年终考核")
+            let sheet = try XLSX.read(Data(buffer: xlsx.body))
+            XCTAssertEqual(sheet[0].first, "2026年消费帮扶年终考核")
+            XCTAssertEqual(sheet[1].first, "区县")
+            struct Assessment: Decodable { struct C: Decodable { let name: String; let units: Int }; let counties: [C] }
+            let assessed = try await office.get("/api/v1/assessment?year=2026").content.decode(Assessment.self)
+            XCTAssertEqual(assessed.counties.map(\.name), ["云阳县"], "unit scores roll up to their county")
             try await assertEqual(try await page.post("/reporting", ["do": "close", "month": "2026-10"]).status, .seeOther)
             try await assertEqual(try await ClosedPeriod.query(on: app.db).count(), 1)
         }

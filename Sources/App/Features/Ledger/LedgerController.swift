@@ -100,7 +100,7 @@ enum LedgerController {
         default: throw APIError.forbidden
         }
         let year = req.query["year"] ?? req.today.year
-        let rows = try await Benefits.byVillage(under: prefix, from: "\(year)-01", to: "\(year)-12", on: req.db)
+        let rows = try await Benefits.byVillage(under: prefix, year: year, through: "\(year)-12", on: req.db)
         if req.url.path.hasPrefix("/api/") { return try await rows.encodeResponse(for: req) }
         let names = try await RegionNames.places(for: rows.map(\.village_code), on: req.db)
         return try await req.view.render("purchases/benefits", BenefitPage(

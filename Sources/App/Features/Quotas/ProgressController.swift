@@ -4,7 +4,7 @@ import Vapor
 
 struct ProgressDTO: Content {
     let policyId: Int, policyName: String
-    let ruleCode: String, ruleName: String, subject: String, unitId: Int?
+    let ruleCode: String, ruleName: String, subject: String, unitId: Int?, region: String
     let target: String?, actual: String, expected: String?, projected: String?, targetFen: Int64?, actualFen: Int64
     let pacePercent: String, completionPercent: String, completionBP: Int, width: Int, state: String, stateName: String, finding: String?
     let rowsURL: String?
@@ -12,7 +12,7 @@ struct ProgressDTO: Content {
 
     init(_ p: RuleProgress, policy: PolicyRecord, names: [Int: String]) {
         policyId = policy.id!; policyName = policy.name; ruleCode = p.ruleCode; ruleName = p.ruleName
-        unitId = p.subject.unitID; subject = p.subject.unitID.flatMap { names[$0] } ?? p.subject.name
+        unitId = p.subject.unitID; region = p.subject.region; subject = p.subject.unitID.flatMap { names[$0] } ?? p.subject.name
         targetFen = p.targetFen; actualFen = p.actualFen
         target = p.targetFen.map { Fen($0).description }; actual = Fen(p.actualFen).description
         expected = p.expectedFen.map { Fen($0).description }; projected = p.projectedFen.map { Fen($0).description }

@@ -35,7 +35,7 @@ enum BulletinController {
             paceBP: YearPace.basisPoints(through: asOf), progress: progress,
             places: try await QuotaFacts.jurisdictionTotals(prefix: prefix, months: months, on: db),
             units: try await QuotaFacts.unitBuckets(months: months, prefix: prefix, on: db),
-            householdsReached: try await Benefits.householdsReached(under: prefix, from: "\(year)-01", to: period.months.last!, on: db),
+            householdsReached: try await Benefits.householdsReached(under: prefix, year: year, through: period.months.last!, on: db),
             names: .init(units: units, regions: regions, channels: channels))
     }
 

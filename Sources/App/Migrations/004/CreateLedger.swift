@@ -102,15 +102,16 @@ struct CreateLedger: AsyncMigration {
             .field("row_count", .int, .required)
             .unique(on: "month", "buyer_county", "origin_county", "deep_poverty", "channel_code", "purpose", "counted")
             .create()
-        // 利益联结: counted amounts by the household (or cooperative) they reached, per month and village.
+        // 利益联结: counted amounts of a year by the household (or cooperative) they reached, and the first month it was reached.
         try await db.schema("purchase_benefits")
             .field(.id, .int, .identifier(auto: true))
-            .field("month", .string, .required)
+            .field("year", .int, .required)
+            .field("first_month", .string, .required)
             .field("village_code", .string, .required)
             .field("seller_key", .string, .required)
             .field("households", .int, .required)
             .field("amount_fen", .int64, .required)
-            .unique(on: "month", "village_code", "seller_key")
+            .unique(on: "year", "village_code", "seller_key")
             .create()
     }
 
