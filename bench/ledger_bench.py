@@ -171,7 +171,7 @@ def bench(label, database_url, rows, more):
             copy = "psql \\copy" if database_url else "sqlite3 .import"
             print(f"- **{total:,} rows**: import of {n:,} rows ({size:,.0f} MiB) through `POST /api/v1/purchases/import`: "
                   f"**{import_s:,.1f} s, {n / import_s:,.0f} rows/s**; {copy} of the same file "
-                  f"into a bare table: {base_s:,.1f} s, {n / base_s:,.0f} rows/s (ours **{base_s / import_s:.2f}×** of it); "
+                  f"into a bare table: {base_s:,.1f} s, {n / base_s:,.0f} rows/s (ours **{base_s / import_s:.3f}×** of it); "
                   f"server RSS {before['VmRSS'] // 1024} MiB before, peak {after['VmHWM'] // 1024} MiB")
             tot, _ = timed(lambda: requests.get(srv.base + "/api/v1/purchases/totals?by=month", headers=api).raise_for_status(), 10)
             prog, _ = timed(lambda: requests.get(srv.base + "/api/v1/progress?year=2026&asOf=2026-09-30", headers=api).raise_for_status(), 3)
