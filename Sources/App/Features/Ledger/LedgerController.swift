@@ -68,8 +68,10 @@ enum LedgerController {
             .filter(\.$entityID ~~ ([id] + related.map { $0.id! }).map(String.init)).sort(\.$at).all()
         let unit = try await BuyerUnit.find(p.$buyerUnit.id, on: req.db)?.name ?? ""
         let origin = try await RegionNames.places(for: [p.originRegionCode], on: req.db)[p.originRegionCode] ?? p.originRegionCode
+        var dto = try await withProofs([p], on: req.db)[0]
+        dto.channelName = try await Channel.query(on: req.db).filter(\.$code == p.channelCode).first()?.name
         return try await req.view.render("purchases/show", DetailPage(
-            shell: Shell(req), p: try await withProofs([p], on: req.db)[0], unit: unit, origin: origin,
+            shell: Shell(req), p: dto, unit: unit, origin: origin,
             sourceName: PurchaseSource(rawValue: p.source)?.chineseName ?? p.source, bookedOn: p.bookedOn,
             related: try await withProofs(related, on: req.db), audit: audit.map(AuditDTO.init),
             canCorrect: req.scope(for: .recordPurchases) != nil && p.reversesID == nil, options: try await formOptions(req)))
@@ -159,7 +161,12 @@ enum LedgerController {
         var rows = try await list(req)
         let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db).filter(\.$id ~~ Set(rows.map(\.buyerUnitId))).all()
             .map { ($0.id!, $0.name) })
-        for i in rows.indices { rows[i].buyerUnitName = units[rows[i].buyerUnitId] }
+        let channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: req.db).all().map { ($0.code, $0.name) })
+        let places = try await RegionNames.places(for: rows.map(\.originRegionCode), on: req.db)
+        for i in rows.indices {
+            rows[i].buyerUnitName = units[rows[i].buyerUnitId]
+            rows[i].channelName = channels[rows[i].channel]; rows[i].originName = places[rows[i].originRegionCode]
+        }
         return try await req.view.render("purchases/index", Page(
             shell: Shell(req), rows: rows,
             totals: try await totals(req), canRecord: req.scope(for: .recordPurchases) != nil, canVerify: req.scope(for: .verifyPurchases) != nil))

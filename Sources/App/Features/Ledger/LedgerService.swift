@@ -33,7 +33,7 @@ struct PurchaseDTO: Content {
     let suspectedDuplicateOf: Int?, duplicateOf: Int?, reversesId: Int?, replacesId: Int?
     /// How the row stands to others, in words: 与#3重复, 冲正#5, 更正#5.
     let relation: String
-    var buyerUnitName: String? = nil
+    var buyerUnitName: String? = nil, channelName: String? = nil, originName: String? = nil
     var proofs: [AttachmentDTO] = []
 
     init(_ p: Purchase) {
