@@ -1,5 +1,9 @@
 """An office publishes a quarterly bulletin and opens its print layout; a unit sees its own progress and
 pace; the public sees the published bulletin."""
+import os
+import tempfile
+
+import openpyxl
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -34,6 +38,21 @@ def test_office_publishes_a_bulletin_a_unit_sees_its_pace_and_the_public_reads_i
     assert "云阳县实验中学" not in table, "a unit sees only its own progress"
     assert "落后于序时进度" in table
     shot(browser, "unit-progress")
+
+    # The unit declares its base from a sheet: a bad row refuses the sheet, a good one moves the target.
+    folder = tempfile.mkdtemp()
+    for name, value in [("bad.xlsx", "六十万"), ("good.xlsx", "60万")]:
+        wb = openpyxl.Workbook()
+        wb.active.append(["采购单位", "年度", "申报项目", "数额"])
+        wb.active.append(["云阳县人民医院", 2026, "年度食堂食材采购额", value])
+        wb.save(os.path.join(folder, name))
+    browser.find_element(By.ID, "declare-file").send_keys(os.path.join(folder, "bad.xlsx"))
+    submit(browser, browser.find_element(By.ID, "declare-import-submit"))
+    assert "第2行" in browser.find_element(By.ID, "declare-import-errors").text
+    browser.find_element(By.ID, "declare-file").send_keys(os.path.join(folder, "good.xlsx"))
+    submit(browser, browser.find_element(By.ID, "declare-import-submit"))
+    assert "¥600,000.00" in browser.find_element(By.ID, "declarations").text
+    assert "¥120,000.00" in browser.find_element(By.ID, "progress").text, "20% of the new base"
 
     browser.delete_all_cookies()
     browser.get(base + "/bulletins")

@@ -137,4 +137,25 @@ final class QuotaFlowTests: XCTestCase {
                                   Days(monthlyDueDay: 25, quarterlyDueDay: 30))
         }
     }
+
+    func testDeclarationsImportFromASheetAllOrNothing() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office"), lead = try await apiClient(app, "lead")
+            struct D: Decodable { let kind: String; let value: Int64 }
+            struct Report: Decodable { struct E: Decodable { let row: Int; let column: String }; let errors: [E] }
+            let good = try await office.upload("/api/v1/declarations/import", try sheet("declarations.xlsx"), name: "申报.xlsx")
+            XCTAssertEqual(good.status, .ok, good.body.string)
+            XCTAssertEqual(try good.content.decode([D].self).map(\.value), [100_000_000, 30_000_000, 85])
+            let bad = try await office.upload("/api/v1/declarations/import", try sheet("declarations-bad.xlsx"), name: "申报.xlsx")
+            XCTAssertEqual(bad.status, .unprocessableEntity)
+            let errors = try bad.content.decode(Report.self).errors
+            XCTAssertEqual(errors.map(\.row), [2, 3])
+            XCTAssertEqual(errors.map(\.column), ["数额", "采购单位"])
+            try await assertEqual(try await DeclarationRecord.query(on: app.db).all().map(\.value).sorted(), [85, 30_000_000, 100_000_000],
+                                  "a rejected sheet changes nothing")
+            let other = try await lead.upload("/api/v1/declarations/import", try sheet("declarations.xlsx"), name: "申报.xlsx")
+            XCTAssertEqual(try other.content.decode(Report.self).errors.map(\.row), [2], "a lead unit declares only for its own system")
+        }
+    }
 }

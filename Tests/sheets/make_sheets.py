@@ -95,3 +95,17 @@ report_xlsx("att2-bad.xlsx", "乡镇（街道）贫困户产品销售情况表",
     ["3", "某某单位", "2026.11.4", "云阳县龙角镇示例村", "王小明", "土豆", "30斤", "90元", ""],
 ])
 print(f"wrote test sheets to {OUT}")
+
+# 申报基数: one row per unit, year and item, as a lead unit collects them from its system.
+wb = openpyxl.Workbook()
+for r in [["采购单位", "年度", "申报项目", "数额"],
+          ["云阳县人民医院", 2026, "年度食堂食材采购额", "100万"],
+          ["云阳县实验中学", 2026, "年度食堂农副产品采购额", "30万"],
+          ["云阳县实验中学", 2026, "工会会员人数", 85]]:
+    wb.active.append(r)
+wb.save(OUT / "declarations.xlsx")
+wb = openpyxl.Workbook()
+for r in [["采购单位", "年度", "申报项目", "数额"], ["云阳县人民医院", 2026, "年度食堂食材采购额", "一百万"],
+          ["不存在的单位", 2026, "工会会员人数", 10]]:
+    wb.active.append(r)
+wb.save(OUT / "declarations-bad.xlsx")

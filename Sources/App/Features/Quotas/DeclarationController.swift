@@ -19,8 +19,9 @@ enum DeclarationController {
         init(form f: [String: String]) { buyerUnitId = f.int("buyerUnitId"); year = f.int("year"); kind = f.text("kind"); value = f.text("value") }
     }
 
-    static func declare(_ input: Input, req: Request) async throws -> DeclarationRecord {
-        var q = BuyerUnit.query(on: req.db).scoped(by: req.scope)
+    static func declare(_ input: Input, req: Request, on database: (any Database)? = nil) async throws -> DeclarationRecord {
+        let db = database ?? req.db
+        var q = BuyerUnit.query(on: db).scoped(by: req.scope)
         if case .buyerUnit(let own) = req.scope {
             guard input.buyerUnitId == nil || input.buyerUnitId == own else {
                 throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "只能申报本单位的基数")
@@ -43,13 +44,13 @@ enum DeclarationController {
             guard let n = Int64(input.value ?? ""), n >= 0 else { throw FieldError.invalid("value", kind.chineseName, "应为人数") }
             value = n
         }
-        let existing = try await DeclarationRecord.query(on: req.db).filter(\.$buyerUnit.$id == unit.id!).filter(\.$year == year)
+        let existing = try await DeclarationRecord.query(on: db).filter(\.$buyerUnit.$id == unit.id!).filter(\.$year == year)
             .filter(\.$kind == kind.rawValue).first()
         let d = existing ?? DeclarationRecord()
         let before = existing.map(DeclarationDTO.init)
         d.$buyerUnit.id = unit.id!; d.buyerRegionCode = unit.regionCode; d.buyerSystemID = unit.$system.id
         d.year = year; d.kind = kind.rawValue; d.value = value; d.declaredBy = req.currentUser?.username ?? ""
-        try await req.db.transaction { db in
+        try await db.transaction { db in
             try await d.save(on: db)
             try await Audit.record(req, on: db, action: existing == nil ? "create" : "update", entity: "declaration", id: d.id,
                                    region: unit.regionCode, before: before, after: DeclarationDTO(d))
@@ -61,6 +62,50 @@ enum DeclarationController {
         var q = DeclarationRecord.query(on: req.db).scoped(by: req.scope)
         if let y: Int = req.query["year"] { q = q.filter(\.$year == y) }
         return try await q.with(\.$buyerUnit).sort(\.$buyerUnit.$id).sort(\.$kind).all().map(DeclarationDTO.init)
+    }
+
+    /// A sheet of declarations (采购单位, 年度, 申报项目, 数额), all rows or none, each problem named by row and column.
+    static func importSheet(_ data: Data, req: Request) async throws -> [DeclarationDTO] {
+        let form = try FormTable(try OfferSheetController.cells(data), anchor: "申报项目",
+                                 aliases: ["采购单位": ["采购单位", "单位名称"], "年度": ["年度"], "申报项目": ["申报项目", "项目"], "数额": ["数额", "金额", "人数"]],
+                                 required: ["采购单位", "年度", "申报项目", "数额"], form: "申报表")
+        let units = Dictionary(try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all().map { ($0.name, $0.id!) }, uniquingKeysWith: { a, _ in a })
+        let columns = ["buyerUnitId": "采购单位", "year": "年度", "kind": "申报项目", "value": "数额"]
+        return try await req.db.transaction { db in
+            var errors: [RowError] = [], saved: [DeclarationDTO] = []
+            for line in form.lines {
+                guard let unit = units[line["采购单位"]] else {
+                    errors.append(RowError(row: line.number, column: "采购单位", code: "unknown_buyer", message: "采购单位“\(line["采购单位"])”不存在或不在您的范围内"))
+                    continue
+                }
+                var input = Input(form: [:])
+                input.buyerUnitId = unit; input.year = Int(line["年度"]); input.value = line["数额"]
+                input.kind = DeclarationKind(codeOrName: line["申报项目"])?.rawValue ?? line["申报项目"]
+                do { saved.append(DeclarationDTO(try await declare(input, req: req, on: db))) } catch let e as FieldError {
+                    errors.append(RowError(row: line.number, column: columns[e.field] ?? e.field, code: e.code, message: e.message))
+                }
+            }
+            guard errors.isEmpty else { throw ImportRejected(errors) }
+            return saved
+        }
+    }
+
+    @Sendable static func apiImport(req: Request) async throws -> Response {
+        do {
+            return try await importSheet(try OfferSheetController.upload(req), req: req).encodeResponse(for: req)
+        } catch let e as ImportRejected {
+            return try await LedgerImportReport(errors: e.errors).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
+
+    /// The progress page's upload: back to the page, with every row's problem when the sheet is refused.
+    @Sendable static func submitImport(req: Request) async throws -> Response {
+        do {
+            _ = try await importSheet(try OfferSheetController.upload(req), req: req)
+            return req.redirect(to: SiteURL.progress.path)
+        } catch let e as ImportRejected {
+            return try await ProgressController.page(req, importErrors: e.errors).encodeResponse(status: .unprocessableEntity, for: req)
+        }
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [DeclarationDTO] { try await list(req) }
