@@ -1,8 +1,11 @@
 """A unit enters a purchase with proof, an office verifies it, and the totals move."""
+import io
 import os
 import re
 import tempfile
 
+import openpyxl
+import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -46,3 +49,18 @@ def test_unit_enters_a_purchase_with_proof_and_the_office_verifies_it(server, br
     assert five_into(totals) == (before[0] + 900, before[1] + 1), "the verified purchase moves the channel's total"
     assert "待核实、未计入：¥0.00（0 笔）" in totals
     shot(browser, "office-purchases")
+
+
+def test_office_exports_attachment2_that_openpyxl_reads(server, browser):
+    login(browser, server, "yunyang.office")
+    session = requests.Session()
+    for c in browser.get_cookies():
+        session.cookies.set(c["name"], c["value"])
+    res = session.get(server + "/purchases/export", params={"form": "2", "township": "500235139000", "system": "",
+                                                            "from": "2026-01-01", "to": "", "format": "xlsx"})
+    assert res.status_code == 200
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(res.content)).active.iter_rows()]
+    assert rows[0][0] == "乡镇（街道）贫困户产品销售情况表"
+    assert rows[2][:4] == ["序号", "采购单位", "销售时间", "地区"]
+    assert {r[5] for r in rows[3:]} >= {"腊肉", "蜂蜜"}, "the demo's purchases from 泥溪镇"
+    assert all(r[4].endswith("某") or "某" in r[4] for r in rows[3:]), "sellers' names leave masked"

@@ -87,12 +87,13 @@ enum LedgerSheetController {
         let form = try form(req)
         var q = Purchase.query(on: req.db).scoped(by: req.scope)
             .filter(\.$reversesID == nil).filter(\.$duplicateOf == nil).filter(\.$state != VerificationState.rejected.rawValue)
+        // An empty field of the page's export form means "any".
         if let from: String = req.query["from"], let d = LocalDate(from) { q = q.filter(\.$purchasedOn >= d.description) }
         if let to: String = req.query["to"], let d = LocalDate(to) { q = q.filter(\.$purchasedOn <= d.description) }
         var unitName = "全部"
         switch form {
         case .township:
-            if let t: String = req.query["township"], let code = RegionCode(t) {
+            if let t: String = req.query["township"], !t.isEmpty, let code = RegionCode(t) {
                 q = q.filter(\.$originRegionCode =~ code.subtreePrefix)
                 unitName = try await RegionNames.places(for: [code.digits], on: req.db)[code.digits] ?? code.digits
             }
