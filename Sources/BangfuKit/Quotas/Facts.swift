@@ -72,7 +72,7 @@ public struct Facts: Sendable {
         declared = Dictionary(declarations.map { (DeclarationKey(unit: $0.unitID, kind: $0.kind), $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
-    /// The three grains summed from the finest one (what the ledger's rows would give).
+    /// The coarser grains summed from the finest one (what the ledger's rows would give).
     public init(units: [UnitFacts], declarations: [Declaration] = [], countyPairings: [CountyPairing] = [], buckets: [Bucket]) {
         func summed(_ key: (Bucket) -> Bucket) -> [Bucket] {
             Dictionary(grouping: buckets, by: key).map { k, bs in
