@@ -40,6 +40,8 @@ enum DemoLedger {
             p.source = PurchaseSource.manual.rawValue; p.reporter = "seed-demo"; p.state = VerificationState.verified.rawValue
             try await p.create(on: db)
             try await Rollups.add(p, sign: 1, on: db)
+            try await Audit.record(.command("seed-demo"), on: db, action: "create", entity: "purchase", id: p.id, region: p.originRegionCode,
+                                   after: PurchaseDTO(p))
         }
     }
 }

@@ -10,16 +10,16 @@ struct ProgressDTO: Content {
     let rowsURL: String?
     let parts: [ProgressDTO]
 
-    init(_ p: RuleProgress, policy: PolicyRecord, names: [Int: String]) {
+    init(_ p: RuleProgress, policy: PolicyRecord, names: [Int: String], places: [String: String] = [:]) {
         policyId = policy.id!; policyName = policy.name; ruleCode = p.ruleCode; ruleName = p.ruleName
-        unitId = p.subject.unitID; region = p.subject.region; subject = p.subject.unitID.flatMap { names[$0] } ?? p.subject.name
+        unitId = p.subject.unitID; region = p.subject.region; subject = p.subject.unitID.flatMap { names[$0] } ?? places[p.subject.region] ?? p.subject.name
         targetFen = p.targetFen; actualFen = p.actualFen
         target = p.targetFen.map { Fen($0).description }; actual = Fen(p.actualFen).description
         expected = p.expectedFen.map { Fen($0).description }; projected = p.projectedFen.map { Fen($0).description }
         pacePercent = Self.percent(p.paceBP); completionBP = p.completionBP; width = p.completionBP / 100; completionPercent = Self.percent(p.completionBP)
         state = p.state.rawValue; stateName = p.state.chineseName; finding = p.finding
         rowsURL = p.drillDown.map(Self.rowsURL)
-        parts = p.parts.map { ProgressDTO($0, policy: policy, names: names) }
+        parts = p.parts.map { ProgressDTO($0, policy: policy, names: names, places: places) }
     }
 
     static func percent(_ bp: Int) -> String { String(format: "%.1f%%", Double(bp) / 100) }
@@ -80,8 +80,9 @@ enum ProgressController {
             let policy = try record.policy
             let facts = try await QuotaFacts.load(policy, asOf: day, on: req.db)
             let names = Dictionary(uniqueKeysWithValues: facts.units.map { ($0.id, $0.name) })
-            out += RuleEngine(policy: policy, facts: facts, asOf: day).evaluate().filter(visible)
-                .map { ProgressDTO($0, policy: record, names: names) }
+            let lines = RuleEngine(policy: policy, facts: facts, asOf: day).evaluate().filter(visible)
+            let places = try await RegionNames.places(for: Array(Set(lines.filter { $0.subject.unitID == nil }.map(\.subject.region))), on: req.db)
+            out += lines.map { ProgressDTO($0, policy: record, names: names, places: places) }
         }
         return out
     }
