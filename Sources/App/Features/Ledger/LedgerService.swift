@@ -107,7 +107,7 @@ enum LedgerService {
 
     /// Changes a row and moves its amount between rollup buckets, in one transaction.
     static func change(_ p: Purchase, action: String, req: Request, _ mutate: @escaping @Sendable (Purchase) -> Void) async throws {
-        try await refuseIfLocked(p, on: req.db)
+        try await refuseIfLocked(p, req: req)
         let before = PurchaseDTO(p)
         try await req.db.transaction { db in
             try await Rollups.add(p, sign: -1, on: db)
@@ -196,9 +196,9 @@ enum LedgerService {
         return r
     }
 
-    static func refuseIfLocked(_ p: Purchase, on db: any Database) async throws {
+    static func refuseIfLocked(_ p: Purchase, req: Request) async throws {
         let month = String(p.bookedOn.prefix(7))
-        if try await PeriodLocks.closed(month, touching: [p.buyerRegionCode, p.originRegionCode], on: db) {
+        if try await LedgerContext(req, on: req.db).closed(month, touching: [p.buyerRegionCode, p.originRegionCode]) {
             throw APIError(status: .conflict, code: "period_locked", message: "该记录所在期间（\(month)）已关账，只能冲正更正", field: nil)
         }
     }

@@ -88,15 +88,3 @@ extension Purchase: Scoped {
         }
     }
 }
-
-extension PurchaseRollup: Scoped {
-    static func restrict(_ q: QueryBuilder<PurchaseRollup>, to scope: Scope) -> QueryBuilder<PurchaseRollup>? {
-        switch scope {
-        case .region(let r):
-            q.group(.or) { $0.filter(\.$buyerRegionCode =~ r.subtreePrefix).filter(\.$originTownship =~ r.subtreePrefix) }
-        case .system(let id): q.filter(\.$buyerSystemID == id)
-        case .buyerUnit(let id): q.filter(\.$buyerUnitID == id)
-        default: nil
-        }
-    }
-}

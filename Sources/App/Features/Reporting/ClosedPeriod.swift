@@ -1,4 +1,3 @@
-import BangfuKit
 import Fluent
 import Foundation
 
@@ -15,16 +14,5 @@ final class ClosedPeriod: Model, @unchecked Sendable {
     init() {}
     init(jurisdiction: String, month: String, closedBy: String) {
         jurisdictionCode = jurisdiction; self.month = month; self.closedBy = closedBy
-    }
-}
-
-/// Whether a month is closed for any of the places a row touches (the buyer's and the origin's regions).
-enum PeriodLocks {
-    static func closed(_ month: String, touching regions: [String], on db: any Database) async throws -> Bool {
-        let closures = try await ClosedPeriod.query(on: db).filter(\.$month == month).all()
-        return closures.contains { c in
-            let prefix = RegionCode(c.jurisdictionCode)?.subtreePrefix ?? c.jurisdictionCode
-            return regions.contains { $0.hasPrefix(prefix) }
-        }
     }
 }
