@@ -1,6 +1,5 @@
 import BangfuKit
 import Fluent
-import SQLKit
 import Vapor
 
 struct LedgerImportReport: Content {
@@ -82,7 +81,7 @@ struct LedgerImporter: Sendable {
             }
         }
         guard report.errors.isEmpty, !rows.isEmpty else { return }     // a failed file is still read to the end, for its report
-        let inFile = try await markTwins(rows, on: db)
+        let inFile = try await Twins.mark(rows, on: db)
         try await BulkInsert.purchases(rows, on: db)
         try await Rollups.add(rows, sign: 1, on: db)
         if !inFile.isEmpty {
@@ -94,41 +93,6 @@ struct LedgerImporter: Sendable {
         }
         report.created += rows.count
         report.linked += rows.filter { $0.duplicateOf != nil }.count
-    }
-
-    /// Marks rows whose twin is already in the ledger (one query for the chunk); returns pairs of rows
-    /// (row, earlier row) that are twins within the file, to flag once they have ids.
-    private func markTwins(_ rows: [Purchase], on db: any Database) async throws -> [(Int, Int)] {
-        let days = rows.compactMap { LocalDate($0.purchasedOn) }
-        guard let first = days.min(), let last = days.max() else { return [] }
-        // Narrowed by buyer, seller and amount (the likely-twin index), so the answer stays small however big the ledger.
-        // Narrowed by buyer, seller and amount (the likely-twin index), so the answer stays small however big the ledger.
-        struct Known: Decodable {
-            let id: Int, buyer_unit_id: Int, seller_key: String, amount_fen: Int64, variety: String, purchased_on: String, source: String
-            var twin: LedgerService.Twin { .init(id: id, purchasedOn: purchased_on, source: source) }
-        }
-        let known = try await (db as! any SQLDatabase).raw("""
-            SELECT id, buyer_unit_id, seller_key, amount_fen, variety, purchased_on, source FROM purchases
-            WHERE buyer_unit_id IN (\(binds: Array(Set(rows.map(\.$buyerUnit.id))))) AND seller_key IN (\(binds: Array(Set(rows.map(\.sellerKey)))))
-                AND amount_fen IN (\(binds: Array(Set(rows.map(\.amountFen))))) AND duplicate_of IS NULL AND reverses_id IS NULL
-                AND purchased_on >= \(bind: first.adding(days: -3).description) AND purchased_on <= \(bind: last.adding(days: 3).description)
-            ORDER BY id
-            """).all(decoding: Known.self)
-        struct Key: Hashable { let unit: Int, seller: String, fen: Int64, variety: String }
-        func key(_ p: Purchase) -> Key { Key(unit: p.$buyerUnit.id, seller: p.sellerKey, fen: p.amountFen, variety: p.variety) }
-        func near(_ a: String, _ b: String) -> Bool { abs(LocalDate(a)!.ordinalSinceEpoch - LocalDate(b)!.ordinalSinceEpoch) <= 3 }
-        let byKey = Dictionary(grouping: known) { Key(unit: $0.buyer_unit_id, seller: $0.seller_key, fen: $0.amount_fen, variety: $0.variety) }
-        var earlier: [Key: [Int]] = [:], inFile: [(Int, Int)] = []
-        for (i, p) in rows.enumerated() {
-            let k = key(p)
-            if let twin = byKey[k]?.first(where: { near($0.purchased_on, p.purchasedOn) }) {
-                LedgerService.mark(p, twinOf: twin.twin)
-            } else if let j = earlier[k]?.first(where: { near(rows[$0].purchasedOn, p.purchasedOn) }) {
-                inFile.append((i, j))
-            }
-            earlier[k, default: []].append(i)
-        }
-        return inFile
     }
 
     /// Runs an import for the API: 200 with the report, or 422 with every row's error.

@@ -68,16 +68,8 @@ enum LedgerService {
         if let ref = p.sourceRef, try await Purchase.query(on: db).filter(\.$source == p.source).filter(\.$sourceRef == ref).count() > 0 {
             throw APIError.conflict("orderId", "平台订单 \(ref) 已入账，不能重复计入")
         }
-        if let twin = try await likelyDuplicate(of: p, on: db) { mark(p, twinOf: .init(id: twin.id!, purchasedOn: twin.purchasedOn, source: twin.source)) }
+        _ = try await Twins.mark([p], on: db)
         return p
-    }
-
-    /// The same purchase on the same day from another source (附件2 and 附件3) is linked at once; anything
-    /// less certain waits for an office to confirm or separate it.
-    struct Twin: Decodable { let id: Int; let purchasedOn: String; let source: String }
-
-    static func mark(_ p: Purchase, twinOf twin: Twin) {
-        if twin.purchasedOn == p.purchasedOn && twin.source != p.source { p.duplicateOf = twin.id } else { p.suspectedDuplicateOf = twin.id }
     }
 
     static func insert(_ p: Purchase, action: String, req: Request, on db: any Database) async throws {
@@ -86,16 +78,6 @@ enum LedgerService {
             try await Rollups.add(p, sign: 1, on: db)
             try await Audit.record(req, on: db, action: action, entity: "purchase", id: p.id, region: p.originRegionCode, after: PurchaseDTO(p))
         }
-    }
-
-    /// The earliest row of the same buyer, seller, product and amount within three days, if any.
-    static func likelyDuplicate(of p: Purchase, on db: any Database) async throws -> Purchase? {
-        guard let day = LocalDate(p.purchasedOn) else { return nil }
-        let candidates = try await Purchase.query(on: db).filter(\.$buyerUnit.$id == p.$buyerUnit.id)
-            .filter(\.$sellerKey == p.sellerKey).filter(\.$amountFen == p.amountFen).filter(\.$variety == p.variety)
-            .filter(\.$purchasedOn >= day.adding(days: -3).description).filter(\.$purchasedOn <= day.adding(days: 3).description)
-            .filter(\.$duplicateOf == nil).filter(\.$reversesID == nil).sort(\.$id).first()
-        return candidates
     }
 
     static func find(_ req: Request) async throws -> Purchase {
