@@ -53,11 +53,11 @@ public struct Facts: Sendable {
     public var declarations: [Declaration]
     public var countyPairings: [CountyPairing]
     /// By month × unit × channel × purpose (`originTownship` empty).
-    public var unitBuckets: [Bucket]
+    public let unitBuckets: [Bucket]
     /// By month × origin township × deep poverty × buyer county × channel × purpose (`unitID` 0, `buyerRegion` the county).
-    public var placeBuckets: [Bucket]
+    public let placeBuckets: [Bucket]
     /// By month × unit × origin township …, for the units whose rules count purchases from the places they help.
-    public var helpedBuckets: [Bucket]
+    public let helpedBuckets: [Bucket]
     let byUnit: [Int: [Bucket]], helpedByUnit: [Int: [Bucket]]
     struct DeclarationKey: Hashable { let unit: Int, kind: DeclarationKind }
     /// The last declaration of each unit and kind.

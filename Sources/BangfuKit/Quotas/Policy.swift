@@ -18,6 +18,13 @@ public struct Policy: Codable, Sendable, Equatable {
         let to = min(endsOn, LocalDate(year: year, month: 12, day: 31))
         return from <= to ? from...to : nil
     }
+
+    /// The months it counts through `asOf`, as rollup keys: rollups are monthly, so the month a policy ends in
+    /// counts whole. Nil when nothing counts yet or the policy is not in force that year.
+    public func countedMonths(through asOf: LocalDate) -> ClosedRange<String>? {
+        guard let w = window, asOf >= w.lowerBound else { return nil }
+        return w.lowerBound.monthKey...min(asOf, w.upperBound).monthKey
+    }
 }
 
 /// 规则种类 (issue 5): what a rule measures and against what.

@@ -5,7 +5,12 @@ public struct RuleEngine: Sendable {
     public let facts: Facts
     public let asOf: LocalDate
 
-    public init(policy: Policy, facts: Facts, asOf: LocalDate) { self.policy = policy; self.facts = facts; self.asOf = asOf }
+    let months: ClosedRange<String>?
+
+    public init(policy: Policy, facts: Facts, asOf: LocalDate) {
+        self.policy = policy; self.facts = facts; self.asOf = asOf
+        months = policy.countedMonths(through: asOf)
+    }
 
     public func evaluate() -> [RuleProgress] { policy.rules.flatMap(evaluate) }
 
@@ -83,12 +88,6 @@ public struct RuleEngine: Sendable {
     }
 
     // MARK: - Measuring
-
-    /// Months the window counts through `asOf` (rollups are monthly: the month a policy ends in counts whole).
-    var months: ClosedRange<String>? {
-        guard let w = policy.window, asOf >= w.lowerBound else { return nil }
-        return w.lowerBound.monthKey...min(asOf, w.upperBound).monthKey
-    }
 
     func sum(_ buckets: [Bucket], _ include: (Bucket) -> Bool) -> Int64 {
         guard let months else { return 0 }

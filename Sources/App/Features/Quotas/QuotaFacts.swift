@@ -5,12 +5,6 @@ import SQLKit
 /// Loads what the rule engine reads, from the rollups and the registers — never from the raw ledger — summed
 /// in SQL over the months a policy counts through a day, so that its size follows units and places, not rows.
 enum QuotaFacts {
-    /// The months a policy counts through `asOf` (nil: nothing counts yet, or the policy is not in force).
-    static func months(_ policy: Policy, asOf: LocalDate) -> ClosedRange<String>? {
-        guard let w = policy.window, asOf >= w.lowerBound else { return nil }
-        return w.lowerBound.monthKey...min(asOf, w.upperBound).monthKey
-    }
-
     static func load(_ policy: Policy, asOf: LocalDate, on db: any Database) async throws -> Facts {
         let prefix = policy.jurisdiction.subtreePrefix
         let sql = db as! any SQLDatabase
@@ -31,7 +25,7 @@ enum QuotaFacts {
         // Only the grains the policy's rules read.
         var unitBuckets: [Bucket] = [], placeBuckets: [Bucket] = [], helpedBuckets: [Bucket] = []
         let kinds = Set(policy.rules.map(\.kind))
-        if let range = months(policy, asOf: asOf) {
+        if let range = policy.countedMonths(through: asOf) {
             if policy.rules.contains(where: { [.share, .levelMinimum, .perMember].contains($0.kind) && !$0.fromHelpedPlaces }) {
                 unitBuckets = try await self.unitBuckets(months: range, prefix: prefix, on: db)
             }

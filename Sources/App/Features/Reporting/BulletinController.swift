@@ -26,8 +26,7 @@ enum BulletinController {
         }
         let prefix = jurisdiction.subtreePrefix
         let counties = Set(progress.compactMap { RegionCode($0.subject.region)?.ancestor(at: .county)?.digits })
-        let regions = Dictionary(uniqueKeysWithValues: try await Region.query(on: db).filter(\.$id ~~ (Array(counties) + [jurisdiction.digits])).all()
-            .map { ($0.id!, $0.name) })
+        let regions = try await RegionNames.places(for: Array(counties) + [jurisdiction.digits], on: db)
         let channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: db).all().map { ($0.code, $0.name) })
         let name = regions[jurisdiction.digits] ?? jurisdiction.digits
         return BulletinBuilder.build(
