@@ -40,7 +40,9 @@ struct ImportFile: Sendable {
         let head = try FileHandle(forReadingFrom: url)
         let start = head.readData(ofLength: 4096)
         try head.close()
-        if start.starts(with: [0x50, 0x4B, 0x03, 0x04]) || String(data: start, encoding: .utf8) == nil && !start.isEmpty {
+        // A block can end inside a character: UTF-8 if it decodes once up to three trailing bytes are set aside.
+        let utf8 = (0...min(3, start.count)).contains { String(data: start.dropLast($0), encoding: .utf8) != nil }
+        if start.starts(with: [0x50, 0x4B, 0x03, 0x04]) || !utf8 {
             var cells = try OfferSheetController.cells(try Data(contentsOf: url)).enumerated().makeIterator()
             return Pull { cells.next().map { ($0.offset + 1, $0.element) } }
         }

@@ -22,10 +22,11 @@ struct LedgerContext: Sendable {
         closures = try await ClosedPeriod.query(on: db).all()
     }
 
-    /// The same context with these units open to it beyond the caller's scope (a township's 附件2 names buyers anywhere).
-    func opened(to extra: [BuyerUnit]) -> LedgerContext {
+    /// The same context holding units the caller has already loaded and checked: an import names its rows'
+    /// buyers from them, and 附件2 may name buyers anywhere (a township sells to any unit).
+    func knowing(_ loaded: [BuyerUnit]) -> LedgerContext {
         var c = self
-        for u in extra { c.units[u.id!] = u }
+        for u in loaded { c.units[u.id!] = u }
         return c
     }
 
@@ -46,18 +47,10 @@ struct LedgerContext: Sendable {
         }
     }
 
-    func closed(_ month: String, touching places: [String]) -> Bool {
-        closures.contains { c in
-            guard c.month == month else { return false }
-            let prefix = RegionCode(c.jurisdictionCode)?.subtreePrefix ?? c.jurisdictionCode
-            return places.contains { $0.hasPrefix(prefix) }
-        }
-    }
-
     /// A row is booked in its own month unless that month is closed; then in today's (still open) month.
     func bookingDay(_ day: LocalDate, places: [String]) throws -> String {
-        guard closed(day.monthKey, touching: places) else { return day.description }
-        guard !closed(today.monthKey, touching: places) else {
+        guard closures.close(day.monthKey, touching: places) else { return day.description }
+        guard !closures.close(today.monthKey, touching: places) else {
             throw APIError(status: .conflict, code: "period_locked", message: "本月（\(today.monthKey)）已关账，不能入账", field: "purchasedOn")
         }
         return today.description

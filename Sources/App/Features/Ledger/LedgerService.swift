@@ -180,7 +180,7 @@ enum LedgerService {
 
     static func refuseIfLocked(_ p: Purchase, req: Request) async throws {
         let month = String(p.bookedOn.prefix(7))
-        if try await LedgerContext(req, on: req.db).closed(month, touching: [p.buyerRegionCode, p.originRegionCode]) {
+        if try await ClosedPeriod.query(on: req.db).filter(\.$month == month).all().close(month, touching: [p.buyerRegionCode, p.originRegionCode]) {
             throw APIError(status: .conflict, code: "period_locked", message: "该记录所在期间（\(month)）已关账，只能冲正更正", field: nil)
         }
     }

@@ -38,9 +38,7 @@ enum LedgerSheetController {
             input.amount = r.amount.description; input.purpose = (r.purpose ?? fallback).rawValue; input.channel = channel
             return .row(r.line, input)
         }
-        var context = try await LedgerContext(req, on: req.db)
-        // 附件2 rows may name buyers outside the office's scope: the context may book for every unit the sheet names.
-        if form == .township { context = context.opened(to: units) }
+        let context = try await LedgerContext(req, on: req.db).knowing(units)
         let importer = LedgerImporter(source: form.source, columns: columns, fileTag: file.tag, origin: .request(req))
         return try await importer.run(context: context, on: req.db, items: items)
     }
@@ -87,13 +85,12 @@ enum LedgerSheetController {
         let form = try form(req)
         var q = Purchase.query(on: req.db).scoped(by: req.scope)
             .filter(\.$reversesID == nil).filter(\.$duplicateOf == nil).filter(\.$state != VerificationState.rejected.rawValue)
-        // An empty field of the page's export form means "any".
         if let from: String = req.query["from"], let d = LocalDate(from) { q = q.filter(\.$purchasedOn >= d.description) }
         if let to: String = req.query["to"], let d = LocalDate(to) { q = q.filter(\.$purchasedOn <= d.description) }
         var unitName = "全部"
         switch form {
         case .township:
-            if let t: String = req.query["township"], !t.isEmpty, let code = RegionCode(t) {
+            if let t: String = req.query["township"], !t.isEmpty, let code = RegionCode(t) {   // the export form sends "" for any
                 q = q.filter(\.$originRegionCode =~ code.subtreePrefix)
                 unitName = try await RegionNames.places(for: [code.digits], on: req.db)[code.digits] ?? code.digits
             }

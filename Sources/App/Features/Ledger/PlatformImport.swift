@@ -36,8 +36,9 @@ enum PlatformImport {
         guard let header = try rows.next() else { throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "文件是空的")]) }
         let columns = try PlatformExport.Columns(header: header.1, mapping: m)
         // The buyer must be named and in scope: a unit's import never takes another unit's orders as its own.
+        let inScope = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all()
         var units: [String: Int] = [:]
-        for u in try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all() {
+        for u in inScope {
             units[u.name] = u.id
             if let c = u.creditCode { units[c] = u.id }
         }
@@ -63,7 +64,7 @@ enum PlatformImport {
             return nil
         }
         return Prepared(importer: LedgerImporter(source: .platform, columns: names, fileTag: file.tag, origin: .request(req)),
-                        context: try await LedgerContext(req, on: req.db), items: items)
+                        context: try await LedgerContext(req, on: req.db).knowing(inScope), items: items)
     }
 
     /// Runs the import after the answer, on the application's database; the file goes when it is done.

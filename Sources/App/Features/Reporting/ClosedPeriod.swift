@@ -1,3 +1,4 @@
+import BangfuKit
 import Fluent
 import Foundation
 
@@ -14,5 +15,16 @@ final class ClosedPeriod: Model, @unchecked Sendable {
     init() {}
     init(jurisdiction: String, month: String, closedBy: String) {
         jurisdictionCode = jurisdiction; self.month = month; self.closedBy = closedBy
+    }
+}
+
+extension [ClosedPeriod] {
+    /// Whether `month` is closed for any of the places a ledger row touches (its buyer's and origin's regions).
+    func close(_ month: String, touching places: [String]) -> Bool {
+        contains { c in
+            guard c.month == month else { return false }
+            let prefix = RegionCode(c.jurisdictionCode)?.subtreePrefix ?? c.jurisdictionCode
+            return places.contains { $0.hasPrefix(prefix) }
+        }
     }
 }
