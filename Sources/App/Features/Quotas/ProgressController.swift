@@ -44,26 +44,28 @@ enum ProgressController {
         return year < req.today.year ? LocalDate(year: year, month: 12, day: 31) : req.today
     }
 
-    /// The region whose policies apply to the caller, and which progress lines it may see.
-    static func anchor(_ req: Request, scope: Scope) async throws -> (region: RegionCode?, visible: (RuleProgress) -> Bool) {
+    /// The region whose policies apply to the caller, the units it may see (nil: every unit of its region),
+    /// and which progress lines it may see.
+    static func anchor(_ req: Request, scope: Scope) async throws -> (region: RegionCode?, units: Set<Int>?, visible: (RuleProgress) -> Bool) {
         switch scope {
-        case .everything: return (nil, { _ in true })
-        case .region(let r): return (r, { RegionCode($0.subject.region).map(r.contains) ?? false || $0.subject.region == r.digits })
+        case .everything: return (nil, nil, { _ in true })
+        case .region(let r): return (r, nil, { RegionCode($0.subject.region).map(r.contains) ?? false || $0.subject.region == r.digits })
         case .buyerUnit(let id):
             let u = try await BuyerUnit.find(id, on: req.db)
-            return (u.flatMap { RegionCode($0.regionCode) }, { $0.subject.unitID == id })
+            return (u.flatMap { RegionCode($0.regionCode) }, [id], { $0.subject.unitID == id })
         case .system(let id):
             let units = Set(try await BuyerUnit.query(on: req.db).filter(\.$system.$id == id).all().compactMap(\.id))
             let region = try await LeadSystem.find(id, on: req.db).flatMap { RegionCode($0.regionCode) }
-            return (region, { $0.subject.unitID.map(units.contains) ?? false })
-        default: return (nil, { _ in false })
+            return (region, units, { $0.subject.unitID.map(units.contains) ?? false })
+        default: return (nil, [], { _ in false })
         }
     }
 
-    static func progress(_ req: Request, scope: Scope? = nil) async throws -> [ProgressDTO] {
+    /// `rules` narrows what is measured: the home page of an office shows its jurisdiction's own targets only.
+    static func progress(_ req: Request, scope: Scope? = nil, rules: (Rule) -> Bool = { _ in true }) async throws -> [ProgressDTO] {
         let scope = scope ?? req.scope
         let year = req.query["year"] ?? req.today.year
-        let (region, visible) = try await anchor(req, scope: scope)
+        let (region, units, visible) = try await anchor(req, scope: scope)
         var policies: [PolicyRecord]
         if let region {
             policies = try await QuotaFacts.policies(covering: region, year: year, on: req.db)
@@ -77,8 +79,9 @@ enum ProgressController {
         var out: [ProgressDTO] = []
         let day = asOf(req, year: year)
         for record in policies {
-            let policy = try record.policy
-            let facts = try await QuotaFacts.load(policy, asOf: day, on: req.db)
+            var policy = try record.policy
+            policy.rules = policy.rules.filter(rules)
+            let facts = try await QuotaFacts.load(policy, asOf: day, only: units, on: req.db)
             let names = Dictionary(uniqueKeysWithValues: facts.units.map { ($0.id, $0.name) })
             let lines = RuleEngine(policy: policy, facts: facts, asOf: day).evaluate().filter(visible)
             let places = try await RegionNames.places(for: Array(Set(lines.filter { $0.subject.unitID == nil }.map(\.subject.region))), on: req.db)

@@ -5,8 +5,14 @@ import SQLKit
 /// Loads what the rule engine reads, from the rollups and the registers — never from the raw ledger — summed
 /// in SQL over the months a policy counts through a day, so that its size follows units and places, not rows.
 enum QuotaFacts {
-    static func load(_ policy: Policy, asOf: LocalDate, on db: any Database) async throws -> Facts {
+    /// `only`: the units the caller may see (a unit, a lead system), so that a unit's page reads its own rows
+    /// of the rollups, not the whole jurisdiction's; nil for an office.
+    static func load(_ policy: Policy, asOf: LocalDate, only: Set<Int>? = nil, on db: any Database) async throws -> Facts {
         let prefix = policy.jurisdiction.subtreePrefix
+        func among(_ column: String) -> SQLQueryString {
+            guard let only else { return "" }
+            return only.isEmpty ? "AND 1 = 0" : "AND \(ident: column) IN (\(binds: Array(only)))"
+        }
         let sql = db as! any SQLDatabase
         struct UnitRow: Decodable {
             let id: Int, name: String, kind: String, region_code: String, is_budget_unit: Bool, has_canteen: Bool
@@ -14,24 +20,25 @@ enum QuotaFacts {
         }
         let units = try await sql.raw("""
             SELECT id, name, kind, region_code, is_budget_unit, has_canteen, has_five_into_duty, help_level
-            FROM buyer_units WHERE region_code LIKE \(bind: prefix + "%")
+            FROM buyer_units WHERE region_code LIKE \(bind: prefix + "%") \(among("id"))
             """).all(decoding: UnitRow.self)
         let pairings = try await Pairing.query(on: db).all()
         let helps = Dictionary(grouping: pairings.filter { $0.$helperUnit.id != nil }) { $0.$helperUnit.id! }
         struct DeclarationRow: Decodable { let buyer_unit_id: Int; let kind: String; let value: Int64 }
         let declarations = try await sql.raw("""
-            SELECT buyer_unit_id, kind, value FROM declarations WHERE year = \(bind: policy.year) AND buyer_region_code LIKE \(bind: prefix + "%")
+            SELECT buyer_unit_id, kind, value FROM declarations
+            WHERE year = \(bind: policy.year) AND buyer_region_code LIKE \(bind: prefix + "%") \(among("buyer_unit_id"))
             """).all(decoding: DeclarationRow.self)
         // Only the grains the policy's rules read.
         var unitBuckets: [Bucket] = [], placeBuckets: [Bucket] = [], helpedBuckets: [Bucket] = []
         let kinds = Set(policy.rules.map(\.kind))
         if let range = policy.countedMonths(through: asOf) {
             if policy.rules.contains(where: { [.share, .levelMinimum, .perMember].contains($0.kind) && !$0.fromHelpedPlaces }) {
-                unitBuckets = try await self.unitBuckets(months: range, prefix: prefix, on: db)
+                unitBuckets = try await self.unitBuckets(months: range, prefix: prefix, among: among("buyer_unit_id"), on: db)
             }
             if !kinds.isDisjoint(with: [.pairingTotal, .jurisdictionTotal]) { placeBuckets = try await self.placeBuckets(months: range, on: db) }
             if policy.rules.contains(where: \.fromHelpedPlaces) {
-                helpedBuckets = try await self.helpedBuckets(months: range, units: Set(helps.keys), on: db)
+                helpedBuckets = try await self.helpedBuckets(months: range, units: Set(helps.keys).intersection(only ?? Set(helps.keys)), on: db)
             }
         }
         return Facts(
@@ -59,11 +66,11 @@ enum QuotaFacts {
     }
 
     /// Counted amounts per unit of the jurisdiction, by channel and purpose, over the months.
-    static func unitBuckets(months: ClosedRange<String>, prefix: String, on db: any Database) async throws -> [Bucket] {
+    static func unitBuckets(months: ClosedRange<String>, prefix: String, among: SQLQueryString = "", on db: any Database) async throws -> [Bucket] {
         try await (db as! any SQLDatabase).raw("""
             SELECT buyer_unit_id AS unit, buyer_region_code AS buyer, channel_code AS channel, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
             FROM unit_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
-                AND buyer_region_code LIKE \(bind: prefix + "%")
+                AND buyer_region_code LIKE \(bind: prefix + "%") \(among)
             GROUP BY buyer_unit_id, buyer_region_code, channel_code, purpose
             """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
     }

@@ -27,7 +27,12 @@ enum DashboardController {
         }
         tiles += try await catalogueTiles(req)
         tiles += try await ledgerTiles(req)
-        let progress = req.scope(for: .viewProgress) != nil ? try await ProgressController.progress(req, scope: req.scope(for: .viewProgress)!) : []
+        var progress: [ProgressDTO] = []
+        if let scope = req.scope(for: .viewProgress) {
+            // An office's home shows its jurisdiction's targets; every unit's line is one click away, on the progress page.
+            let office = if case .region = scope { true } else { false }
+            progress = try await ProgressController.progress(req, scope: scope) { !office || [.jurisdictionTotal, .pairingTotal].contains($0.kind) }
+        }
         let year = LocalDate(year: req.today.year, month: 1, day: 1)...LocalDate(year: req.today.year, month: 12, day: 31)
         return try await req.view.render("dashboard", Page(
             shell: Shell(req), scopeName: try await scopeName(actor, req), tiles: tiles, progress: Array(progress.prefix(12)),
