@@ -19,9 +19,8 @@ enum DeclarationController {
         init(form f: [String: String]) { buyerUnitId = f.int("buyerUnitId"); year = f.int("year"); kind = f.text("kind"); value = f.text("value") }
     }
 
-    static func declare(_ input: Input, req: Request, on database: (any Database)? = nil) async throws -> DeclarationRecord {
-        let db = database ?? req.db
-        var q = BuyerUnit.query(on: db).scoped(by: req.scope)
+    static func declare(_ input: Input, req: Request) async throws -> DeclarationRecord {
+        var q = BuyerUnit.query(on: req.db).scoped(by: req.scope)
         if case .buyerUnit(let own) = req.scope {
             guard input.buyerUnitId == nil || input.buyerUnitId == own else {
                 throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "只能申报本单位的基数")
@@ -34,6 +33,13 @@ enum DeclarationController {
         guard let unit = try await q.first() else {
             throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "采购单位不存在或不在您的范围内")
         }
+        let existing = try await DeclarationRecord.query(on: req.db).filter(\.$buyerUnit.$id == unit.id!).all()
+        return try await save(input, unit: unit, existing: existing, req: req, on: req.db)
+    }
+
+    /// Checks and writes one declaration of a unit already checked against the caller's scope; `existing` holds
+    /// that unit's declarations, so that a new one replaces the old of its year and kind (both kept in the audit trail).
+    static func save(_ input: Input, unit: BuyerUnit, existing: [DeclarationRecord], req: Request, on db: any Database) async throws -> DeclarationRecord {
         guard let year = input.year, (2000...2100).contains(year) else { throw FieldError.invalid("year", "年度") }
         let kind = try FormValue.choice(input.kind, "kind", "申报项目") as DeclarationKind
         let value: Int64
@@ -44,15 +50,14 @@ enum DeclarationController {
             guard let n = Int64(input.value ?? ""), n >= 0 else { throw FieldError.invalid("value", kind.chineseName, "应为人数") }
             value = n
         }
-        let existing = try await DeclarationRecord.query(on: db).filter(\.$buyerUnit.$id == unit.id!).filter(\.$year == year)
-            .filter(\.$kind == kind.rawValue).first()
-        let d = existing ?? DeclarationRecord()
-        let before = existing.map(DeclarationDTO.init)
+        let old = existing.first { $0.$buyerUnit.id == unit.id && $0.year == year && $0.kind == kind.rawValue }
+        let d = old ?? DeclarationRecord()
+        let before = old.map(DeclarationDTO.init)
         d.$buyerUnit.id = unit.id!; d.buyerRegionCode = unit.regionCode; d.buyerSystemID = unit.$system.id
         d.year = year; d.kind = kind.rawValue; d.value = value; d.declaredBy = req.currentUser?.username ?? ""
         try await db.transaction { db in
             try await d.save(on: db)
-            try await Audit.record(req, on: db, action: existing == nil ? "create" : "update", entity: "declaration", id: d.id,
+            try await Audit.record(req, on: db, action: old == nil ? "create" : "update", entity: "declaration", id: d.id,
                                    region: unit.regionCode, before: before, after: DeclarationDTO(d))
         }
         return d
@@ -69,19 +74,26 @@ enum DeclarationController {
         let form = try FormTable(try OfferSheetController.cells(data), anchor: "申报项目",
                                  aliases: ["采购单位": ["采购单位", "单位名称"], "年度": ["年度"], "申报项目": ["申报项目", "项目"], "数额": ["数额", "金额", "人数"]],
                                  required: ["采购单位", "年度", "申报项目", "数额"], form: "申报表")
-        let units = Dictionary(try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all().map { ($0.name, $0.id!) }, uniquingKeysWith: { a, _ in a })
+        // Units and their declarations are read once for the sheet, not once a row.
+        let inScope = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all()
+        let units = Dictionary(inScope.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let columns = ["buyerUnitId": "采购单位", "year": "年度", "kind": "申报项目", "value": "数额"]
         return try await req.db.transaction { db in
             var errors: [RowError] = [], saved: [DeclarationDTO] = []
+            var existing = try await DeclarationRecord.query(on: db).filter(\.$buyerUnit.$id ~~ inScope.compactMap(\.id)).all()
             for line in form.lines {
                 guard let unit = units[line["采购单位"]] else {
                     errors.append(RowError(row: line.number, column: "采购单位", code: "unknown_buyer", message: "采购单位“\(line["采购单位"])”不存在或不在您的范围内"))
                     continue
                 }
                 var input = Input(form: [:])
-                input.buyerUnitId = unit; input.year = Int(line["年度"]); input.value = line["数额"]
+                input.year = Int(line["年度"]); input.value = line["数额"]
                 input.kind = DeclarationKind(codeOrName: line["申报项目"])?.rawValue ?? line["申报项目"]
-                do { saved.append(DeclarationDTO(try await declare(input, req: req, on: db))) } catch let e as FieldError {
+                do {
+                    let d = try await save(input, unit: unit, existing: existing, req: req, on: db)
+                    existing.append(d)
+                    saved.append(DeclarationDTO(d))
+                } catch let e as FieldError {
                     errors.append(RowError(row: line.number, column: columns[e.field] ?? e.field, code: e.code, message: e.message))
                 }
             }
