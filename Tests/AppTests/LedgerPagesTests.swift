@@ -77,6 +77,10 @@ final class LedgerPagesTests: XCTestCase {
             XCTAssertEqual(assessed.counties.map(\.name), ["云阳县"], "unit scores roll up to their county")
             try await assertEqual(try await page.post("/reporting", ["do": "close", "month": "2026-10"]).status, .seeOther)
             try await assertEqual(try await ClosedPeriod.query(on: app.db).count(), 1)
+            let refused = try await page.post("/reporting", ["do": "reopen", "month": "2026-10"])
+            XCTAssertEqual(refused.status, .unprocessableEntity)
+            XCTAssertTrue(refused.body.string.contains("id=\"reporting-error\">请填写重新开放的理由"), "the page again, with the reason asked for")
+            try await assertEqual(try await ClosedPeriod.query(on: app.db).count(), 1, "nothing reopened")
         }
     }
 }

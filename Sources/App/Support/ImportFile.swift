@@ -12,7 +12,7 @@ struct ImportFile: Sendable {
     /// Writes the upload to a temporary file: a raw body streamed block by block, a form's file part as sent.
     static func receive(_ req: Request) async throws -> ImportFile {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-import-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw Abort(.internalServerError, reason: "cannot write \(url.path)") }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         var hash = SHA256(), size = 0

@@ -108,25 +108,35 @@ enum CalendarController {
     struct Page: Encodable {
         let shell: Shell; let status: Status?; let periods: [PeriodController.PeriodDTO]; let canClose: Bool
         let reporter: String?; let notices: [String]; let today: String; let lastMonth: String
+        var error: String? = nil
     }
 
-    @Sendable static func index(req: Request) async throws -> View {
+    @Sendable static func index(req: Request) async throws -> View { try await page(req) }
+
+    static func page(_ req: Request, error: String? = nil) async throws -> View {
         let office = req.scope(for: .manageReporting) != nil
         let last = req.today.adding(months: -1).monthKey
         return try await req.view.render("reporting/index", Page(
             shell: Shell(req), status: office ? try await status(req) : nil, periods: office ? try await PeriodController.list(req) : [],
             canClose: office, reporter: Reporter.of(req.currentUser), notices: try await notices(for: req.currentUser, on: req.db).map(\.text),
-            today: req.today.description, lastMonth: last))
+            today: req.today.description, lastMonth: last, error: error))
     }
 
     /// The page's forms: close or reopen a month, 催报, 报送.
     @Sendable static func act(req: Request) async throws -> Response {
         let f = try req.content.decode([String: String].self)
-        switch f["do"] {
-        case "close": _ = try await PeriodController.close(.init(month: f["month"]), req: req)
-        case "reopen": _ = try await PeriodController.reopen(.init(month: f["month"], reason: f["reason"]), req: req)
-        case "remind": _ = try await remind(req)
-        default: _ = try await submit(.init(period: f["period"]), req: req)
+        do {
+            switch f["do"] {
+            case "close": _ = try await PeriodController.close(.init(month: f["month"]), req: req)
+            case "reopen": _ = try await PeriodController.reopen(.init(month: f["month"], reason: f["reason"]), req: req)
+            case "remind": _ = try await remind(req)
+            default: _ = try await submit(.init(period: f["period"]), req: req)
+            }
+        } catch let e as FieldError {
+            return try await page(req, error: e.message).encodeResponse(status: .unprocessableEntity, for: req)
+        } catch let e as APIError where e.status != .forbidden {
+            // The page again, with what was wrong beside the forms, rather than an error page.
+            return try await page(req, error: e.message).encodeResponse(status: e.status, for: req)
         }
         return req.redirect(to: SiteURL.reporting.path + (f["period"].map { "?period=\($0)" } ?? ""))
     }
