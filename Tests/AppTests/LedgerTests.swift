@@ -115,6 +115,7 @@ final class LedgerTests: XCTestCase {
                 b.buyerUnitId = [f.hospital, f.school][rng.next(2)]
                 b.purchasedOn = "2026-\(10 + rng.next(3))-\(10 + rng.next(10))"
                 b.seller = ["甲", "乙", "丙"][rng.next(3)]; b.variety = ["土豆", "红橙"][rng.next(2)]
+                b.originRegionCode = [Fixtures.village, Fixtures.wuxiTown][rng.next(2)]
                 b.amount = "\(1 + rng.next(5))\(rng.next(2) == 0 ? "0" : "").5元"
                 b.channel = channels[rng.next(channels.count)]; b.purpose = purposes[rng.next(purposes.count)]
                 if b.channel == "p832" { b.orderId = "o\(i)" }
@@ -162,6 +163,25 @@ final class LedgerTests: XCTestCase {
                 for (k, v) in totals { expected[k] = "\(v.0)/\(v.1)" }
                 XCTAssertEqual(Dictionary(uniqueKeysWithValues: sums.map { ($0.key, "\($0.amount)/\($0.rows)") }), expected, table)
             }
+            // What was bought in or came from a region (b + o − c), for a county, both counties' city, the province
+            // and a county with only the origin side.
+            struct Total: Decodable { let amount: Int64? }
+            for prefix in ["500235", "500238", "5002", "50"] {
+                let (amount, inOrFrom) = Rollups.inOrFrom(prefix: prefix)
+                let got = try await sql.raw("""
+                    SELECT CAST(\(amount) AS BIGINT) AS amount FROM region_rollups WHERE counted = \(bind: true) AND \(inOrFrom)
+                    """).first(decoding: Total.self)?.amount ?? 0
+                let want = rows.filter { $0.counts && ($0.buyerRegionCode.hasPrefix(prefix) || $0.originRegionCode.hasPrefix(prefix)) }
+                XCTAssertEqual(got, want.reduce(0) { $0 + $1.amountFen }, prefix)
+            }
+            // Benefits hold every counted row's amount, by the village (or township) it came from.
+            struct Village: Decodable { let village_code: String; let amount: Int64 }
+            let benefits = try await sql.raw("""
+                SELECT village_code, CAST(SUM(amount_fen) AS BIGINT) AS amount FROM purchase_benefits GROUP BY village_code HAVING SUM(amount_fen) <> 0
+                """).all(decoding: Village.self)
+            XCTAssertEqual(Dictionary(uniqueKeysWithValues: benefits.map { ($0.village_code, $0.amount) }),
+                           Dictionary(grouping: rows.filter(\.counts), by: \.originRegionCode).mapValues { $0.reduce(0) { $0 + $1.amountFen } })
+            XCTAssertTrue(Set(rows.map(\.originRegionCode)).count == 2 && rows.contains { $0.counts && $0.originRegionCode == Fixtures.wuxiTown })
             XCTAssertGreaterThan(rows.filter(\.counts).count, 0)
             XCTAssertGreaterThan(rows.filter { !$0.counts }.count, 0)
         }

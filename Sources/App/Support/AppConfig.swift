@@ -61,7 +61,7 @@ public struct AppConfig: Sendable {
     }
 
     static func parseKey(_ base64: String) throws -> SymmetricKey {
-        guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
+        guard let data = Data(base64Encoded: base64.trimmed), data.count == 32 else {
             throw Missing(description: "BANGFU_DATA_KEY 必须是32字节密钥的 base64 编码")
         }
         return SymmetricKey(data: data)

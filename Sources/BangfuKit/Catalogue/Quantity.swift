@@ -10,9 +10,9 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// nil for text that is not a positive number followed by a unit ("三十斤", "-5斤", "30").
     public static func parse(_ text: String) -> Quantity? {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         guard let (number, rest) = Decimals.leadingNumber(t), number > 0 else { return nil }
-        let unit = rest.trimmingCharacters(in: .whitespaces)
+        let unit = rest.trimmed
         guard !unit.isEmpty, unit.count <= 6, !unit.contains(where: { $0.isNumber }) else { return nil }
         return Quantity(thousandths: number, unit: unit)
     }
@@ -29,8 +29,8 @@ public struct UnitPrice: Hashable, Sendable, Codable, CustomStringConvertible {
     public init(fen: Fen, unit: String?) { self.fen = fen; self.unit = unit }
 
     public static func parse(_ text: String) -> UnitPrice? {
-        let t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "／", with: "/")
-        let parts = t.split(separator: "/", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let t = text.trimmed.replacingOccurrences(of: "／", with: "/")
+        let parts = t.split(separator: "/", maxSplits: 1).map { $0.trimmed }
         guard let money = parts.first, let fen = Fen.parse(money), fen > .zero else { return nil }
         let unit = parts.count == 2 ? parts[1] : nil
         if let unit, unit.isEmpty || unit.count > 6 { return nil }
@@ -49,7 +49,7 @@ public struct Contact: Hashable, Sendable, Codable {
     public init(name: String, phone: String) { self.name = name; self.phone = phone }
 
     public static func parse(_ text: String) -> Contact? {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         guard let start = t.firstIndex(where: { $0.isASCII && $0.isNumber }) else { return nil }
         let name = t[..<start].trimmingCharacters(in: CharacterSet(charactersIn: " ：:，,、"))
         let phone = t[start...].filter { !$0.isWhitespace && $0 != "-" }

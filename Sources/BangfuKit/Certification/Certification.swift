@@ -86,7 +86,7 @@ public enum Certification {
     public static func apply(_ event: CertificationEvent, to r: CertificationRecord) throws(TransitionRefused) -> CertificationRecord {
         var next = r
         next.reason = event.reason
-        if let reason = event.reason, reason.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let reason = event.reason, reason.trimmed.isEmpty {
             throw TransitionRefused(code: "reason_required", message: "请填写理由")
         }
         switch (event, r.state) {

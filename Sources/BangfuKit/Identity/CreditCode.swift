@@ -6,7 +6,7 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
     public init?(_ text: String) {
-        let chars = Array(text.trimmingCharacters(in: .whitespaces).uppercased())
+        let chars = Array(text.trimmed.uppercased())
         guard chars.count == 18, chars[17] == Self.checkCharacter(for: String(chars[..<17])) else { return nil }
         value = String(chars)
     }

@@ -2,7 +2,7 @@
 public enum Mask {
     /// 王小明 → 王某某
     public static func name(_ name: String) -> String {
-        guard let first = name.trimmingCharacters(in: .whitespaces).first else { return "" }
+        guard let first = name.trimmed.first else { return "" }
         return "\(first)某某"
     }
 

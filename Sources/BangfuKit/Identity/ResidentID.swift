@@ -8,7 +8,7 @@ public struct ResidentID: Hashable, Sendable {
     static let checks = Array("10X98765432")
 
     public init?(_ text: String) {
-        let chars = Array(text.trimmingCharacters(in: .whitespaces).uppercased())
+        let chars = Array(text.trimmed.uppercased())
         guard chars.count == 18, chars[..<17].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         guard chars[17] == Self.checkCharacter(for: String(chars[..<17])) else { return nil }
         guard Self.isValidBirthDate(String(chars[6..<14])) else { return nil }

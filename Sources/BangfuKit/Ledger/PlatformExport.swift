@@ -38,7 +38,7 @@ public enum PlatformExport {
         let mapping: PlatformMapping
 
         public init(header row: [String], mapping m: PlatformMapping) throws(ImportRejected) {
-            let header = row.map { $0.trimmingCharacters(in: .whitespaces) }
+            let header = row.map { $0.trimmed }
             let wanted = [m.orderID, m.buyer, m.date, m.origin, m.seller, m.variety, m.quantity, m.amount] + (m.purpose.map { [$0] } ?? [])
             let missing = wanted.filter { !header.contains($0) }
             guard missing.isEmpty else {
@@ -50,9 +50,9 @@ public enum PlatformExport {
 
         /// The order on a row, or nil for a blank row.
         public func order(_ row: [String], line: Int) -> PlatformOrder? {
-            guard !row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
+            guard !row.allSatisfy({ $0.trimmed.isEmpty }) else { return nil }
             func cell(_ name: String) -> String {
-                index[name].flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
+                index[name].flatMap { $0 < row.count ? row[$0].trimmed : nil } ?? ""
             }
             let m = mapping
             return PlatformOrder(line: line, orderID: cell(m.orderID), buyer: cell(m.buyer), date: cell(m.date),

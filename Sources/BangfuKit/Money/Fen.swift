@@ -43,7 +43,7 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     /// Parses what people type into forms and spreadsheets: "90", "90元", "3.5", "1.2万", "1.2万元", "¥1,200".
     /// Returns nil for anything that is not an exact amount in 分 (e.g. "三元", "1.234").
     public static func parse(_ text: String) -> Fen? {
-        var s = text.trimmingCharacters(in: .whitespaces)
+        var s = text.trimmed
             .replacingOccurrences(of: ",", with: "")
             .replacingOccurrences(of: "，", with: "")
         for prefix in ["¥", "￥"] where s.hasPrefix(prefix) { s.removeFirst(prefix.count) }

@@ -6,7 +6,7 @@ public protocol ChineseNamed: RawRepresentable, CaseIterable, Sendable where Raw
 extension ChineseNamed {
     /// Reads either the code or the Chinese name, as spreadsheets carry either.
     public init?(codeOrName: String) {
-        let t = codeOrName.trimmingCharacters(in: .whitespaces)
+        let t = codeOrName.trimmed
         guard let hit = Self.allCases.first(where: { $0.rawValue == t || $0.chineseName == t }) else { return nil }
         self = hit
     }

@@ -38,7 +38,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Accepts 2019-09-01, 2019.9.1, 2019/9/1, 2019年9月1日 and 20190901; nil for impossible dates.
     public init?(_ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         var parts = t.split(whereSeparator: { "-./年月日".contains($0) }).map(String.init)
         if parts.count == 1, t.count == 8 {
             parts = [String(t.prefix(4)), String(t.dropFirst(4).prefix(2)), String(t.suffix(2))]
@@ -57,7 +57,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// 1-based day of the year.
     public var ordinal: Int { (1..<month).reduce(0) { $0 + LocalDate.days(inMonth: $1, year: year) } + day }
     public var quarter: Int { (month - 1) / 3 + 1 }
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    /// "2026-09-30", built by hand: `String(format:)` goes through Foundation's locale machinery, and an import
+    /// writes two of these a row.
+    public var description: String { "\(year.padded(4))-\(month.padded(2))-\(day.padded(2))" }
 
     /// The instant this day starts in Shanghai.
     public var startInstant: Date { ShanghaiCalendar.date(year, month, day) }
@@ -85,5 +87,13 @@ public enum YearPace {
     public static func basisPoints(through day: LocalDate) -> Int {
         let total = LocalDate.isLeap(day.year) ? 366 : 365
         return day.ordinal * 10_000 / total
+    }
+}
+
+extension Int {
+    /// The number in decimal, zero-padded on the left to `width` digits.
+    func padded(_ width: Int) -> String {
+        let digits = String(self)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

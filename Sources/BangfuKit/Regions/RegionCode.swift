@@ -14,7 +14,7 @@ public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringC
     /// Accepts 12 digits, or the 6- or 9-digit forms (padded with zeros). A zero part may stand above a
     /// non-zero one: 中山市's towns (442000100000) and Macau's parishes (820001000000) are real codes.
     public init?(_ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         guard t.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         let padded: String
         switch t.count {

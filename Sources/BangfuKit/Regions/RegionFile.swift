@@ -15,8 +15,8 @@ public enum RegionFile {
     /// Parses and checks a whole file; `known` are codes already stored, which parents may name.
     /// Either every row is good, or the file is rejected with every row's problems.
     public static func parse(_ text: String, known: Set<String> = []) throws(ImportRejected) -> [RegionRecord] {
-        let rows = CSV.parse(text).filter { !$0.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
-        guard let header = rows.first?.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
+        let rows = CSV.parse(text).filter { !$0.allSatisfy { $0.trimmed.isEmpty } }
+        guard let header = rows.first?.map({ $0.trimmed.lowercased() }),
               header.starts(with: ["code", "name"]) else {
             throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "表头应为 code,name[,parent][,flags]")])
         }
@@ -24,7 +24,7 @@ public enum RegionFile {
         var records: [RegionRecord] = [], lines: [Int] = [], errors: [RowError] = [], seen: Set<String> = []
         for (i, row) in rows.enumerated().dropFirst() {
             let line = i + 1
-            func cell(_ j: Int?) -> String { j.flatMap { $0 < row.count ? row[$0] : nil }?.trimmingCharacters(in: .whitespaces) ?? "" }
+            func cell(_ j: Int?) -> String { j.flatMap { $0 < row.count ? row[$0] : nil }?.trimmed ?? "" }
             guard let code = RegionCode(cell(0)) else {
                 errors.append(RowError(row: line, column: "code", code: "invalid", message: "区划代码“\(cell(0))”不是12位统计用区划代码")); continue
             }
@@ -35,7 +35,7 @@ public enum RegionFile {
             if name.isEmpty { errors.append(RowError(row: line, column: "name", code: "required", message: "名称不能为空")); continue }
             var flags = Set<RegionRecord.Flag>()
             for f in cell(flagColumn).split(separator: ";") {
-                guard let flag = RegionRecord.Flag(rawValue: f.trimmingCharacters(in: .whitespaces)) else {
+                guard let flag = RegionRecord.Flag(rawValue: f.trimmed) else {
                     errors.append(RowError(row: line, column: "flags", code: "invalid", message: "未知标记“\(f)”")); continue
                 }
                 flags.insert(flag)

@@ -20,7 +20,7 @@ public struct FieldError: Error, Equatable, Sendable, Codable {
 /// Small readers that turn raw form text into domain values or a FieldError naming the field.
 public enum FormValue {
     public static func text(_ value: String?, _ field: String, _ label: String, max: Int = 100) throws -> String {
-        let v = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let v = value?.trimmed ?? ""
         guard !v.isEmpty else { throw FieldError.required(field, label) }
         guard v.count <= max else {
             throw FieldError(field: field, code: "too_long", message: "\(label)不能超过\(max)个字")
@@ -29,7 +29,7 @@ public enum FormValue {
     }
 
     public static func optionalText(_ value: String?, _ field: String, _ label: String, max: Int = 200) throws -> String? {
-        guard let v = value?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
+        guard let v = value?.trimmed, !v.isEmpty else { return nil }
         return try text(v, field, label, max: max)
     }
 

@@ -15,7 +15,7 @@ enum LoginController {
 
     @Sendable static func submit(req: Request) async throws -> Response {
         let form = try req.content.decode(LoginForm.self)
-        let username = form.username?.trimmingCharacters(in: .whitespaces) ?? ""
+        let username = form.username?.trimmed ?? ""
         do {
             let user = try await verify(username: username, password: form.password ?? "", req: req)
             try await Authentication.logIn(user, on: req)

@@ -34,7 +34,7 @@ enum TokenController {
     }
 
     @Sendable static func create(req: Request) async throws -> View {
-        let name = (try? req.content.get(String.self, at: "name"))?.trimmingCharacters(in: .whitespaces) ?? ""
+        let name = (try? req.content.get(String.self, at: "name"))?.trimmed ?? ""
         guard !name.isEmpty, name.count <= 50 else { return try await page(req, error: "请填写令牌用途（50字以内）") }
         return try await page(req, newToken: try await issue(name: name, for: req.currentUser!, req: req))
     }

@@ -6,28 +6,20 @@ import Vapor
 /// Benefit attribution (利益联结): each counted purchase's amount goes to the household that sold it, or is
 /// spread over the 脱贫户 a cooperative links; offices read how much reached how many households, by village.
 enum Benefits {
-    static func add(_ rows: [Purchase], sign: Int64, on sql: any SQLDatabase) async throws {
-        struct Key: Hashable { let year: Int, village: String, seller: String }
-        var sums: [Key: (households: Int, fen: Int64, first: String)] = [:]
-        for p in rows {
-            let k = Key(year: Int(p.bookedOn.prefix(4))!, village: p.originRegionCode, seller: p.sellerKey)
-            let month = String(p.bookedOn.prefix(7))
-            let v = sums[k] ?? (1, 0, month)
-            sums[k] = (max(v.households, p.householdsTouched ?? 1), v.fen + sign * p.amountFen, min(v.first, month))
-        }
-        for batch in Array(sums).chunked(400) {
-            let values = batch.map { k, v -> SQLQueryString in
-                "(\(bind: k.year), \(bind: v.first), \(bind: k.village), \(bind: k.seller), \(bind: v.households), \(bind: v.fen))"
-            }
-            try await sql.raw("""
-                INSERT INTO purchase_benefits (year, first_month, village_code, seller_key, households, amount_fen)
-                VALUES \(values.joined(separator: ", "))
-                ON CONFLICT (year, village_code, seller_key) DO UPDATE SET
-                    amount_fen = purchase_benefits.amount_fen + excluded.amount_fen,
-                    households = CASE WHEN excluded.households > purchase_benefits.households THEN excluded.households ELSE purchase_benefits.households END,
-                    first_month = CASE WHEN excluded.first_month < purchase_benefits.first_month THEN excluded.first_month ELSE purchase_benefits.first_month END
-                """).run()
-        }
+    /// Adds or takes away the counted rows among those `rows` selects: a household's amount, the most households
+    /// a cooperative's row touched, and the first month the household was reached.
+    static func add(rows: SQLQueryString, sign: Int64, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            INSERT INTO purchase_benefits (year, first_month, village_code, seller_key, households, amount_fen)
+            SELECT CAST(substr(booked_on, 1, 4) AS INTEGER), MIN(substr(booked_on, 1, 7)), origin_region_code, seller_key,
+                MAX(COALESCE(households_touched, 1)), \(bind: sign) * SUM(amount_fen)
+            FROM purchases WHERE (\(rows)) AND \(unsafeRaw: Rollups.counted)
+            GROUP BY CAST(substr(booked_on, 1, 4) AS INTEGER), origin_region_code, seller_key
+            ON CONFLICT (year, village_code, seller_key) DO UPDATE SET
+                amount_fen = purchase_benefits.amount_fen + excluded.amount_fen,
+                households = CASE WHEN excluded.households > purchase_benefits.households THEN excluded.households ELSE purchase_benefits.households END,
+                first_month = CASE WHEN excluded.first_month < purchase_benefits.first_month THEN excluded.first_month ELSE purchase_benefits.first_month END
+            """).run()
     }
 
     struct Village: Content { let village_code: String; let households: Int; let amount_fen: Int64 }

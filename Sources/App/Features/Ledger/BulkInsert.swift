@@ -8,18 +8,18 @@ enum BulkInsert {
                           "supplier_id", "from_deep_poverty", "seller_masked", "seller_key", "households_touched", "variety",
                           "quantity_thousandths", "quantity_unit", "amount_fen", "purpose", "channel_code", "via_platform", "source",
                           "source_ref", "reporter", "state", "reason", "suspected_duplicate_of", "duplicate_of", "reverses_id",
-                          "replaces_id", "created_at"]
+                          "replaces_id", "import_batch", "created_at"]
 
-    static func purchases(_ rows: [Purchase], on db: any Database) async throws {
+    static func purchases(_ rows: [Purchase], batch: String, on db: any Database) async throws {
         let sql = db as! any SQLDatabase, now = Date()
-        for batch in rows.chunked(400) {
-            let values = batch.map { p -> SQLQueryString in
+        for slice in rows.chunked(400) {
+            let values = slice.map { p -> SQLQueryString in
                 let row: [any Encodable & Sendable] = [
                     p.$buyerUnit.id, p.buyerRegionCode, p.buyerSystemID, p.purchasedOn, p.bookedOn, p.originRegionCode,
                     p.$supplier.id, p.fromDeepPoverty, p.sellerMasked, p.sellerKey, p.householdsTouched, p.variety,
                     p.quantityThousandths, p.quantityUnit, p.amountFen, p.purpose, p.channelCode, p.viaPlatform, p.source,
                     p.sourceRef, p.reporter, p.state, p.reason, p.suspectedDuplicateOf, p.duplicateOf, p.reversesID,
-                    p.replacesID, now]
+                    p.replacesID, batch, now]
                 return "(\(binds: row))"
             }
             try await sql.raw("""

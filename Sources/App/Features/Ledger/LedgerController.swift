@@ -116,7 +116,7 @@ enum LedgerController {
     static func totals(_ req: Request) async throws -> TotalsDTO {
         let by = req.query["by"] ?? "channel"
         let column = ["purpose": "purpose", "month": "month", "township": "origin_township"][by] ?? "channel_code"
-        var table = "purchase_rollups", filter: SQLQueryString = "1 = 1"
+        var table = "purchase_rollups", filter: SQLQueryString = "1 = 1", amount: SQLQueryString = "SUM(amount_fen)", rows: SQLQueryString = "SUM(row_count)"
         switch req.scope {
         case .everything where by != "township": table = "unit_rollups"
         case .buyerUnit(let id) where by != "township": table = "unit_rollups"; filter = "buyer_unit_id = \(bind: id)"
@@ -127,8 +127,9 @@ enum LedgerController {
             table = "origin_rollups"      // by township means by where the products come from
             filter = "origin_township LIKE \(bind: r.subtreePrefix + "%")"
         case .region(let r) where r.level <= .county:
-            table = "county_rollups"      // a county or above: membership is decided by county, on both sides
-            filter = "(origin_county LIKE \(bind: r.subtreePrefix + "%") OR buyer_county LIKE \(bind: r.subtreePrefix + "%"))"
+            table = "region_rollups"      // a county or above: membership is decided by county, on both sides
+            (amount, filter) = Rollups.inOrFrom(prefix: r.subtreePrefix)
+            rows = "SUM(CASE WHEN side = 'c' THEN -row_count ELSE row_count END)"
         case .region(let r):
             filter = "(origin_township LIKE \(bind: r.subtreePrefix + "%") OR buyer_region_code LIKE \(bind: r.subtreePrefix + "%"))"
         case .everything: break
@@ -136,18 +137,18 @@ enum LedgerController {
         }
         if let month: String = req.query["month"], !month.isEmpty { filter = filter + " AND month = \(bind: month)" }
         struct Row: Decodable { let key: String; let counted: Bool; let amount: Int64; let rows: Int }
-        let rows = try await (req.db as! any SQLDatabase).raw("""
-            SELECT \(unsafeRaw: column) AS key, counted, CAST(SUM(amount_fen) AS BIGINT) AS amount, CAST(SUM(row_count) AS BIGINT) AS rows
+        let lines = try await (req.db as! any SQLDatabase).raw("""
+            SELECT \(unsafeRaw: column) AS key, counted, CAST(\(amount) AS BIGINT) AS amount, CAST(\(rows) AS BIGINT) AS rows
             FROM \(ident: table) WHERE \(filter) GROUP BY \(unsafeRaw: column), counted
             """).all(decoding: Row.self)
         let channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: req.db).all().map { ($0.code, $0.name) })
         let name: (String) -> String = { key in
             by == "channel" ? channels[key] ?? key : by == "purpose" ? PurchasePurpose(rawValue: key)?.chineseName ?? key : key
         }
-        let counted = rows.filter { $0.counted && $0.rows != 0 }.map {
+        let counted = lines.filter { $0.counted && $0.rows != 0 }.map {
             TotalsDTO.Line(key: $0.key, name: name($0.key), amountFen: $0.amount, amount: Fen($0.amount).description, rows: $0.rows)
         }.sorted { $0.key < $1.key }
-        let waiting = rows.filter { !$0.counted }
+        let waiting = lines.filter { !$0.counted }
         let pendingFen = waiting.reduce(0) { $0 + $1.amount }
         return TotalsDTO(counted: counted, pending: .init(key: "pending", name: "未计入", amountFen: pendingFen, amount: Fen(pendingFen).description,
                                                           rows: waiting.reduce(0) { $0 + $1.rows }))

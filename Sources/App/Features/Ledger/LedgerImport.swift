@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import SQLKit
 import Vapor
 
 struct LedgerImportReport: Content {
@@ -20,7 +21,7 @@ enum ImportItem {
 }
 
 /// Imports a file's rows in one transaction, a chunk at a time: per chunk one query each for units,
-/// places, rows already imported and likely twins, then multi-row inserts and one rollup upsert.
+/// places, rows already imported and likely twins, then multi-row inserts; the rollups once, for the whole file.
 /// Every row's problem is reported in the file's own column names; any problem rejects the whole file.
 struct LedgerImporter: Sendable {
     let source: PurchaseSource
@@ -38,6 +39,9 @@ struct LedgerImporter: Sendable {
     func run(context start: LedgerContext, on db: any Database, progress: ImportJobs.Job? = nil,
              items: Pull<ImportItem>) async throws -> LedgerImportReport {
         try await db.transaction { db in
+            try await db.readyForBulkWrites()
+            // The file's rows are those it inserts past the ledger's end, stamped with this run's batch.
+            let end = try await Purchase.query(on: db).max(\.$id) ?? 0, batch = UUID().uuidString
             var context = start, report = LedgerImportReport(), chunk: [(Int, PurchaseInput)] = []
             while true {
                 let item = try items.next()
@@ -47,13 +51,14 @@ struct LedgerImporter: Sendable {
                 case nil: break
                 }
                 if chunk.count == Self.chunkSize || (item == nil && !chunk.isEmpty) {
-                    try await write(chunk, context: &context, report: &report, on: db)
+                    try await write(chunk, batch: batch, context: &context, report: &report, on: db)
                     chunk.removeAll(keepingCapacity: true)
                     progress?.update(report)
                 }
                 if item == nil { break }
             }
             guard report.errors.isEmpty else { throw ImportRejected(report.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }) }
+            try await Rollups.add(rows: "id > \(bind: end) AND import_batch = \(bind: batch)", sign: 1, on: db)
             try await Audit.record(origin, on: db, action: "import", entity: "purchase", id: nil, region: nil,
                                    after: ["source": source.rawValue, "file": fileTag, "read": "\(report.read)", "created": "\(report.created)",
                                            "skipped": "\(report.skipped)", "linked": "\(report.linked)"])
@@ -61,7 +66,7 @@ struct LedgerImporter: Sendable {
         }
     }
 
-    private func write(_ chunk: [(Int, PurchaseInput)], context: inout LedgerContext, report: inout LedgerImportReport,
+    private func write(_ chunk: [(Int, PurchaseInput)], batch: String, context: inout LedgerContext, report: inout LedgerImportReport,
                        on db: any Database) async throws {
         try await context.prepare(units: Set(chunk.compactMap(\.1.buyerUnitId)), origins: Set(chunk.compactMap(\.1.originRegionCode)), on: db)
         let refs = chunk.map { reference($0.0, $0.1) }
@@ -82,8 +87,7 @@ struct LedgerImporter: Sendable {
         }
         guard report.errors.isEmpty, !rows.isEmpty else { return }     // a failed file is still read to the end, for its report
         let inFile = try await Twins.mark(rows, on: db)
-        try await BulkInsert.purchases(rows, on: db)
-        try await Rollups.add(rows, sign: 1, on: db)
+        try await BulkInsert.purchases(rows, batch: batch, on: db)
         if !inFile.isEmpty {
             let ids = Dictionary(uniqueKeysWithValues: try await Purchase.query(on: db).filter(\.$source == source.rawValue)
                 .filter(\.$sourceRef ~~ rows.compactMap(\.sourceRef)).all().map { ($0.sourceRef!, $0.id!) })

@@ -113,7 +113,7 @@ enum LedgerService {
             throw APIError(status: .conflict, code: "not_pending", message: "该记录已核实过", field: "approve")
         }
         let approve = input.approve ?? false
-        let reason = input.reason?.trimmingCharacters(in: .whitespaces) ?? ""
+        let reason = input.reason?.trimmed ?? ""
         if !approve && reason.isEmpty { throw FieldError.required("reason", "不通过的理由") }
         try await change(p, action: approve ? "verify" : "reject", req: req) {
             $0.state = (approve ? VerificationState.verified : .rejected).rawValue

@@ -5,68 +5,83 @@ import SQLKit
 /// Keeps the rollups (and the benefits beside them) equal to the ledger, at four grains, each bounded by its
 /// dimensions rather than by the ledger's size: the finest (`purchase_rollups`: month × unit × origin township ×
 /// channel × purpose), per unit (`unit_rollups`), per origin township (`origin_rollups`) and per buyer county ×
-/// origin county (`county_rollups`). Rows are summed by bucket in memory and written by one multi-row upsert per
-/// grain, both databases' dialect, in the caller's transaction.
+/// origin county (`county_rollups`), with `region_rollups` beside them for what lies in or comes from a region.
+/// The rows are summed where they lie, by one `INSERT … SELECT … GROUP BY … ON CONFLICT` per grain in the caller's transaction, so a million-row import never carries its rows back
+/// through the server to be summed.
 enum Rollups {
-    /// One grain: its table, its columns (key columns first) and how a row maps to a key.
+    /// One grain: its table and, per column, the expression over `purchases` that fills it (key columns first).
     struct Grain {
         let table: String
-        let keys: [String]
-        let key: @Sendable (Purchase) -> [any Encodable & Sendable]
+        let columns: [(name: String, expression: String)]
+        /// The columns its unique constraint names (buyer region and system follow the unit).
+        let conflict: String
+    }
+
+    /// `LedgerCounting.counts` as SQL: not a duplicate, not rejected, and through a platform or verified.
+    /// The property test in LedgerTests holds every grain to the Swift rule.
+    static let counted = "CASE WHEN duplicate_of IS NULL AND state <> 'rejected' AND (via_platform OR state = 'verified') THEN TRUE ELSE FALSE END"
+    static let month = ("month", "substr(booked_on, 1, 7)")
+    static let unit = [("buyer_unit_id", "buyer_unit_id"), ("buyer_region_code", "buyer_region_code"), ("buyer_system_id", "buyer_system_id")]
+    /// A place's township and county are its code's prefix padded with zeros (`RegionCode.ancestor`), or itself above them.
+    static let township = ("origin_township", "substr(origin_region_code, 1, 9) || '000'")
+    static let deep = ("deep_poverty", "from_deep_poverty")
+    static let tail = [("channel_code", "channel_code"), ("purpose", "purpose"), ("counted", counted)]
+    static func county(_ column: String) -> String { "substr(\(column), 1, 6) || '000000'" }
+    /// The smallest of province, city and county holding both the buyer and the origin ('' when none does).
+    static let common = """
+        CASE WHEN substr(buyer_region_code, 1, 6) = substr(origin_region_code, 1, 6) THEN substr(buyer_region_code, 1, 6) || '000000'
+             WHEN substr(buyer_region_code, 1, 4) = substr(origin_region_code, 1, 4) THEN substr(buyer_region_code, 1, 4) || '00000000'
+             WHEN substr(buyer_region_code, 1, 2) = substr(origin_region_code, 1, 2) THEN substr(buyer_region_code, 1, 2) || '0000000000'
+             ELSE '' END
+        """
+    /// `region_rollups`: each row three times, under its buyer's county (side b), its origin's county (o) and the
+    /// smallest region holding both (c), so that what was bought in or came from a region is b + o − c, summed over
+    /// a few thousand rows whatever the ledger's size, instead of over every pair of counties.
+    static func regionGrain(side: String, _ region: String) -> Grain {
+        Grain(table: "region_rollups", columns: [month, ("side", "'\(side)'"), ("region", region), deep] + tail,
+              conflict: "month, side, region, deep_poverty, channel_code, purpose, counted")
     }
 
     static let grains = [
-        Grain(table: "purchase_rollups",
-              keys: ["month", "buyer_unit_id", "buyer_region_code", "buyer_system_id", "origin_township", "deep_poverty", "channel_code", "purpose", "counted"],
-              key: { [month($0), $0.$buyerUnit.id, $0.buyerRegionCode, $0.buyerSystemID, township($0), $0.fromDeepPoverty, $0.channelCode, $0.purpose, $0.counts] }),
-        Grain(table: "unit_rollups",
-              keys: ["month", "buyer_unit_id", "buyer_region_code", "buyer_system_id", "channel_code", "purpose", "counted"],
-              key: { [month($0), $0.$buyerUnit.id, $0.buyerRegionCode, $0.buyerSystemID, $0.channelCode, $0.purpose, $0.counts] }),
-        Grain(table: "origin_rollups",
-              keys: ["month", "origin_township", "deep_poverty", "channel_code", "purpose", "counted"],
-              key: { [month($0), township($0), $0.fromDeepPoverty, $0.channelCode, $0.purpose, $0.counts] }),
+        Grain(table: "purchase_rollups", columns: [month] + unit + [township, deep] + tail,
+              conflict: "month, buyer_unit_id, origin_township, deep_poverty, channel_code, purpose, counted"),
+        Grain(table: "unit_rollups", columns: [month] + unit + tail,
+              conflict: "month, buyer_unit_id, channel_code, purpose, counted"),
+        Grain(table: "origin_rollups", columns: [month, township, deep] + tail,
+              conflict: "month, origin_township, deep_poverty, channel_code, purpose, counted"),
         Grain(table: "county_rollups",
-              keys: ["month", "buyer_county", "origin_county", "deep_poverty", "channel_code", "purpose", "counted"],
-              key: { [month($0), county($0.buyerRegionCode), county($0.originRegionCode), $0.fromDeepPoverty, $0.channelCode, $0.purpose, $0.counts] }),
-    ]
-    /// The columns each table's unique constraint names (buyer region and system follow the unit).
-    static let conflict = [
-        "purchase_rollups": "month, buyer_unit_id, origin_township, deep_poverty, channel_code, purpose, counted",
-        "unit_rollups": "month, buyer_unit_id, channel_code, purpose, counted",
-        "origin_rollups": "month, origin_township, deep_poverty, channel_code, purpose, counted",
-        "county_rollups": "month, buyer_county, origin_county, deep_poverty, channel_code, purpose, counted",
+              columns: [month, ("buyer_county", county("buyer_region_code")), ("origin_county", county("origin_region_code")), deep] + tail,
+              conflict: "month, buyer_county, origin_county, deep_poverty, channel_code, purpose, counted"),
+        regionGrain(side: "b", county("buyer_region_code")),
+        regionGrain(side: "o", county("origin_region_code")),
+        regionGrain(side: "c", common),
     ]
 
-    static func month(_ p: Purchase) -> String { String(p.bookedOn.prefix(7)) }
-    static func township(_ p: Purchase) -> String { RegionCode(p.originRegionCode)?.ancestor(at: .township)?.digits ?? p.originRegionCode }
-    static func county(_ code: String) -> String { RegionCode(code)?.ancestor(at: .county)?.digits ?? code }
-
-    static func add(_ p: Purchase, sign: Int64, on db: any Database) async throws {
-        try await add([p], sign: sign, on: db)
+    /// What was bought in or came from the region with this prefix (a county or above), from `region_rollups`.
+    static func inOrFrom(prefix: String) -> (amount: SQLQueryString, filter: SQLQueryString) {
+        ("SUM(CASE WHEN side = 'c' THEN -amount_fen ELSE amount_fen END)", "region LIKE \(bind: prefix + "%")")
     }
 
-    static func add(_ rows: [Purchase], sign: Int64, on db: any Database) async throws {
+    /// Adds (`sign` 1) or takes away (-1) one row as it now stands in the ledger.
+    static func add(_ p: Purchase, sign: Int64, on db: any Database) async throws {
+        try await add(rows: "id = \(bind: p.id!)", sign: sign, on: db)
+    }
+
+    /// Adds or takes away the ledger rows that `rows` (a condition on `purchases`) selects.
+    static func add(rows: SQLQueryString, sign: Int64, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        for grain in grains {
-            var sums: [String: (key: [any Encodable & Sendable], fen: Int64, rows: Int)] = [:]
-            for p in rows {
-                let key = grain.key(p)
-                let id = key.map { "\($0)" }.joined(separator: "|")
-                let old = sums[id] ?? (key, 0, 0)
-                sums[id] = (key, old.fen + sign * p.amountFen, old.rows + Int(sign))
-            }
-            for batch in Array(sums.values).chunked(300) {
-                let values = batch.map { v -> SQLQueryString in "(\(binds: v.key + [v.fen, v.rows]))" }
-                try await sql.raw("""
-                    INSERT INTO \(ident: grain.table) (\(unsafeRaw: (grain.keys + ["amount_fen", "row_count"]).joined(separator: ", ")))
-                    VALUES \(values.joined(separator: ", "))
-                    ON CONFLICT (\(unsafeRaw: conflict[grain.table]!)) DO UPDATE SET
-                        amount_fen = \(ident: grain.table).amount_fen + excluded.amount_fen,
-                        row_count = \(ident: grain.table).row_count + excluded.row_count
-                    """).run()
-            }
+        for grain in grains {     // grouped by position: PostgreSQL refuses a constant (the side) in GROUP BY
+            let keys = grain.columns.map(\.expression).joined(separator: ", ")
+            try await sql.raw("""
+                INSERT INTO \(ident: grain.table) (\(unsafeRaw: grain.columns.map(\.name).joined(separator: ", ")), amount_fen, row_count)
+                SELECT \(unsafeRaw: keys), \(bind: sign) * SUM(amount_fen), \(bind: sign) * COUNT(*) FROM purchases
+                WHERE \(rows) GROUP BY \(unsafeRaw: (1...grain.columns.count).map(String.init).joined(separator: ", "))
+                ON CONFLICT (\(unsafeRaw: grain.conflict)) DO UPDATE SET
+                    amount_fen = \(ident: grain.table).amount_fen + excluded.amount_fen,
+                    row_count = \(ident: grain.table).row_count + excluded.row_count
+                """).run()
         }
-        try await Benefits.add(rows.filter(\.counts), sign: sign, on: sql)
+        try await Benefits.add(rows: rows, sign: sign, on: sql)
     }
 }
 

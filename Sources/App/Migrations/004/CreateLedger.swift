@@ -41,6 +41,7 @@ struct CreateLedger: AsyncMigration {
             .field("duplicate_of", .int)
             .field("reverses_id", .int)
             .field("replaces_id", .int)
+            .field("import_batch", .string)     // which import wrote the row: its rollups are summed once, at the end
             .field("created_at", .datetime)
             .unique(on: "source", "source_ref")
             .create()
@@ -67,6 +68,10 @@ struct CreateLedger: AsyncMigration {
         try await rollup("origin_rollups", [("origin_township", .string), ("deep_poverty", .bool)], unique: ["origin_township", "deep_poverty"])
         try await rollup("county_rollups", [("buyer_county", .string), ("origin_county", .string), ("deep_poverty", .bool)],
                          unique: ["buyer_county", "origin_county", "deep_poverty"])
+        try await rollup("region_rollups", [("side", .string), ("region", .string), ("deep_poverty", .bool)], unique: ["side", "region", "deep_poverty"])
+        // Every unit's year so far (progress, bulletins) is read in unit order from this index alone, without a sort.
+        try await db.index("unit_rollups_by_unit", on: "unit_rollups", "counted", "buyer_unit_id", "buyer_region_code", "channel_code",
+                           "purpose", "month", "amount_fen")
         // 利益联结: counted amounts of a year by the household (or cooperative) they reached, and the first month it was reached.
         try await db.schema("purchase_benefits")
             .field(.id, .int, .identifier(auto: true))
@@ -81,6 +86,6 @@ struct CreateLedger: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for s in ["purchase_benefits", "county_rollups", "origin_rollups", "unit_rollups", PurchaseRollup.schema, Purchase.schema, Channel.schema] { try await db.schema(s).delete() }
+        for s in ["purchase_benefits", "region_rollups", "county_rollups", "origin_rollups", "unit_rollups", PurchaseRollup.schema, Purchase.schema, Channel.schema] { try await db.schema(s).delete() }
     }
 }
