@@ -15,23 +15,25 @@ public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringC
     /// non-zero one: 中山市's towns (442000100000) and Macau's parishes (820001000000) are real codes.
     public init?(_ text: String) {
         let t = text.trimmed
-        guard t.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        let padded: String
-        switch t.count {
-        case 12: padded = t
-        case 6, 9: padded = t + String(repeating: "0", count: 12 - t.count)
+        guard t.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }     // by bytes: codes are read by the million
+        switch t.utf8.count {
+        case 12: digits = t
+        case 6, 9: digits = t + String(repeating: "0", count: 12 - t.utf8.count)
         default: return nil
         }
-        guard padded.prefix(2) != "00" else { return nil }
-        digits = padded
+        guard !digits.utf8.starts(with: [0x30, 0x30]) else { return nil }
     }
 
+    private init(checked digits: String) { self.digits = digits }
+
     public var level: Level {
-        if digits.hasSuffix("0000000000") { return .province }
-        if digits.hasSuffix("00000000") { return .city }
-        if digits.hasSuffix("000000") { return .county }
-        if digits.hasSuffix("000") { return .township }
-        return .village
+        switch digits.utf8.reversed().prefix(while: { $0 == 0x30 }).count {
+        case 10...: .province
+        case 8...: .city
+        case 6...: .county
+        case 3...: .township
+        default: .village
+        }
     }
 
     /// The significant leading digits: every code in this region's subtree starts with them.
@@ -43,7 +45,7 @@ public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringC
     public func ancestor(at level: Level) -> RegionCode? {
         guard level < self.level else { return nil }
         let head = digits.prefix(level.prefixLength)
-        return RegionCode(head + String(repeating: "0", count: 12 - head.count))
+        return RegionCode(checked: head + String(repeating: "0", count: 12 - head.count))
     }
 
     /// The nominal parent (one level up). Real trees may skip a level (直辖市's counties sit under

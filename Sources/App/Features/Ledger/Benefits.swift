@@ -36,6 +36,10 @@ enum Benefits {
     }
 
     static func householdsReached(under prefix: String, year: Int, through: String, on db: any Database) async throws -> Int {
-        try await byVillage(under: prefix, year: year, through: through, on: db).reduce(0) { $0 + $1.households }
+        struct Sum: Decodable { let households: Int? }
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT CAST(SUM(households) AS BIGINT) AS households FROM purchase_benefits
+            WHERE year = \(bind: year) AND first_month <= \(bind: through) AND amount_fen > 0 AND village_code LIKE \(bind: prefix + "%")
+            """).first(decoding: Sum.self)?.households ?? 0
     }
 }

@@ -14,51 +14,63 @@ enum QuotaFacts {
             return only.isEmpty ? "AND 1 = 0" : "AND \(ident: column) IN (\(binds: Array(only)))"
         }
         let sql = db as! any SQLDatabase
-        struct UnitRow: Decodable {
-            let id: Int, name: String, kind: String, region_code: String, is_budget_unit: Bool, has_canteen: Bool
-            let has_five_into_duty: Bool, help_level: String?
-        }
-        let units = try await sql.raw("""
+        // The registers and the rollups are read at once, each on its own connection.
+        async let units = sql.raw("""
             SELECT id, name, kind, region_code, is_budget_unit, has_canteen, has_five_into_duty, help_level
             FROM buyer_units WHERE region_code LIKE \(bind: prefix + "%") \(among("id"))
-            """).all(decoding: UnitRow.self)
-        let pairings = try await Pairing.query(on: db).all()
-        let helps = Dictionary(grouping: pairings.filter { $0.$helperUnit.id != nil }) { $0.$helperUnit.id! }
-        struct DeclarationRow: Decodable { let buyer_unit_id: Int; let kind: String; let value: Int64 }
-        let declarations = try await sql.raw("""
+            """).all(reading: UnitRow.self)
+        async let declarations = sql.raw("""
             SELECT buyer_unit_id, kind, value FROM declarations
             WHERE year = \(bind: policy.year) AND buyer_region_code LIKE \(bind: prefix + "%") \(among("buyer_unit_id"))
-            """).all(decoding: DeclarationRow.self)
+            """).all(reading: DeclarationRow.self)
+        let pairings = try await Pairing.query(on: db).all()
+        let helps = Dictionary(grouping: pairings.filter { $0.$helperUnit.id != nil }) { $0.$helperUnit.id! }
         // Only the grains the policy's rules read.
-        var unitBuckets: [Bucket] = [], placeBuckets: [Bucket] = [], helpedBuckets: [Bucket] = []
-        let kinds = Set(policy.rules.map(\.kind))
-        if let range = policy.countedMonths(through: asOf) {
-            if policy.rules.contains(where: { [.share, .levelMinimum, .perMember].contains($0.kind) && !$0.fromHelpedPlaces }) {
-                unitBuckets = try await self.unitBuckets(months: range, prefix: prefix, among: among("buyer_unit_id"), on: db)
-            }
-            if !kinds.isDisjoint(with: [.pairingTotal, .jurisdictionTotal]) { placeBuckets = try await self.placeBuckets(months: range, on: db) }
-            if policy.rules.contains(where: \.fromHelpedPlaces) {
-                helpedBuckets = try await self.helpedBuckets(months: range, units: Set(helps.keys).intersection(only ?? Set(helps.keys)), on: db)
-            }
-        }
+        let kinds = Set(policy.rules.map(\.kind)), range = policy.countedMonths(through: asOf)
+        let byUnit = range != nil && policy.rules.contains(where: { [.share, .levelMinimum, .perMember].contains($0.kind) && !$0.fromHelpedPlaces })
+        let byPlace = range != nil && !kinds.isDisjoint(with: [.pairingTotal, .jurisdictionTotal])
+        let helped = range != nil && policy.rules.contains(where: \.fromHelpedPlaces)
+        async let unitBuckets = byUnit ? self.unitBuckets(months: range!, prefix: prefix, among: among("buyer_unit_id"), on: db) : []
+        async let placeBuckets = byPlace ? self.placeBuckets(months: range!, on: db) : []
+        let helpedBuckets = helped ? try await self.helpedBuckets(months: range!, units: Set(helps.keys).intersection(only ?? Set(helps.keys)), on: db) : []
         return Facts(
-            units: units.map { u in
+            units: try await units.map { u in
                 UnitFacts(id: u.id, name: u.name, kind: BuyerKind(rawValue: u.kind) ?? .publicInstitution, region: RegionCode(u.region_code)!,
                           isBudgetUnit: u.is_budget_unit, hasCanteen: u.has_canteen, hasFiveIntoDuty: u.has_five_into_duty,
                           helpLevel: u.help_level.flatMap(HelpLevel.init(rawValue:)),
                           helps: (helps[u.id] ?? []).compactMap { RegionCode($0.helpedRegionCode) })
             },
-            declarations: declarations.compactMap { d in DeclarationKind(rawValue: d.kind).map { Declaration(unitID: d.buyer_unit_id, kind: $0, value: d.value) } },
+            declarations: try await declarations.compactMap { d in DeclarationKind(rawValue: d.kind).map { Declaration(unitID: d.buyer_unit_id, kind: $0, value: d.value) } },
             countyPairings: pairings.filter { $0.kind == PairingKind.countyToCounty.rawValue }.compactMap { p in
                 guard let h = p.helperRegionCode.flatMap(RegionCode.init), let d = RegionCode(p.helpedRegionCode) else { return nil }
                 return CountyPairing(helper: h, helped: d)
             },
-            unitBuckets: unitBuckets, placeBuckets: placeBuckets, helpedBuckets: helpedBuckets)
+            unitBuckets: try await unitBuckets, placeBuckets: try await placeBuckets, helpedBuckets: helpedBuckets)
+    }
+
+    struct UnitRow: RowDecodable {
+        let id: Int, name: String, kind: String, region_code: String, is_budget_unit: Bool, has_canteen: Bool
+        let has_five_into_duty: Bool, help_level: String?
+        init(row: any SQLRow) throws {
+            id = try row.get("id"); name = try row.get("name"); kind = try row.get("kind"); region_code = try row.get("region_code")
+            is_budget_unit = try row.get("is_budget_unit"); has_canteen = try row.get("has_canteen")
+            has_five_into_duty = try row.get("has_five_into_duty"); help_level = try row.get("help_level")
+        }
+    }
+
+    struct DeclarationRow: RowDecodable {
+        let buyer_unit_id: Int, kind: String, value: Int64
+        init(row: any SQLRow) throws { buyer_unit_id = try row.get("buyer_unit_id"); kind = try row.get("kind"); value = try row.get("value") }
     }
 
     /// One summed bucket; months already filtered in SQL carry the range's last month.
-    struct Row: Decodable {
+    struct Row: RowDecodable {
         let unit: Int?, buyer: String?, origin: String?, deep: Bool?, channel: String, purpose: String, amount: Int64
+        init(row: any SQLRow) throws {
+            func optional<T: Decodable>(_ column: String) throws -> T? { row.contains(column: column) ? try row.get(column) : nil }
+            unit = try optional("unit"); buyer = try optional("buyer"); origin = try optional("origin"); deep = try optional("deep")
+            channel = try row.get("channel"); purpose = try row.get("purpose"); amount = try row.get("amount")
+        }
         func bucket(_ month: String) -> Bucket {
             Bucket(month: month, unitID: unit ?? 0, buyerRegion: buyer ?? "", originTownship: origin ?? "", deepPoverty: deep ?? false,
                    channel: channel, purpose: purpose, amountFen: amount)
@@ -72,7 +84,7 @@ enum QuotaFacts {
             FROM unit_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
                 AND buyer_region_code LIKE \(bind: prefix + "%") \(among)
             GROUP BY buyer_unit_id, buyer_region_code, channel_code, purpose
-            """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
+            """).all(reading: Row.self).map { $0.bucket(months.upperBound) }
     }
 
     /// Counted amounts by buyer county and origin county (policies are made by counties and the places above them).
@@ -82,7 +94,7 @@ enum QuotaFacts {
                 CAST(SUM(amount_fen) AS BIGINT) AS amount
             FROM county_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
             GROUP BY buyer_county, origin_county, deep_poverty, channel_code, purpose
-            """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
+            """).all(reading: Row.self).map { $0.bucket(months.upperBound) }
     }
 
     /// The finest grain, only for the units named (those whose rules count purchases from the places they help).
@@ -94,7 +106,7 @@ enum QuotaFacts {
             FROM purchase_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
                 AND buyer_unit_id IN (\(binds: Array(units)))
             GROUP BY buyer_unit_id, buyer_region_code, origin_township, deep_poverty, channel_code, purpose
-            """).all(decoding: Row.self).map { $0.bucket(months.upperBound) }
+            """).all(reading: Row.self).map { $0.bucket(months.upperBound) }
     }
 
     /// A bulletin's totals: counted amounts bought in or coming from the jurisdiction, by month, channel, purpose

@@ -17,24 +17,28 @@ enum BulletinController {
     static func build(jurisdiction: RegionCode, year: Int, quarter: Int, on db: any Database) async throws -> Bulletin {
         let period = ReportingPeriod.quarter(year, quarter)
         let asOf = period.lastDay, months = "\(year)-01"...period.months.last!
-        var progress: [RuleProgress] = [], units: [Int: String] = [:]
+        var progress: [RuleProgress] = [], units: [Int: String] = [:], unitBuckets: [Bucket] = []
+        let prefix = jurisdiction.subtreePrefix
+        // What does not depend on the rules is read beside them.
+        async let places = QuotaFacts.jurisdictionTotals(prefix: prefix, months: months, on: db)
+        async let households = Benefits.householdsReached(under: prefix, year: year, through: period.months.last!, on: db)
+        async let channelRows = Channel.query(on: db).all()
         for record in try await PolicyRecord.query(on: db).filter(\.$jurisdictionCode == jurisdiction.digits).filter(\.$year == year).all() {
             let policy = try record.policy
             let facts = try await QuotaFacts.load(policy, asOf: asOf, on: db)
             for u in facts.units { units[u.id] = u.name }
+            if policy.countedMonths(through: asOf) == months { unitBuckets = facts.unitBuckets }    // the year's, already read
             progress += RuleEngine(policy: policy, facts: facts, asOf: asOf).evaluate()
         }
-        let prefix = jurisdiction.subtreePrefix
+        if unitBuckets.isEmpty { unitBuckets = try await QuotaFacts.unitBuckets(months: months, prefix: prefix, on: db) }
         let counties = Set(progress.compactMap { RegionCode($0.subject.region)?.ancestor(at: .county)?.digits })
         let regions = try await RegionNames.places(for: Array(counties) + [jurisdiction.digits], on: db)
-        let channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: db).all().map { ($0.code, $0.name) })
+        let channels = Dictionary(uniqueKeysWithValues: try await channelRows.map { ($0.code, $0.name) })
         let name = regions[jurisdiction.digits] ?? jurisdiction.digits
         return BulletinBuilder.build(
             title: "\(name)\(period.chineseName)消费帮扶工作通报", jurisdiction: jurisdiction, year: year, quarter: quarter, asOf: asOf,
             paceBP: YearPace.basisPoints(through: asOf), progress: progress,
-            places: try await QuotaFacts.jurisdictionTotals(prefix: prefix, months: months, on: db),
-            units: try await QuotaFacts.unitBuckets(months: months, prefix: prefix, on: db),
-            householdsReached: try await Benefits.householdsReached(under: prefix, year: year, through: period.months.last!, on: db),
+            places: try await places, units: unitBuckets, householdsReached: try await households,
             names: .init(units: units, regions: regions, channels: channels))
     }
 
