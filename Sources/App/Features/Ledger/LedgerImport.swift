@@ -9,6 +9,8 @@ struct LedgerImportReport: Content {
     /// Errors beyond the first thousand are counted, not listed.
     var moreErrors = 0
 
+    mutating func add(_ stored: LedgerImporter.Stored) { created += stored.created; linked += stored.linked }
+
     mutating func fail(_ e: RowError) {
         if errors.count < 1_000 { errors.append(e) } else { moreErrors += 1 }
     }
@@ -36,26 +38,27 @@ struct LedgerImporter: Sendable {
         source == .platform ? (input.orderId ?? "") : "\(fileTag):\(line)"
     }
 
+    /// Each chunk is read and checked while the one before it is being written (the database works on its own
+    /// threads), then looked up against the ledger once that write is done, so twins across chunks are still found.
     func run(context start: LedgerContext, on db: any Database, progress: ImportJobs.Job? = nil,
              items: Pull<ImportItem>) async throws -> LedgerImportReport {
         try await db.transaction { db in
             try await db.readyForBulkWrites()
             // The file's rows are those it inserts past the ledger's end, stamped with this run's batch.
             let end = try await Purchase.query(on: db).max(\.$id) ?? 0, batch = UUID().uuidString
-            var context = start, report = LedgerImportReport(), chunk: [(Int, PurchaseInput)] = []
-            while true {
-                let item = try items.next()
-                switch item {
-                case .row(let line, let input)?: chunk.append((line, input)); report.read += 1
-                case .failure(let e)?: report.fail(e); report.read += 1
-                case nil: break
+            var context = start, report = LedgerImportReport(), writing: Task<Stored, any Error>?
+            do {
+                while let chunk = try read(items, &report) {
+                    try await context.prepare(units: Set(chunk.compactMap(\.1.buyerUnitId)), origins: Set(chunk.compactMap(\.1.originRegionCode)), on: db)
+                    let checked = try check(chunk, context: context)
+                    if let done = try await writing?.value { report.add(done); progress?.update(report) }
+                    writing = nil
+                    writing = try await store(checked, batch: batch, report: &report, on: db)
                 }
-                if chunk.count == Self.chunkSize || (item == nil && !chunk.isEmpty) {
-                    try await write(chunk, batch: batch, context: &context, report: &report, on: db)
-                    chunk.removeAll(keepingCapacity: true)
-                    progress?.update(report)
-                }
-                if item == nil { break }
+                if let done = try await writing?.value { report.add(done) }
+            } catch {
+                _ = try? await writing?.value     // no write may outlive the transaction it belongs to
+                throw error
             }
             guard report.errors.isEmpty else { throw ImportRejected(report.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }) }
             try await Rollups.add(rows: "id > \(bind: end) AND import_batch = \(bind: batch)", sign: 1, on: db)
@@ -66,37 +69,66 @@ struct LedgerImporter: Sendable {
         }
     }
 
-    private func write(_ chunk: [(Int, PurchaseInput)], batch: String, context: inout LedgerContext, report: inout LedgerImportReport,
-                       on db: any Database) async throws {
-        try await context.prepare(units: Set(chunk.compactMap(\.1.buyerUnitId)), origins: Set(chunk.compactMap(\.1.originRegionCode)), on: db)
-        let refs = chunk.map { reference($0.0, $0.1) }
-        var seen = Set(try await Purchase.query(on: db).filter(\.$source == source.rawValue).filter(\.$sourceRef ~~ refs).all().compactMap(\.sourceRef))
-        var rows: [Purchase] = []
-        for ((line, input), ref) in zip(chunk, refs) {
-            guard !seen.contains(ref) else { report.skipped += 1; continue }      // already in the ledger: not summed again
-            seen.insert(ref)
+    /// The next chunk of readable rows (nil at the end of the file); unreadable ones go straight to the report.
+    private func read(_ items: Pull<ImportItem>, _ report: inout LedgerImportReport) throws -> [(Int, PurchaseInput)]? {
+        var chunk: [(Int, PurchaseInput)] = []
+        while chunk.count < Self.chunkSize, let item = try items.next() {
+            report.read += 1
+            switch item {
+            case .row(let line, let input): chunk.append((line, input))
+            case .failure(let e): report.fail(e)
+            }
+        }
+        return chunk.isEmpty ? nil : chunk
+    }
+
+    /// A chunk's rows, each booked or refused, with its `source_ref`.
+    struct Checked { let line: Int; let ref: String; let result: Result<Purchase, RowError> }
+
+    private func check(_ chunk: [(Int, PurchaseInput)], context: LedgerContext) throws -> [Checked] {
+        try chunk.map { line, input in
+            let ref = reference(line, input)
             do {
                 let p = try context.build(input, source: source)
                 p.sourceRef = ref
-                rows.append(p)
+                return Checked(line: line, ref: ref, result: .success(p))
             } catch let e as FieldError {
-                report.fail(RowError(row: line, column: columns[e.field] ?? e.field, code: e.code, message: e.message))
+                return Checked(line: line, ref: ref, result: .failure(RowError(row: line, column: columns[e.field] ?? e.field, code: e.code, message: e.message)))
             } catch let e as APIError where e.field != nil {
-                report.fail(RowError(row: line, column: columns[e.field!] ?? e.field!, code: e.code, message: e.message))
+                return Checked(line: line, ref: ref, result: .failure(RowError(row: line, column: columns[e.field!] ?? e.field!, code: e.code, message: e.message)))
             }
         }
-        guard report.errors.isEmpty, !rows.isEmpty else { return }     // a failed file is still read to the end, for its report
+    }
+
+    struct Stored: Sendable { let created: Int; let linked: Int }
+
+    /// Skips rows already in the ledger, marks likely twins, and starts writing the rest; the caller awaits the write.
+    private func store(_ checked: [Checked], batch: String, report: inout LedgerImportReport, on db: any Database) async throws -> Task<Stored, any Error>? {
+        var seen = Set(try await Purchase.query(on: db).filter(\.$source == source.rawValue).filter(\.$sourceRef ~~ checked.map(\.ref))
+            .all().compactMap(\.sourceRef))
+        var rows: [Purchase] = []
+        for c in checked {
+            guard !seen.contains(c.ref) else { report.skipped += 1; continue }      // already in the ledger: not summed again
+            seen.insert(c.ref)
+            switch c.result {
+            case .success(let p): rows.append(p)
+            case .failure(let e): report.fail(e)
+            }
+        }
+        guard report.errors.isEmpty, !rows.isEmpty else { return nil }     // a failed file is still read to the end, for its report
         let inFile = try await Twins.mark(rows, on: db)
-        try await BulkInsert.purchases(rows, batch: batch, on: db)
-        if !inFile.isEmpty {
-            let ids = Dictionary(uniqueKeysWithValues: try await Purchase.query(on: db).filter(\.$source == source.rawValue)
-                .filter(\.$sourceRef ~~ rows.compactMap(\.sourceRef)).all().map { ($0.sourceRef!, $0.id!) })
-            for (row, twin) in inFile {
-                try await Purchase.query(on: db).filter(\.$id == ids[rows[row].sourceRef!]!).set(\.$suspectedDuplicateOf, to: ids[rows[twin].sourceRef!]).update()
+        let source = source
+        return Task {
+            try await BulkInsert.purchases(rows, batch: batch, on: db)
+            if !inFile.isEmpty {
+                let ids = Dictionary(uniqueKeysWithValues: try await Purchase.query(on: db).filter(\.$source == source.rawValue)
+                    .filter(\.$sourceRef ~~ rows.compactMap(\.sourceRef)).all().map { ($0.sourceRef!, $0.id!) })
+                for (row, twin) in inFile {
+                    try await Purchase.query(on: db).filter(\.$id == ids[rows[row].sourceRef!]!).set(\.$suspectedDuplicateOf, to: ids[rows[twin].sourceRef!]).update()
+                }
             }
+            return Stored(created: rows.count, linked: rows.filter { $0.duplicateOf != nil }.count)
         }
-        report.created += rows.count
-        report.linked += rows.filter { $0.duplicateOf != nil }.count
     }
 
     /// Runs an import for the API: 200 with the report, or 422 with every row's error.

@@ -15,12 +15,18 @@ enum Twins {
     static func mark(_ rows: [Purchase], on db: any Database) async throws -> [(Int, Int)] {
         let days = rows.compactMap { LocalDate($0.purchasedOn) }
         guard let first = days.min(), let last = days.max() else { return [] }
+        // Looked up by the exact (buyer, seller, amount) of each row through the likely-twin index: separate IN
+        // lists on the three columns would leave the planner scanning every row of the chunk's buyers.
+        let keys = Set(rows.map { Key(unit: $0.$buyerUnit.id, seller: $0.sellerKey, fen: $0.amountFen, variety: "") })
+        let values = keys.map { k -> SQLQueryString in "(\(bind: k.unit), \(bind: k.seller), \(bind: k.fen))" }
         let known = try await (db as! any SQLDatabase).raw("""
-            SELECT id, buyer_unit_id, seller_key, amount_fen, variety, purchased_on, source FROM purchases
-            WHERE buyer_unit_id IN (\(binds: Array(Set(rows.map(\.$buyerUnit.id))))) AND seller_key IN (\(binds: Array(Set(rows.map(\.sellerKey)))))
-                AND amount_fen IN (\(binds: Array(Set(rows.map(\.amountFen))))) AND duplicate_of IS NULL AND reverses_id IS NULL
-                AND purchased_on >= \(bind: first.adding(days: -3).description) AND purchased_on <= \(bind: last.adding(days: 3).description)
-            ORDER BY id
+            WITH wanted (buyer_unit_id, seller_key, amount_fen) AS (VALUES \(values.joined(separator: ", ")))
+            SELECT p.id, p.buyer_unit_id, p.seller_key, p.amount_fen, p.variety, p.purchased_on, p.source
+            FROM wanted JOIN purchases p ON p.buyer_unit_id = wanted.buyer_unit_id AND p.seller_key = wanted.seller_key
+                AND p.amount_fen = wanted.amount_fen
+            WHERE p.duplicate_of IS NULL AND p.reverses_id IS NULL
+                AND p.purchased_on >= \(bind: first.adding(days: -3).description) AND p.purchased_on <= \(bind: last.adding(days: 3).description)
+            ORDER BY p.id
             """).all(decoding: Known.self)
         let byKey = Dictionary(grouping: known) { Key(unit: $0.buyer_unit_id, seller: $0.seller_key, fen: $0.amount_fen, variety: $0.variety) }
         var earlier: [Key: [Int]] = [:], inFile: [(Int, Int)] = []

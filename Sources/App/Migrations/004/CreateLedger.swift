@@ -45,8 +45,8 @@ struct CreateLedger: AsyncMigration {
             .field("created_at", .datetime)
             .unique(on: "source", "source_ref")
             .create()
-        try await db.index("purchases_buyer", on: Purchase.schema, "buyer_unit_id", "purchased_on")
         try await db.index("purchases_origin", on: Purchase.schema, "origin_region_code")
+        // Likely twins, and a unit's own rows (every index is paid for by every imported row).
         try await db.index("purchases_likely", on: Purchase.schema, "buyer_unit_id", "seller_key", "amount_fen")
         try await db.index("purchases_state", on: Purchase.schema, "state", "buyer_region_code")
         // A rollup table: its key columns (unique together, with `counted`), then the sum and the row count.
