@@ -14,11 +14,11 @@ extension Database {
 
 extension Database {
     /// Readies this connection for a bulk write. SQLite's default page cache (2 MiB) spills a big transaction's
-    /// index pages to the log and reads them back, and its statement journals go to temporary files: a 256 MiB
-    /// cache, journals in memory and pages read through a memory map keep a large import off the disk until commit.
+    /// index pages to the log and reads them back: a 256 MiB cache and pages read through a memory map keep a
+    /// large import's working set in memory, and no more than that (sorts still spill to temporary files).
     func readyForBulkWrites() async throws {
         guard !isPostgres else { return }
-        for pragma in ["cache_size = -262144", "temp_store = MEMORY", "mmap_size = 4294967296"] {
+        for pragma in ["cache_size = -262144", "mmap_size = 4294967296"] {
             try await (self as! any SQLDatabase).raw("PRAGMA \(unsafeRaw: pragma)").run()
         }
     }
