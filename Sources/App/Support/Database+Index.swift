@@ -14,12 +14,18 @@ extension Database {
 
 extension Database {
     /// Readies this connection for a bulk write. SQLite's default page cache (2 MiB) spills a big transaction's
-    /// index pages to the log and reads them back: a 256 MiB cache and pages read through a memory map keep a
-    /// large import's working set in memory, and no more than that (sorts still spill to temporary files).
+    /// index pages to the log and reads them back: a 256 MiB cache keeps a large import's working set in memory,
+    /// and no more than that (sorts still spill to temporary files).
     func readyForBulkWrites() async throws {
         guard !isPostgres else { return }
-        for pragma in ["cache_size = -262144", "mmap_size = 4294967296"] {
-            try await (self as! any SQLDatabase).raw("PRAGMA \(unsafeRaw: pragma)").run()
-        }
+        try await (self as! any SQLDatabase).raw("PRAGMA cache_size = -262144").run()
+    }
+
+    /// Tells PostgreSQL's planner how big a table has grown inside this transaction: its statistics do not see
+    /// the transaction's own rows until commit (ANALYZE run inside it does), so an import's lookups would be
+    /// planned as if the table were still empty and scan it whole for every chunk.
+    func refreshStatistics(of table: String) async throws {
+        guard isPostgres else { return }
+        try await (self as! any SQLDatabase).raw("ANALYZE \(ident: table)").run()
     }
 }

@@ -46,13 +46,17 @@ struct LedgerImporter: Sendable {
             try await db.readyForBulkWrites()
             // The file's rows are those it inserts past the ledger's end, stamped with this run's batch.
             let end = try await Purchase.query(on: db).max(\.$id) ?? 0, batch = UUID().uuidString
-            var context = start, report = LedgerImportReport(), writing: Task<Stored, any Error>?
+            var context = start, report = LedgerImportReport(), writing: Task<Stored, any Error>?, restate = Self.chunkSize
             do {
                 while let chunk = try read(items, &report) {
                     try await context.prepare(units: Set(chunk.compactMap(\.1.buyerUnitId)), origins: Set(chunk.compactMap(\.1.originRegionCode)), on: db)
                     let checked = try check(chunk, context: context)
                     if let done = try await writing?.value { report.add(done); progress?.update(report) }
                     writing = nil
+                    if report.created >= restate {      // after 1, 2, 4, 8 … chunks' worth of rows
+                        try await db.refreshStatistics(of: Purchase.schema)
+                        restate *= 2
+                    }
                     writing = try await store(checked, batch: batch, report: &report, on: db)
                 }
                 if let done = try await writing?.value { report.add(done) }

@@ -17,8 +17,9 @@ enum Twins {
         guard let first = days.min(), let last = days.max() else { return [] }
         // Looked up by the exact (buyer, seller, amount) of each row through the likely-twin index: separate IN
         // lists on the three columns would leave the planner scanning every row of the chunk's buyers.
-        let keys = Set(rows.map { Key(unit: $0.$buyerUnit.id, seller: $0.sellerKey, fen: $0.amountFen, variety: "") })
-        let values = keys.map { k -> SQLQueryString in "(\(bind: k.unit), \(bind: k.seller), \(bind: k.fen))" }
+        struct Probe: Hashable { let unit: Int, seller: String, fen: Int64 }
+        let probes = Set(rows.map { Probe(unit: $0.$buyerUnit.id, seller: $0.sellerKey, fen: $0.amountFen) })
+        let values = probes.map { k -> SQLQueryString in "(\(bind: k.unit), \(bind: k.seller), \(bind: k.fen))" }
         let known = try await (db as! any SQLDatabase).raw("""
             WITH wanted (buyer_unit_id, seller_key, amount_fen) AS (VALUES \(values.joined(separator: ", ")))
             SELECT p.id, p.buyer_unit_id, p.seller_key, p.amount_fen, p.variety, p.purchased_on, p.source
