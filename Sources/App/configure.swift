@@ -64,13 +64,14 @@ extension Request {
 
 private func configureDatabase(_ app: Application, _ database: AppConfig.Database) throws {
     switch database {
+    // Several connections per loop on both databases: readers (pages, progress polls) go on beside a long
+    // import's write transaction instead of queueing for the one connection it holds (and timing out), and
+    // progress and bulletins read their registers and rollups at once.
     case .sqlite(let path):
-        // Several connections per loop: in WAL mode readers (pages, progress polls) go on beside a long import's
-        // write transaction instead of queueing for the one connection it holds.
         app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(60)), as: .sqlite)
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
         pg.searchPath = nil
-        app.databases.use(.postgres(configuration: pg), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(60)), as: .psql)
     }
 }
