@@ -23,7 +23,8 @@ extension Database {
 
     /// Tells PostgreSQL's planner how big a table has grown inside this transaction: its statistics do not see
     /// the transaction's own rows until commit (ANALYZE run inside it does), so an import's lookups would be
-    /// planned as if the table were still empty and scan it whole for every chunk.
+    /// planned as if the table were still empty and scan it whole for every chunk, and the reads right after
+    /// an import would be planned on the rollups' old sizes.
     func refreshStatistics(of table: String) async throws {
         guard isPostgres else { return }
         try await (self as! any SQLDatabase).raw("ANALYZE \(ident: table)").run()

@@ -66,6 +66,7 @@ struct LedgerImporter: Sendable {
             }
             guard report.errors.isEmpty else { throw ImportRejected(report.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }) }
             try await Rollups.add(rows: "id > \(bind: end) AND import_batch = \(bind: batch)", sign: 1, on: db)
+            for table in [Purchase.schema, "purchase_benefits"] + Rollups.tables { try await db.refreshStatistics(of: table) }
             try await Audit.record(origin, on: db, action: "import", entity: "purchase", id: nil, region: nil,
                                    after: ["source": source.rawValue, "file": fileTag, "read": "\(report.read)", "created": "\(report.created)",
                                            "skipped": "\(report.skipped)", "linked": "\(report.linked)"])

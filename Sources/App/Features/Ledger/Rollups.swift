@@ -57,6 +57,9 @@ enum Rollups {
         regionGrain(side: "c", common),
     ]
 
+    /// The grains' tables, each once.
+    static var tables: [String] { grains.map(\.table).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+
     /// What was bought in or came from the region with this prefix (a county or above), from `region_rollups`.
     static func inOrFrom(prefix: String) -> (amount: SQLQueryString, filter: SQLQueryString) {
         ("SUM(CASE WHEN side = 'c' THEN -amount_fen ELSE amount_fen END)", "region LIKE \(bind: prefix + "%")")
