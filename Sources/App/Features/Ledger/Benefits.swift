@@ -29,17 +29,20 @@ enum Benefits {
     static func byVillage(under prefix: String, year: Int, through: String, on db: any Database) async throws -> [Village] {
         try await (db as! any SQLDatabase).raw("""
             SELECT village_code, CAST(SUM(households) AS BIGINT) AS households, CAST(SUM(amount_fen) AS BIGINT) AS amount_fen
-            FROM purchase_benefits WHERE year = \(bind: year) AND first_month <= \(bind: through) AND amount_fen > 0
-                AND village_code LIKE \(bind: prefix + "%")
+            FROM purchase_benefits WHERE \(reached(under: prefix, year: year, through: through))
             GROUP BY village_code ORDER BY village_code
             """).all(decoding: Village.self)
     }
 
+    /// The households `byVillage` lists, added up in SQL.
     static func householdsReached(under prefix: String, year: Int, through: String, on db: any Database) async throws -> Int {
         struct Sum: Decodable { let households: Int? }
         return try await (db as! any SQLDatabase).raw("""
-            SELECT CAST(SUM(households) AS BIGINT) AS households FROM purchase_benefits
-            WHERE year = \(bind: year) AND first_month <= \(bind: through) AND amount_fen > 0 AND village_code LIKE \(bind: prefix + "%")
+            SELECT CAST(SUM(households) AS BIGINT) AS households FROM purchase_benefits WHERE \(reached(under: prefix, year: year, through: through))
             """).first(decoding: Sum.self)?.households ?? 0
+    }
+
+    private static func reached(under prefix: String, year: Int, through: String) -> SQLQueryString {
+        "year = \(bind: year) AND first_month <= \(bind: through) AND amount_fen > 0 AND village_code LIKE \(bind: prefix + "%")"
     }
 }

@@ -128,8 +128,8 @@ enum LedgerController {
             filter = "origin_township LIKE \(bind: r.subtreePrefix + "%")"
         case .region(let r) where r.level <= .county:
             table = "region_rollups"      // a county or above: membership is decided by county, on both sides
-            (amount, filter) = Rollups.inOrFrom(prefix: r.subtreePrefix)
-            rows = "SUM(CASE WHEN side = 'c' THEN -row_count ELSE row_count END)"
+            filter = Rollups.inOrFrom(prefix: r.subtreePrefix)
+            amount = Rollups.inOrFromSum("amount_fen"); rows = Rollups.inOrFromSum("row_count")
         case .region(let r):
             filter = "(origin_township LIKE \(bind: r.subtreePrefix + "%") OR buyer_region_code LIKE \(bind: r.subtreePrefix + "%"))"
         case .everything: break

@@ -52,7 +52,6 @@ struct LedgerImporter: Sendable {
                     try await context.prepare(units: Set(chunk.compactMap(\.1.buyerUnitId)), origins: Set(chunk.compactMap(\.1.originRegionCode)), on: db)
                     let checked = try check(chunk, context: context)
                     if let done = try await writing?.value { report.add(done); progress?.update(report) }
-                    writing = nil
                     if report.created >= restate {      // after 1, 2, 4, 8 … chunks' worth of rows
                         try await db.refreshStatistics(of: Purchase.schema)
                         restate *= 2
@@ -93,14 +92,17 @@ struct LedgerImporter: Sendable {
     private func check(_ chunk: [(Int, PurchaseInput)], context: LedgerContext) throws -> [Checked] {
         try chunk.map { line, input in
             let ref = reference(line, input)
+            func refused(_ field: String, _ code: String, _ message: String) -> Checked {
+                Checked(line: line, ref: ref, result: .failure(RowError(row: line, column: columns[field] ?? field, code: code, message: message)))
+            }
             do {
                 let p = try context.build(input, source: source)
                 p.sourceRef = ref
                 return Checked(line: line, ref: ref, result: .success(p))
             } catch let e as FieldError {
-                return Checked(line: line, ref: ref, result: .failure(RowError(row: line, column: columns[e.field] ?? e.field, code: e.code, message: e.message)))
+                return refused(e.field, e.code, e.message)
             } catch let e as APIError where e.field != nil {
-                return Checked(line: line, ref: ref, result: .failure(RowError(row: line, column: columns[e.field!] ?? e.field!, code: e.code, message: e.message)))
+                return refused(e.field!, e.code, e.message)
             }
         }
     }

@@ -60,9 +60,11 @@ enum Rollups {
     /// The grains' tables, each once.
     static var tables: [String] { grains.map(\.table).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
 
-    /// What was bought in or came from the region with this prefix (a county or above), from `region_rollups`.
-    static func inOrFrom(prefix: String) -> (amount: SQLQueryString, filter: SQLQueryString) {
-        ("SUM(CASE WHEN side = 'c' THEN -amount_fen ELSE amount_fen END)", "region LIKE \(bind: prefix + "%")")
+    /// What was bought in or came from the region with this prefix (a county or above), from `region_rollups`:
+    /// the rows to sum, and `sum` of a column over them (b + o − c).
+    static func inOrFrom(prefix: String) -> SQLQueryString { "region LIKE \(bind: prefix + "%")" }
+    static func inOrFromSum(_ column: String) -> SQLQueryString {
+        "SUM(CASE WHEN side = 'c' THEN -\(unsafeRaw: column) ELSE \(unsafeRaw: column) END)"
     }
 
     /// Adds (`sign` 1) or takes away (-1) one row as it now stands in the ledger.

@@ -113,11 +113,10 @@ enum QuotaFacts {
     /// and deep poverty (a few hundred rows whatever the ledger's size).
     static func jurisdictionTotals(prefix: String, months: ClosedRange<String>, on db: any Database) async throws -> [Bucket] {
         struct MonthRow: Decodable { let month: String; let deep: Bool; let channel: String; let purpose: String; let amount: Int64 }
-        let (amount, inOrFrom) = Rollups.inOrFrom(prefix: prefix)
         return try await (db as! any SQLDatabase).raw("""
-            SELECT month, deep_poverty AS deep, channel_code AS channel, purpose, CAST(\(amount) AS BIGINT) AS amount
+            SELECT month, deep_poverty AS deep, channel_code AS channel, purpose, CAST(\(Rollups.inOrFromSum("amount_fen")) AS BIGINT) AS amount
             FROM region_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
-                AND \(inOrFrom)
+                AND \(Rollups.inOrFrom(prefix: prefix))
             GROUP BY month, deep_poverty, channel_code, purpose
             """).all(decoding: MonthRow.self).map {
             Bucket(month: $0.month, unitID: 0, buyerRegion: "", originTownship: "", deepPoverty: $0.deep, channel: $0.channel,
