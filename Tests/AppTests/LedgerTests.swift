@@ -248,6 +248,25 @@ final class PlatformImportTests: XCTestCase {
         }
     }
 
+    /// Imported rows are written in bulk (COPY's text format on PostgreSQL): the characters it reserves, and
+    /// a reference that reads like its NULL marker, arrive as they were sent.
+    func testImportedCellsKeepEveryCharacter() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let csv = "订单号,采购单位,下单日期,产地,供应商,商品名称,数量,订单金额\n"
+                + "\\N,云阳县人民医院,2026-11-02,500235105201,\"合作社\\甲\",\"红橙\t特级\\n\",5斤,20元\n"
+            let (status, report) = try await post(try await apiClient(app, "office"), csv)
+            XCTAssertEqual(status, .ok, "\(report.errors)")
+            let row = try await Purchase.query(on: app.db).first()
+            XCTAssertEqual(row?.sourceRef, "\\N")
+            XCTAssertEqual(row?.variety, "红橙\t特级\\n")
+            XCTAssertEqual(row?.amountFen, 2_000)
+            XCTAssertEqual(row?.viaPlatform, true)
+            XCTAssertNil(row?.reason)
+            XCTAssertNotNil(row?.createdAt)
+        }
+    }
+
     func testANewPlatformIsConfigurationNotCode() async throws {
         try await withApp { app, _ in
             app.setToday(LocalDate(year: 2026, month: 11, day: 23))

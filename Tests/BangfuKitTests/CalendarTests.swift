@@ -12,6 +12,10 @@ final class CalendarTests: XCTestCase {
         XCTAssertNil(LocalDate("2023-02-29"))
         XCTAssertNil(LocalDate("2019.13.1"))
         XCTAssertNil(LocalDate("九月一日"))
+        for text in ["2019-09-01 12:00", "2019-9", "201909011", "2019-09-01-02", "２０１９-9-1", "", "2019--9"] {
+            XCTAssertNil(LocalDate(text), text)
+        }
+        XCTAssertEqual(LocalDate(" 2019-9-1日 "), LocalDate(year: 2019, month: 9, day: 1))
     }
 
     func testDaysAreReckonedInShanghai() {

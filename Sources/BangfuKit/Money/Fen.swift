@@ -44,8 +44,7 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     /// Returns nil for anything that is not an exact amount in 分 (e.g. "三元", "1.234").
     public static func parse(_ text: String) -> Fen? {
         var s = text.trimmed
-            .replacingOccurrences(of: ",", with: "")
-            .replacingOccurrences(of: "，", with: "")
+        if s.contains(",") || s.contains("，") { s.removeAll { $0 == "," || $0 == "，" } }
         for prefix in ["¥", "￥"] where s.hasPrefix(prefix) { s.removeFirst(prefix.count) }
         if s.hasSuffix("元") { s.removeLast() }
         var scale: Int64 = 1

@@ -37,13 +37,23 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// Accepts 2019-09-01, 2019.9.1, 2019/9/1, 2019年9月1日 and 20190901; nil for impossible dates.
+    /// Read scalar by scalar (an import reads a date a row): numbers between the separators, nothing else.
     public init?(_ text: String) {
-        let t = text.trimmed
-        var parts = t.split(whereSeparator: { "-./年月日".contains($0) }).map(String.init)
-        if parts.count == 1, t.count == 8 {
-            parts = [String(t.prefix(4)), String(t.dropFirst(4).prefix(2)), String(t.suffix(2))]
+        var parts: [Int] = [], number = 0, digits = 0, lastDigits = 0
+        for c in text.trimmed.unicodeScalars {
+            switch c {
+            case "0"..."9":
+                guard digits < 8 else { return nil }
+                number = number * 10 + Int(c.value - 48); digits += 1
+            case "-", ".", "/", "年", "月", "日":
+                if digits > 0 { parts.append(number); lastDigits = digits }
+                number = 0; digits = 0
+            default: return nil
+            }
         }
-        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+        if digits > 0 { parts.append(number); lastDigits = digits }
+        if parts.count == 1, lastDigits == 8 { parts = [parts[0] / 10_000, parts[0] / 100 % 100, parts[0] % 100] }
+        guard parts.count == 3, case let (y, m, d) = (parts[0], parts[1], parts[2]),
               (1900...2200).contains(y), (1...12).contains(m), (1...LocalDate.days(inMonth: m, year: y)).contains(d)
         else { return nil }
         self.init(year: y, month: m, day: d)

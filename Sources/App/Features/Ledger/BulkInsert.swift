@@ -1,30 +1,89 @@
 import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
 import Foundation
-import SQLKit
 
-/// Multi-row inserts of ledger rows without the ORM's per-model reflection: an import's hot path.
+/// Writes an import's ledger rows past the ORM and SQLKit's per-value encoding, the import's hot path:
+/// PostgreSQL takes them as one `COPY … FROM STDIN` stream, SQLite as multi-row inserts bound with its own values.
+/// The columns an import never sets (reason, reversal and correction links) are left to their NULL default.
 enum BulkInsert {
     static let columns = ["buyer_unit_id", "buyer_region_code", "buyer_system_id", "purchased_on", "booked_on", "origin_region_code",
                           "supplier_id", "from_deep_poverty", "seller_masked", "seller_key", "households_touched", "variety",
                           "quantity_thousandths", "quantity_unit", "amount_fen", "purpose", "channel_code", "via_platform", "source",
-                          "source_ref", "reporter", "state", "reason", "suspected_duplicate_of", "duplicate_of", "reverses_id",
-                          "replaces_id", "import_batch", "created_at"]
+                          "source_ref", "reporter", "state", "suspected_duplicate_of", "duplicate_of", "import_batch", "created_at"]
 
-    static func purchases(_ rows: [Purchase], batch: String, on db: any Database) async throws {
-        let sql = db as! any SQLDatabase, now = Date()
-        for slice in rows.chunked(400) {
-            let values = slice.map { p -> SQLQueryString in
-                let row: [any Encodable & Sendable] = [
-                    p.$buyerUnit.id, p.buyerRegionCode, p.buyerSystemID, p.purchasedOn, p.bookedOn, p.originRegionCode,
-                    p.$supplier.id, p.fromDeepPoverty, p.sellerMasked, p.sellerKey, p.householdsTouched, p.variety,
-                    p.quantityThousandths, p.quantityUnit, p.amountFen, p.purpose, p.channelCode, p.viaPlatform, p.source,
-                    p.sourceRef, p.reporter, p.state, p.reason, p.suspectedDuplicateOf, p.duplicateOf, p.reversesID,
-                    p.replacesID, batch, now]
-                return "(\(binds: row))"
-            }
-            try await sql.raw("""
-                INSERT INTO purchases (\(unsafeRaw: columns.joined(separator: ", "))) VALUES \(values.joined(separator: ", "))
-                """).run()
+    /// One value of a row, in `columns` order.
+    enum Cell { case int(Int?), int64(Int64), text(String?), bool(Bool) }
+
+    static func cells(_ r: PurchaseRow, batch: String) -> [Cell] {
+        [.int(r.buyerUnitID), .text(r.buyerRegionCode), .int(r.buyerSystemID), .text(r.purchasedOn), .text(r.bookedOn),
+         .text(r.originRegionCode), .int(r.supplierID), .bool(r.fromDeepPoverty), .text(r.sellerMasked), .text(r.sellerKey),
+         .int(r.householdsTouched), .text(r.variety), .int64(r.quantityThousandths), .text(r.quantityUnit), .int64(r.amountFen),
+         .text(r.purpose), .text(r.channelCode), .bool(r.viaPlatform), .text(r.source), .text(r.sourceRef), .text(r.reporter),
+         .text(r.state), .int(r.suspectedDuplicateOf), .int(r.duplicateOf), .text(batch)]
+    }
+
+    static func purchases(_ rows: [PurchaseRow], batch: String, on db: any Database) async throws {
+        let now = Date()
+        if let pg = db as? any PostgresDatabase {
+            try await copy(rows, batch: batch, at: now, into: pg)
+        } else {
+            try await insert(rows, batch: batch, at: now, into: db as! any SQLiteDatabase)
         }
+    }
+
+    private static func insert(_ rows: [PurchaseRow], batch: String, at now: Date, into db: any SQLiteDatabase) async throws {
+        let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        for slice in rows.chunked(500) {
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(slice.count * columns.count)
+            for r in slice {
+                for cell in cells(r, batch: batch) {
+                    switch cell {
+                    case .int(let v): binds.append(v.map { .integer($0) } ?? .null)
+                    case .int64(let v): binds.append(.integer(Int(v)))
+                    case .text(let v): binds.append(v.map { .text($0) } ?? .null)
+                    case .bool(let v): binds.append(.integer(v ? 1 : 0))
+                    }
+                }
+                binds.append(now.sqliteData ?? .null)
+            }
+            _ = try await db.query("""
+                INSERT INTO purchases (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: placeholders, count: slice.count).joined(separator: ","))
+                """, binds)
+        }
+    }
+
+    /// COPY's text format: tab between values, `\N` for NULL, and backslash escapes for the four characters it reserves.
+    private static func copy(_ rows: [PurchaseRow], batch: String, at now: Date, into db: any PostgresDatabase) async throws {
+        let stamp = now.formatted(.iso8601)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(rows.count * 256)
+        for r in rows {
+            for cell in cells(r, batch: batch) {
+                switch cell {
+                case .int(let v): buffer.writeString(v.map(String.init) ?? "\\N")
+                case .int64(let v): buffer.writeString(String(v))
+                case .text(let v): buffer.writeString(v.map(escaped) ?? "\\N")
+                case .bool(let v): buffer.writeString(v ? "t" : "f")
+                }
+                buffer.writeInteger(UInt8(ascii: "\t"))
+            }
+            buffer.writeString(stamp)
+            buffer.writeInteger(UInt8(ascii: "\n"))
+        }
+        let data = buffer, logger = db.logger
+        try await db.withConnection { conn in
+            conn.eventLoop.makeFutureWithTask {
+                try await conn.copyFrom(table: "purchases", columns: columns, logger: logger) { try await $0.write(data) }
+            }
+        }.get()
+    }
+
+    private static func escaped(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
+        else { return s }
+        return s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
     }
 }

@@ -57,7 +57,7 @@ struct LedgerContext: Sendable {
     }
 
     /// Checks every field and books the row; duplicate checks are the caller's (they need the ledger).
-    func build(_ input: PurchaseInput, source: PurchaseSource) throws -> Purchase {
+    func build(_ input: PurchaseInput, source: PurchaseSource) throws -> PurchaseRow {
         let unitID: Int
         switch scope {
         case .buyerUnit(let own):
@@ -72,8 +72,8 @@ struct LedgerContext: Sendable {
         guard let unit = units[unitID] else {
             throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "采购单位不存在或不在您的范围内")
         }
-        let p = Purchase()
-        p.$buyerUnit.id = unitID; p.buyerRegionCode = unit.regionCode; p.buyerSystemID = unit.$system.id
+        var p = PurchaseRow()
+        p.buyerUnitID = unitID; p.buyerRegionCode = unit.regionCode; p.buyerSystemID = unit.$system.id
         let day = try FormValue.date(input.purchasedOn, "purchasedOn", "采购日期")
         guard day <= today else { throw FieldError(field: "purchasedOn", code: "future", message: "采购日期不能晚于今天") }
         p.purchasedOn = day.description
@@ -85,7 +85,7 @@ struct LedgerContext: Sendable {
         p.fromDeepPoverty = ([origin.digits] + [RegionCode.Level.county, .township].compactMap { origin.ancestor(at: $0)?.digits })
             .contains(where: deepPoverty.contains)
         p.bookedOn = try bookingDay(day, places: [p.buyerRegionCode, p.originRegionCode])
-        p.$supplier.id = input.supplierId
+        p.supplierID = input.supplierId
         let seller = try FormValue.text(input.seller, "seller", "贫困户（合作社）", max: 50)
         p.sellerMasked = Mask.name(seller)
         p.sellerKey = cipher.lookupHash("\(p.originRegionCode)|\(seller)")

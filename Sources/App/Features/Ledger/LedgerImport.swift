@@ -87,7 +87,7 @@ struct LedgerImporter: Sendable {
     }
 
     /// A chunk's rows, each booked or refused, with its `source_ref`.
-    struct Checked { let line: Int; let ref: String; let result: Result<Purchase, RowError> }
+    struct Checked { let line: Int; let ref: String; let result: Result<PurchaseRow, RowError> }
 
     private func check(_ chunk: [(Int, PurchaseInput)], context: LedgerContext) throws -> [Checked] {
         try chunk.map { line, input in
@@ -96,7 +96,7 @@ struct LedgerImporter: Sendable {
                 Checked(line: line, ref: ref, result: .failure(RowError(row: line, column: columns[field] ?? field, code: code, message: message)))
             }
             do {
-                let p = try context.build(input, source: source)
+                var p = try context.build(input, source: source)
                 p.sourceRef = ref
                 return Checked(line: line, ref: ref, result: .success(p))
             } catch let e as FieldError {
@@ -111,9 +111,8 @@ struct LedgerImporter: Sendable {
 
     /// Skips rows already in the ledger, marks likely twins, and starts writing the rest; the caller awaits the write.
     private func store(_ checked: [Checked], batch: String, report: inout LedgerImportReport, on db: any Database) async throws -> Task<Stored, any Error>? {
-        var seen = Set(try await Purchase.query(on: db).filter(\.$source == source.rawValue).filter(\.$sourceRef ~~ checked.map(\.ref))
-            .all().compactMap(\.sourceRef))
-        var rows: [Purchase] = []
+        var seen = Set(try await stored(checked.map(\.ref), on: db).keys)
+        var rows: [PurchaseRow] = []
         for c in checked {
             guard !seen.contains(c.ref) else { report.skipped += 1; continue }      // already in the ledger: not summed again
             seen.insert(c.ref)
@@ -123,19 +122,26 @@ struct LedgerImporter: Sendable {
             }
         }
         guard report.errors.isEmpty, !rows.isEmpty else { return nil }     // a failed file is still read to the end, for its report
-        let inFile = try await Twins.mark(rows, on: db)
-        let source = source
+        let inFile = try await Twins.mark(&rows, on: db)
+        let written = rows
         return Task {
-            try await BulkInsert.purchases(rows, batch: batch, on: db)
+            try await BulkInsert.purchases(written, batch: batch, on: db)
             if !inFile.isEmpty {
-                let ids = Dictionary(uniqueKeysWithValues: try await Purchase.query(on: db).filter(\.$source == source.rawValue)
-                    .filter(\.$sourceRef ~~ rows.compactMap(\.sourceRef)).all().map { ($0.sourceRef!, $0.id!) })
+                let ids = try await stored(written.compactMap(\.sourceRef), on: db)
                 for (row, twin) in inFile {
-                    try await Purchase.query(on: db).filter(\.$id == ids[rows[row].sourceRef!]!).set(\.$suspectedDuplicateOf, to: ids[rows[twin].sourceRef!]).update()
+                    try await Purchase.query(on: db).filter(\.$id == ids[written[row].sourceRef!]!).set(\.$suspectedDuplicateOf, to: ids[written[twin].sourceRef!]).update()
                 }
             }
-            return Stored(created: rows.count, linked: rows.filter { $0.duplicateOf != nil }.count)
+            return Stored(created: written.count, linked: written.filter { $0.duplicateOf != nil }.count)
         }
+    }
+
+    /// The rows of this source already in the ledger under these references: reference → id.
+    private func stored(_ refs: [String], on db: any Database) async throws -> [String: Int] {
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT id, source_ref FROM purchases WHERE source = \(bind: source.rawValue) AND source_ref IN (\(binds: refs))
+            """).all()
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "source_ref", as: String.self), try $0.decode(column: "id", as: Int.self)) })
     }
 
     /// Runs an import for the API: 200 with the report, or 422 with every row's error.

@@ -63,13 +63,13 @@ enum LedgerService {
         var context = try await LedgerContext(req, on: db)
         let own: Int? = if case .buyerUnit(let id) = req.scope { id } else { nil }
         try await context.prepare(units: Set([input.buyerUnitId ?? own].compactMap { $0 }), origins: Set([input.originRegionCode].compactMap { $0 }), on: db)
-        let p = try context.build(input, source: source)
-        guard source != .correction else { return p }    // a correction replaces a row on purpose: not a duplicate
-        if let ref = p.sourceRef, try await Purchase.query(on: db).filter(\.$source == p.source).filter(\.$sourceRef == ref).count() > 0 {
+        var rows = [try context.build(input, source: source)]
+        guard source != .correction else { return Purchase(rows[0]) }    // a correction replaces a row on purpose: not a duplicate
+        if let ref = rows[0].sourceRef, try await Purchase.query(on: db).filter(\.$source == rows[0].source).filter(\.$sourceRef == ref).count() > 0 {
             throw APIError.conflict("orderId", "平台订单 \(ref) 已入账，不能重复计入")
         }
-        _ = try await Twins.mark([p], on: db)
-        return p
+        _ = try await Twins.mark(&rows, on: db)
+        return Purchase(rows[0])
     }
 
     static func insert(_ p: Purchase, action: String, req: Request, on db: any Database) async throws {

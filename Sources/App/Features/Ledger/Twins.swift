@@ -12,13 +12,13 @@ enum Twins {
 
     /// Marks the rows whose twin is already in the ledger; returns the pairs (row, earlier row) that are twins
     /// within `rows`, to flag once they have ids.
-    static func mark(_ rows: [Purchase], on db: any Database) async throws -> [(Int, Int)] {
+    static func mark(_ rows: inout [PurchaseRow], on db: any Database) async throws -> [(Int, Int)] {
         let days = rows.compactMap { LocalDate($0.purchasedOn) }
         guard let first = days.min(), let last = days.max() else { return [] }
         // Looked up by the exact (buyer, seller, amount) of each row through the likely-twin index: separate IN
         // lists on the three columns would leave the planner scanning every row of the chunk's buyers.
         struct Probe: Hashable { let unit: Int, seller: String, fen: Int64 }
-        let probes = Set(rows.map { Probe(unit: $0.$buyerUnit.id, seller: $0.sellerKey, fen: $0.amountFen) })
+        let probes = Set(rows.map { Probe(unit: $0.buyerUnitID, seller: $0.sellerKey, fen: $0.amountFen) })
         let values = probes.map { k -> SQLQueryString in "(\(bind: k.unit), \(bind: k.seller), \(bind: k.fen))" }
         let known = try await (db as! any SQLDatabase).raw("""
             WITH wanted (buyer_unit_id, seller_key, amount_fen) AS (VALUES \(values.joined(separator: ", ")))
@@ -31,10 +31,10 @@ enum Twins {
             """).all(decoding: Known.self)
         let byKey = Dictionary(grouping: known) { Key(unit: $0.buyer_unit_id, seller: $0.seller_key, fen: $0.amount_fen, variety: $0.variety) }
         var earlier: [Key: [Int]] = [:], inFile: [(Int, Int)] = []
-        for (i, p) in rows.enumerated() {
-            let k = Key(unit: p.$buyerUnit.id, seller: p.sellerKey, fen: p.amountFen, variety: p.variety)
+        for i in rows.indices {
+            let p = rows[i], k = Key(unit: p.buyerUnitID, seller: p.sellerKey, fen: p.amountFen, variety: p.variety)
             if let twin = byKey[k]?.first(where: { same(p, unit: $0.buyer_unit_id, seller: $0.seller_key, variety: $0.variety, fen: $0.amount_fen, day: $0.purchased_on) }) {
-                link(p, to: twin)
+                link(&rows[i], to: twin)
             } else if let j = earlier[k]?.first(where: { same(p, rows[$0]) }) {
                 inFile.append((i, j))
             }
@@ -43,19 +43,19 @@ enum Twins {
         return inFile
     }
 
-    static func same(_ p: Purchase, _ q: Purchase) -> Bool {
-        same(p, unit: q.$buyerUnit.id, seller: q.sellerKey, variety: q.variety, fen: q.amountFen, day: q.purchasedOn)
+    static func same(_ p: PurchaseRow, _ q: PurchaseRow) -> Bool {
+        same(p, unit: q.buyerUnitID, seller: q.sellerKey, variety: q.variety, fen: q.amountFen, day: q.purchasedOn)
     }
 
-    static func same(_ p: Purchase, unit: Int, seller: String, variety: String, fen: Int64, day: String) -> Bool {
+    static func same(_ p: PurchaseRow, unit: Int, seller: String, variety: String, fen: Int64, day: String) -> Bool {
         guard let a = LocalDate(p.purchasedOn), let b = LocalDate(day) else { return false }
-        return LedgerCounting.likelySame(buyer: p.$buyerUnit.id, unit, seller: p.sellerKey, seller, variety: p.variety, variety,
+        return LedgerCounting.likelySame(buyer: p.buyerUnitID, unit, seller: p.sellerKey, seller, variety: p.variety, variety,
                                          amount: Fen(p.amountFen), Fen(fen), on: a, b)
     }
 
     /// The same purchase on the same day from another source (附件2 and 附件3) is linked at once; anything
     /// less certain waits for an office to confirm or separate it.
-    static func link(_ p: Purchase, to twin: Known) {
+    static func link(_ p: inout PurchaseRow, to twin: Known) {
         if twin.purchased_on == p.purchasedOn && twin.source != p.source { p.duplicateOf = twin.id } else { p.suspectedDuplicateOf = twin.id }
     }
 }
