@@ -15,8 +15,8 @@ enum Twins {
     static func mark(_ rows: inout [PurchaseRow], on db: any Database) async throws -> [(Int, Int)] {
         let days = rows.compactMap { LocalDate($0.purchasedOn) }
         guard let first = days.min(), let last = days.max() else { return [] }
-        // Looked up by the exact (buyer, seller, amount) of each row through the likely-twin index: separate IN
-        // lists on the three columns would leave the planner scanning every row of the chunk's buyers.
+        // Looked up by the exact (buyer, seller, amount) of each row, through the likely-twin index on (buyer, amount):
+        // separate IN lists on the columns would leave the planner scanning every row of the chunk's buyers.
         struct Probe: Hashable { let unit: Int, seller: String, fen: Int64 }
         let probes = Set(rows.map { Probe(unit: $0.buyerUnitID, seller: $0.sellerKey, fen: $0.amountFen) })
         let values = probes.map { k -> SQLQueryString in "(\(bind: k.unit), \(bind: k.seller), \(bind: k.fen))" }

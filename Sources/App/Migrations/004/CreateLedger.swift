@@ -46,8 +46,9 @@ struct CreateLedger: AsyncMigration {
             .unique(on: "source", "source_ref")
             .create()
         try await db.index("purchases_origin", on: Purchase.schema, "origin_region_code")
-        // Likely twins, and a unit's own rows (every index is paid for by every imported row).
-        try await db.index("purchases_likely", on: Purchase.schema, "buyer_unit_id", "seller_key", "amount_fen")
+        // Likely twins, and a unit's own rows. Every index is paid for by every imported row, so this one holds two
+        // integers: a unit rarely pays the same amount twice, and the seller is compared on the few rows it finds.
+        try await db.index("purchases_likely", on: Purchase.schema, "buyer_unit_id", "amount_fen")
         try await db.index("purchases_state", on: Purchase.schema, "state", "buyer_region_code")
         // A rollup table: its key columns (unique together, with `counted`), then the sum and the row count.
         func rollup(_ table: String, _ keys: [(String, DatabaseSchema.DataType)], unique: [String]) async throws {
