@@ -222,6 +222,8 @@ def bench(label, database_url, rows, more):
             prog, _ = timed(lambda: requests.get(srv.base + "/api/v1/progress?year=2026&asOf=2026-09-30", headers=api).raise_for_status(), 3)
             lines = len(requests.get(srv.base + "/api/v1/progress?year=2026&asOf=2026-09-30", headers=api).json())
             bul, _ = timed(lambda: requests.post(srv.base + "/api/v1/bulletins", json={"year": 2026, "quarter": 3}, headers=api).raise_for_status(), 3)
+            listing, _ = timed(lambda: requests.get(srv.base + "/api/v1/purchases", headers=api).raise_for_status(), 3)
+            queue, _ = timed(lambda: requests.get(srv.base + "/api/v1/purchases?awaiting=1", headers=api).raise_for_status(), 3)
             files = [os.path.join(data, f"ledger-v2-{p}-{m}.csv") for m, p in [(rows, "A"), (more, "B")] if m][: 1 if total == rows else 2]
             source = "[" + ", ".join(f"'{x}'" for x in files) + "]"
             dt, _ = timed(lambda: duck_totals(source), 3)
@@ -231,6 +233,8 @@ def bench(label, database_url, rows, more):
             print(f"  - every bound unit's progress ({lines:,} lines, `GET /api/v1/progress`): **{prog:,.0f} ms**")
             print(f"  - the Q3 bulletin built and published (`POST /api/v1/bulletins`): **{bul:,.0f} ms**; "
                   f"DuckDB computing its totals and rankings from the raw CSV: {db_:,.0f} ms")
+            print(f"  - the ledger list (`GET /api/v1/purchases`, newest 500 by purchase date): **{listing:,.0f} ms**; "
+                  f"the verification queue (`?awaiting=1`): **{queue:,.0f} ms**")
         srv.stop()
     finally:
         shutil.rmtree(var, ignore_errors=True)

@@ -42,7 +42,7 @@ def test_unit_enters_a_purchase_with_proof_and_the_office_verifies_it(server, br
     login(browser, server, "yunyang.office")
     browser.get(server + "/purchases")
     before = five_into(browser.find_element(By.ID, "totals").text)
-    browser.get(server + "/purchases?state=pending")
+    browser.get(server + "/purchases?awaiting=1")
     submit(browser, browser.find_element(By.ID, f"verify-{purchase}"))
     browser.get(server + "/purchases")
     totals = browser.find_element(By.ID, "totals").text

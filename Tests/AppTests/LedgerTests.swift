@@ -63,6 +63,39 @@ final class LedgerTests: XCTestCase {
         }
     }
 
+    /// The verification queue holds off-platform rows waiting for an office: never a platform row (it counts as
+    /// reported), never a row already checked, and a platform row cannot be "verified".
+    func testTheVerificationQueueHoldsOnlyOffPlatformRowsWaitingForAnOffice() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let buyer = try await apiClient(app, "buyer"), office = try await apiClient(app, "office")
+            let waiting = try await buyer.post("/api/v1/purchases", Body()).content.decode(P.self)
+            var checked = Body(); checked.amount = "50元"
+            let done = try await buyer.post("/api/v1/purchases", checked).content.decode(P.self)
+            _ = try await office.post("/api/v1/purchases/\(done.id)/verify", Verify(approve: true))
+            var platform = Body(); platform.channel = "p832"; platform.orderId = "832-9"
+            let reported = try await buyer.post("/api/v1/purchases", platform).content.decode(P.self)
+            XCTAssertEqual(reported.state, "pending", "a platform row keeps its state; it counts without a check")
+
+            struct Q: Decodable { let id: Int; let awaitsCheck: Bool }
+            let queue = try await office.get("/api/v1/purchases?awaiting=1").content.decode([Q].self)
+            XCTAssertEqual(queue.map(\.id), [waiting.id])
+            XCTAssertEqual(queue.map(\.awaitsCheck), [true])
+            let all = try await office.get("/api/v1/purchases").content.decode([Q].self)
+            XCTAssertEqual(Set(all.filter(\.awaitsCheck).map(\.id)), [waiting.id])
+
+            let refused = try await office.post("/api/v1/purchases/\(reported.id)/verify", Verify(approve: true))
+            XCTAssertEqual(refused.status, .conflict)
+            XCTAssertEqual(try refused.error().error.code, "via_platform")
+            var page = try await Browser.signIn(app, "office")
+            let html = try await page.get("/purchases?awaiting=1").body.string
+            XCTAssertTrue(html.contains("id=\"verify-\(waiting.id)\""))
+            XCTAssertFalse(html.contains("id=\"verify-\(reported.id)\""))
+            let home = try await page.get("/").body.string
+            XCTAssertTrue(home.contains("/purchases?awaiting=1"))
+        }
+    }
+
     func testALikelyDuplicateIsFlaggedAndOnceLinkedIsNotSummed() async throws {
         try await withApp { app, f in
             app.setToday(LocalDate(year: 2026, month: 11, day: 23))

@@ -156,6 +156,10 @@ final class LedgerRulesTests: XCTestCase {
         XCTAssertTrue(LedgerCounting.counts(viaPlatform: false, state: .verified, isDuplicate: false))
         XCTAssertFalse(LedgerCounting.counts(viaPlatform: false, state: .verified, isDuplicate: true))
         XCTAssertFalse(LedgerCounting.counts(viaPlatform: true, state: .rejected, isDuplicate: false))
+        XCTAssertTrue(LedgerCounting.awaitsCheck(viaPlatform: false, state: .pending, isReversal: false))
+        XCTAssertFalse(LedgerCounting.awaitsCheck(viaPlatform: true, state: .pending, isReversal: false), "counts as reported")
+        XCTAssertFalse(LedgerCounting.awaitsCheck(viaPlatform: false, state: .pending, isReversal: true), "follows its original")
+        XCTAssertFalse(LedgerCounting.awaitsCheck(viaPlatform: false, state: .verified, isReversal: false))
     }
 
     func testLikelyDuplicatesAcrossAMonthEnd() {

@@ -2,10 +2,12 @@ import Fluent
 import SQLKit
 
 extension Database {
-    /// Creates a plain index; Fluent's schema builder has none.
-    func index(_ name: String, on table: String, _ columns: String...) async throws {
+    /// Creates a plain index, or with `predicate` a partial one (rows outside it cost the index nothing); Fluent's
+    /// schema builder has neither.
+    func index(_ name: String, on table: String, _ columns: String..., where predicate: String? = nil) async throws {
         var builder = (self as! any SQLDatabase).create(index: name).on(table)
         for column in columns { builder = builder.column(column) }
+        builder.createIndex.predicate = predicate.map { SQLRaw($0) }
         try await builder.run()
     }
 

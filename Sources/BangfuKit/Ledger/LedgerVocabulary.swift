@@ -46,6 +46,12 @@ public enum LedgerCounting {
         return viaPlatform || state == .verified
     }
 
+    /// What waits for an office (待核实): an off-platform row not yet checked. Platform rows count as reported
+    /// and a reversing entry follows its original, so neither is ever checked.
+    public static func awaitsCheck(viaPlatform: Bool, state: VerificationState, isReversal: Bool) -> Bool {
+        !viaPlatform && !isReversal && state == .pending
+    }
+
     /// Likely the same purchase arriving twice: same buyer, seller, product and amount, dates close.
     public static func likelySame(buyer a: Int, _ b: Int, seller sa: String, _ sb: String, variety va: String, _ vb: String,
                                   amount fa: Fen, _ fb: Fen, on da: LocalDate, _ db: LocalDate, windowDays: Int = 3) -> Bool {

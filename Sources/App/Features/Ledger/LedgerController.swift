@@ -15,6 +15,7 @@ enum LedgerController {
         let q = Purchase.query(on: req.db).scoped(by: req.scope)
         func list(_ key: String) -> [String]? { (req.query[String.self, at: key]).map { $0.split(separator: ",").map(String.init) } }
         if let state: String = req.query["state"], VerificationState(rawValue: state) != nil { q.filter(\.$state == state) }
+        if req.query["awaiting"] == "1" { q.awaitingCheck() }
         if req.query["suspected"] == "1" { q.filter(\.$suspectedDuplicateOf != nil) }
         if let u: Int = req.query["unit"] { q.filter(\.$buyerUnit.$id == u) }
         if let b: String = req.query["buyerRegion"] { q.filter(\.$buyerRegionCode =~ b) }
@@ -202,7 +203,7 @@ enum LedgerController {
     @Sendable static func verifyForm(req: Request) async throws -> Response {
         let f = try req.content.decode([String: String].self)
         _ = try await LedgerService.verify(.init(approve: f["approve"] == "true", reason: f["reason"]), req: req)
-        return req.redirect(to: SiteURL.purchases.path + "?state=pending")
+        return req.redirect(to: SiteURL.purchases.path + "?awaiting=1")
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [PurchaseDTO] { try await list(req) }

@@ -29,7 +29,7 @@ struct PurchaseInput: FormInput {
 struct PurchaseDTO: Content {
     let id: Int, buyerUnitId: Int, purchasedOn: String, originRegionCode: String, seller: String, variety: String
     let quantity: String, amountFen: Int64, amount: String, purpose: String, purposeName: String, channel: String, source: String
-    let orderId: String?, state: String, stateName: String, reason: String?, counts: Bool
+    let orderId: String?, state: String, stateName: String, reason: String?, counts: Bool, awaitsCheck: Bool
     let suspectedDuplicateOf: Int?, duplicateOf: Int?, reversesId: Int?, replacesId: Int?
     /// How the row stands to others, in words: 与#3重复, 冲正#5, 更正#5.
     let relation: String
@@ -43,6 +43,7 @@ struct PurchaseDTO: Content {
         purposeName = PurchasePurpose(rawValue: p.purpose)?.chineseName ?? p.purpose; channel = p.channelCode
         source = p.source; orderId = p.sourceRef; state = p.state
         stateName = VerificationState(rawValue: p.state)?.chineseName ?? p.state; reason = p.reason; counts = p.counts
+        awaitsCheck = p.awaitsCheck
         suspectedDuplicateOf = p.suspectedDuplicateOf; duplicateOf = p.duplicateOf; reversesId = p.reversesID; replacesId = p.replacesID
         relation = [p.duplicateOf.map { "与#\($0)重复" }, p.suspectedDuplicateOf.map { "疑似与#\($0)重复" },
                     p.reversesID.map { "冲正#\($0)" }, p.replacesID.map { "更正#\($0)" }].compactMap { $0 }.joined(separator: "，")
@@ -108,6 +109,9 @@ enum LedgerService {
         let p = try await find(req)
         guard p.reversesID == nil else {
             throw APIError(status: .conflict, code: "reversal", message: "冲正记录随原记录计入，不单独核实", field: "approve")
+        }
+        guard !p.viaPlatform else {
+            throw APIError(status: .conflict, code: "via_platform", message: "平台上报的采购按上报计入，无需核实", field: "approve")
         }
         guard p.state == VerificationState.pending.rawValue else {
             throw APIError(status: .conflict, code: "not_pending", message: "该记录已核实过", field: "approve")

@@ -63,6 +63,17 @@ final class Purchase: Model, @unchecked Sendable {
     var counts: Bool {
         LedgerCounting.counts(viaPlatform: viaPlatform, state: VerificationState(rawValue: state)!, isDuplicate: duplicateOf != nil)
     }
+
+    var awaitsCheck: Bool {
+        LedgerCounting.awaitsCheck(viaPlatform: viaPlatform, state: VerificationState(rawValue: state)!, isReversal: reversesID != nil)
+    }
+}
+
+extension QueryBuilder<Purchase> {
+    /// `LedgerCounting.awaitsCheck` as a filter: the verification queue (served by the partial index `purchases_awaiting`).
+    @discardableResult func awaitingCheck() -> Self {
+        filter(\.$state == VerificationState.pending.rawValue).filter(\.$viaPlatform == false).filter(\.$reversesID == nil)
+    }
 }
 
 /// Running totals kept in the same transaction as every ledger write, so dashboards never scan the ledger.

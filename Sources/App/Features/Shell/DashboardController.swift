@@ -44,9 +44,8 @@ enum DashboardController {
     static func ledgerTiles(_ req: Request) async throws -> [Tile] {
         var tiles: [Tile] = []
         if let s = req.scope(for: .verifyPurchases) {
-            let pending = try await Purchase.query(on: req.db).scoped(by: s).filter(\.$state == VerificationState.pending.rawValue)
-                .filter(\.$viaPlatform == false).filter(\.$reversesID == nil).count()
-            tiles.append(Tile(title: "待核实的采购", count: pending, path: SiteURL.purchases.path + "?state=pending"))
+            let pending = try await Purchase.query(on: req.db).scoped(by: s).awaitingCheck().count()
+            tiles.append(Tile(title: "待核实的采购", count: pending, path: SiteURL.purchases.path + "?awaiting=1"))
             let suspected = try await Purchase.query(on: req.db).scoped(by: s).filter(\.$suspectedDuplicateOf != nil).count()
             tiles.append(Tile(title: "疑似重复待确认", count: suspected, path: SiteURL.purchases.path + "?suspected=1"))
         }

@@ -49,7 +49,9 @@ struct CreateLedger: AsyncMigration {
         // Likely twins, and a unit's own rows. Every index is paid for by every imported row, so this one holds two
         // integers: a unit rarely pays the same amount twice, and the seller is compared on the few rows it finds.
         try await db.index("purchases_likely", on: Purchase.schema, "buyer_unit_id", "amount_fen")
-        try await db.index("purchases_state", on: Purchase.schema, "state", "buyer_region_code")
+        // The verification queue (`awaitingCheck`): only off-platform rows waiting for an office, so platform imports,
+        // nearly all of the ledger, never write to it.
+        try await db.index("purchases_awaiting", on: Purchase.schema, "id", where: "state = 'pending' AND via_platform = false")
         // A rollup table: its key columns (unique together, with `counted`), then the sum and the row count.
         func rollup(_ table: String, _ keys: [(String, DatabaseSchema.DataType)], unique: [String]) async throws {
             var schema = db.schema(table).field(.id, .int, .identifier(auto: true)).field("month", .string, .required)
