@@ -13,12 +13,12 @@ enum BulkInsert {
                           "source_ref", "reporter", "state", "suspected_duplicate_of", "duplicate_of", "import_batch", "created_at"]
 
     /// One value of a row, in `columns` order.
-    enum Cell { case int(Int?), int64(Int64), text(String?), bool(Bool) }
+    enum Cell { case int(Int?), text(String?), bool(Bool) }
 
     static func cells(_ r: PurchaseRow, batch: String) -> [Cell] {
         [.int(r.buyerUnitID), .text(r.buyerRegionCode), .int(r.buyerSystemID), .text(r.purchasedOn), .text(r.bookedOn),
          .text(r.originRegionCode), .int(r.supplierID), .bool(r.fromDeepPoverty), .text(r.sellerMasked), .text(r.sellerKey),
-         .int(r.householdsTouched), .text(r.variety), .int64(r.quantityThousandths), .text(r.quantityUnit), .int64(r.amountFen),
+         .int(r.householdsTouched), .text(r.variety), .int(Int(r.quantityThousandths)), .text(r.quantityUnit), .int(Int(r.amountFen)),
          .text(r.purpose), .text(r.channelCode), .bool(r.viaPlatform), .text(r.source), .text(r.sourceRef), .text(r.reporter),
          .text(r.state), .int(r.suspectedDuplicateOf), .int(r.duplicateOf), .text(batch)]
     }
@@ -41,7 +41,6 @@ enum BulkInsert {
                 for cell in cells(r, batch: batch) {
                     switch cell {
                     case .int(let v): binds.append(v.map { .integer($0) } ?? .null)
-                    case .int64(let v): binds.append(.integer(Int(v)))
                     case .text(let v): binds.append(v.map { .text($0) } ?? .null)
                     case .bool(let v): binds.append(.integer(v ? 1 : 0))
                     }
@@ -63,7 +62,6 @@ enum BulkInsert {
             for cell in cells(r, batch: batch) {
                 switch cell {
                 case .int(let v): buffer.writeString(v.map(String.init) ?? "\\N")
-                case .int64(let v): buffer.writeString(String(v))
                 case .text(let v): buffer.writeString(v.map(escaped) ?? "\\N")
                 case .bool(let v): buffer.writeString(v ? "t" : "f")
                 }
