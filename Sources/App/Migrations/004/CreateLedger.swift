@@ -45,7 +45,8 @@ struct CreateLedger: AsyncMigration {
             .field("created_at", .datetime)
             .unique(on: "source", "source_ref")
             .create()
-        try await db.index("purchases_origin", on: Purchase.schema, "origin_region_code")
+        // No index on the origin: it is only ever filtered by prefix (LIKE), which neither SQLite (case-insensitive
+        // LIKE) nor PostgreSQL (unless its collation is C) serves from a plain b-tree, so every row would pay for nothing.
         // Likely twins, and a unit's own rows. Every index is paid for by every imported row, so this one holds two
         // integers: a unit rarely pays the same amount twice, and the seller is compared on the few rows it finds.
         try await db.index("purchases_likely", on: Purchase.schema, "buyer_unit_id", "amount_fen")
