@@ -77,12 +77,14 @@ final class LedgerTests: XCTestCase {
             let reported = try await buyer.post("/api/v1/purchases", platform).content.decode(P.self)
             XCTAssertEqual(reported.state, "pending", "a platform row keeps its state; it counts without a check")
 
-            struct Q: Decodable { let id: Int; let awaitsCheck: Bool }
+            struct Q: Decodable { let id: Int; let awaitsCheck: Bool; let stateName: String }
             let queue = try await office.get("/api/v1/purchases?awaiting=1").content.decode([Q].self)
             XCTAssertEqual(queue.map(\.id), [waiting.id])
             XCTAssertEqual(queue.map(\.awaitsCheck), [true])
             let all = try await office.get("/api/v1/purchases").content.decode([Q].self)
             XCTAssertEqual(Set(all.filter(\.awaitsCheck).map(\.id)), [waiting.id])
+            XCTAssertEqual(all.first { $0.id == reported.id }?.stateName, "平台上报", "not shown as waiting for a check")
+            XCTAssertEqual(all.first { $0.id == waiting.id }?.stateName, "待核实")
 
             let refused = try await office.post("/api/v1/purchases/\(reported.id)/verify", Verify(approve: true))
             XCTAssertEqual(refused.status, .conflict)

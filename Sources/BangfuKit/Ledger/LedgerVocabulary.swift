@@ -52,6 +52,11 @@ public enum LedgerCounting {
         !viaPlatform && !isReversal && state == .pending
     }
 
+    /// The state as pages show it: a platform row keeps `pending` but never waits for a check, so it reads 平台上报.
+    public static func stateName(viaPlatform: Bool, state: VerificationState) -> String {
+        viaPlatform && state == .pending ? "平台上报" : state.chineseName
+    }
+
     /// Likely the same purchase arriving twice: same buyer, seller, product and amount, dates close.
     public static func likelySame(buyer a: Int, _ b: Int, seller sa: String, _ sb: String, variety va: String, _ vb: String,
                                   amount fa: Fen, _ fb: Fen, on da: LocalDate, _ db: LocalDate, windowDays: Int = 3) -> Bool {

@@ -42,7 +42,8 @@ struct PurchaseDTO: Content {
         amountFen = p.amountFen; amount = Fen(p.amountFen).description; purpose = p.purpose
         purposeName = PurchasePurpose(rawValue: p.purpose)?.chineseName ?? p.purpose; channel = p.channelCode
         source = p.source; orderId = p.sourceRef; state = p.state
-        stateName = VerificationState(rawValue: p.state)?.chineseName ?? p.state; reason = p.reason; counts = p.counts
+        stateName = VerificationState(rawValue: p.state).map { LedgerCounting.stateName(viaPlatform: p.viaPlatform, state: $0) } ?? p.state
+        reason = p.reason; counts = p.counts
         awaitsCheck = p.awaitsCheck
         suspectedDuplicateOf = p.suspectedDuplicateOf; duplicateOf = p.duplicateOf; reversesId = p.reversesID; replacesId = p.replacesID
         relation = [p.duplicateOf.map { "与#\($0)重复" }, p.suspectedDuplicateOf.map { "疑似与#\($0)重复" },
