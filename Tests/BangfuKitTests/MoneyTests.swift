@@ -9,10 +9,16 @@ final class MoneyTests: XCTestCase {
         XCTAssertEqual(Fen.parse("1.2万"), Fen(1_200_000))
         XCTAssertEqual(Fen.parse("6000万元"), Fen(6_000_000_000))
         XCTAssertEqual(Fen.parse("¥1,200.05"), Fen(120_005))
+        XCTAssertEqual(Fen.parse("１２"), nil, "full-width digits are not read as a number")
+        XCTAssertEqual(Fen.parse("\u{3000}90.50元\u{3000}"), Fen(9050), "full-width spaces are trimmed")
+        XCTAssertEqual(Fen.parse("3.500"), Fen(350), "zeros finer than a 分 are exact")
+        XCTAssertEqual(Fen.parse("1.2345万"), Fen(1_234_500))
+        XCTAssertEqual(Fen.parse("-8.5"), Fen(-850))
+        XCTAssertEqual(Fen.parse("999999999999.99"), Fen(99_999_999_999_999))
     }
 
     func testRefusesWhatIsNotAnExactAmount() {
-        for bad in ["三元", "1.234", "", "元", "1e3", "abc", "1.2.3"] {
+        for bad in ["三元", "1.234", "", "元", "1e3", "abc", "1.2.3", ".5", "5.", "1.23456789万", "1000000000000", "1 000", "--5", "0x10"] {
             XCTAssertNil(Fen.parse(bad), bad)
         }
     }

@@ -61,13 +61,38 @@ public struct Contact: Hashable, Sendable, Codable {
 enum Decimals {
     /// The leading decimal number of a text in thousandths, and what follows it.
     static func leadingNumber(_ text: String) -> (Int64, String)? {
-        let digits = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-        guard !digits.isEmpty, digits.filter({ $0 == "." }).count <= 1, digits.first != ".",
-              let d = Decimal(string: String(digits), locale: Locale(identifier: "en_US_POSIX")) else { return nil }
-        var scaled = d * 1000, rounded = Decimal()
-        NSDecimalRound(&rounded, &scaled, 0, .plain)
-        guard rounded == scaled else { return nil }
-        return (NSDecimalNumber(decimal: rounded).int64Value, String(text.dropFirst(digits.count)))
+        let digits = text.utf8.prefix { $0 == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        guard let number = fixed(Substring(digits), places: 3, trailingPoint: true) else { return nil }
+        return (number, String(text.utf8.dropFirst(digits.count))!)
+    }
+
+    /// A plain decimal ("12", "3.05") as a whole number of 10⁻`places` units, in integers: nil when it is not such a
+    /// number, is finer than that ("1.234" for two places) or has more than 15 digits before the point.
+    /// `trailingPoint` takes "12." as 12.
+    static func fixed(_ text: Substring, places: Int, trailingPoint: Bool = false) -> Int64? {
+        var whole: Int64 = 0, fraction: Int64 = 0, wholeDigits = 0, fractionDigits = 0, point = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard !point else { return nil }
+                point = true
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            if !point {
+                wholeDigits += 1
+                guard wholeDigits <= 15 else { return nil }
+                whole = whole * 10 + digit
+            } else {
+                fractionDigits += 1
+                if fractionDigits <= places { fraction = fraction * 10 + digit } else if digit != 0 { return nil }
+            }
+        }
+        guard wholeDigits > 0, !point || fractionDigits > 0 || trailingPoint else { return nil }
+        var scale: Int64 = 1
+        for _ in 0..<places { scale *= 10 }
+        for _ in min(fractionDigits, places)..<places { fraction *= 10 }
+        return whole * scale + fraction
     }
 
     static func format(_ value: Int64, scale: Int64) -> String {

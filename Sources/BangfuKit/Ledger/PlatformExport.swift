@@ -34,8 +34,10 @@ public struct PlatformOrder: Equatable, Sendable {
 public enum PlatformExport {
     /// The mapped columns found in a header row; reads orders one row at a time.
     public struct Columns: Sendable {
-        let index: [String: Int]
-        let mapping: PlatformMapping
+        /// Where each mapped column is, in `PlatformOrder`'s order (purpose last, when mapped): looked up once,
+        /// not by name in every row.
+        let at: [Int]
+        let defaultPurpose: PurchasePurpose
 
         public init(header row: [String], mapping m: PlatformMapping) throws(ImportRejected) {
             let header = row.map { $0.trimmed }
@@ -44,21 +46,17 @@ public enum PlatformExport {
             guard missing.isEmpty else {
                 throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "缺少列：\(missing.joined(separator: "、"))")])
             }
-            index = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
-            mapping = m
+            at = wanted.map { header.firstIndex(of: $0)! }
+            defaultPurpose = m.defaultPurpose
         }
 
         /// The order on a row, or nil for a blank row.
         public func order(_ row: [String], line: Int) -> PlatformOrder? {
-            guard !row.allSatisfy({ $0.trimmed.isEmpty }) else { return nil }
-            func cell(_ name: String) -> String {
-                index[name].flatMap { $0 < row.count ? row[$0].trimmed : nil } ?? ""
-            }
-            let m = mapping
-            return PlatformOrder(line: line, orderID: cell(m.orderID), buyer: cell(m.buyer), date: cell(m.date),
-                                 origin: cell(m.origin), seller: cell(m.seller), variety: cell(m.variety),
-                                 quantity: cell(m.quantity), amount: cell(m.amount),
-                                 purpose: m.purpose.map(cell) ?? m.defaultPurpose.rawValue)
+            guard row.contains(where: { $0.unicodeScalars.contains { !$0.isSpace } }) else { return nil }
+            let cells = at.map { $0 < row.count ? row[$0].trimmed : "" }
+            return PlatformOrder(line: line, orderID: cells[0], buyer: cells[1], date: cells[2], origin: cells[3], seller: cells[4],
+                                 variety: cells[5], quantity: cells[6], amount: cells[7],
+                                 purpose: cells.count > 8 ? cells[8] : defaultPurpose.rawValue)
         }
     }
 

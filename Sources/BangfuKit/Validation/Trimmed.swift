@@ -5,10 +5,17 @@ extension StringProtocol {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.isSpace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.isSpace })!
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex, let same = self as? String { return same }
         return String(self[first...last])
     }
 }
 
 extension Unicode.Scalar {
-    var isSpace: Bool { value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : properties.isWhitespace }
+    /// Unicode's White_Space, listed: asking `properties` looks the scalar up in tables, for every cell of an import.
+    var isSpace: Bool {
+        switch value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+        default: false
+        }
+    }
 }
