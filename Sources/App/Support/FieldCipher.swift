@@ -5,6 +5,12 @@ import Foundation
 /// so the database alone never reveals a household's name or ID number.
 struct FieldCipher: Sendable {
     let key: SymmetricKey
+    private let keyed: HMAC<SHA256>
+
+    init(key: SymmetricKey) {
+        self.key = key
+        keyed = HMAC(key: key)
+    }
 
     func seal(_ plain: String) throws -> String {
         try AES.GCM.seal(Data(plain.utf8), using: key).combined!.base64EncodedString()
@@ -18,9 +24,15 @@ struct FieldCipher: Sendable {
 
     /// HMAC-SHA256, hex: equal inputs give equal outputs under one key, and nothing else leaks.
     func lookupHash(_ plain: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)   // hex by table: an import hashes every row's seller
-        return String(decoding: HMAC<SHA256>.authenticationCode(for: Data(plain.utf8), using: key).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] },
-                      as: UTF8.self)
+        var mac = keyed      // a copy of the keyed state: an import hashes every row's seller
+        mac.update(data: Data(plain.utf8))
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 64) { out in
+            for (i, byte) in mac.finalize().enumerated() {
+                out[2 * i] = digits[Int(byte >> 4)]; out[2 * i + 1] = digits[Int(byte & 15)]
+            }
+            return 64
+        }
     }
 
     enum CipherError: Error { case corrupt }

@@ -9,7 +9,9 @@ struct LedgerContext: Sendable {
     let today: LocalDate
     let reporter: String
     let cipher: FieldCipher
-    var units: [Int: BuyerUnit] = [:]
+    /// The buyers rows may name: what a row copies of its unit, held as plain values (the ORM's property
+    /// wrappers were a tenth of an import's checking).
+    var units: [Int: Buyer] = [:]
     var regions: Set<String> = []
     var deepPoverty: Set<String> = []
     var channels: [String: Channel] = [:]
@@ -26,7 +28,7 @@ struct LedgerContext: Sendable {
     /// buyers from them, and 附件2 may name buyers anywhere (a township sells to any unit).
     func knowing(_ loaded: [BuyerUnit]) -> LedgerContext {
         var c = self
-        for u in loaded { c.units[u.id!] = u }
+        for u in loaded { c.units[u.id!] = Buyer(u) }
         return c
     }
 
@@ -34,7 +36,7 @@ struct LedgerContext: Sendable {
     mutating func prepare(units ids: Set<Int>, origins: Set<String>, on db: any Database) async throws {
         let wanted = ids.subtracting(units.keys)
         if !wanted.isEmpty {
-            for u in try await BuyerUnit.query(on: db).scoped(by: scope).filter(\.$id ~~ wanted).all() { units[u.id!] = u }
+            for u in try await BuyerUnit.query(on: db).scoped(by: scope).filter(\.$id ~~ wanted).all() { units[u.id!] = Buyer(u) }
         }
         let chains = Set(origins.compactMap(RegionCode.init).flatMap { c in
             [c.digits] + [RegionCode.Level.county, .township].compactMap { c.ancestor(at: $0)?.digits }
@@ -73,7 +75,7 @@ struct LedgerContext: Sendable {
             throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "采购单位不存在或不在您的范围内")
         }
         var p = PurchaseRow()
-        p.buyerUnitID = unitID; p.buyerRegionCode = unit.regionCode; p.buyerSystemID = unit.$system.id
+        p.buyerUnitID = unitID; p.buyerRegionCode = unit.region; p.buyerSystemID = unit.system
         let day = try FormValue.date(input.purchasedOn, "purchasedOn", "采购日期")
         guard day <= today else { throw FieldError(field: "purchasedOn", code: "future", message: "采购日期不能晚于今天") }
         p.purchasedOn = day.description
@@ -103,5 +105,12 @@ struct LedgerContext: Sendable {
         p.state = VerificationState.pending.rawValue
         if source != .correction { p.sourceRef = try FormValue.optionalText(input.orderId, "orderId", "平台订单号", max: 64) }
         return p
+    }
+}
+
+extension LedgerContext {
+    struct Buyer: Sendable {
+        let region: String, system: Int?
+        init(_ u: BuyerUnit) { region = u.regionCode; system = u.$system.id }
     }
 }
