@@ -6,15 +6,18 @@ import SQLKit
 /// dimensions rather than by the ledger's size: the finest (`purchase_rollups`: month × unit × origin township ×
 /// channel × purpose), per unit (`unit_rollups`), per origin township (`origin_rollups`) and per buyer county ×
 /// origin county (`county_rollups`), with `region_rollups` beside them for what lies in or comes from a region.
-/// The rows are summed where they lie, by one `INSERT … SELECT … GROUP BY … ON CONFLICT` per grain in the caller's transaction, so a million-row import never carries its rows back
-/// through the server to be summed.
+/// The rows are summed where they lie, by one `INSERT … SELECT … GROUP BY … ON CONFLICT` per grain in the caller's
+/// transaction, so a million-row import never carries its rows back through the server to be summed.
+/// Sorting the rows for each GROUP BY is most of that work: the county and region grains share one sort, through
+/// a temporary table of the rows' sums by county pair (`stage`).
 enum Rollups {
-    /// One grain: its table and, per column, the expression over `purchases` that fills it (key columns first).
+    /// One grain: its table and, per column, the expression over `purchases` (or over `stage`) that fills it.
     struct Grain {
         let table: String
         let columns: [(name: String, expression: String)]
         /// The columns its unique constraint names (buyer region and system follow the unit).
         let conflict: String
+        var staged = false
     }
 
     /// `LedgerCounting.counts` as SQL: not a duplicate, not rejected, and through a platform or verified.
@@ -26,6 +29,7 @@ enum Rollups {
     static let township = ("origin_township", "substr(origin_region_code, 1, 9) || '000'")
     static let deep = ("deep_poverty", "from_deep_poverty")
     static let tail = [("channel_code", "channel_code"), ("purpose", "purpose"), ("counted", counted)]
+    static let stagedTail = tail.map { ($0.0, $0.0) }
     static func county(_ column: String) -> String { "substr(\(column), 1, 6) || '000000'" }
     /// The smallest of province, city and county holding both the buyer and the origin ('' when none does).
     static let common = """
@@ -38,9 +42,14 @@ enum Rollups {
     /// smallest region holding both (c), so that what was bought in or came from a region is b + o − c, summed over
     /// a few thousand rows whatever the ledger's size, instead of over every pair of counties.
     static func regionGrain(side: String, _ region: String) -> Grain {
-        Grain(table: "region_rollups", columns: [month, ("side", "'\(side)'"), ("region", region), deep] + tail,
-              conflict: "month, side, region, deep_poverty, channel_code, purpose, counted")
+        Grain(table: "region_rollups", columns: [("month", "month"), ("side", "'\(side)'"), ("region", region), ("deep_poverty", "deep_poverty")] + stagedTail,
+              conflict: "month, side, region, deep_poverty, channel_code, purpose, counted", staged: true)
     }
+
+    /// The rows' sums by county pair, and the smallest region holding both, from which the county and region grains are summed.
+    static let stage = Grain(table: "rollup_counties",
+                             columns: [month, ("buyer_county", county("buyer_region_code")), ("origin_county", county("origin_region_code")),
+                                       ("common", common), deep] + tail, conflict: "")
 
     static let grains = [
         Grain(table: "purchase_rollups", columns: [month] + unit + [township, deep] + tail,
@@ -50,11 +59,11 @@ enum Rollups {
         Grain(table: "origin_rollups", columns: [month, township, deep] + tail,
               conflict: "month, origin_township, deep_poverty, channel_code, purpose, counted"),
         Grain(table: "county_rollups",
-              columns: [month, ("buyer_county", county("buyer_region_code")), ("origin_county", county("origin_region_code")), deep] + tail,
-              conflict: "month, buyer_county, origin_county, deep_poverty, channel_code, purpose, counted"),
-        regionGrain(side: "b", county("buyer_region_code")),
-        regionGrain(side: "o", county("origin_region_code")),
-        regionGrain(side: "c", common),
+              columns: ["month", "buyer_county", "origin_county", "deep_poverty"].map { ($0, $0) } + stagedTail,
+              conflict: "month, buyer_county, origin_county, deep_poverty, channel_code, purpose, counted", staged: true),
+        regionGrain(side: "b", "buyer_county"),
+        regionGrain(side: "o", "origin_county"),
+        regionGrain(side: "c", "common"),
     ]
 
     /// The grains' tables, each once.
@@ -75,19 +84,33 @@ enum Rollups {
     /// Adds or takes away the ledger rows that `rows` (a condition on `purchases`) selects.
     static func add(rows: SQLQueryString, sign: Int64, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        for grain in grains {     // grouped by position: PostgreSQL refuses a constant (the side) in GROUP BY
-            let keys = grain.columns.map(\.expression).joined(separator: ", ")
+        try await sql.raw("""
+            CREATE TEMPORARY TABLE \(ident: stage.table) AS SELECT \(unsafeRaw: keys(stage)), \(bind: sign) * SUM(amount_fen) AS amount_fen,
+                \(bind: sign) * COUNT(*) AS row_count
+            FROM purchases WHERE \(rows) GROUP BY \(unsafeRaw: positions(stage))
+            """).run()
+        for grain in grains {
+            let (source, amount, count): (String, SQLQueryString, SQLQueryString) = grain.staged
+                ? (stage.table, "SUM(amount_fen)", "SUM(row_count)") : ("purchases", "\(bind: sign) * SUM(amount_fen)", "\(bind: sign) * COUNT(*)")
             try await sql.raw("""
                 INSERT INTO \(ident: grain.table) (\(unsafeRaw: grain.columns.map(\.name).joined(separator: ", ")), amount_fen, row_count)
-                SELECT \(unsafeRaw: keys), \(bind: sign) * SUM(amount_fen), \(bind: sign) * COUNT(*) FROM purchases
-                WHERE \(rows) GROUP BY \(unsafeRaw: (1...grain.columns.count).map(String.init).joined(separator: ", "))
+                SELECT \(unsafeRaw: keys(grain)), \(amount), \(count) FROM \(ident: source)
+                WHERE \(grain.staged ? "TRUE" : rows) GROUP BY \(unsafeRaw: positions(grain))
                 ON CONFLICT (\(unsafeRaw: grain.conflict)) DO UPDATE SET
                     amount_fen = \(ident: grain.table).amount_fen + excluded.amount_fen,
                     row_count = \(ident: grain.table).row_count + excluded.row_count
                 """).run()
         }
+        try await sql.raw("DROP TABLE \(ident: stage.table)").run()
         try await Benefits.add(rows: rows, sign: sign, on: sql)
     }
+
+    private static func keys(_ grain: Grain) -> String {
+        grain.columns.map { $0.expression == $0.name ? $0.name : "\($0.expression) AS \($0.name)" }.joined(separator: ", ")
+    }
+
+    /// Grouped by position: PostgreSQL refuses a constant (the side) in GROUP BY.
+    private static func positions(_ grain: Grain) -> String { (1...grain.columns.count).map(String.init).joined(separator: ", ") }
 }
 
 extension Array {
