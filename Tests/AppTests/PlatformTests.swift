@@ -26,6 +26,17 @@ final class PlatformTests: XCTestCase {
         XCTAssertFalse(ok.autoMigrate)
     }
 
+    /// Outside production the data key is made once and kept: the same key on the next start, and a refusal to start
+    /// (not a fresh key each run, which would leave sealed data unreadable) where it cannot be kept.
+    func testTheLocalDataKeyIsKeptOrTheAppRefusesToStart() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-key-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try AppConfig.localKey(in: dir), again = try AppConfig.localKey(in: dir)
+        XCTAssertEqual(first.withUnsafeBytes { Data($0) }, again.withUnsafeBytes { Data($0) })
+        XCTAssertThrowsError(try AppConfig.localKey(in: dir + "/missing")) { XCTAssertTrue("\($0)".contains("data key")) }
+    }
+
     func testOpenAPIDocumentNamesEveryAPIRoute() async throws {
         try await withApp { app, _ in
             let res = try await app.sendRequest(.GET, "/openapi.json")

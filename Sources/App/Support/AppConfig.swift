@@ -73,7 +73,10 @@ public struct AppConfig: Sendable {
         if let text = try? String(contentsOfFile: path, encoding: .utf8) { return try parseKey(text) }
         let key = SymmetricKey(size: .bits256)
         let text = key.withUnsafeBytes { Data($0).base64EncodedString() }
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        // A key that was not kept would leave everything sealed with it unreadable after a restart.
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw Missing(description: "无法写入数据密钥文件 \(path)（could not write the data key file）")
+        }
         return key
     }
 }
