@@ -104,25 +104,35 @@ def baseline(database_url, path, var):
 
 def floor(srv, database_url, after_id):
     """The database alone writing the file's rows again: from its own ledger (rows past `after_id`) into a copy of the
-    ledger's table, once bare and once with the ledger's indexes, each in one transaction. No import path that keeps
-    the ledger's rows and indexes can be faster than the second; neither counts parsing, checks or rollups."""
+    ledger's table, each in one transaction: bare, with the ledger's indexes, and with its indexes and foreign keys
+    (the ledger as it is). No import path that keeps the ledger's rows, indexes and foreign keys can be faster than
+    the last; none counts parsing, checks or rollups."""
     seconds = {}
     if database_url:
-        for name, like in [("floor_bare", "LIKE purchases"), ("floor_indexed", "LIKE purchases INCLUDING INDEXES")]:
-            subprocess.run(["psql", database_url, "-q", "-c", f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} ({like})"], check=True,
-                           env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+        fks = subprocess.run(["psql", database_url, "-qtA", "-c", "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                              "WHERE conrelid = 'purchases'::regclass AND contype = 'f'"], check=True, capture_output=True, text=True).stdout.split("\n")
+        for name, like, extra in [("floor_bare", "LIKE purchases", []), ("floor_indexed", "LIKE purchases INCLUDING INDEXES", []),
+                                  ("floor_full", "LIKE purchases INCLUDING INDEXES", [f for f in fks if f])]:
+            ddl = f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} ({like}); " + "".join(f"ALTER TABLE {name} ADD {fk}; " for fk in extra)
+            subprocess.run(["psql", database_url, "-q", "-c", ddl], check=True, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
             t = time.perf_counter()
             subprocess.run(["psql", database_url, "-q", "-c", f"INSERT INTO {name} SELECT * FROM purchases WHERE id > {after_id}"], check=True)
             seconds[name] = time.perf_counter() - t
             subprocess.run(["psql", database_url, "-q", "-c", f"DROP TABLE {name}"], check=True)
         return seconds
     db = sqlite3.connect(os.path.join(srv.var, "bangfu.sqlite"), isolation_level=None)
+    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'purchases'").fetchone()[0]
     indexes = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'purchases' AND sql IS NOT NULL")]
     db.execute("PRAGMA cache_size = -262144")     # as the import's own connection
-    for name in ["floor_bare", "floor_indexed"]:
-        db.execute(f"CREATE TABLE {name} AS SELECT * FROM purchases WHERE 0")
+    for name in ["floor_bare", "floor_indexed", "floor_full"]:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if name == 'floor_full' else 'OFF'}")
+        if name == "floor_full":     # the ledger's own table: its unique constraint and foreign keys
+            db.execute(table.replace('"purchases"', f'"{name}"', 1).replace("uq:purchases", f"uq:{name}"))
+        else:
+            db.execute(f"CREATE TABLE {name} AS SELECT * FROM purchases WHERE 0")
         if name == "floor_indexed":
             db.execute(f"CREATE UNIQUE INDEX {name}_ref ON {name} (source, source_ref)")
+        if name != "floor_bare":
             for ddl in indexes:
                 db.execute(ddl.replace('"purchases_', f'"{name}_').replace('ON "purchases"', f'ON "{name}"'))
         t = time.perf_counter()
@@ -217,7 +227,8 @@ def bench(label, database_url, rows, more):
             fl = floor(srv, database_url, first)
             print(f"  - the database alone copying the same {n:,} rows from its ledger into a copy of the ledger's table: "
                   f"bare {fl['floor_bare']:,.1f} s ({base_s / fl['floor_bare']:.2f}× of the bare load), with the ledger's indexes "
-                  f"{fl['floor_indexed']:,.1f} s ({base_s / fl['floor_indexed']:.2f}×)")
+                  f"{fl['floor_indexed']:,.1f} s ({base_s / fl['floor_indexed']:.2f}×), with its indexes and foreign keys "
+                  f"{fl['floor_full']:,.1f} s ({base_s / fl['floor_full']:.2f}×)")
             tot, _ = timed(lambda: requests.get(srv.base + "/api/v1/purchases/totals?by=month", headers=api).raise_for_status(), 10)
             prog, _ = timed(lambda: requests.get(srv.base + "/api/v1/progress?year=2026&asOf=2026-09-30", headers=api).raise_for_status(), 3)
             lines = len(requests.get(srv.base + "/api/v1/progress?year=2026&asOf=2026-09-30", headers=api).json())
