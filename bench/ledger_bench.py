@@ -244,7 +244,7 @@ def bench(label, database_url, rows, more):
             print(f"  - every bound unit's progress ({lines:,} lines, `GET /api/v1/progress`): **{prog:,.0f} ms**")
             print(f"  - the Q3 bulletin built and published (`POST /api/v1/bulletins`): **{bul:,.0f} ms**; "
                   f"DuckDB computing its totals and rankings from the raw CSV: {db_:,.0f} ms")
-            print(f"  - the ledger list (`GET /api/v1/purchases`, newest 500 by purchase date): **{listing:,.0f} ms**; "
+            print(f"  - the ledger list (`GET /api/v1/purchases`, the 500 rows entered last): **{listing:,.0f} ms**; "
                   f"the verification queue (`?awaiting=1`): **{queue:,.0f} ms**")
         srv.stop()
     finally:

@@ -98,6 +98,32 @@ final class LedgerTests: XCTestCase {
         }
     }
 
+    /// The ledger list runs in entry order, newest first, whatever the purchase dates, and pages back by id; the
+    /// page's link to earlier rows keeps its filters and is gone on the last page.
+    func testTheListPagesBackInEntryOrder() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let buyer = try await apiClient(app, "buyer")
+            var ids: [Int] = []
+            for (i, day) in ["2026-11-20", "2026-03-01", "2026-11-22"].enumerated() {
+                var b = Body(); b.purchasedOn = day; b.amount = "\(10 + i)元"
+                ids.append(try await buyer.post("/api/v1/purchases", b).content.decode(P.self).id)
+            }
+            let first = try await buyer.get("/api/v1/purchases?limit=2").content.decode([P].self)
+            XCTAssertEqual(first.map(\.id), [ids[2], ids[1]], "newest entered first, not latest purchase date")
+            let rest = try await buyer.get("/api/v1/purchases?limit=2&before=\(ids[1])").content.decode([P].self)
+            XCTAssertEqual(rest.map(\.id), [ids[0]])
+            try await assertEqual(try await buyer.get("/api/v1/purchases?limit=0").content.decode([P].self).count, 1, "at least one row a page")
+
+            var page = try await Browser.signIn(app, "buyer")
+            let html = try await page.get("/purchases?state=pending&limit=2").body.string
+            XCTAssertTrue(html.contains("href=\"/purchases?state=pending&amp;limit=2&amp;before=\(ids[1])\""), "the link keeps the filters")
+            let last = try await page.get("/purchases?state=pending&limit=2&before=\(ids[1])").body.string
+            XCTAssertTrue(last.contains("/purchases/\(ids[0])"))
+            XCTAssertFalse(last.contains("id=\"earlier\""), "no link past the last page")
+        }
+    }
+
     func testALikelyDuplicateIsFlaggedAndOnceLinkedIsNotSummed() async throws {
         try await withApp { app, f in
             app.setToday(LocalDate(year: 2026, month: 11, day: 23))
