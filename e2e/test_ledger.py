@@ -50,6 +50,17 @@ def test_unit_enters_a_purchase_with_proof_and_the_office_verifies_it(server, br
     assert "待核实、未计入：¥0.00（0 笔）" in totals
     shot(browser, "office-purchases")
 
+    # The office narrows the list with its filter form: the channel, the booked month, counted rows only.
+    Select(browser.find_element(By.ID, "filter-channel")).select_by_value("fiveInto")
+    for field in ["filter-from", "filter-to"]:
+        browser.execute_script(f"document.getElementById('{field}').value = '2026-11'")
+    browser.find_element(By.CSS_SELECTOR, "#filter-form input[name=counted]").click()
+    submit(browser, browser.find_element(By.ID, "filter-submit"))
+    rows = browser.find_elements(By.XPATH, "//table[@id='purchases']//tr[td]")
+    assert [r.find_element(By.TAG_NAME, "td").text for r in rows] == [purchase], "only the verified 五进 row of November"
+    assert Select(browser.find_element(By.ID, "filter-channel")).first_selected_option.get_attribute("value") == "fiveInto"
+    shot(browser, "office-purchases-filtered")
+
 
 def test_office_exports_attachment2_that_openpyxl_reads(server, browser):
     login(browser, server, "yunyang.office")

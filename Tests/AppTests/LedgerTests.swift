@@ -124,6 +124,30 @@ final class LedgerTests: XCTestCase {
         }
     }
 
+    /// The list page's filter form: its empty fields filter nothing, its choices narrow the rows and stay chosen.
+    func testTheListPageFiltersByItsForm() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let buyer = try await apiClient(app, "buyer")
+            var platform = Body(); platform.channel = "p832"; platform.orderId = "832-31"
+            let reported = try await buyer.post("/api/v1/purchases", platform).content.decode(P.self)
+            var march = Body(); march.purchasedOn = "2026-03-05"; march.amount = "30元"
+            let early = try await buyer.post("/api/v1/purchases", march).content.decode(P.self)
+            var page = try await Browser.signIn(app, "buyer")
+            func ids(_ query: String) async throws -> Set<Int> {
+                let html = try await page.get("/purchases?" + query).body.string
+                return Set([reported.id, early.id].filter { html.contains("href=\"/purchases/\($0)\"") })
+            }
+            try await assertEqual(try await ids("channel=&purpose=&state=&from=&to="), [reported.id, early.id])
+            try await assertEqual(try await ids("channel=p832&purpose=&state=&from=&to="), [reported.id])
+            try await assertEqual(try await ids("channel=&purpose=&state=&from=2026-03&to=2026-03"), [early.id])
+            try await assertEqual(try await ids("counted=1"), [reported.id], "the off-platform row waits for its proof")
+            let form = try await page.get("/purchases?channel=p832&from=2026-03").body.string
+            XCTAssertTrue(form.contains("<option value=\"p832\" selected>"))
+            XCTAssertTrue(form.contains("name=\"from\" value=\"2026-03\""))
+        }
+    }
+
     func testALikelyDuplicateIsFlaggedAndOnceLinkedIsNotSummed() async throws {
         try await withApp { app, f in
             app.setToday(LocalDate(year: 2026, month: 11, day: 23))

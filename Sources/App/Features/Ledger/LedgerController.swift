@@ -13,18 +13,20 @@ enum LedgerController {
     /// The list's filters, also what a progress figure's drill-down link sets (booked months, counted rows …).
     static func filtered(_ req: Request) -> QueryBuilder<Purchase> {
         let q = Purchase.query(on: req.db).scoped(by: req.scope)
-        func list(_ key: String) -> [String]? { (req.query[String.self, at: key]).map { $0.split(separator: ",").map(String.init) } }
+        // A filter form sends its empty fields too: an empty value is no filter.
+        func value(_ key: String) -> String? { req.query[String.self, at: key].flatMap { $0.isEmpty ? nil : $0 } }
+        func list(_ key: String) -> [String]? { value(key).map { $0.split(separator: ",").map(String.init) } }
         if let state: String = req.query["state"], VerificationState(rawValue: state) != nil { q.filter(\.$state == state) }
         if req.query["awaiting"] == "1" { q.awaitingCheck() }
         if req.query["suspected"] == "1" { q.filter(\.$suspectedDuplicateOf != nil) }
         if let u: Int = req.query["unit"] { q.filter(\.$buyerUnit.$id == u) }
-        if let b: String = req.query["buyerRegion"] { q.filter(\.$buyerRegionCode =~ b) }
+        if let b = value("buyerRegion") { q.filter(\.$buyerRegionCode =~ b) }
         if let c = list("channel") { q.filter(\.$channelCode ~~ c) }
         if let p = list("purpose") { q.filter(\.$purpose ~~ p) }
         if let o = list("origin") { q.group(.or) { g in for prefix in o { g.filter(\.$originRegionCode =~ prefix) } } }
         if req.query["deep"] == "1" { q.filter(\.$fromDeepPoverty == true) }
-        if let from: String = req.query["from"] { q.filter(\.$bookedOn >= from) }
-        if let to: String = req.query["to"] { q.filter(\.$bookedOn < to + "-99") }
+        if let from = value("from") { q.filter(\.$bookedOn >= from) }
+        if let to = value("to") { q.filter(\.$bookedOn < to + "-99") }
         if req.query["counted"] == "1" {
             q.filter(\.$duplicateOf == nil).filter(\.$state != VerificationState.rejected.rawValue)
                 .group(.or) { $0.filter(\.$viaPlatform == true).filter(\.$state == VerificationState.verified.rawValue) }
@@ -174,7 +176,10 @@ enum LedgerController {
     }
 
     struct Page: Encodable {
-        let shell: Shell; let rows: [PurchaseDTO]; let earlier: String?; let totals: TotalsDTO; let canRecord: Bool; let canVerify: Bool
+        let shell: Shell; let rows: [PurchaseDTO]; let earlier: String?
+        /// The filter form's choices and what the page was asked for.
+        let filters: [String: [FormPage.Option]]; let values: [String: String]
+        let totals: TotalsDTO; let canRecord: Bool; let canVerify: Bool
     }
 
     @Sendable static func index(req: Request) async throws -> View {
@@ -187,8 +192,11 @@ enum LedgerController {
             rows[i].buyerUnitName = units[rows[i].buyerUnitId]
             rows[i].channelName = channels[rows[i].channel]; rows[i].originName = places[rows[i].originRegionCode]
         }
+        var filters = try await formOptions(req)
+        filters["state"] = VerificationState.options
         return try await req.view.render("purchases/index", Page(
-            shell: Shell(req), rows: rows, earlier: earlier(req, after: rows),
+            shell: Shell(req), rows: rows, earlier: earlier(req, after: rows), filters: filters,
+            values: (try? req.query.decode([String: String].self)) ?? [:],
             totals: try await totals(req), canRecord: req.scope(for: .recordPurchases) != nil, canVerify: req.scope(for: .verifyPurchases) != nil))
     }
 
@@ -203,7 +211,9 @@ enum LedgerController {
 
     static func formOptions(_ req: Request) async throws -> [String: [FormPage.Option]] {
         var o = options
-        o["channel"] = try await Channel.query(on: req.db).sort(\.$id).all().map { .init(value: $0.code, label: "\($0.heading) · \($0.name)") }
+        o["channel"] = try await Channel.query(on: req.db).sort(\.$id).all().map {
+            .init(value: $0.code, label: $0.heading == $0.name ? $0.name : "\($0.heading) · \($0.name)")
+        }
         return o
     }
 
