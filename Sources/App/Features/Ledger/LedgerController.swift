@@ -134,7 +134,7 @@ enum LedgerController {
 
     /// Totals read from the rollups only, at the coarsest grain that answers the caller's scope: counted rows
     /// grouped by channel, purpose, month or origin township; what waits for proof apart.
-    static func totals(_ req: Request) async throws -> TotalsDTO {
+    static func totals(_ req: Request, channels known: [Channel]? = nil) async throws -> TotalsDTO {
         let by = req.query["by"] ?? "channel"
         let column = ["purpose": "purpose", "month": "month", "township": "origin_township"][by] ?? "channel_code"
         var table = "purchase_rollups", filter: SQLQueryString = "1 = 1", amount: SQLQueryString = "SUM(amount_fen)", rows: SQLQueryString = "SUM(row_count)"
@@ -162,7 +162,8 @@ enum LedgerController {
             SELECT \(unsafeRaw: column) AS key, counted, CAST(\(amount) AS BIGINT) AS amount, CAST(\(rows) AS BIGINT) AS rows
             FROM \(ident: table) WHERE \(filter) GROUP BY \(unsafeRaw: column), counted
             """).all(decoding: Row.self)
-        let channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: req.db).all().map { ($0.code, $0.name) })
+        let loaded = if let known { known } else { try await Channel.query(on: req.db).all() }
+        let channels = Dictionary(uniqueKeysWithValues: loaded.map { ($0.code, $0.name) })
         let name: (String) -> String = { key in
             by == "channel" ? channels[key] ?? key : by == "purpose" ? PurchasePurpose(rawValue: key)?.chineseName ?? key : key
         }
@@ -186,18 +187,20 @@ enum LedgerController {
         var rows = try await list(req)
         let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db).filter(\.$id ~~ Set(rows.map(\.buyerUnitId))).all()
             .map { ($0.id!, $0.name) })
-        let channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: req.db).all().map { ($0.code, $0.name) })
+        // The channels, read once: the rows' names, the filter form's choices and the totals' names.
+        let channels = try await Channel.query(on: req.db).sort(\.$id).all()
+        let channelNames = Dictionary(uniqueKeysWithValues: channels.map { ($0.code, $0.name) })
         let places = try await RegionNames.places(for: rows.map(\.originRegionCode), on: req.db)
         for i in rows.indices {
             rows[i].buyerUnitName = units[rows[i].buyerUnitId]
-            rows[i].channelName = channels[rows[i].channel]; rows[i].originName = places[rows[i].originRegionCode]
+            rows[i].channelName = channelNames[rows[i].channel]; rows[i].originName = places[rows[i].originRegionCode]
         }
-        var filters = try await formOptions(req)
+        var filters = formOptions(channels)
         filters["state"] = VerificationState.options
         return try await req.view.render("purchases/index", Page(
             shell: Shell(req), rows: rows, earlier: earlier(req, after: rows), filters: filters,
             values: (try? req.query.decode([String: String].self)) ?? [:],
-            totals: try await totals(req), canRecord: req.scope(for: .recordPurchases) != nil, canVerify: req.scope(for: .verifyPurchases) != nil))
+            totals: try await totals(req, channels: channels), canRecord: req.scope(for: .recordPurchases) != nil, canVerify: req.scope(for: .verifyPurchases) != nil))
     }
 
     /// The duplicate queue's buttons: link to the suspected twin, or separate.
@@ -210,10 +213,12 @@ enum LedgerController {
     static var options: [String: [FormPage.Option]] { ["purpose": PurchasePurpose.options] }
 
     static func formOptions(_ req: Request) async throws -> [String: [FormPage.Option]] {
+        formOptions(try await Channel.query(on: req.db).sort(\.$id).all())
+    }
+
+    static func formOptions(_ channels: [Channel]) -> [String: [FormPage.Option]] {
         var o = options
-        o["channel"] = try await Channel.query(on: req.db).sort(\.$id).all().map {
-            .init(value: $0.code, label: $0.heading == $0.name ? $0.name : "\($0.heading) · \($0.name)")
-        }
+        o["channel"] = channels.map { .init(value: $0.code, label: $0.heading == $0.name ? $0.name : "\($0.heading) · \($0.name)") }
         return o
     }
 
