@@ -11,10 +11,13 @@ import SQLKit
 /// Sorting the rows for each GROUP BY is most of that work: the county and region grains share one sort, through
 /// a temporary table of the rows' sums by county pair (`stage`).
 enum Rollups {
-    /// One grain: its table and, per column, the expression over `purchases` (or over `stage`) that fills it.
+    /// Named columns and, per column, the expression over `purchases` (or over `stage`) that fills it.
+    typealias Columns = [(name: String, expression: String)]
+
+    /// One grain: its table and the columns that fill it.
     struct Grain {
         let table: String
-        let columns: [(name: String, expression: String)]
+        let columns: Columns
         /// The columns its unique constraint names (buyer region and system follow the unit).
         let conflict: String
         var staged = false
@@ -46,10 +49,11 @@ enum Rollups {
               conflict: "month, side, region, deep_poverty, channel_code, purpose, counted", staged: true)
     }
 
-    /// The rows' sums by county pair, and the smallest region holding both, from which the county and region grains are summed.
-    static let stage = Grain(table: "rollup_counties",
-                             columns: [month, ("buyer_county", county("buyer_region_code")), ("origin_county", county("origin_region_code")),
-                                       ("common", common), deep] + tail, conflict: "")
+    /// The temporary table of the rows' sums by county pair, and the smallest region holding both, from which the
+    /// county and region grains are summed.
+    static let stage = "rollup_counties"
+    static let staged: Columns = [month, ("buyer_county", county("buyer_region_code")), ("origin_county", county("origin_region_code")),
+                                  ("common", common), deep] + tail
 
     static let grains = [
         Grain(table: "purchase_rollups", columns: [month] + unit + [township, deep] + tail,
@@ -85,32 +89,32 @@ enum Rollups {
     static func add(rows: SQLQueryString, sign: Int64, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         try await sql.raw("""
-            CREATE TEMPORARY TABLE \(ident: stage.table) AS SELECT \(unsafeRaw: keys(stage)), \(bind: sign) * SUM(amount_fen) AS amount_fen,
+            CREATE TEMPORARY TABLE \(ident: stage) AS SELECT \(unsafeRaw: keys(staged)), \(bind: sign) * SUM(amount_fen) AS amount_fen,
                 \(bind: sign) * COUNT(*) AS row_count
-            FROM purchases WHERE \(rows) GROUP BY \(unsafeRaw: positions(stage))
+            FROM purchases WHERE \(rows) GROUP BY \(unsafeRaw: positions(staged))
             """).run()
         for grain in grains {
             let (source, amount, count): (String, SQLQueryString, SQLQueryString) = grain.staged
-                ? (stage.table, "SUM(amount_fen)", "SUM(row_count)") : ("purchases", "\(bind: sign) * SUM(amount_fen)", "\(bind: sign) * COUNT(*)")
+                ? (stage, "SUM(amount_fen)", "SUM(row_count)") : ("purchases", "\(bind: sign) * SUM(amount_fen)", "\(bind: sign) * COUNT(*)")
             try await sql.raw("""
                 INSERT INTO \(ident: grain.table) (\(unsafeRaw: grain.columns.map(\.name).joined(separator: ", ")), amount_fen, row_count)
-                SELECT \(unsafeRaw: keys(grain)), \(amount), \(count) FROM \(ident: source)
-                WHERE \(grain.staged ? "TRUE" : rows) GROUP BY \(unsafeRaw: positions(grain))
+                SELECT \(unsafeRaw: keys(grain.columns)), \(amount), \(count) FROM \(ident: source)
+                WHERE \(grain.staged ? "TRUE" : rows) GROUP BY \(unsafeRaw: positions(grain.columns))
                 ON CONFLICT (\(unsafeRaw: grain.conflict)) DO UPDATE SET
                     amount_fen = \(ident: grain.table).amount_fen + excluded.amount_fen,
                     row_count = \(ident: grain.table).row_count + excluded.row_count
                 """).run()
         }
-        try await sql.raw("DROP TABLE \(ident: stage.table)").run()
+        try await sql.raw("DROP TABLE \(ident: stage)").run()
         try await Benefits.add(rows: rows, sign: sign, on: sql)
     }
 
-    private static func keys(_ grain: Grain) -> String {
-        grain.columns.map { $0.expression == $0.name ? $0.name : "\($0.expression) AS \($0.name)" }.joined(separator: ", ")
+    private static func keys(_ columns: Columns) -> String {
+        columns.map { $0.expression == $0.name ? $0.name : "\($0.expression) AS \($0.name)" }.joined(separator: ", ")
     }
 
     /// Grouped by position: PostgreSQL refuses a constant (the side) in GROUP BY.
-    private static func positions(_ grain: Grain) -> String { (1...grain.columns.count).map(String.init).joined(separator: ", ") }
+    private static func positions(_ columns: Columns) -> String { (1...columns.count).map(String.init).joined(separator: ", ") }
 }
 
 extension Array {
