@@ -6,6 +6,7 @@ import Foundation
 struct FieldCipher: Sendable {
     let key: SymmetricKey
     private let keyed: HMAC<SHA256>
+    private static let hex = Array("0123456789abcdef".utf8)
 
     init(key: SymmetricKey) {
         self.key = key
@@ -26,10 +27,9 @@ struct FieldCipher: Sendable {
     func lookupHash(_ plain: String) -> String {
         var mac = keyed      // a copy of the keyed state: an import hashes every row's seller
         mac.update(data: Data(plain.utf8))
-        let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: 64) { out in
             for (i, byte) in mac.finalize().enumerated() {
-                out[2 * i] = digits[Int(byte >> 4)]; out[2 * i + 1] = digits[Int(byte & 15)]
+                out[2 * i] = Self.hex[Int(byte >> 4)]; out[2 * i + 1] = Self.hex[Int(byte & 15)]
             }
             return 64
         }
