@@ -16,6 +16,8 @@ final class CatalogueTests: XCTestCase {
         XCTAssertNil(Quantity.parse("1.2.3斤"))
         XCTAssertNil(Quantity.parse(".5斤"))
         XCTAssertNil(Quantity.parse("0斤"))
+        XCTAssertNil(Quantity.parse("1234567890123456斤"), "more digits than a count of thousandths holds")
+        XCTAssertEqual(Quantity.parse("123456789012345斤")?.thousandths, 123_456_789_012_345_000)
         XCTAssertEqual(UnitPrice.parse("3元/斤"), UnitPrice(fen: Fen(300), unit: "斤"))
         XCTAssertEqual(UnitPrice.parse("3.5元／公斤")?.fen, Fen(350))
         XCTAssertEqual(UnitPrice.parse("4.50元/斤")?.description, "4.5元/斤")

@@ -67,8 +67,8 @@ enum Decimals {
     }
 
     /// A plain decimal ("12", "3.05") as a whole number of 10⁻`places` units, in integers: nil when it is not such a
-    /// number, is finer than that ("1.234" for two places) or has more than 15 digits before the point.
-    /// `trailingPoint` takes "12." as 12.
+    /// number, is finer than that ("1.234" for two places) or has more digits before the point than 18 − `places`
+    /// (so that the result always fits in an Int64). `trailingPoint` takes "12." as 12.
     static func fixed(_ text: Substring, places: Int, trailingPoint: Bool = false) -> Int64? {
         var whole: Int64 = 0, fraction: Int64 = 0, wholeDigits = 0, fractionDigits = 0, point = false
         for byte in text.utf8 {
@@ -81,7 +81,7 @@ enum Decimals {
             let digit = Int64(byte - UInt8(ascii: "0"))
             if !point {
                 wholeDigits += 1
-                guard wholeDigits <= 15 else { return nil }
+                guard wholeDigits <= 18 - places else { return nil }
                 whole = whole * 10 + digit
             } else {
                 fractionDigits += 1
