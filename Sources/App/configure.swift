@@ -11,7 +11,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if let day = config.fixedToday { app.storage[TodayKey.self] = { day } }
     try configureDatabase(app, config.database)
 
-    app.sessions.use(.fluent)
+    app.sessions.use { _ in SessionStore() }
     app.sessions.configuration.cookieName = "bangfu_session"
     app.sessions.configuration.cookieFactory = { id in
         HTTPCookies.Value(string: id.string, maxAge: 8 * 3600, path: "/", isSecure: config.secureCookies,
@@ -20,18 +20,21 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.middleware = .init()
     app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(strictTransport: config.secureCookies))
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(app.sessions.middleware)
+    app.middleware.use(InputHygieneMiddleware())
 
     app.views.use(.leaf)
-    app.routes.defaultMaxBodySize = "10mb"
+    app.routes.defaultMaxBodySize = ByteCount(value: BodyLimits.collected)
 
     Migrations001.register(on: app.migrations)
     Migrations002.register(on: app.migrations)
     Migrations003.register(on: app.migrations)
     Migrations004.register(on: app.migrations)
     Migrations005.register(on: app.migrations)
+    Migrations006.register(on: app.migrations)
     app.storage[ImportJobsKey.self] = ImportJobs()
     registerCommands(app)
 
@@ -41,7 +44,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // WAL survives crashes without losing committed writes and lets readers run beside a writer.
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
     }
-    if config.autoMigrate { try await app.autoMigrate() }
+    if config.autoMigrate {
+        try await app.autoMigrate()
+        try await ContactLine.sealStoredHouseholdContacts(on: app.db, cipher: app.fieldCipher)
+    }
+    ImportFile.removeLeftovers(in: config.varDirectory)
     if config.seedDemo {
         if try await DemoData.isNeeded(on: app.db) {
             try await DemoData.load(on: app.db, cipher: app.fieldCipher, directory: app.directory, today: app.today)

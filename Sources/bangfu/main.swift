@@ -6,7 +6,9 @@ var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
 do {
-    try await configure(app, config: try AppConfig.load(env))
+    var config = try AppConfig.load(env)
+    config.limit(to: env.arguments)
+    try await configure(app, config: config)
     try await app.execute()
 } catch {
     app.logger.critical("\(error)")

@@ -18,7 +18,7 @@ final class AccountTests: XCTestCase {
 
     func testWrongPasswordIsRefusedAndFiveFailuresLockTheAccount() async throws {
         try await withApp { app, _ in
-            var b = Browser(app: app, cookie: nil)
+            var b = Browser(app: app)
             for _ in 1...5 {
                 let res = try await b.post("/login", ["username": "buyer", "password": "wrong-password-1"])
                 XCTAssertEqual(res.status, .unprocessableEntity)
@@ -89,7 +89,7 @@ extension Browser {
     /// Posts exactly these fields (no token fetched), for forged requests.
     mutating func send(form: [String: String], to path: String) async throws -> UInt {
         var headers = HTTPHeaders()
-        if let cookie { headers.add(name: .cookie, value: "bangfu_session=\(cookie)") }
+        if !cookies.isEmpty { headers.add(name: .cookie, value: cookieHeader) }
         headers.contentType = .urlEncodedForm
         let body = form.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         return try await app.sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: body)).status.code

@@ -62,7 +62,7 @@ final class AttachmentTests: XCTestCase {
             XCTAssertEqual(Data(buffer: seen.body), Self.pdf)
             var wuxi = try await Browser.signIn(app, "office.wuxi")
             try await assertEqual(try await wuxi.get(doc.url).status, .notFound)
-            var anonymous = Browser(app: app, cookie: nil)
+            var anonymous = Browser(app: app)
             try await assertEqual(try await anonymous.getStatus(doc.url), 303, "anonymous: to the login page")
         }
     }

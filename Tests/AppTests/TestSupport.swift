@@ -37,10 +37,13 @@ func withApp(_ body: (Application, Fixtures) async throws -> Void) async throws 
 /// A signed-in browser: the session cookie, and the CSRF token its forms carry.
 struct Browser {
     let app: Application
-    var cookie: String?
+    /// The cookies the app set (session, form token), sent back with every request as a browser would.
+    var cookies: [String: String] = [:]
+
+    init(app: Application) { self.app = app }
 
     static func signIn(_ app: Application, _ username: String, password: String = Fixtures.password) async throws -> Browser {
-        var b = Browser(app: app, cookie: nil)
+        var b = Browser(app: app)
         let res = try await b.post("/login", ["username": username, "password": password])
         XCTAssertEqual(res.status, .seeOther, "login of \(username)")
         XCTAssertEqual(res.headers.first(name: .location), "/")
@@ -66,16 +69,19 @@ struct Browser {
         return String(page[start...].prefix { $0 != "\"" })
     }
 
-    private mutating func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> XCTHTTPResponse {
+    mutating func send(_ method: HTTPMethod, _ path: String, body: String?,
+                       type: HTTPMediaType = .urlEncodedForm) async throws -> XCTHTTPResponse {
         var headers = HTTPHeaders()
-        if let cookie { headers.add(name: .cookie, value: "bangfu_session=\(cookie)") }
-        if body != nil { headers.contentType = .urlEncodedForm }
+        if !cookies.isEmpty { headers.add(name: .cookie, value: cookieHeader) }
+        if body != nil { headers.contentType = type }
         let res = try await app.sendRequest(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        if let set = res.headers.setCookie?["bangfu_session"] {
-            cookie = set.expires.map { $0 < Date() } == true ? nil : set.string
+        for (name, set) in res.headers.setCookie?.all ?? [:] {
+            cookies[name] = set.expires.map { $0 < Date() } == true ? nil : set.string
         }
         return res
     }
+
+    var cookieHeader: String { cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
 
     private func escape(_ s: String) -> String {
         s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s

@@ -58,7 +58,8 @@ struct CreateUserCommand: AsyncCommand {
     var help: String { "创建用户（密码从标准输入读取）" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let password = context.console.input(isSecure: true)
+        // A terminal hides what is typed; a pipe (`echo … | bangfu create-user`) is read as a plain line.
+        let password = isatty(STDIN_FILENO) == 1 ? context.console.input(isSecure: true) : (readLine() ?? "")
         var input = UserInput(form: [:])
         input.username = signature.username; input.displayName = signature.name ?? signature.username
         input.password = password; input.role = signature.role; input.regionCode = signature.region

@@ -38,6 +38,9 @@ public struct AppConfig: Sendable {
         let varDir = variables["BANGFU_VAR_DIR"] ?? "var"
         let url = variables["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         if env == .production {
+            guard variables["BANGFU_TODAY"].map({ $0.isEmpty }) ?? true else {
+                throw Missing(description: "生产环境不能设置 BANGFU_TODAY（固定“今天”只用于演示和测试）")
+            }
             guard let url, url.hasPrefix("postgres") else {
                 throw Missing(description: "生产环境必须设置 DATABASE_URL=postgres://用户:密码@主机/库名 (production needs DATABASE_URL)")
             }
@@ -58,6 +61,15 @@ public struct AppConfig: Sendable {
             config.fixedToday = day
         }
         return config
+    }
+
+    /// Only the server migrates on start and loads (and prints) the demo: `create-user`, `import-regions` or any
+    /// `--help` must not touch the database beyond their own work, nor print demo passwords.
+    public mutating func limit(to arguments: [String]) {
+        let command = arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "serve"
+        let serving = command == "serve" && !arguments.contains { $0 == "--help" || $0 == "-h" }
+        autoMigrate = autoMigrate && serving
+        seedDemo = seedDemo && serving
     }
 
     static func parseKey(_ base64: String) throws -> SymmetricKey {

@@ -32,3 +32,19 @@ extension Database {
         try await (self as! any SQLDatabase).raw("ANALYZE \(ident: table)").run()
     }
 }
+
+extension Database {
+    /// A transaction that holds the write lock from its first statement. SQLite starts a transaction deferred, as a
+    /// reader; when it later writes after another connection has committed, it fails with "database is locked"
+    /// at once, whatever the busy handler would wait. Claiming the lock first makes a writer wait its turn
+    /// instead: a long import and the site's own writes queue rather than throw each other's work away.
+    /// PostgreSQL's row locks need no claim.
+    func writeTransaction<T: Sendable>(_ body: @Sendable @escaping (any Database) async throws -> T) async throws -> T {
+        try await transaction { db in
+            if !db.isPostgres {
+                try await (db as! any SQLDatabase).raw("UPDATE write_claim SET n = n + 1 WHERE id = 1").run()
+            }
+            return try await body(db)
+        }
+    }
+}

@@ -18,3 +18,14 @@ public enum Mask {
         return "\(phone.prefix(3))****\(phone.suffix(4))"
     }
 }
+
+/// Whether a seller named on a form is an organisation (cooperative, collective, firm, farm, township) or a
+/// household. A household's contact line is its own name and phone: sealed, and masked wherever shown.
+public enum SellerName {
+    static let organisationWords = ["合作社", "联合社", "公司", "集体", "农场", "协会", "基地", "村", "社区", "镇", "乡",
+                                    "街道", "政府", "中心", "厂", "站", "超市", "商行"]
+
+    public static func isOrganisation(_ name: String) -> Bool {
+        organisationWords.contains { name.contains($0) }
+    }
+}

@@ -30,10 +30,12 @@ public enum CSV {
         return rows
     }
 
+    /// One exported line; every field passes `FormulaGuard` first, so no cell runs as a formula when opened.
     public static func line(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+        fields.map { (field: String) -> String in
+            let f = FormulaGuard.neutralised(field)
+            let quoted = f.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            return quoted ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
         }.joined(separator: ",")
     }
 }

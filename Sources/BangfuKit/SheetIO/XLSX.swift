@@ -11,29 +11,41 @@ public enum XLSX {
         public let description: String
     }
 
-    public static func read(_ data: Data) throws -> [[String]] {
-        let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read) } catch { throw Unreadable(description: "不是有效的 xlsx 文件") }
-        let shared = try archive["xl/sharedStrings.xml"].map { try SharedStrings.parse(entryData(archive, $0)) } ?? []
-        let sheetPath = try firstSheetPath(archive)
-        guard let entry = archive[sheetPath] else { throw Unreadable(description: "xlsx 中没有工作表") }
-        return try SheetReader.parse(entryData(archive, entry), shared: shared)
+    public static func read(_ data: Data, limits: SheetLimits = .standard) throws -> [[String]] {
+        var reader = EntryReader(zip: try ZipEntries(data), limits: limits, left: limits.archiveBytes)
+        let shared = try reader.contents("xl/sharedStrings.xml").map(SharedStrings.parse) ?? []
+        let sheetPath = try firstSheetPath(&reader)
+        guard let sheet = try reader.contents(sheetPath) else { throw Unreadable(description: "xlsx 中没有工作表") }
+        return try SheetReader.parse(sheet, shared: shared, limits: limits)
     }
 
-    static func entryData(_ archive: Archive, _ entry: Entry) throws -> Data {
-        var data = Data()
-        _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
-        return data
+    /// Inflates entries within the limits: checked on the declared size first, then as it inflates, so a zip bomb
+    /// (or a header that lies about its size) stops at the limit instead of filling the memory.
+    struct EntryReader {
+        let zip: ZipEntries
+        let limits: SheetLimits
+        var left: Int
+
+        mutating func contents(_ path: String) throws -> Data? {
+            guard let entry = zip[path] else { return nil }
+            let ceiling = limits.ceiling(compressed: UInt64(entry.compressedSize), archiveLeft: left)
+            let refusal = limits.tooLarge(limits.entryMessage)
+            guard entry.uncompressedSize <= ceiling else { throw refusal }
+            let data = try zip.contents(entry, ceiling: ceiling, tooLarge: refusal)
+            left -= data.count
+            return data
+        }
     }
 
     /// The workbook's first sheet, through its relationship, as Excel and openpyxl name them differently.
-    static func firstSheetPath(_ archive: Archive) throws -> String {
-        guard let wb = archive["xl/workbook.xml"], let rels = archive["xl/_rels/workbook.xml.rels"] else {
-            return "xl/worksheets/sheet1.xml"
+    static func firstSheetPath(_ reader: inout EntryReader) throws -> String {
+        let fallback = "xl/worksheets/sheet1.xml"
+        guard let wb = try reader.contents("xl/workbook.xml"), let rels = try reader.contents("xl/_rels/workbook.xml.rels") else {
+            return fallback
         }
-        let rid = try Attributes.first(of: "sheet", attribute: "r:id", in: entryData(archive, wb))
-        let targets = try Attributes.all(of: "Relationship", in: entryData(archive, rels))
-        guard let rid, let target = targets.first(where: { $0["Id"] == rid })?["Target"] else { return "xl/worksheets/sheet1.xml" }
+        let rid = try Attributes.first(of: "sheet", attribute: "r:id", in: wb)
+        let targets = try Attributes.all(of: "Relationship", in: rels)
+        guard let rid, let target = targets.first(where: { $0["Id"] == rid })?["Target"] else { return fallback }
         return target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
     }
 
@@ -74,7 +86,7 @@ public enum XLSX {
         for (r, row) in rows.enumerated() {
             xml += "<row r=\"\(r + 1)\">"
             for (c, value) in row.enumerated() where !value.isEmpty {
-                xml += "<c r=\"\(column(c))\(r + 1)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(escape(value))</t></is></c>"
+                xml += "<c r=\"\(column(c))\(r + 1)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(escape(FormulaGuard.neutralised(value)))</t></is></c>"
             }
             xml += "</row>"
         }
@@ -88,12 +100,19 @@ public enum XLSX {
         return s
     }
 
-    static func columnIndex(_ ref: String) -> Int {
-        ref.prefix { $0.isLetter }.unicodeScalars.reduce(0) { $0 * 26 + Int($1.value) - 64 } - 1
+    /// "A1" → 0, "AB7" → 27; nil past three letters (Excel's last column is XFD) or for anything but A–Z.
+    static func columnIndex(_ ref: String) -> Int? {
+        let letters = ref.unicodeScalars.prefix { ("A"..."Z").contains($0) }
+        guard (1...3).contains(letters.count) else { return nil }
+        return letters.reduce(0) { $0 * 26 + Int($1.value) - 64 } - 1
     }
 
+    /// XML text: the five specials escaped, and the characters XML 1.0 cannot hold at all (NUL and the other
+    /// controls but tab and line breaks) left out, as one of them makes the whole workbook unreadable.
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: s.unicodeScalars.filter { $0.value >= 0x20 || [0x09, 0x0A, 0x0D].contains($0.value) })
+        return String(kept).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
@@ -132,32 +151,63 @@ private final class SharedStrings: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, foundCharacters string: String) { if inText { current += string } }
 }
 
-/// Cells of one worksheet by their references, so skipped (empty) cells keep columns aligned.
+/// Cells of one worksheet by their references, so skipped (empty) cells keep columns aligned. Every reference
+/// and count is checked against the limits before it is used: a parser error is the only way out.
 private final class SheetReader: NSObject, XMLParserDelegate {
     let shared: [String]
+    let limits: SheetLimits
     var rows: [Int: [Int: String]] = [:]
-    var row = 0, col = 0, type = "", value = "", inValue = false
+    var row = 0, col = 0, type = "", value = "", inValue = false, filled = 0
+    var refused: XLSX.Unreadable?
 
-    init(shared: [String]) { self.shared = shared }
+    init(shared: [String], limits: SheetLimits) {
+        self.shared = shared
+        self.limits = limits
+    }
 
-    static func parse(_ data: Data, shared: [String]) throws -> [[String]] {
-        let d = SheetReader(shared: shared)
+    static func parse(_ data: Data, shared: [String], limits: SheetLimits) throws -> [[String]] {
+        let d = SheetReader(shared: shared, limits: limits)
         let p = XMLParser(data: data)
         p.delegate = d
-        guard p.parse() else { throw XLSX.Unreadable(description: "xlsx 工作表无法读取") }
-        guard let last = d.rows.keys.max() else { return [] }
+        let parsed = p.parse()
+        if let refused = d.refused { throw refused }
+        guard parsed else { throw XLSX.Unreadable(description: "xlsx 工作表无法读取") }
+        return try d.grid()
+    }
+
+    /// The rows in order, each as wide as its last filled cell; refused when the blanks would pass the cell limit.
+    func grid() throws -> [[String]] {
+        guard let last = rows.keys.max() else { return [] }
+        let total = rows.values.reduce(0) { $0 + ($1.keys.max() ?? -1) + 1 }
+        guard total <= limits.cells else { throw limits.tooLarge(limits.cellsMessage) }
         return (0...last).map { r in
-            let cells = d.rows[r] ?? [:]
+            let cells = rows[r] ?? [:]
             guard let width = cells.keys.max() else { return [] }
             return (0...width).map { cells[$0] ?? "" }
         }
     }
 
+    func refuse(_ parser: XMLParser, _ message: String) {
+        refused = refused ?? limits.tooLarge(message)
+        parser.abortParsing()
+    }
+
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         switch name {
-        case "row": if let r = attributes["r"].flatMap(Int.init) { row = r - 1 }; col = -1
+        case "row":
+            if let r = attributes["r"] {
+                guard let n = Int(r), (1...limits.rows).contains(n) else { return refuse(parser, limits.gridMessage) }
+                row = n - 1
+            }
+            col = -1
         case "c":
-            col = attributes["r"].map(XLSX.columnIndex) ?? col + 1
+            if let r = attributes["r"] {
+                guard let c = XLSX.columnIndex(r) else { return refuse(parser, limits.gridMessage) }
+                col = c
+            } else {
+                col += 1
+            }
+            guard row < limits.rows, col < limits.columns else { return refuse(parser, limits.gridMessage) }
             type = attributes["t"] ?? ""; value = ""
         case "v", "t": inValue = true
         default: break
@@ -168,7 +218,9 @@ private final class SheetReader: NSObject, XMLParserDelegate {
         switch name {
         case "v", "t": inValue = false
         case "c":
-            let text = type == "s" ? Int(value).flatMap { $0 < shared.count ? shared[$0] : nil } ?? "" : value
+            filled += 1
+            guard filled <= limits.cells else { return refuse(parser, limits.cellsMessage) }
+            let text = type == "s" ? Int(value).flatMap { shared.indices.contains($0) ? shared[$0] : nil } ?? "" : value
             rows[row, default: [:]][col] = Self.tidyNumber(text, type: type)
         case "row": row += 1
         default: break
@@ -179,7 +231,7 @@ private final class SheetReader: NSObject, XMLParserDelegate {
 
     /// Excel stores 30 as "30" but 3.1 may come back as "3.1000000000000001"; keep what a person typed.
     static func tidyNumber(_ text: String, type: String) -> String {
-        guard type.isEmpty || type == "n", text.contains("."), let d = Double(text), text.count > 12 else { return text }
+        guard type.isEmpty || type == "n", text.contains("."), let d = Double(text), d.isFinite, text.count > 12 else { return text }
         var s = String(format: "%.6f", d)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }

@@ -1,16 +1,15 @@
 import BangfuKit
 import Fluent
+import SQLKit
 import Vapor
 
-/// Password login with lockout, logout and password change.
+/// Password login with backoff (`LoginThrottle`), logout and password change. A login answers in the same time
+/// and the same words whether or not the account exists, so accounts cannot be listed by trying names.
 enum LoginController {
-    static let maxFailures = 5
-    static let lockMinutes = 15
-
     struct LoginForm: Content { let username: String?; let password: String? }
 
     @Sendable static func show(req: Request) async throws -> View {
-        try await req.view.render("login", LoginPage(shell: Shell(req), error: nil, username: ""))
+        try await req.view.render("login", LoginPage(shell: Shell(req, form: true), error: nil, username: ""))
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {
@@ -21,40 +20,43 @@ enum LoginController {
             try await Authentication.logIn(user, on: req)
             return req.redirect(to: SiteURL.home.path)
         } catch let e as APIError {
-            let page = LoginPage(shell: Shell(req), error: e.message, username: username)
+            let page = LoginPage(shell: Shell(req, form: true), error: e.message, username: username)
             // The form is re-shown, not an auth challenge: 422 keeps 401/403 for the policy's refusals.
-            return try await req.render("login", page, status: .unprocessableEntity)
+            return try await req.render("login", page, status: e.status == .tooManyRequests ? e.status : .unprocessableEntity)
         }
     }
 
-    /// Checks the password and keeps the failure count; five failures lock the account for 15 minutes.
+    static let wrong = APIError(status: .unauthorized, code: "bad_credentials", message: "用户名或密码错误")
+
+    /// A hash of the same cost as real ones, checked when the account does not exist so the answer takes as long.
+    static let decoyHash = (try? Bcrypt.hash("bangfu-decoy-password")) ?? ""
+
+    /// Checks the password after any wait the throttle asks for; every outcome of a real account is audited.
     static func verify(username: String, password: String, req: Request) async throws -> User {
-        let wrong = APIError(status: .unauthorized, code: "bad_credentials", message: "用户名或密码错误")
-        guard let user = try await User.query(on: req.db).filter(\.$username == username).first(), user.isActive else {
+        let sql = req.db as! any SQLDatabase
+        let keys = LoginThrottle.keys(username: username, address: req.remoteAddress?.ipAddress ?? "-")
+        if let seconds = try await LoginThrottle.wait(keys, on: sql) {
+            throw APIError(status: .tooManyRequests, code: "throttled", message: "登录尝试过于频繁，请 \(seconds) 秒后再试")
+        }
+        let user = try await User.query(on: req.db).filter(\.$username == username).first()
+        let ok = try await req.password.async.verify(password, created: user?.passwordHash ?? decoyHash)
+        guard let user, user.isActive, ok else {
+            try await LoginThrottle.failed(keys, on: sql)
+            if let user {
+                try await Audit.record(req, on: req.db, action: "login.failed", entity: "user", id: user.id,
+                                       region: user.regionCode, actor: user)
+            }
             throw wrong
         }
-        if let until = user.lockedUntil, until > Date() {
-            throw APIError(status: .forbidden, code: "locked",
-                           message: "连续登录失败次数过多，账号已锁定至 \(ShanghaiCalendar.format(until))")
-        }
-        let ok = try await req.password.async.verify(password, created: user.passwordHash)
-        try await req.db.transaction { db in
-            let before = user.failedLogins
-            user.failedLogins = ok ? 0 : user.failedLogins + 1
-            if user.failedLogins >= maxFailures {
-                user.lockedUntil = Date().addingTimeInterval(Double(lockMinutes * 60))
-                user.failedLogins = 0
-            }
-            try await user.save(on: db)
-            let action = ok ? "login" : (user.lockedUntil.map { $0 > Date() } == true ? "login.locked" : "login.failed")
-            try await Audit.record(req, on: db, action: action, entity: "user", id: user.id, region: user.regionCode,
-                                   actor: user, before: ["failedLogins": before], after: ["failedLogins": user.failedLogins])
-        }
-        guard ok else { throw wrong }
+        try await LoginThrottle.succeeded(keys, on: sql)
+        try await Audit.record(req, on: req.db, action: "login", entity: "user", id: user.id, region: user.regionCode, actor: user)
         return user
     }
 
     @Sendable static func logout(req: Request) async throws -> Response {
+        if let user = req.currentUser {
+            try await Audit.record(req, on: req.db, action: "logout", entity: "user", id: user.id, region: user.regionCode)
+        }
         req.session.destroy()
         return req.redirect(to: SiteURL.login.path)
     }
@@ -77,8 +79,10 @@ enum LoginController {
                 throw FieldError(field: "confirm", code: "mismatch", message: "两次输入的新密码不一致")
             }
             user.passwordHash = try await req.password.async.hash(form.new!)
-            try await req.db.transaction { db in
+            try await req.db.writeTransaction { db in
                 try await user.save(on: db)
+                // Whoever else holds a session of this account (a stolen cookie, a forgotten browser) is signed out.
+                try await SessionStore.endSessions(of: user.id!, except: req.session.id, on: db as! any SQLDatabase)
                 try await Audit.record(req, on: db, action: "password.change", entity: "user", id: user.id,
                                        region: user.regionCode, before: nil as String?, after: nil as String?)
             }

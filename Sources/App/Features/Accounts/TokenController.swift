@@ -25,7 +25,7 @@ enum TokenController {
         record.$user.id = user.id!
         record.name = name
         record.tokenHash = Authentication.tokenHash(token)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await record.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "api_token", id: record.id,
                                    region: user.regionCode, actor: user, after: ["name": name])
@@ -45,7 +45,7 @@ enum TokenController {
                 .filter(\.$user.$id == req.currentUser!.id!).first()
         else { throw APIError.notFound("令牌") }
         token.revokedAt = Date()
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await token.save(on: db)
             try await Audit.record(req, on: db, action: "revoke", entity: "api_token", id: token.id,
                                    region: req.currentUser!.regionCode, after: ["name": token.name])

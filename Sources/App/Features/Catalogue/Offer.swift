@@ -21,8 +21,10 @@ final class Offer: Model, @unchecked Sendable {
     @OptionalField(key: "price_unit") var priceUnit: String?
     @Field(key: "supply_method") var supplyMethod: String
     @OptionalField(key: "shop_url") var shopURL: String?
+    /// An organisation's contact line in clear; a household's as masks, with the line itself in `contactSealed`.
     @Field(key: "contact_name") var contactName: String
     @Field(key: "contact_phone") var contactPhone: String
+    @OptionalField(key: "contact_sealed") var contactSealed: String?
     @Field(key: "quality_marks") var qualityMarks: String   // comma-separated QualityMark codes
     @OptionalField(key: "linked_households") var linkedHouseholds: Int?
     @OptionalField(key: "note") var note: String?

@@ -19,7 +19,7 @@ enum OfferController {
     static func create(_ input: OfferInput, req: Request) async throws -> Offer {
         let draft = try await OfferService.draft(input, scope: req.scope, on: req.db, today: req.today)
         let cipher = req.fieldCipher, today = req.today
-        return try await req.db.transaction { db in
+        return try await req.db.writeTransaction { db in
             try await OfferService.save(draft, source: "form", origin: .request(req), cipher: cipher, today: today, on: db).0
         }
     }
@@ -35,7 +35,7 @@ enum OfferController {
         let offer = try await find(req)
         let draft = try await OfferService.draft(input, scope: req.scope, on: req.db, today: req.today)
         let cipher = req.fieldCipher, today = req.today
-        return try await req.db.transaction { db in
+        return try await req.db.writeTransaction { db in
             try await OfferService.save(draft, target: offer, source: "form", origin: .request(req), cipher: cipher, today: today, on: db).0
         }
     }
@@ -61,12 +61,13 @@ enum OfferController {
         let o = try await find(req)
         var page = FormPage(shell: Shell(req))
         page.options = options
-        let seller = req.scope(for: .readHouseholdIdentity)?.covers(region: o.regionCode) == true
-            ? try req.fieldCipher.open(o.sellerSealed) : ""
+        let mayRead = req.scope(for: .readHouseholdIdentity)?.covers(region: o.regionCode) == true
+        let seller = mayRead ? try req.fieldCipher.open(o.sellerSealed) : ""
+        let contact = mayRead ? try o.contact(opened: req.fieldCipher) : ContactLine(name: o.contactName, phone: o.contactPhone)
         page.values = ["id": String(o.id!), "regionCode": o.regionCode, "sellerName": seller, "category": o.category,
                        "variety": o.variety, "quantity": o.quantity.description, "price": o.price.description,
-                       "supplyMethod": o.supplyMethod, "shopURL": o.shopURL ?? "", "contactName": o.contactName,
-                       "contactPhone": o.contactPhone, "note": o.note ?? "",
+                       "supplyMethod": o.supplyMethod, "shopURL": o.shopURL ?? "", "contactName": contact.name,
+                       "contactPhone": contact.phone, "note": o.note ?? "",
                        "linkedHouseholds": o.linkedHouseholds.map(String.init) ?? "",
                        "supplierId": o.$supplier.id.map(String.init) ?? ""]
         for m in o.marks { page.values["mark_\(m.rawValue)"] = "true" }

@@ -98,6 +98,7 @@ enum OfferService {
         }
         let offer = target ?? sameKey ?? Offer()
         let before = offer.id == nil ? nil : Snapshot(offer)
+        let contactBefore = offer.id == nil ? nil : try offer.contact(opened: cipher)
         offer.offerKey = key
         offer.regionCode = d.region.digits; offer.$supplier.id = d.supplierID
         if before == nil || offer.sellerMasked != Mask.name(d.seller) || (try? cipher.open(offer.sellerSealed)) != d.seller {
@@ -107,10 +108,11 @@ enum OfferService {
         offer.quantityThousandths = d.quantity.thousandths; offer.quantityUnit = d.quantity.unit
         offer.priceFen = d.price.fen.value; offer.priceUnit = d.price.unit
         offer.supplyMethod = d.method.rawValue; offer.shopURL = d.shopURL
-        offer.contactName = d.contactName; offer.contactPhone = d.contactPhone
+        let contact = ContactLine(name: d.contactName, phone: d.contactPhone)
+        try offer.setContact(contact, household: try await isHouseholds(d, on: db), cipher: cipher)
         offer.qualityMarks = d.marks.map(\.rawValue).joined(separator: ",")
         offer.linkedHouseholds = d.linkedHouseholds; offer.note = d.note
-        if let before, before == Snapshot(offer) { return (offer, .unchanged) }
+        if let before, before == Snapshot(offer), contactBefore == contact { return (offer, .unchanged) }
         offer.updatedOn = today.description
         offer.source = offer.id == nil ? source : offer.source
         try await offer.save(on: db)
@@ -118,6 +120,12 @@ enum OfferService {
         try await Audit.record(origin, on: db, action: before == nil ? "create" : "update", entity: "offer", id: offer.id,
                                region: offer.regionCode, before: before, after: Snapshot(offer))
         return (offer, before == nil ? .created : .updated)
+    }
+
+    /// Whose line this is: the supplier's kind when there is one, else whether the seller names an organisation.
+    static func isHouseholds(_ d: Draft, on db: any Database) async throws -> Bool {
+        guard let id = d.supplierID else { return !SellerName.isOrganisation(d.seller) }
+        return try await Supplier.find(id, on: db)?.kind == SupplierKind.household.rawValue
     }
 
     static func reindex(_ offer: Offer, on db: any Database) async throws {

@@ -22,7 +22,7 @@ enum OfferSheetController {
         let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
         let sheet = try Attachment1.parse(try cells(data), resolve: resolver.resolve)
         let cipher = req.fieldCipher, today = req.today, origin = Audit.Origin.request(req)
-        return try await req.db.transaction { db in
+        return try await req.db.writeTransaction { db in
             var report = ImportReport()
             for row in sheet.rows {
                 let draft = OfferService.Draft(
@@ -89,10 +89,12 @@ enum OfferSheetController {
         let names = try await RegionNames.places(for: offers.map(\.regionCode), on: req.db)
         let identity = req.scope(for: .readHouseholdIdentity)
         let rows = try offers.map { o -> [String] in
-            let seller = identity?.covers(region: o.regionCode) == true ? try req.fieldCipher.open(o.sellerSealed) : o.sellerMasked
+            let mayRead = identity?.covers(region: o.regionCode) == true
+            let seller = mayRead ? try req.fieldCipher.open(o.sellerSealed) : o.sellerMasked
+            let contact = mayRead ? try o.contact(opened: req.fieldCipher) : ContactLine(name: o.contactName, phone: o.contactPhone)
             return [names[o.regionCode] ?? o.regionCode, seller, o.variety, o.quantity.description, o.price.description,
                     SupplyMethod(rawValue: o.supplyMethod)?.chineseName ?? o.supplyMethod, o.shopURL ?? "",
-                    "\(o.contactName) \(o.contactPhone)", o.note ?? ""]
+                    "\(contact.name) \(contact.phone)", o.note ?? ""]
         }
         let header = Attachment1.HeaderBlock(unit: place, filler: req.currentUser?.displayName ?? "",
                                              phone: "", date: req.today.description)

@@ -81,7 +81,7 @@ enum CertificationController {
         a.productName = offer.variety
         a.documents = try FormValue.text(input.documents, "documents", "申请材料说明", max: 1000)
         a.state = CertificationState.applied.rawValue
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await a.create(on: db)
             try await Audit.record(req, on: db, action: "apply", entity: "certification", id: a.id, region: a.regionCode,
                                    after: ["product": a.productName, "state": a.state])
@@ -129,7 +129,7 @@ enum CertificationController {
         }
         if case .conclude = e { a.certificateNo = try await nextCertificateNo(a, req: req) }
         let actor = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await a.save(on: db)
             let s = CertificationStep()
             s.$application.id = a.id!; s.event = e.name; s.fromState = before.state.rawValue; s.toState = a.state

@@ -35,7 +35,7 @@ enum BlacklistController {
             guard ends > req.today else { throw FieldError(field: "endsOn", code: "in_past", message: "截止日期应晚于今天") }
             e.endsOn = ends.description
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await e.create(on: db)
             try await Audit.record(req, on: db, action: "blacklist", entity: "supplier", id: sid, region: s.regionCode,
                                    after: ["reason": e.reason, "endsOn": e.endsOn ?? ""])
@@ -65,7 +65,7 @@ enum BlacklistController {
               let e = try await BlacklistEntry.query(on: req.db).scoped(by: req.scope).filter(\.$id == id).first()
         else { throw APIError.notFound("黑名单记录") }
         e.liftedAt = Date()
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await e.save(on: db)
             try await Audit.record(req, on: db, action: "lift_blacklist", entity: "supplier", id: e.$supplier.id, region: e.regionCode)
         }

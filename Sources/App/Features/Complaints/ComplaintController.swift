@@ -55,7 +55,7 @@ enum ComplaintController {
         c.contactPhoneSealed = try req.fieldCipher.seal(phone); c.contactPhoneMasked = Mask.phone(phone)
         c.status = "open"
         c.dueOn = req.today.adding(days: answerDays).description
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await c.create(on: db)
             try await Audit.record(req, on: db, action: "file", entity: "complaint", id: c.id, region: c.regionCode,
                                    after: ["offerId": c.$offer.id.map(String.init) ?? "", "dueOn": c.dueOn])
@@ -75,7 +75,7 @@ enum ComplaintController {
         guard c.status == "open" else { throw APIError(status: .conflict, code: "closed", message: "该投诉已办结", field: "reply") }
         c.reply = try FormValue.text(input.reply, "reply", "答复", max: 2000)
         c.status = "closed"; c.closedAt = Date()
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await c.save(on: db)
             try await Audit.record(req, on: db, action: "reply", entity: "complaint", id: c.id, region: c.regionCode,
                                    before: ["status": "open"], after: ["status": "closed"])
@@ -97,7 +97,7 @@ enum ComplaintController {
     }
 
     @Sendable static func new(req: Request) async throws -> View {
-        var page = FormPage(shell: Shell(req))
+        var page = FormPage(shell: Shell(req, form: true))
         page.values["offerId"] = req.query["offer"] ?? ""
         return try await req.view.render("complaints/new", page)
     }

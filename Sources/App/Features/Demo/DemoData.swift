@@ -30,10 +30,10 @@ enum DemoData {
             let text = try String(contentsOfFile: directory.resourcesDirectory + "Data/" + file, encoding: .utf8)
             _ = try await RegionStore.importCSV(text, on: db, by: origin)
         }
-        try await db.transaction { tx in try await organisations(on: tx, cipher: cipher, origin: origin) }
-        try await db.transaction { tx in try await catalogue(on: tx, cipher: cipher, origin: origin, today: today) }
+        try await db.writeTransaction { tx in try await organisations(on: tx, cipher: cipher, origin: origin) }
+        try await db.writeTransaction { tx in try await catalogue(on: tx, cipher: cipher, origin: origin, today: today) }
         try await ChannelPresets.load(jurisdiction: county, on: db)
-        try await db.transaction { tx in try await DemoLedger.load(on: tx, cipher: cipher, today: today) }
+        try await db.writeTransaction { tx in try await DemoLedger.load(on: tx, cipher: cipher, today: today) }
     }
 
     /// A few offers of 龙角镇 and 泥溪镇; the cooperative's 红橙 certified, its 蜂蜜 in 公示.

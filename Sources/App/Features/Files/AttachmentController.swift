@@ -39,7 +39,7 @@ enum AttachmentController {
         a.sha256 = try req.application.files.put(data)
         a.filename = String(file.filename.suffix(100)); a.contentType = type.contentType; a.size = data.count
         a.entity = kind.entity; a.entityID = entityID; a.regionCode = region
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await a.create(on: db)
             try await Audit.record(req, on: db, action: "attach", entity: kind.entity, id: entityID, region: region,
                                    after: ["file": a.filename, "sha256": a.sha256])
@@ -89,7 +89,15 @@ enum AttachmentController {
         guard let id = req.parameters.get("id", as: Int.self),
               let a = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$entity == "offer").first()
         else { throw APIError.notFound("图片") }
+        guard try await isPublished(offer: a.entityID, on: req.db) || req.scope(for: .viewOffers)?.covers(region: a.regionCode) == true
+        else { throw APIError.notFound("图片") }
         return try serve(a, req: req)
+    }
+
+    /// A photo is public once its offer is in 公示 or certified; a draft's is seen only by those who see the offer.
+    static func isPublished(offer id: Int, on db: any Database) async throws -> Bool {
+        let shown = [CertificationState.inPublicity.rawValue, CertificationState.certified.rawValue]
+        return try await ProductApplication.query(on: db).filter(\.$offer.$id == id).filter(\.$state ~~ shown).count() > 0
     }
 
     /// On the application page a bad file is shown beside the form rather than on an error page.

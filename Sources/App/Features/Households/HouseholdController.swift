@@ -27,7 +27,7 @@ enum HouseholdController {
         if try await Household.query(on: req.db).filter(\.$idLookup == h.idLookup).count() > 0 {
             throw APIError.conflict("idNumber", "该身份证号已登记")
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await h.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "household", id: h.id, region: h.regionCode,
                                    after: HouseholdDTO(h))

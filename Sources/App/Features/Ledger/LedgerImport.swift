@@ -42,7 +42,7 @@ struct LedgerImporter: Sendable {
     /// threads), then looked up against the ledger once that write is done, so twins across chunks are still found.
     func run(context start: LedgerContext, on db: any Database, progress: ImportJobs.Job? = nil,
              items: Pull<ImportItem>) async throws -> LedgerImportReport {
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await db.readyForBulkWrites()
             // The file's rows are those it inserts past the ledger's end, stamped with this run's batch.
             let end = try await Purchase.query(on: db).max(\.$id) ?? 0, batch = UUID().uuidString

@@ -75,7 +75,7 @@ enum LedgerService {
     }
 
     static func insert(_ p: Purchase, action: String, req: Request, on db: any Database) async throws {
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await p.create(on: db)
             try await Rollups.add(p, sign: 1, on: db)
             try await Audit.record(req, on: db, action: action, entity: "purchase", id: p.id, region: p.originRegionCode, after: PurchaseDTO(p))
@@ -93,7 +93,7 @@ enum LedgerService {
     static func change(_ p: Purchase, action: String, req: Request, _ mutate: @escaping @Sendable (Purchase) -> Void) async throws {
         try await refuseIfLocked(p, req: req)
         let before = PurchaseDTO(p)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await Rollups.add(p, sign: -1, on: db)
             mutate(p)
             try await p.save(on: db)
@@ -158,7 +158,7 @@ enum LedgerService {
         let replacement = try await build(changed, source: .correction, req: req, on: req.db)
         replacement.replacesID = original.id
         let reversal = try await reversing(original, reason: reason, req: req)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await insert(reversal, action: "reverse", req: req, on: db)
             try await insert(replacement, action: "correct", req: req, on: db)
             for proof in try await Attachment.query(on: db).filter(\.$entity == "purchase").filter(\.$entityID == original.id!).all() {

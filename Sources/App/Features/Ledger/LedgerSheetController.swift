@@ -100,8 +100,12 @@ enum LedgerSheetController {
                 unitName = try await LeadSystem.find(s, on: req.db)?.name ?? unitName
             }
             if let u: Int = req.query["unit"] {
+                // Named only when in the caller's scope: another county's unit is "not found", not printed.
+                guard let unit = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).filter(\.$id == u).first() else {
+                    throw APIError.notFound("采购单位")
+                }
                 q = q.filter(\.$buyerUnit.$id == u)
-                unitName = try await BuyerUnit.find(u, on: req.db)?.name ?? unitName
+                unitName = unit.name
             }
         }
         let rows = try await q.with(\.$buyerUnit).sort(\.$purchasedOn).sort(\.$id).all()

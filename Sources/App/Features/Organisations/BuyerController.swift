@@ -34,7 +34,7 @@ enum BuyerController {
         if let code = b.creditCode, try await BuyerUnit.query(on: req.db).filter(\.$creditCode == code).count() > 0 {
             throw APIError.conflict("creditCode", "统一社会信用代码 \(code) 已登记")
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await b.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "buyer_unit", id: b.id, region: b.regionCode,
                                    after: BuyerDTO(b))

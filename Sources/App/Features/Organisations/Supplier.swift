@@ -12,6 +12,8 @@ final class Supplier: Model, @unchecked Sendable {
     @OptionalField(key: "credit_code") var creditCode: String?
     @OptionalField(key: "contact_name") var contactName: String?   // 供货联系人
     @OptionalField(key: "contact_phone") var contactPhone: String?
+    /// A household supplier's contact line, sealed; the two fields above then hold only its masks.
+    @OptionalField(key: "contact_sealed") var contactSealed: String?
     @OptionalParent(key: "household_id") var household: Household?
     @Siblings(through: SupplierHousehold.self, from: \.$supplier, to: \.$household) var linkedHouseholds: [Household]
 

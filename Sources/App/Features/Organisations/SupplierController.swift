@@ -19,8 +19,8 @@ enum SupplierController {
         s.regionCode = region.digits
         s.creditCode = try FormValue.creditCode(input.creditCode)?.value
         if kind.needsCreditCode && s.creditCode == nil { throw FieldError.required("creditCode", "统一社会信用代码") }
-        s.contactName = try FormValue.optionalText(input.contactName, "contactName", "供货联系人", max: 20)
-        s.contactPhone = try FormValue.phone(input.contactPhone, "contactPhone")
+        let contactName = try FormValue.optionalText(input.contactName, "contactName", "供货联系人", max: 20)
+        let contactPhone = try FormValue.phone(input.contactPhone, "contactPhone")
         if kind == .household {
             guard let hid = input.householdId,
                   let h = try await Household.query(on: req.db).scoped(by: req.scope).filter(\.$id == hid).first()
@@ -30,10 +30,11 @@ enum SupplierController {
         } else {
             s.name = try FormValue.text(input.name, "name", "主体名称")
         }
+        try s.setContact(name: contactName, phone: contactPhone, cipher: req.fieldCipher)
         if let code = s.creditCode, try await Supplier.query(on: req.db).filter(\.$creditCode == code).count() > 0 {
             throw APIError.conflict("creditCode", "统一社会信用代码 \(code) 已登记")
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await s.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "supplier", id: s.id, region: s.regionCode,
                                    after: SupplierDTO(s))

@@ -69,7 +69,7 @@ enum PairingController {
             p.endsOn = ends.description
         }
         p.note = try FormValue.optionalText(input.note, "note", "备注")
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await p.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "pairing", id: p.id,
                                    region: p.helpedRegionCode, after: PairingDTO(p))

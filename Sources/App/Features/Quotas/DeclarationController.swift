@@ -55,7 +55,7 @@ enum DeclarationController {
         let before = old.map(DeclarationDTO.init)
         d.$buyerUnit.id = unit.id!; d.buyerRegionCode = unit.regionCode; d.buyerSystemID = unit.$system.id
         d.year = year; d.kind = kind.rawValue; d.value = value; d.declaredBy = req.currentUser?.username ?? ""
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await d.save(on: db)
             try await Audit.record(req, on: db, action: old == nil ? "create" : "update", entity: "declaration", id: d.id,
                                    region: unit.regionCode, before: before, after: DeclarationDTO(d))
@@ -78,7 +78,7 @@ enum DeclarationController {
         let inScope = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all()
         let units = Dictionary(inScope.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let columns = ["buyerUnitId": "采购单位", "year": "年度", "kind": "申报项目", "value": "数额"]
-        return try await req.db.transaction { db in
+        return try await req.db.writeTransaction { db in
             var errors: [RowError] = [], saved: [DeclarationDTO] = []
             var existing = try await DeclarationRecord.query(on: db).filter(\.$buyerUnit.$id ~~ inScope.compactMap(\.id)).all()
             for line in form.lines {

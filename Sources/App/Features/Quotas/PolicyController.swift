@@ -40,7 +40,7 @@ enum PolicyController {
         }
         if let start = input.startsOn.flatMap(LocalDate.init), input.preset != nil { policy.startsOn = start }
         let record = try PolicyRecord(policy, preset: input.preset)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await record.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "policy", id: record.id, region: jurisdiction.digits, after: try PolicyDTO(record))
         }

@@ -10,7 +10,7 @@ enum RegionStore {
     static func importCSV(_ text: String, on db: any Database, by origin: Audit.Origin) async throws -> Summary {
         let known = Set(try await Region.query(on: db).all(\.$id).compactMap { $0 })
         let records = try RegionFile.parse(text, known: known)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             var created = 0
             for batch in stride(from: 0, to: records.count, by: 400).map({ records[$0..<min($0 + 400, records.count)] }) {

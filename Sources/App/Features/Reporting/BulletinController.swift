@@ -55,7 +55,7 @@ enum BulletinController {
         r.jurisdictionCode = jurisdiction.digits; r.year = year; r.quarter = quarter; r.title = bulletin.title
         r.asOf = bulletin.asOf.description; r.dataVersion = version; r.publishedBy = req.currentUser?.username ?? ""
         r.snapshot = String(decoding: try JSONEncoder().encode(bulletin), as: UTF8.self)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await r.create(on: db)
             try await Audit.record(req, on: db, action: "publish", entity: "bulletin", id: r.id, region: jurisdiction.digits,
                                    after: summary(r))

@@ -54,7 +54,7 @@ enum CalendarController {
             let code = req.currentUser!.regionCode!
             s.reporterName = try await Region.find(code, on: req.db)?.name ?? code; s.jurisdictionCode = code
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await s.create(on: db)
             try await Audit.record(req, on: db, action: "submit", entity: "submission", id: s.id, region: s.jurisdictionCode,
                                    after: ["reporter": reporter, "period": p.description])
@@ -68,7 +68,7 @@ enum CalendarController {
         let overdue = st.lines.filter { $0.status == "overdue" }
         let text = "\(st.periodName)的消费帮扶数据应于\(st.due)前报送，请尽快报送。"
         let sender = req.currentUser?.username ?? ""
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             for line in overdue { for c in channels { try await c.send(to: line.reporter, text: text, sentBy: sender, on: db) } }
             try await Audit.record(req, on: db, action: "remind", entity: "calendar", id: nil, region: nil,
                                    after: ["period": st.period, "reporters": overdue.map(\.reporter).joined(separator: ",")])
@@ -93,7 +93,7 @@ enum CalendarController {
         let row = try await CalendarSettings.query(on: req.db).filter(\.$jurisdictionCode == j.digits).first() ?? CalendarSettings()
         let before = row.id == nil ? nil : ReportingCalendar(monthlyDueDay: row.monthlyDueDay, quarterlyDueDay: row.quarterlyDueDay)
         row.jurisdictionCode = j.digits; row.monthlyDueDay = input.monthlyDueDay; row.quarterlyDueDay = input.quarterlyDueDay
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await row.save(on: db)
             try await Audit.record(req, on: db, action: "update", entity: "calendar", id: row.id, region: j.digits, before: before, after: input)
         }

@@ -28,7 +28,7 @@ enum PeriodController {
             throw APIError(status: .conflict, code: "already_closed", message: "期间\(m)已关账", field: "month")
         }
         let c = ClosedPeriod(jurisdiction: j.digits, month: m, closedBy: req.currentUser?.username ?? "")
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await c.create(on: db)
             try await Audit.record(req, on: db, action: "close_period", entity: "period", id: c.id, region: j.digits, after: ["month": m])
         }
@@ -41,7 +41,7 @@ enum PeriodController {
         guard let c = try await ClosedPeriod.query(on: req.db).filter(\.$jurisdictionCode == j.digits).filter(\.$month == m).first() else {
             throw APIError(status: .conflict, code: "not_closed", message: "期间\(m)未关账", field: "month")
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await c.delete(on: db)
             try await Audit.record(req, on: db, action: "reopen_period", entity: "period", id: c.id, region: j.digits,
                                    before: ["month": m], after: ["month": m, "reason": reason])

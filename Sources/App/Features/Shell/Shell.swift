@@ -32,7 +32,9 @@ struct Shell: Encodable {
         ("季度通报", .bulletins, .publicPage),
     ]
 
-    init(_ req: Request) {
+    /// `form`: a page a visitor fills in (login, complaint), which needs the form token without being signed in.
+    /// Other public pages set no cookie at all.
+    init(_ req: Request, form: Bool = false) {
         let user = req.currentUser
         userName = user?.displayName
         roleName = user.flatMap { Role(rawValue: $0.role)?.chineseName }
@@ -41,7 +43,7 @@ struct Shell: Encodable {
             .filter { AccessPolicy.allows(user?.actor, $0.action) }
             .map { NavItem(title: $0.title, path: $0.url.path,
                            active: $0.url == .home ? here == "/" : here.hasPrefix($0.url.path)) }
-        csrf = req.csrfToken
+        csrf = user != nil || form || req.method == .POST ? req.csrfToken : ""
     }
 }
 

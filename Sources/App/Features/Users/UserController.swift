@@ -83,7 +83,7 @@ enum UserController {
         if try await User.query(on: db).filter(\.$username == u.username).count() > 0 {
             throw APIError.conflict("username", "用户名 \(u.username) 已被使用")
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await u.create(on: tx)
             try await Audit.record(origin, on: tx, action: "create", entity: "user", id: u.id, region: u.regionCode, after: UserDTO(u))
         }

@@ -1,0 +1,73 @@
+import BangfuKit
+import Fluent
+import Foundation
+
+/// 供货联系人 and phone. An organisation's line is public; a household's is its own identity: sealed at rest,
+/// masked in the plain columns, opened only for those with the need (the office editing it, its own exports).
+struct ContactLine: Equatable, Sendable {
+    var name: String
+    var phone: String
+
+    /// The sealed form: name and phone on two lines.
+    func sealed(_ cipher: FieldCipher) throws -> String { try cipher.seal(name + "\n" + phone) }
+
+    static func opened(_ sealed: String, _ cipher: FieldCipher) throws -> ContactLine {
+        let parts = try cipher.open(sealed).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        return ContactLine(name: String(parts.first ?? ""), phone: parts.count > 1 ? String(parts[1]) : "")
+    }
+
+    var masked: ContactLine { ContactLine(name: Mask.name(name), phone: Mask.phone(phone)) }
+}
+
+extension Offer {
+    /// Writes the line: in clear for an organisation's offer, sealed with masks for a household's.
+    func setContact(_ line: ContactLine, household: Bool, cipher: FieldCipher) throws {
+        guard household else {
+            (contactName, contactPhone, contactSealed) = (line.name, line.phone, nil)
+            return
+        }
+        if let sealed = contactSealed, (try? ContactLine.opened(sealed, cipher)) == line { return }
+        let masked = line.masked
+        (contactName, contactPhone, contactSealed) = (masked.name, masked.phone, try line.sealed(cipher))
+    }
+
+    func contact(opened cipher: FieldCipher) throws -> ContactLine {
+        try contactSealed.map { try ContactLine.opened($0, cipher) } ?? ContactLine(name: contactName, phone: contactPhone)
+    }
+}
+
+extension Supplier {
+    func setContact(name: String?, phone: String?, cipher: FieldCipher) throws {
+        guard kind == SupplierKind.household.rawValue, name != nil || phone != nil else {
+            (contactName, contactPhone, contactSealed) = (name, phone, nil)
+            return
+        }
+        let line = ContactLine(name: name ?? "", phone: phone ?? "")
+        (contactName, contactPhone, contactSealed) = (name.map(Mask.name), phone.map(Mask.phone), try line.sealed(cipher))
+    }
+}
+
+extension ContactLine {
+    /// Seals the household lines stored in clear before contacts were sealed; a no-op once done. Run at start-up.
+    static func sealStoredHouseholdContacts(on db: any Database, cipher: FieldCipher) async throws {
+        let suppliers = try await Supplier.query(on: db).filter(\.$kind == SupplierKind.household.rawValue)
+            .filter(\.$contactSealed == nil).all()
+        for s in suppliers where s.contactName != nil || s.contactPhone != nil {
+            try s.setContact(name: s.contactName, phone: s.contactPhone, cipher: cipher)
+            try await s.save(on: db)
+        }
+        let offers = try await Offer.query(on: db).filter(\.$contactSealed == nil).with(\.$supplier).all()
+        for o in offers where o.isHouseholds(cipher: cipher) {
+            try o.setContact(ContactLine(name: o.contactName, phone: o.contactPhone), household: true, cipher: cipher)
+            try await o.save(on: db)
+        }
+    }
+}
+
+extension Offer {
+    /// A household's offer: its supplier is a household, or, with no supplier, the seller is no organisation.
+    func isHouseholds(cipher: FieldCipher) -> Bool {
+        if let supplier = $supplier.value, let s = supplier { return s.kind == SupplierKind.household.rawValue }
+        return !SellerName.isOrganisation((try? cipher.open(sellerSealed)) ?? "")
+    }
+}

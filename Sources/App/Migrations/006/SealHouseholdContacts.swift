@@ -1,0 +1,16 @@
+import Fluent
+
+/// A household's supply contact (its own name and phone) is sealed like the rest of its identity; the plain
+/// columns keep only the mask. Rows written before this are sealed by `ContactLine.sealStoredHouseholdContacts`
+/// at start-up, which needs the data key that migrations do not have.
+struct SealHouseholdContacts: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(Offer.schema).field("contact_sealed", .string).update()
+        try await db.schema(Supplier.schema).field("contact_sealed", .string).update()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema(Offer.schema).deleteField("contact_sealed").update()
+        try await db.schema(Supplier.schema).deleteField("contact_sealed").update()
+    }
+}

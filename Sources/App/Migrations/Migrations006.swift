@@ -1,0 +1,11 @@
+import Fluent
+
+/// Hardening (issue 12): sessions that expire and know their user, login throttling, sealed household contacts.
+enum Migrations006 {
+    static func register(on migrations: Migrations) {
+        migrations.add(CreateSessions())
+        migrations.add(CreateLoginThrottle())
+        migrations.add(CreateWriteClaim())
+        migrations.add(SealHouseholdContacts())
+    }
+}

@@ -1,0 +1,30 @@
+/// Characters no person types and no form needs: the C0 and C1 controls (NUL among them) but tab and line breaks,
+/// DEL, and the bidirectional overrides and isolates that make text read differently from what it holds
+/// ("Trojan Source"). Input holding one is refused by name; sheet cells have them removed.
+public enum TextHygiene {
+    public static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: false
+        case 0x00...0x1F, 0x7F...0x9F: true
+        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: true
+        case 0xFFFE, 0xFFFF: true
+        default: false
+        }
+    }
+
+    public static func isClean(_ text: some StringProtocol) -> Bool {
+        !text.unicodeScalars.contains(where: isForbidden)
+    }
+
+    /// The text without forbidden characters; the same string when it has none.
+    public static func cleaned(_ text: String) -> String {
+        guard !isClean(text) else { return text }
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: text.unicodeScalars.filter { !isForbidden($0) })
+        return String(kept)
+    }
+
+    public static func refusal(field: String) -> FieldError {
+        FieldError(field: field, code: "control_character", message: "“\(field)”含有不可见的控制字符或方向控制符，请删除后重试")
+    }
+}
