@@ -33,7 +33,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "bangfu", dependencies: ["App"]),
-        .testTarget(name: "BangfuKitTests", dependencies: ["BangfuKit"]),
+        .testTarget(
+            name: "BangfuKitTests",
+            dependencies: ["BangfuKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [
@@ -43,3 +46,22 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (Fuzz/, run by scripts/fuzz), only when BANGFU_FUZZ is set: they need sanitizer flags that a
+// normal build must not see. BangfuKit gets the same flags so that its own code is instrumented for coverage and
+// ASan, not just the harnesses. -parse-as-library: the harnesses have no top-level code; libFuzzer drives them.
+if Context.environment["BANGFU_FUZZ"] != nil {
+    let sanitize = ["-sanitize=fuzzer,address"]
+    for target in package.targets where target.name == "BangfuKit" {
+        target.swiftSettings = [.unsafeFlags(sanitize)]
+    }
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support", swiftSettings: [.unsafeFlags(sanitize)]))
+    for name in ["FuzzSheets", "FuzzForms", "FuzzValues"] {
+        package.targets.append(.executableTarget(
+            name: name, dependencies: ["BangfuKit", "FuzzSupport"], path: "Fuzz/\(name)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"] + sanitize)],
+            linkerSettings: [.unsafeFlags(sanitize)]
+        ))
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

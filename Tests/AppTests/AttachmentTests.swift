@@ -17,7 +17,7 @@ final class AttachmentTests: XCTestCase {
         return try await apiClient(app, "supplier").post("/api/v1/offers", Body()).content.decode(O.self).id
     }
 
-    func testPhotosAreCheckedByContentAndServedPublicly() async throws {
+    func testPhotosAreCheckedByContentAndPublicOnlyOnceTheOfferIsInPublicity() async throws {
         try await withApp { app, _ in
             let id = try await offer(app)
             let supplier = try await apiClient(app, "supplier")
@@ -31,6 +31,10 @@ final class AttachmentTests: XCTestCase {
             XCTAssertEqual(ok.status, .created)
             let photo = try XCTUnwrap(try ok.content.decode([Att].self).first)
             XCTAssertEqual(photo.contentType, "image/png")
+            try await assertEqual(try await app.sendRequest(.GET, photo.url).status, .notFound, "a draft's photo is not public")
+            var owner = try await Browser.signIn(app, "supplier")
+            try await assertEqual(try await owner.get(photo.url).status, .ok, "its supplier sees it")
+            try await Self.putInPublicity(offer: id, on: app.db)
             let served = try await app.sendRequest(.GET, photo.url)
             XCTAssertEqual(served.status, .ok)
             XCTAssertEqual(Data(buffer: served.body), Self.png)
@@ -43,6 +47,15 @@ final class AttachmentTests: XCTestCase {
             let other = try await apiClient(app, "office.wuxi").upload("/api/v1/offers/\(id)/photos", Self.png, name: "x.png")
             XCTAssertEqual(other.status, .notFound)
         }
+    }
+
+    static func putInPublicity(offer id: Int, on db: any Database) async throws {
+        let found = try await Offer.find(id, on: db)
+        let offer = try XCTUnwrap(found)
+        let a = ProductApplication()
+        a.$offer.id = id; a.regionCode = offer.regionCode; a.productName = offer.variety; a.documents = ""
+        a.state = CertificationState.inPublicity.rawValue
+        try await a.create(on: db)
     }
 
     func testApplicationDocumentsAreSeenOnlyInScope() async throws {

@@ -89,9 +89,14 @@ enum AttachmentController {
         guard let id = req.parameters.get("id", as: Int.self),
               let a = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$entity == "offer").first()
         else { throw APIError.notFound("图片") }
-        guard try await isPublished(offer: a.entityID, on: req.db) || req.scope(for: .viewOffers)?.covers(region: a.regionCode) == true
-        else { throw APIError.notFound("图片") }
+        let shown = try await isPublished(offer: a.entityID, on: req.db) ? true : try await isSeen(offer: a.entityID, by: req)
+        guard shown else { throw APIError.notFound("图片") }
         return try serve(a, req: req)
+    }
+
+    static func isSeen(offer id: Int, by req: Request) async throws -> Bool {
+        guard let scope = req.scope(for: .viewOffers) else { return false }
+        return try await Offer.query(on: req.db).scoped(by: scope).filter(\.$id == id).count() > 0
     }
 
     /// A photo is public once its offer is in 公示 or certified; a draft's is seen only by those who see the offer.
