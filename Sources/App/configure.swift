@@ -40,7 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     try routes(app)
 
-    if case .sqlite = config.database {
+    if case .sqlite = config.database, config.opensDatabaseAtStart {
         // WAL survives crashes without losing committed writes and lets readers run beside a writer.
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
     }

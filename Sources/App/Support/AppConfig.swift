@@ -22,6 +22,8 @@ public struct AppConfig: Sendable {
     /// Outside production only: a fixed "today" (BANGFU_TODAY=2026-11-02), for demos and browser tests
     /// that must see a 公示 window pass.
     public var fixedToday: LocalDate? = nil
+    /// Whether start-up may open the database (SQLite's WAL switch): not for `--help` and other commands.
+    public var opensDatabaseAtStart = true
 
     public init(database: Database, dataKey: SymmetricKey, varDirectory: String,
                 autoMigrate: Bool = true, seedDemo: Bool = false, secureCookies: Bool = false) {
@@ -70,6 +72,7 @@ public struct AppConfig: Sendable {
         let serving = command == "serve" && !arguments.contains { $0 == "--help" || $0 == "-h" }
         autoMigrate = autoMigrate && serving
         seedDemo = seedDemo && serving
+        opensDatabaseAtStart = serving
     }
 
     static func parseKey(_ base64: String) throws -> SymmetricKey {
