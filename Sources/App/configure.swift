@@ -47,6 +47,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if config.autoMigrate {
         try await app.autoMigrate()
         try await ContactLine.sealStoredHouseholdContacts(on: app.db, cipher: app.fieldCipher)
+        try await Household.keyByCounty(on: app.db, cipher: app.fieldCipher)
     }
     ImportFile.removeLeftovers(in: config.varDirectory)
     if config.seedDemo {

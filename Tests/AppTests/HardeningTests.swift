@@ -153,6 +153,24 @@ final class HardeningTests: XCTestCase {
         }
     }
 
+    func testAPersonRegisteredInAnotherCountyIsNotRevealedToTheOffice() async throws {
+        try await withApp { app, f in
+            struct New: Encodable {
+                let regionCode = Fixtures.village, status = "liftedOut", name = "李秀兰", phone = "13800000000"
+                let idNumber: String
+            }
+            let office = try await apiClient(app, "office")
+            let elsewhere = try await office.post("/api/v1/households", New(idNumber: "440524188001010014"))
+            XCTAssertEqual(elsewhere.status, .created, "answered as any new household: 巫溪's is not told")
+            let again = try await office.post("/api/v1/households", New(idNumber: f.householdID))
+            XCTAssertEqual(again.status, .conflict, "a second registration in the same county is refused")
+            let trail = try await office.get("/api/v1/audit").body.string
+            XCTAssertFalse(trail.contains("registered_in_several_counties"), "the county office does not see the match")
+            let above = try await AuditEntry.query(on: app.db).filter(\.$action == "household.registered_in_several_counties").all()
+            XCTAssertEqual(above.compactMap(\.regionCode), ["500200000000"], "the office above both counties does")
+        }
+    }
+
     func testAnExportOfAnotherCountysUnitIsNotFoundAndDoesNotNameIt() async throws {
         try await withApp { app, f in
             var b = try await Browser.signIn(app, "office")

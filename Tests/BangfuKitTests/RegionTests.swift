@@ -65,3 +65,13 @@ final class RegionTests: XCTestCase {
         XCTAssertEqual(CSV.line(["x", "y,z", "q\""]), "x,\"y,z\",\"q\"\"\"")
     }
 }
+
+extension RegionTests {
+    func testTheCommonAncestorIsTheLowestRegionHoldingEveryCode() {
+        XCTAssertEqual(RegionCode.commonAncestor(of: ["500235105201", "500238100000"])?.digits, "500200000000")
+        XCTAssertEqual(RegionCode.commonAncestor(of: ["500235105201", "500235105000"])?.digits, "500235105000")
+        XCTAssertEqual(RegionCode.commonAncestor(of: ["500235105201", "530102000000"])?.digits, nil)
+        XCTAssertNil(RegionCode.commonAncestor(of: []))
+        XCTAssertNil(RegionCode.commonAncestor(of: ["bad"]))
+    }
+}

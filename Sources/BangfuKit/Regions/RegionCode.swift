@@ -55,6 +55,20 @@ public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringC
         return ancestor(at: up)
     }
 
+    /// The lowest region holding every one of `codes` (their longest shared level prefix), nil if none or no codes.
+    public static func commonAncestor(of codes: [String]) -> RegionCode? {
+        let regions = codes.compactMap(RegionCode.init)
+        guard let first = regions.first, regions.count == codes.count else { return nil }
+        let levels = Level.allCases.reversed().filter { $0 <= regions.map(\.level).min()! }
+        for level in levels {
+            let head = first.digits.prefix(level.prefixLength)
+            if regions.allSatisfy({ $0.digits.hasPrefix(head) }) {
+                return RegionCode(checked: head + String(repeating: "0", count: 12 - head.count))
+            }
+        }
+        return nil
+    }
+
     public var description: String { digits }
     public static func < (a: RegionCode, b: RegionCode) -> Bool { a.digits < b.digits }
 

@@ -25,12 +25,18 @@ enum HouseholdController {
         let h = try Household.sealed(region: region, status: status, name: name, id: id, phone: phone,
                                      members: members, cipher: req.fieldCipher)
         if try await Household.query(on: req.db).filter(\.$idLookup == h.idLookup).count() > 0 {
-            throw APIError.conflict("idNumber", "该身份证号已登记")
+            throw APIError.conflict("idNumber", "该身份证号已在本县登记")
         }
+        let elsewhere = try await Household.query(on: req.db).filter(\.$personLookup == h.personLookup).all().map(\.regionCode)
         try await req.db.writeTransaction { db in
             try await h.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "household", id: h.id, region: h.regionCode,
                                    after: HouseholdDTO(h))
+            // Told only to the office above both counties, whose audit trail covers the common region.
+            if let common = RegionCode.commonAncestor(of: elsewhere + [h.regionCode]), !elsewhere.isEmpty {
+                try await Audit.record(req, on: db, action: "household.registered_in_several_counties", entity: "household",
+                                       id: h.id, region: common.digits)
+            }
         }
         return h
     }
