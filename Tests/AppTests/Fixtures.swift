@@ -75,7 +75,7 @@ struct Fixtures {
         for (name, role, anchor) in anchors {
             let u = User()
             u.username = name; u.displayName = name; u.role = role.rawValue; u.passwordHash = hash
-            u.failedLogins = 0; u.isActive = true
+            u.isActive = true
             anchor(u)
             try await u.create(on: db)
         }

@@ -5,6 +5,7 @@ enum Migrations006 {
     static func register(on migrations: Migrations) {
         migrations.add(CreateSessions())
         migrations.add(CreateLoginThrottle())
+        migrations.add(DropAccountLock())
         migrations.add(CreateWriteClaim())
         migrations.add(SealHouseholdContacts())
     }

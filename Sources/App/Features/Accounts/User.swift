@@ -16,8 +16,6 @@ final class User: Model, @unchecked Sendable {
     @OptionalParent(key: "buyer_unit_id") var buyerUnit: BuyerUnit?
     @OptionalParent(key: "supplier_id") var supplier: Supplier?
     @OptionalParent(key: "office_id") var office: Office?
-    @Field(key: "failed_logins") var failedLogins: Int
-    @OptionalField(key: "locked_until") var lockedUntil: Date?
     @Field(key: "is_active") var isActive: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 

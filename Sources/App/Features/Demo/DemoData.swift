@@ -125,7 +125,7 @@ enum DemoData {
         for (username, name, role, anchor) in users {
             let u = User()
             u.username = username; u.displayName = name; u.role = role.rawValue; u.passwordHash = hash
-            u.failedLogins = 0; u.isActive = true
+            u.isActive = true
             anchor(u)
             try await u.create(on: db)
         }

@@ -29,13 +29,13 @@ struct UserDTO: Content {
     let systemId: Int?
     let buyerUnitId: Int?
     let supplierId: Int?
-    let locked: Bool
+    let active: Bool
 
     init(_ u: User) {
         id = u.id!; username = u.username; displayName = u.displayName; role = u.role
         roleName = Role(rawValue: u.role)?.chineseName ?? u.role; regionCode = u.regionCode
         systemId = u.$system.id; buyerUnitId = u.$buyerUnit.id; supplierId = u.$supplier.id
-        locked = u.lockedUntil.map { $0 > Date() } ?? false
+        active = u.isActive
     }
 }
 
@@ -57,7 +57,6 @@ enum UserController {
         u.role = role.rawValue
         try PasswordRule.check(input.password ?? "", field: "password")
         u.passwordHash = try hasher.hash(input.password!)
-        u.failedLogins = 0
         u.isActive = true
         switch role {
         case .admin: break

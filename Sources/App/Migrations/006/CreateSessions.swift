@@ -20,6 +20,20 @@ struct CreateSessions: AsyncMigration {
     }
 }
 
+/// The account lock (a count and a time on the user) gives way to `LoginThrottle`: a stranger could lock anyone.
+struct DropAccountLock: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        // One column a statement: SQLite's ALTER TABLE drops one at a time.
+        try await db.schema(User.schema).deleteField("failed_logins").update()
+        try await db.schema(User.schema).deleteField("locked_until").update()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema(User.schema).field("failed_logins", .int, .required, .sql(.default(0))).update()
+        try await db.schema(User.schema).field("locked_until", .datetime).update()
+    }
+}
+
 /// Failed logins by key (an account at an address, or an address), for backoff instead of a lock.
 struct CreateLoginThrottle: AsyncMigration {
     func prepare(on db: any Database) async throws {
