@@ -1,6 +1,7 @@
 """Issue 12, item 4: the site under load while a large import runs on SQLite. wrk puts 32 connections for 60 s on
 the public catalogue (16) and a signed-in dashboard (16) while a 200,000-row 832 export is imported through
-`POST /api/v1/purchases/import`; the import must finish and every response must be 2xx.
+`POST /api/v1/purchases/import`; the import must finish and every response must be 2xx. The same load without
+an import runs first, in the same run, as the comparison.
 
     .venv-test/bin/python bench/load_during_import.py [--rows 200000] [--seconds 60]
 """
@@ -75,6 +76,18 @@ def wrk(url, connections, seconds, cookie=None):
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
 
 
+def start_load(base, cookie, seconds):
+    return {"catalogue": wrk(base + "/catalogue", 16, seconds), "dashboard": wrk(base + "/", 16, seconds, cookie)}
+
+
+def finish_load(load):
+    return {name: summary(proc.communicate()[0]) for name, proc in load.items()}
+
+
+def run_load(base, cookie, seconds):
+    return finish_load(start_load(base, cookie, seconds))
+
+
 def summary(output):
     reqs = re.search(r"(\d+) requests in", output).group(1)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -99,26 +112,27 @@ def main():
         api = api_session(base, "yunyang.office")
         office = signed_in(base, "yunyang.office")
         cookie = "; ".join(f"{c.name}={c.value}" for c in office.cookies)
+        baseline = run_load(base, cookie, args.seconds)
         with open(export, "rb") as f:
             started = api.post(base + "/api/v1/purchases/import?platform=p832&async=1", data=f,
                                headers={"Content-Type": "text/csv"})
         assert started.status_code == 202, started.text
         job, began = started.json()["id"], time.time()
-        public = wrk(base + "/catalogue", 16, args.seconds)
-        dashboard = wrk(base + "/", 16, args.seconds, cookie)
+        load = start_load(base, cookie, args.seconds)
         state = "running"
         while state == "running":
             time.sleep(1)
             status = api.get(base + f"/api/v1/imports/{job}").json()
             state = status["state"]
         imported_in = time.time() - began
-        results = {"catalogue": summary(public.communicate()[0]), "dashboard": summary(dashboard.communicate()[0])}
+        results = finish_load(load)
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores; binary {os.path.relpath(BIN, ROOT)}")
-        print(f"import of {args.rows:,} rows: {state} in {imported_in:.1f} s ({status.get('message', '')})")
-        for name, r in results.items():
-            print(f"{name}: {r['requests']:,} requests, {r['rps']}/s, p99 {r['p99']}, non-2xx {r['non2xx']}, "
-                  f"socket errors {r['socket_errors']}")
-        ok = state == "done" and all(r["non2xx"] == 0 for r in results.values())
+        print(f"import of {args.rows:,} rows: {state} in {imported_in:.1f} s ({status.get('message') or 'no message'})")
+        for phase, figures in (("without import", baseline), ("during import", results)):
+            for name, r in figures.items():
+                print(f"{phase:>15} {name}: {r['requests']:,} requests, {r['rps']}/s, p99 {r['p99']}, "
+                      f"non-2xx {r['non2xx']}, socket errors {r['socket_errors']}")
+        ok = state == "done" and all(r["non2xx"] == 0 for r in list(results.values()) + list(baseline.values()))
         print("PASS" if ok else "FAIL")
         sys.exit(0 if ok else 1)
     finally:

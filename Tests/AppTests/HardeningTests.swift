@@ -30,6 +30,15 @@ final class HardeningTests: XCTestCase {
         }
     }
 
+    func testDeeplyNestedJSONIsRefusedNotARecursionToTheStacksEnd() async throws {
+        try await withApp { app, _ in
+            let deep = String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+            let res = try await post(app, "/api/v1/complaints", Data(deep.utf8), type: "application/json")
+            XCTAssertTrue([400, 422].contains(res.status.code), "\(res.status)")
+            try await assertEqual(try await app.sendRequest(.GET, "/healthz").status, .ok)
+        }
+    }
+
     func testChineseFileNamesInPartValuesStillUpload() async throws {
         let body = Data("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"橙.png\"\r\n\r\nx\r\n--b--\r\n".utf8)
         XCTAssertNoThrow(try MultipartCheck.check(body, boundary: "b"))
@@ -126,6 +135,7 @@ final class HardeningTests: XCTestCase {
             struct NewOffer: Encodable {
                 let regionCode = Fixtures.village, sellerName = "张大山", variety = "土鸡蛋", quantity = "300枚"
                 let price = "2元/枚", supplyMethod = "delivery", contactName = "赵秘密", contactPhone = "13912345678"
+                let note = "电话13912345678"
                 let supplierId: Int
             }
             let offer = try await office.post("/api/v1/offers", NewOffer(supplierId: supplier.id)).content.decode(Created.self)

@@ -40,3 +40,11 @@ final class IdentityTests: XCTestCase {
         XCTAssertEqual(Mask.phone("123"), "***")
     }
 }
+
+extension IdentityTests {
+    func testNumbersInFreeTextAreMasked() {
+        XCTAssertEqual(Mask.numbers(in: "联系赵秘密13912345678，身份证50023519650312001X"), "联系赵秘密139****5678，身份证5002****001X")
+        XCTAssertEqual(Mask.numbers(in: "每箱10斤，2026年上市"), "每箱10斤，2026年上市")
+        XCTAssertEqual(Mask.numbers(in: ""), "")
+    }
+}

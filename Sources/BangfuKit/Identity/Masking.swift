@@ -12,6 +12,21 @@ public enum Mask {
         return "\(id.prefix(4))****\(id.suffix(4))"
     }
 
+    /// Free text with every run of seven or more digits (a phone, an ID number) masked: what a note says in
+    /// public, where a household's number must not appear whatever field it was typed in.
+    public static func numbers(in text: String) -> String {
+        var out = "", run = ""
+        func flush() {
+            out += run.count >= 7 ? (run.count >= 15 ? idNumber(run) : phone(run)) : run
+            run = ""
+        }
+        for c in text {
+            if c.isASCII && (c.isNumber || ((c == "X" || c == "x") && run.count == 17)) { run.append(c) } else { flush(); out.append(c) }
+        }
+        flush()
+        return out
+    }
+
     /// 17723635558 → 177****5558
     public static func phone(_ phone: String) -> String {
         guard phone.count >= 7 else { return String(repeating: "*", count: phone.count) }

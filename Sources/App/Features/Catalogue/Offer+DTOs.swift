@@ -50,7 +50,7 @@ struct OfferDTO: Content {
     let qualityMarks: [String]
     let qualityMarkNames: [String]
     let linkedHouseholds: Int?
-    let note: String?
+    var note: String?
     let updatedOn: String
     let stale: Bool
 

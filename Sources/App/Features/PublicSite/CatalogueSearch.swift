@@ -71,7 +71,9 @@ enum CatalogueSearch {
             guard let o = byID[id] else { return nil }
             let cert = certs.first { $0.$offer.id == id }
             let supplier = o.supplier.flatMap { $0.kind == SupplierKind.household.rawValue ? nil : $0.name }
-            return Item(offer: OfferDTO(o, today: today), place: names[o.regionCode] ?? o.regionCode,
+            var offer = OfferDTO(o, today: today)
+            offer.note = o.note.map(Mask.numbers)
+            return Item(offer: offer, place: names[o.regionCode] ?? o.regionCode,
                         certificateNo: cert?.certificateNo, validUntil: cert?.validUntil, supplierName: supplier,
                         photos: photos.filter { $0.entityID == id }.map { SiteURL.photo.path(id: $0.id!) })
         }
