@@ -39,6 +39,25 @@ final class HardeningTests: XCTestCase {
         }
     }
 
+    func testABrokenMultipartUploadIsA400AndAnUnknownSupplierA422() async throws {
+        try await withApp { app, f in
+            let office = try await apiClient(app, "office")
+            for body in ["--b1--\r\n", "--b1\r\n-0.99999--b1--\r\n"] {
+                let res = try await office.send(.POST, "/api/v1/offers/import", data: Data(body.utf8),
+                                                type: HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": "b1"]))
+                XCTAssertEqual(res.status, .badRequest, body.debugDescription)
+                XCTAssertEqual(try res.error().error.code, "bad_multipart")
+            }
+            struct Row: Encodable {
+                let buyerUnitId: Int, purchasedOn = "2026-11-01", originRegionCode = Fixtures.village, seller = "张某某"
+                let variety = "土豆", quantity = "800斤", amount = "90元", purpose = "canteen", supplierId = 999_999
+            }
+            let res = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital))
+            XCTAssertEqual(res.status, .unprocessableEntity)
+            XCTAssertEqual(try res.error().error.field, "supplierId")
+        }
+    }
+
     func testChineseFileNamesInPartValuesStillUpload() async throws {
         let body = Data("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"橙.png\"\r\n\r\nx\r\n--b--\r\n".utf8)
         XCTAssertNoThrow(try MultipartCheck.check(body, boundary: "b"))

@@ -43,7 +43,10 @@ enum OfferSheetController {
     static func upload(_ req: Request) throws -> Data {
         if req.headers.contentType?.type == "multipart" {
             struct Upload: Decodable { let file: File }
-            let file = try req.content.decode(Upload.self).file
+            // The multipart parser's own errors are neither decoding errors nor HTTP errors: name them here.
+            guard let file = try? req.content.decode(Upload.self).file else {
+                throw APIError(status: .badRequest, code: "bad_multipart", message: "上传内容无法读取：应为含 file 字段的 multipart 表单")
+            }
             guard file.data.readableBytes > 0 else { throw FieldError.required("file", "文件") }
             return Data(buffer: file.data)
         }

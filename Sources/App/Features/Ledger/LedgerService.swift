@@ -62,6 +62,9 @@ enum LedgerService {
 
     /// A validated, booked, duplicate-checked row, not yet written.
     static func build(_ input: PurchaseInput, source: PurchaseSource, req: Request, on db: any Database) async throws -> Purchase {
+        if let id = input.supplierId, try await Supplier.find(id, on: db) == nil {
+            throw FieldError(field: "supplierId", code: "unknown_supplier", message: "供给主体不存在")
+        }
         var context = try await LedgerContext(req, on: db)
         let own: Int? = if case .buyerUnit(let id) = req.scope { id } else { nil }
         try await context.prepare(units: Set([input.buyerUnitId ?? own].compactMap { $0 }), origins: Set([input.originRegionCode].compactMap { $0 }), on: db)
