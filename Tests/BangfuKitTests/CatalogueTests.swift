@@ -183,3 +183,12 @@ final class LedgerRulesTests: XCTestCase {
         XCTAssertFalse(LedgerCounting.likelySame(buyer: 1, 1, seller: "k", "k", variety: "土豆", "土豆", amount: Fen(9000), Fen(9000), on: a, b.adding(days: 1)))
     }
 }
+
+extension CatalogueTests {
+    /// Found by FuzzValues: "9\n." read as 9 of ".", which wrote back as "9." and no longer read.
+    func testAUnitCannotStartWithAPoint() {
+        XCTAssertNil(Quantity.parse("9\n."))
+        XCTAssertNil(Quantity.parse("9 .\u{36C}"))
+        XCTAssertEqual(Quantity.parse("9斤")?.description, "9斤")
+    }
+}

@@ -8,6 +8,9 @@ final class ExportSafetyTests: XCTestCase {
             XCTAssertEqual(FormulaGuard.neutralised(cell), "'" + cell, cell)
             XCTAssertEqual(FormulaGuard.restored(FormulaGuard.neutralised(cell)), cell)
         }
+        for cell in ["'=SUM(A1)", "''@x"] {   // found by FuzzValues: already-quoted text must survive too
+            XCTAssertEqual(FormulaGuard.restored(FormulaGuard.neutralised(cell)), cell)
+        }
         for cell in ["-90", "+3", "-1.25", "云阳红橙", "", "90元", "'quoted"] {
             XCTAssertEqual(FormulaGuard.neutralised(cell), cell, cell)
         }

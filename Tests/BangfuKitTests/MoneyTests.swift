@@ -30,3 +30,13 @@ final class MoneyTests: XCTestCase {
         XCTAssertEqual((Fen(1) + Fen(2) - Fen(4)).value, -1)
     }
 }
+
+extension MoneyTests {
+    /// Found by FuzzValues: 万 amounts passed the 12-digit rule before the shift and reached 10¹⁸ 分, which does
+    /// not write back as text that reads again, and ten such rows overflow a sum.
+    func testAmountsInWanStopAtTheSameCeiling() {
+        XCTAssertNil(Fen.parse("162500235100万"))
+        XCTAssertEqual(Fen.parse("99999999.99万")?.value, 99_999_999_990_000)
+        XCTAssertNil(Fen.parse("100000000万"))
+    }
+}

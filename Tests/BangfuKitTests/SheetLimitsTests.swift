@@ -99,4 +99,16 @@ final class SheetLimitsTests: XCTestCase {
                                        method: .none)
         XCTAssertEqual(try XLSX.read(stored), [[], ["", "土豆"]])
     }
+
+    /// Found by FuzzSheets: Foundation's XMLParser trapped on an element name that is not UTF-8, and a <row>
+    /// nested in a cell stored the cell at column -1.
+    func testFuzzFindingsAreRefusedNotTraps() throws {
+        let archive = try Archive(data: Data(), accessMode: .create)
+        let bytes = Data([0x3c, 0x61, 0x3e, 0x3c, 0xe8, 0xe8, 0x2f, 0x3e, 0x3c, 0x2f, 0x61, 0x3e])
+        try archive.addEntry(with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: Int64(bytes.count),
+                             compressionMethod: .none) { pos, size in bytes.subdata(in: Int(pos)..<Int(pos) + size) }
+        XCTAssertEqual(refusal(try XCTUnwrap(archive.data))?.contains("UTF-8"), true)
+        let nested = try Self.workbook(#"<w><c r="A1"><row/><v>1</v></c></w>"#)
+        XCTAssertNotNil(refusal(nested))
+    }
 }

@@ -13,7 +13,9 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
         let t = text.trimmed
         guard let (number, rest) = Decimals.leadingNumber(t), number > 0 else { return nil }
         let unit = rest.trimmed
-        guard !unit.isEmpty, unit.count <= 6, !unit.contains(where: { $0.isNumber }) else { return nil }
+        // A unit starting with a point would write back as "9." and not read again.
+        guard !unit.isEmpty, unit.count <= 6, !unit.contains(where: { $0.isNumber }), unit.unicodeScalars.first != "."
+        else { return nil }
         return Quantity(thousandths: number, unit: unit)
     }
 

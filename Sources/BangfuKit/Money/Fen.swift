@@ -40,6 +40,10 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         return "\(sign)¥\(whole)\(grouped).\(cents < 10 ? "0" : "")\(cents)"
     }
 
+    /// 12 digits of yuan, in 分, whether typed as yuan or as 万: a ledger of ten thousand such rows still sums
+    /// inside an Int64, and what is read writes back as text that reads again.
+    public static let maxFen: Int64 = 100_000_000_000_000
+
     /// Parses what people type into forms and spreadsheets: "90", "90元", "3.5", "1.2万", "1.2万元", "¥1,200".
     /// Returns nil for anything that is not an exact amount in 分 (e.g. "三元", "1.234").
     public static func parse(_ text: String) -> Fen? {
@@ -53,7 +57,8 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         if negative { s.removeFirst() }
         // Integer arithmetic on the digits: exact, and cheap enough for a million rows an import.
         // A 万 (ten thousand yuan) is a million 分.
-        guard s.prefix(while: { $0 != "." }).count <= 12, let fen = Decimals.fixed(s, places: places) else { return nil }
+        guard s.prefix(while: { $0 != "." }).count <= 12, let fen = Decimals.fixed(s, places: places),
+              fen < maxFen else { return nil }
         return Fen(negative ? -fen : fen)
     }
 }

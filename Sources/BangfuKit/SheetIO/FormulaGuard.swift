@@ -5,15 +5,20 @@
 public enum FormulaGuard {
     static let triggers: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"]
 
+    /// Apostrophes already leading the text count as part of it ("'=SUM" gains one more), so that `restored`,
+    /// which takes one off, gives back exactly what was exported.
     public static func neutralised(_ cell: String) -> String {
-        guard let first = cell.unicodeScalars.first, triggers.contains(first), !isPlainNumber(cell) else { return cell }
+        guard let first = afterApostrophes(cell), triggers.contains(first), !isPlainNumber(cell) else { return cell }
         return "'" + cell
     }
 
     public static func restored(_ cell: String) -> String {
-        let scalars = cell.unicodeScalars
-        guard scalars.first == "'", let second = scalars.dropFirst().first, triggers.contains(second) else { return cell }
+        guard cell.unicodeScalars.first == "'", let first = afterApostrophes(cell), triggers.contains(first) else { return cell }
         return String(cell.dropFirst())
+    }
+
+    static func afterApostrophes(_ cell: String) -> Unicode.Scalar? {
+        cell.unicodeScalars.first { $0 != "'" }
     }
 
     /// "-90", "+3", "-1.25": a sign, digits and at most one point with digits after it.

@@ -32,6 +32,10 @@ public enum XLSX {
             let refusal = limits.tooLarge(limits.entryMessage)
             guard entry.uncompressedSize <= ceiling else { throw refusal }
             let data = try zip.contents(entry, ceiling: ceiling, tooLarge: refusal)
+            // Foundation's XMLParser force-unwraps names libxml2 recovered from bytes that are not UTF-8 and traps.
+            guard String(validating: data, as: UTF8.self) != nil else {
+                throw Unreadable(description: "xlsx 内容不是 UTF-8 编码的 XML（\(path)）")
+            }
             left -= data.count
             return data
         }
@@ -220,6 +224,8 @@ private final class SheetReader: NSObject, XMLParserDelegate {
         case "c":
             filled += 1
             guard filled <= limits.cells else { return refuse(parser, limits.cellsMessage) }
+            // Checked again at the end: a <row> nested in the cell (recovered from broken XML) moved both.
+            guard row < limits.rows, (0..<limits.columns).contains(col) else { return refuse(parser, limits.gridMessage) }
             let text = type == "s" ? Int(value).flatMap { shared.indices.contains($0) ? shared[$0] : nil } ?? "" : value
             rows[row, default: [:]][col] = Self.tidyNumber(text, type: type)
         case "row": row += 1
