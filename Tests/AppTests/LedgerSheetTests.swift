@@ -82,6 +82,8 @@ final class LedgerSheetTests: XCTestCase {
             XCTAssertEqual(cells[0].first, SalesReport.Form.township.title)
             let parsed = try SalesReport.parse(cells, form: .township, today: LocalDate(year: 2026, month: 11, day: 23)) { _ in RegionCode(Fixtures.village) }
             XCTAssertEqual(parsed.rows.map(\.amount), [Fen(9_000), Fen(45_000)])
+            XCTAssertTrue(cells.contains { $0.contains("90元") }, "amounts as the seed writes them, not ¥90.00")
+            XCTAssertFalse(cells.joined().joined().contains("¥"))
             XCTAssertEqual(parsed.rows.map(\.seller), ["王某某", "张某某"], "names leave masked")
             let csv = try await office.get("/api/v1/purchases/sheets?form=3&system=\(f.education)&format=csv")
             XCTAssertTrue(String(decoding: Data(buffer: csv.body), as: UTF8.self).contains("云阳县实验中学,2026.11.3"))

@@ -40,3 +40,13 @@ extension MoneyTests {
         XCTAssertNil(Fen.parse("100000000万"))
     }
 }
+
+extension MoneyTests {
+    func testSeedTextIsHowTheFormsWriteAmountsAndReadsBack() {
+        XCTAssertEqual(Fen(9_000).seedText, "90元")
+        XCTAssertEqual(Fen(123_450).seedText, "1234.5元")
+        XCTAssertEqual(Fen(-9_000).seedText, "-90元")
+        XCTAssertEqual(Fen(-12_345).seedText, "-123.45元", "a reversing entry's fraction keeps its sign")
+        for fen in [Fen(1), Fen(9_000), Fen(123_456_789)] { XCTAssertEqual(Fen.parse(fen.seedText), fen) }
+    }
+}

@@ -98,10 +98,11 @@ enum Decimals {
     }
 
     static func format(_ value: Int64, scale: Int64) -> String {
-        let whole = value / scale, frac = value % scale
-        guard frac != 0 else { return String(whole) }
-        var f = String(frac + scale).dropFirst()
+        let sign = value < 0 ? "-" : "", m = value.magnitude, s = UInt64(scale)
+        let whole = m / s, frac = m % s
+        guard frac != 0 else { return sign + String(whole) }
+        var f = String(frac + s).dropFirst()
         while f.hasSuffix("0") { f.removeLast() }
-        return "\(whole).\(f)"
+        return "\(sign)\(whole).\(f)"
     }
 }

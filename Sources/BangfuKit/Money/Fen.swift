@@ -26,6 +26,9 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         return "\(sign)\(a / 100).\(cents < 10 ? "0" : "")\(cents)"
     }
 
+    /// "90元", "1234.5元": an amount as the seeds' forms write it in a cell, reading back through `parse`.
+    public var seedText: String { Decimals.format(value, scale: 100) + "元" }
+
     /// "¥1,234.50" for pages.
     public var description: String {
         let sign = value < 0 ? "-" : ""

@@ -4,9 +4,11 @@ import Vapor
 
 struct PolicyDTO: Content {
     let id: Int, jurisdiction: String, year: Int, name: String, startsOn: String, endsOn: String, preset: String?, rules: [Rule]
-    init(_ r: PolicyRecord) throws {
+    /// The jurisdiction by name ("云阳县"), for pages; the API keeps the code beside it.
+    var jurisdictionName: String?
+    init(_ r: PolicyRecord, names: [String: String] = [:]) throws {
         id = r.id!; jurisdiction = r.jurisdictionCode; year = r.year; name = r.name; startsOn = r.startsOn; endsOn = r.endsOn
-        preset = r.preset; rules = try r.policy.rules
+        preset = r.preset; rules = try r.policy.rules; jurisdictionName = names[r.jurisdictionCode]
     }
 }
 
@@ -26,6 +28,10 @@ enum PolicyController {
         var policy: Policy
         if let code = input.preset {
             guard let preset = PolicyPreset.named(code) else { throw FieldError.invalid("preset", "政策模板") }
+            if let ends = preset.endsOn, year > ends.year {
+                throw FieldError(field: "year", code: "outside_validity",
+                                 message: "该政策模板的有效期至 \(ends)，不能用于 \(year) 年")
+            }
             policy = preset.policy(jurisdiction: jurisdiction, year: year)
         } else {
             let rules = input.rules ?? []
@@ -39,12 +45,21 @@ enum PolicyController {
             guard policy.startsOn <= policy.endsOn else { throw FieldError.invalid("endsOn", "结束日期", "不能早于开始日期") }
         }
         if let start = input.startsOn.flatMap(LocalDate.init), input.preset != nil { policy.startsOn = start }
+        try await refuseDouble(policy, preset: input.preset, on: req.db)
         let record = try PolicyRecord(policy, preset: input.preset)
         try await req.db.writeTransaction { db in
             try await record.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "policy", id: record.id, region: jurisdiction.digits, after: try PolicyDTO(record))
         }
         return record
+    }
+
+    /// One jurisdiction adopts a preset (or names a policy) once a year: a second would count every rule twice.
+    static func refuseDouble(_ policy: Policy, preset: String?, on db: any Database) async throws {
+        let same = PolicyRecord.query(on: db).filter(\.$jurisdictionCode == policy.jurisdiction.digits).filter(\.$year == policy.year)
+        let found = try await (preset.map { same.filter(\.$preset == $0) } ?? same.filter(\.$name == policy.name)).first()
+        guard let found else { return }
+        throw APIError(status: .conflict, code: "duplicate", message: "\(policy.year)年已采用“\(found.name)”，不能重复采用", field: "preset")
     }
 
     static func list(_ req: Request) async throws -> [PolicyRecord] {
@@ -58,7 +73,7 @@ enum PolicyController {
     @Sendable static func apiPresets(req: Request) async throws -> [PresetDTO] {
         PolicyPreset.all.map { PresetDTO(code: $0.code, name: $0.name, source: $0.source, endsOn: $0.endsOn?.description, rules: $0.rules) }
     }
-    @Sendable static func apiIndex(req: Request) async throws -> [PolicyDTO] { try await list(req).map(PolicyDTO.init) }
+    @Sendable static func apiIndex(req: Request) async throws -> [PolicyDTO] { try await list(req).map { try PolicyDTO($0) } }
     @Sendable static func apiCreate(req: Request) async throws -> Response {
         try await PolicyDTO(try await adopt(try req.content.decode(AdoptInput.self), req: req)).encodeResponse(status: .created, for: req)
     }
@@ -66,7 +81,9 @@ enum PolicyController {
     struct Page: Encodable { let shell: Shell; let policies: [PolicyDTO]; let presets: [PresetDTO]; let canAdopt: Bool; let year: Int; let error: String? }
 
     static func page(_ req: Request, error: String? = nil) async throws -> Page {
-        Page(shell: Shell(req), policies: try await list(req).map(PolicyDTO.init), presets: try await apiPresets(req: req),
+        let records = try await list(req)
+        let names = try await RegionNames.places(for: records.map(\.jurisdictionCode), on: req.db)
+        return Page(shell: Shell(req), policies: try records.map { try PolicyDTO($0, names: names) }, presets: try await apiPresets(req: req),
              canAdopt: req.scope(for: .managePolicies) != nil, year: req.today.year, error: error)
     }
 
@@ -79,6 +96,8 @@ enum PolicyController {
             return req.redirect(to: SiteURL.policies.path)
         } catch let e as FieldError {
             return try await req.render("quotas/policies", try await page(req, error: e.message), status: .unprocessableEntity)
+        } catch let e as APIError where e.status == .conflict {
+            return try await req.render("quotas/policies", try await page(req, error: e.message), status: .conflict)
         }
     }
 }
