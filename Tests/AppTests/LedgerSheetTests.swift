@@ -91,4 +91,21 @@ final class LedgerSheetTests: XCTestCase {
             XCTAssertFalse(String(decoding: Data(buffer: wuxi.body), as: UTF8.self).contains("云阳"), "another county's office exports none of it")
         }
     }
+
+    /// Issue 13, item 1: "合作社，带动贫困户12户" counts 12 households; a cooperative without a number is a warning.
+    func testACooperativesHouseholdsAreReadFromTheNote() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office")
+            let res = try await office.upload("/api/v1/purchases/sheets?form=2&channel=fiveInto&purpose=canteen",
+                                              try sheet("att2-coop.xlsx"), name: "att2-coop.xlsx")
+            XCTAssertEqual(res.status, .ok)
+            struct Warned: Decodable { struct W: Decodable { let row: Int; let code: String }; let created: Int; let warnings: [W] }
+            let report = try res.content.decode(Warned.self)
+            XCTAssertEqual(report.created, 2)
+            XCTAssertEqual(report.warnings.map(\.code), ["households_unsaid"])
+            let rows = try await Purchase.query(on: app.db).sort(\.$purchasedOn).all()
+            XCTAssertEqual(rows.map(\.householdsTouched), [12, nil])
+        }
+    }
 }

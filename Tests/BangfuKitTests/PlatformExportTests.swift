@@ -35,3 +35,21 @@ final class PlatformExportTests: XCTestCase {
 private extension PlatformMapping {
     static let p832Header = ["订单号", "采购单位", "下单日期", "产地", "供应商", "商品名称", "数量", "订单金额"]
 }
+
+/// 带动户数 in 备注, as seed 003's offices write it.
+final class HouseholdsTouchedTests: XCTestCase {
+    func testTheNumberBefore户IsRead() {
+        for (note, n) in [("合作社，带动贫困户12户", 12), ("涉及贫困户12户", 12), ("合作社(12户)", 12), ("合作社（１２户）", 12),
+                          ("带动 7 户", 7)] {
+            XCTAssertEqual(HouseholdsTouched.read(note), .count(n), note)
+        }
+    }
+
+    func testACooperativeWithoutANumberIsSaidSoAndOtherNotesSayNothing() {
+        XCTAssertEqual(HouseholdsTouched.read("龙角镇柑橘合作社"), .organisationWithoutCount)
+        XCTAssertEqual(HouseholdsTouched.read("用于机关食堂"), .unsaid)
+        XCTAssertEqual(HouseholdsTouched.read("2026年第3批"), .unsaid)
+        XCTAssertEqual(HouseholdsTouched.read("合作社0户"), .organisationWithoutCount, "zero households is no count")
+        XCTAssertEqual(HouseholdsTouched.read("合作社99999999999999999999999户"), .organisationWithoutCount, "bounded, not trapped")
+    }
+}

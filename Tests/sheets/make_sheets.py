@@ -94,6 +94,11 @@ report_xlsx("att2-bad.xlsx", "乡镇（街道）贫困户产品销售情况表",
     ["2", "云阳县人民医院", "2026.13.1", "云阳县龙角镇示例村", "王小明", "土豆", "30斤", "九十元", ""],
     ["3", "某某单位", "2026.11.4", "云阳县龙角镇示例村", "王小明", "土豆", "30斤", "90元", ""],
 ])
+# A township's 附件2 with a cooperative's row as offices write it (seed 003): the households it involves in 备注.
+report_xlsx("att2-coop.xlsx", "乡镇（街道）贫困户产品销售情况表", SALES, [
+    ["1", "云阳县人民医院", "2026.11.6", "云阳县龙角镇示例村", "龙角镇柑橘合作社", "云阳红橙", "500斤", "2250元", "合作社，带动贫困户12户"],
+    ["2", "云阳县人民医院", "2026.11.7", "云阳县龙角镇示例村", "示例村蜂蜜合作社", "蜂蜜", "20斤", "1600元", "合作社"],
+])
 print(f"wrote test sheets to {OUT}")
 
 # 申报基数: one row per unit, year and item, as a lead unit collects them from its system.

@@ -41,6 +41,8 @@ public enum SalesReport {
         public let note: String
         /// 用途 read from the note ("用于机关食堂"), or nil when it does not say.
         public var purpose: PurchasePurpose? { PurchasePurpose.guess(from: note) }
+        /// 带动户数 read from the note ("带动贫困户12户").
+        public var householdsTouched: HouseholdsTouched { HouseholdsTouched.read(note) }
     }
 
     public struct Sheet: Sendable {

@@ -8,6 +8,8 @@ struct LedgerImportReport: Content {
     var errors: [RowError] = []
     /// Errors beyond the first thousand are counted, not listed.
     var moreErrors = 0
+    /// What was imported but deserves a look (a cooperative's row without its households), row by row.
+    var warnings: [RowError] = []
 
     mutating func add(_ stored: LedgerImporter.Stored) { created += stored.created; linked += stored.linked }
 

@@ -36,11 +36,17 @@ enum LedgerSheetController {
             input.buyerUnitId = unit; input.purchasedOn = r.date.description; input.originRegionCode = r.region.digits
             input.seller = r.seller; input.variety = r.variety; input.quantity = r.quantity.description
             input.amount = r.amount.description; input.purpose = (r.purpose ?? fallback).rawValue; input.channel = channel
+            if case .count(let n) = r.householdsTouched { input.householdsTouched = n }
             return .row(r.line, input)
         }
         let context = try await LedgerContext(req, on: req.db).knowing(units)
         let importer = LedgerImporter(source: form.source, columns: columns, fileTag: file.tag, origin: .request(req))
-        return try await importer.run(context: context, on: req.db, items: items)
+        var report = try await importer.run(context: context, on: req.db, items: items)
+        report.warnings = sheet.rows.filter { $0.householdsTouched == .organisationWithoutCount }.map {
+            RowError(row: $0.line, column: "备注", code: "households_unsaid",
+                     message: "备注写明合作社（企业）但没有带动户数（如“带动贫困户12户”），按1户计")
+        }
+        return report
     }
 
     static func receive(_ req: Request, form: SalesReport.Form?, channel: String?, purpose: String?) async throws -> LedgerImportReport {
