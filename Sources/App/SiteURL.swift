@@ -114,6 +114,8 @@ enum SiteURL: String, CaseIterable {
     case apiCertificationDocuments = "/api/v1/certifications/:id/documents"
     case apiPurchases = "/api/v1/purchases"
     case apiPurchaseTotals = "/api/v1/purchases/totals"
+    case apiChannels = "/api/v1/channels"
+    case apiPurposes = "/api/v1/purposes"
     case apiPurchaseVerify = "/api/v1/purchases/:id/verify"
     case apiPurchaseDuplicate = "/api/v1/purchases/:id/duplicate"
     case apiPurchaseProof = "/api/v1/purchases/:id/proof"

@@ -130,6 +130,8 @@ func routes(_ app: Application) throws {
     r.on(.GET, .apiPurchases, .viewPurchases, use: LedgerController.apiIndex)
     r.on(.POST, .apiPurchases, .recordPurchases, use: LedgerController.apiCreate)
     r.on(.GET, .apiPurchaseTotals, .viewPurchases, use: LedgerController.apiTotals)
+    r.on(.GET, .apiChannels, .viewPurchases, use: VocabularyController.channels)
+    r.on(.GET, .apiPurposes, .viewPurchases, use: VocabularyController.purposes)
     r.on(.POST, .apiPurchaseVerify, .verifyPurchases, use: LedgerController.apiVerify)
     r.on(.POST, .apiPurchaseDuplicate, .verifyPurchases, use: LedgerController.apiDuplicate)
     r.on(.POST, .apiPurchaseProof, .recordPurchases, use: AttachmentController.addProof)
