@@ -192,3 +192,17 @@ extension CatalogueTests {
         XCTAssertEqual(Quantity.parse("9斤")?.description, "9斤")
     }
 }
+
+extension CatalogueTests {
+    /// Issue 13, item 12: "100万斤" is a quantity as "1.2万元" is an amount; the API takes Chinese names.
+    func testQuantitiesInWanAndChoicesByTheirChineseName() throws {
+        XCTAssertEqual(Quantity.parse("100万斤"), Quantity(thousandths: 1_000_000_000, unit: "斤"))
+        XCTAssertEqual(Quantity.parse("1.5万 公斤")?.description, "15000公斤")
+        XCTAssertNil(Quantity.parse("3万"), "万 with no unit after it is no quantity")
+        XCTAssertNil(Quantity.parse("999999999999999万斤"), "past an Int64: refused, not trapped")
+        let purpose: PurchasePurpose = try FormValue.choice("食堂", "purpose", "用途")
+        XCTAssertEqual(purpose, .canteen)
+        let code: PurchasePurpose = try FormValue.choice("canteen", "purpose", "用途")
+        XCTAssertEqual(code, .canteen)
+    }
+}

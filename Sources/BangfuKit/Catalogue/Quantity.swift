@@ -11,7 +11,13 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
     /// nil for text that is not a positive number followed by a unit ("三十斤", "-5斤", "30").
     public static func parse(_ text: String) -> Quantity? {
         let t = text.trimmed
-        guard let (number, rest) = Decimals.leadingNumber(t), number > 0 else { return nil }
+        guard var (number, rest) = Decimals.leadingNumber(t), number > 0 else { return nil }
+        // "100万斤" is a million 斤, as "1.2万元" is an amount; a bare "3万" stays three of 万.
+        if rest.hasPrefix("万"), !rest.dropFirst().trimmed.isEmpty {
+            let (wan, overflow) = number.multipliedReportingOverflow(by: 10_000)
+            guard !overflow else { return nil }
+            (number, rest) = (wan, String(rest.dropFirst()))
+        }
         let unit = rest.trimmed
         // A unit starting with a point would write back as "9." and not read again.
         guard !unit.isEmpty, unit.count <= 6, !unit.contains(where: { $0.isNumber }), unit.unicodeScalars.first != "."

@@ -68,7 +68,11 @@ public enum FormValue {
     public static func choice<T: RawRepresentable>(_ value: String?, _ field: String, _ label: String) throws -> T
     where T.RawValue == String {
         let v = try text(value, field, label)
-        guard let c = T(rawValue: v) else { throw FieldError.invalid(field, label, "不在可选范围内") }
+        // A vocabulary's Chinese name too ("食堂" for canteen): the API takes the words a sheet takes.
+        let named = (T.self as? any ChineseNamed.Type).flatMap { byName($0, v) as? T }
+        guard let c = T(rawValue: v) ?? named else { throw FieldError.invalid(field, label, "不在可选范围内") }
         return c
     }
+
+    private static func byName<N: ChineseNamed>(_ type: N.Type, _ text: String) -> N? { N(codeOrName: text) }
 }
