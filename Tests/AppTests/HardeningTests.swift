@@ -200,6 +200,19 @@ final class HardeningTests: XCTestCase {
         }
     }
 
+    /// Issue 13, item 11: a refused or missing page keeps the signed-in layout and menu.
+    func testErrorPagesKeepTheMenu() async throws {
+        try await withApp { app, _ in
+            var buyer = try await Browser.signIn(app, "buyer")
+            for path in ["/users", "/no-such-page", "/purchases/999999"] {
+                let page = try await buyer.get(path)
+                XCTAssertTrue([403, 404].contains(page.status.code), path)
+                XCTAssertTrue(page.body.string.contains("id=\"menu\""), "\(path) keeps the menu")
+                XCTAssertTrue(page.body.string.contains("id=\"error-message\""))
+            }
+        }
+    }
+
     func testAnExportOfAnotherCountysUnitIsNotFoundAndDoesNotNameIt() async throws {
         try await withApp { app, f in
             var b = try await Browser.signIn(app, "office")

@@ -23,7 +23,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             if api.status == .unauthorized {
                 return request.redirect(to: SiteURL.login.path)
             }
-            let page = ErrorPage(status: Int(api.status.code), message: api.message)
+            // The signed-in layout and menu stay, so a refused or missing page leaves the person where they were.
+            _ = try? await Authentication.user(for: request)
+            let page = ErrorPage(shell: Shell(request), status: Int(api.status.code), message: api.message)
             return try await request.render("error", page, status: api.status)
         }
     }
@@ -44,6 +46,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
 }
 
 struct ErrorPage: Encodable {
+    let shell: Shell
     let status: Int
     let message: String
 }
