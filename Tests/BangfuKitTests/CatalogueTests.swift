@@ -200,6 +200,7 @@ extension CatalogueTests {
         XCTAssertEqual(Quantity.parse("1.5万 公斤")?.description, "15000公斤")
         XCTAssertNil(Quantity.parse("3万"), "万 with no unit after it is no quantity")
         XCTAssertNil(Quantity.parse("999999999999999万斤"), "past an Int64: refused, not trapped")
+        XCTAssertNil(Quantity.parse("500235000000万G"), "found by FuzzValues: past what reads back")
         let purpose: PurchasePurpose = try FormValue.choice("食堂", "purpose", "用途")
         XCTAssertEqual(purpose, .canteen)
         let code: PurchasePurpose = try FormValue.choice("canteen", "purpose", "用途")
