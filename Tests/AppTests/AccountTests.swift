@@ -58,7 +58,8 @@ final class AccountTests: XCTestCase {
         XCTAssertEqual(LoginThrottle.backoff(failures: Int.max, free: 5), 15 * 60)
     }
 
-    static func login(_ app: Application, _ username: String, _ password: String, from address: String) async throws -> Response {
+    static func login(_ app: Application, _ username: String, _ password: String,
+        from address: String) async throws -> Response {
         var b = Browser(app: app)
         let token = try await b.token()
         let body = "username=\(username)&password=\(password)&_csrf=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
@@ -67,7 +68,8 @@ final class AccountTests: XCTestCase {
         headers.contentType = .urlEncodedForm
         let request = Request(application: app, method: .POST, url: URI(path: "/login"), headers: headers,
                               collectedBody: ByteBuffer(string: body),
-                              remoteAddress: try SocketAddress(ipAddress: address, port: 4000), on: app.eventLoopGroup.next())
+                              remoteAddress: try SocketAddress(ipAddress: address, port: 4000),
+                                  on: app.eventLoopGroup.next())
         return try await app.responder.respond(to: request).get()
     }
 

@@ -31,7 +31,8 @@ final class AttachmentTests: XCTestCase {
             XCTAssertEqual(ok.status, .created)
             let photo = try XCTUnwrap(try ok.content.decode([Att].self).first)
             XCTAssertEqual(photo.contentType, "image/png")
-            try await assertEqual(try await app.sendRequest(.GET, photo.url).status, .notFound, "a draft's photo is not public")
+            try await assertEqual(try await app.sendRequest(.GET, photo.url).status, .notFound,
+                "a draft's photo is not public")
             var owner = try await Browser.signIn(app, "supplier")
             try await assertEqual(try await owner.get(photo.url).status, .ok, "its supplier sees it")
             try await Self.putInPublicity(offer: id, on: app.db)

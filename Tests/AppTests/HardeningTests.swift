@@ -19,11 +19,13 @@ final class HardeningTests: XCTestCase {
     func testAMultipartHeaderWithANonASCIINameIsA400AndTheServerLivesOn() async throws {
         try await withApp { app, _ in
             for path in ["/login", "/complaints/new", "/api/v1/complaints"] {
-                let res = try await post(app, path, Self.multipart([0xE4, 0xB8, 0xAD]), type: "multipart/form-data; boundary=b0undary")
+                let res = try await post(app, path, Self.multipart([0xE4, 0xB8, 0xAD]),
+                    type: "multipart/form-data; boundary=b0undary")
                 XCTAssertEqual(res.status, .badRequest, path)
             }
             for boundary in ["", "\"\""] {
-                let res = try await post(app, "/login", Self.multipart(Array("X-A".utf8)), type: "multipart/form-data; boundary=\(boundary)")
+                let res = try await post(app, "/login", Self.multipart(Array("X-A".utf8)),
+                    type: "multipart/form-data; boundary=\(boundary)")
                 XCTAssertEqual(res.status, .badRequest, "empty boundary \(boundary)")
             }
             try await assertEqual(try await app.sendRequest(.GET, "/catalogue").status, .ok)
@@ -44,7 +46,8 @@ final class HardeningTests: XCTestCase {
             let office = try await apiClient(app, "office")
             for body in ["--b1--\r\n", "--b1\r\n-0.99999--b1--\r\n"] {
                 let res = try await office.send(.POST, "/api/v1/offers/import", data: Data(body.utf8),
-                                                type: HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": "b1"]))
+                                                type: HTTPMediaType(type: "multipart", subType: "form-data",
+                                                    parameters: ["boundary": "b1"]))
                 XCTAssertEqual(res.status, .badRequest, body.debugDescription)
                 XCTAssertEqual(try res.error().error.code, "bad_multipart")
             }
@@ -73,7 +76,8 @@ final class HardeningTests: XCTestCase {
             XCTAssertEqual(try search.error().error.field, "q")
             let page = try await app.sendRequest(.GET, "/catalogue?q=%E2%80%AEgnp")
             XCTAssertEqual(page.status, .unprocessableEntity)
-            let json = try await post(app, "/api/v1/complaints", Data(#"{"subject":"a\u0000b"}"#.utf8), type: "application/json")
+            let json = try await post(app, "/api/v1/complaints", Data(#"{"subject":"a\u0000b"}"#.utf8),
+                type: "application/json")
             XCTAssertEqual(json.status, .unprocessableEntity)
             XCTAssertEqual(try json.error().error.code, "control_character")
             XCTAssertEqual(try json.error().error.field, "subject")
@@ -89,7 +93,8 @@ final class HardeningTests: XCTestCase {
         try await withApp { app, _ in
             let sql = app.db as! any SQLDatabase
             func sessions() async throws -> Int {
-                try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(SessionStore.table)
+                try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all),
+                    as: "n").from(SessionStore.table)
                     .first()!.decode(column: "n", as: Int.self)
             }
             for path in ["/catalogue", "/publicity", "/bulletins", "/login", "/complaints/new"] {
@@ -114,7 +119,8 @@ final class HardeningTests: XCTestCase {
         try await withApp { app, _ in
             var here = try await Browser.signIn(app, "office")
             var there = try await Browser.signIn(app, "office")
-            let change = try await here.post("/account/password", ["current": Fixtures.password, "new": "NewPassword2026", "confirm": "NewPassword2026"])
+            let change = try await here.post("/account/password", ["current": Fixtures.password,
+                "new": "NewPassword2026", "confirm": "NewPassword2026"])
             XCTAssertEqual(change.status, .ok)
             try await assertEqual(try await here.get("/").status, .ok, "the session that changed it stays")
             try await assertEqual(try await there.get("/").status, .seeOther, "the other one is signed out")
@@ -128,7 +134,8 @@ final class HardeningTests: XCTestCase {
     func testEveryResponseCarriesTheSecurityHeadersAndSignedInPagesAreNotCached() async throws {
         try await withApp { app, _ in
             let page = try await app.sendRequest(.GET, "/catalogue")
-            XCTAssertEqual(page.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'"), true)
+            XCTAssertEqual(page.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'"),
+                true)
             XCTAssertEqual(page.headers.first(name: "X-Frame-Options"), "DENY")
             XCTAssertEqual(page.headers.first(name: "X-Content-Type-Options"), "nosniff")
             XCTAssertEqual(page.headers.first(name: "Referrer-Policy"), "same-origin")
@@ -150,14 +157,16 @@ final class HardeningTests: XCTestCase {
             }
             struct Created: Decodable { let id: Int }
             let office = try await apiClient(app, "office")
-            let supplier = try await office.post("/api/v1/suppliers", NewSupplier(householdId: f.household)).content.decode(Created.self)
+            let supplier = try await office.post("/api/v1/suppliers",
+                NewSupplier(householdId: f.household)).content.decode(Created.self)
             struct NewOffer: Encodable {
                 let regionCode = Fixtures.village, sellerName = "张大山", variety = "土鸡蛋", quantity = "300枚"
                 let price = "2元/枚", supplyMethod = "delivery", contactName = "赵秘密", contactPhone = "13912345678"
                 let note = "电话13912345678"
                 let supplierId: Int
             }
-            let offer = try await office.post("/api/v1/offers", NewOffer(supplierId: supplier.id)).content.decode(Created.self)
+            let offer = try await office.post("/api/v1/offers",
+                NewOffer(supplierId: supplier.id)).content.decode(Created.self)
             let stored = try await XCTUnwrapAsync(try await App.Offer.find(offer.id, on: app.db))
             XCTAssertEqual([stored.contactName, stored.contactPhone], ["赵某某", "139****5678"], "only masks in clear")
             XCTAssertNotNil(stored.contactSealed)
@@ -234,7 +243,8 @@ final class HardeningTests: XCTestCase {
             async let long: Void = first.writeTransaction { db in
                 _ = try await BuyerUnit.find(unit, on: db)
                 try await Task.sleep(for: .milliseconds(300))
-                try await (db as! any SQLDatabase).update(BuyerUnit.schema).set("name", to: SQLBind("甲")).where("id", .equal, SQLBind(unit)).run()
+                try await (db as! any SQLDatabase).update(BuyerUnit.schema).set("name",
+                    to: SQLBind("甲")).where("id", .equal, SQLBind(unit)).run()
             }
             try await Task.sleep(for: .milliseconds(100))
             try await (second as! any SQLDatabase).update(BuyerUnit.schema).set("name", to: SQLBind("乙"))
@@ -247,7 +257,8 @@ final class HardeningTests: XCTestCase {
     }
 
     func testProductionRefusesAFixedTodayAndCommandsOtherThanServeTouchNothing() throws {
-        let env = ["DATABASE_URL": "postgres://x@localhost/db", "BANGFU_DATA_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        let env = ["DATABASE_URL": "postgres://x@localhost/db",
+            "BANGFU_DATA_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
                    "BANGFU_TODAY": "2026-11-02"]
         XCTAssertThrowsError(try AppConfig.load(.production, variables: env)) { error in
             XCTAssertTrue("\(error)".contains("BANGFU_TODAY"))
@@ -268,13 +279,15 @@ final class HardeningTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "bangfu-var-\(UUID().uuidString)"
         let folder = ImportFile.directory(dir)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("import-left").path, contents: Data("x".utf8))
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("import-left").path,
+            contents: Data("x".utf8))
         ImportFile.removeLeftovers(in: dir)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
     }
 }
 
-func XCTUnwrapAsync<T>(_ value: @autoclosure () async throws -> T?, file: StaticString = #filePath, line: UInt = #line) async throws -> T {
+func XCTUnwrapAsync<T>(_ value: @autoclosure () async throws -> T?, file: StaticString = #filePath,
+    line: UInt = #line) async throws -> T {
     let v = try await value()
     return try XCTUnwrap(v, file: file, line: line)
 }

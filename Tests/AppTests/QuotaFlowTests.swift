@@ -73,16 +73,19 @@ final class QuotaFlowTests: XCTestCase {
     func testAPolicyIsAdoptedOnceAYearAndOnlyWithinItsValidity() async throws {
         try await withApp { app, _ in
             let office = try await apiClient(app, "office")
-            try await assertEqual(try await office.post("/api/v1/policies", Adopt(preset: "yunyang2019")).status, .created)
+            try await assertEqual(try await office.post("/api/v1/policies", Adopt(preset: "yunyang2019")).status,
+                .created)
             let twice = try await office.post("/api/v1/policies", Adopt(preset: "yunyang2019"))
             XCTAssertEqual(twice.status, .conflict)
             XCTAssertTrue(try twice.error().error.message.contains("不能重复采用"))
-            try await assertEqual(try await office.post("/api/v1/policies", Adopt(preset: "yunyang2019", year: 2027)).status, .created)
+            try await assertEqual(try await office.post("/api/v1/policies", Adopt(preset: "yunyang2019",
+                year: 2027)).status, .created)
             let late = try await office.post("/api/v1/policies", Adopt(preset: "yuncheng2022"))
             XCTAssertEqual(late.status, .unprocessableEntity)
             XCTAssertEqual(try late.error().error.code, "outside_validity")
             XCTAssertTrue(try late.error().error.message.contains("2025-12-31"))
-            try await assertEqual(try await office.post("/api/v1/policies", Adopt(preset: "yuncheng2022", year: 2025)).status, .created)
+            try await assertEqual(try await office.post("/api/v1/policies", Adopt(preset: "yuncheng2022",
+                year: 2025)).status, .created)
             var page = try await Browser.signIn(app, "office")
             let html = try await page.get("/policies").body.string
             XCTAssertTrue(html.contains("云阳县 · 有效期"), "the jurisdiction by name, not its code")

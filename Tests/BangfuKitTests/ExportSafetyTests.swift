@@ -21,8 +21,10 @@ final class ExportSafetyTests: XCTestCase {
         XCTAssertEqual(CSV.line(rows[1]), #""'=HYPERLINK(""http://x"")",-90"#)
         let read = try XLSX.read(try XLSX.write(sheetName: "s", rows: rows))
         XCTAssertEqual(read[1][0], "'=HYPERLINK(\"http://x\")", "the workbook holds the inert text")
-        let table = try FormTable(read, anchor: "名称", aliases: ["名称": ["名称"], "金额": ["金额"]], required: ["名称"], form: "t")
-        XCTAssertEqual(table.lines.map { $0["名称"] }, ["=HYPERLINK(\"http://x\")", "@cmd"], "imports take the apostrophe off")
+        let table = try FormTable(read, anchor: "名称", aliases: ["名称": ["名称"], "金额": ["金额"]], required: ["名称"],
+            form: "t")
+        XCTAssertEqual(table.lines.map { $0["名称"] }, ["=HYPERLINK(\"http://x\")", "@cmd"],
+            "imports take the apostrophe off")
     }
 
     func testControlAndBidiCharactersAreFoundAndCleaned() {

@@ -50,6 +50,7 @@ final class HouseholdsTouchedTests: XCTestCase {
         XCTAssertEqual(HouseholdsTouched.read("用于机关食堂"), .unsaid)
         XCTAssertEqual(HouseholdsTouched.read("2026年第3批"), .unsaid)
         XCTAssertEqual(HouseholdsTouched.read("合作社0户"), .organisationWithoutCount, "zero households is no count")
-        XCTAssertEqual(HouseholdsTouched.read("合作社99999999999999999999999户"), .organisationWithoutCount, "bounded, not trapped")
+        XCTAssertEqual(HouseholdsTouched.read("合作社99999999999999999999999户"), .organisationWithoutCount,
+            "bounded, not trapped")
     }
 }

@@ -89,7 +89,8 @@ final class SheetLimitsTests: XCTestCase {
         let payload = try XCTUnwrap(good.range(of: Data([0x50, 0x4B, 0x03, 0x04]))).lowerBound + 60
         garbled.replaceSubrange(payload..<(payload + 8), with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
         for (name, data) in [("offset past end", pastEnd), ("zip64", zip64), ("truncated", truncated),
-                             ("garbled deflate", garbled), ("empty", Data()), ("not a zip", Data("PK\u{3}\u{4}".utf8))] {
+                             ("garbled deflate", garbled), ("empty", Data()), ("not a zip",
+                                 Data("PK\u{3}\u{4}".utf8))] {
             XCTAssertNotNil(refusal(data), name)
         }
     }

@@ -26,7 +26,8 @@ struct ImportFile: Sendable {
     /// actual size past `maxBytes` is refused before (or as soon as) it would be written.
     static func receive(_ req: Request) async throws -> ImportFile {
         let tooLarge = APIError(status: .payloadTooLarge, code: "too_large", message: "文件超过 \(maxBytes >> 30) GB 上限")
-        if let declared = req.headers.first(name: .contentLength).flatMap(Int.init), declared > maxBytes { throw tooLarge }
+        if let declared = req.headers.first(name: .contentLength).flatMap(Int.init),
+            declared > maxBytes { throw tooLarge }
         let folder = directory(req.application.config.varDirectory)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appendingPathComponent("import-\(UUID().uuidString)")

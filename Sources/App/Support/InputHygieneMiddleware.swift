@@ -11,7 +11,8 @@ struct InputHygieneMiddleware: AsyncMiddleware {
         try Self.checkQuery(req.url.query)
         if let kind = BodyKind(req.headers.contentType), req.method != .GET, req.method != .HEAD {
             if req.body.data == nil { _ = try await req.body.collect(max: BodyLimits.collected).get() }
-            if let body = req.body.data { try Self.check(Data(buffer: body), kind: kind, type: req.headers.contentType) }
+            if let body = req.body.data { try Self.check(Data(buffer: body), kind: kind,
+                type: req.headers.contentType) }
         }
         return try await next.respond(to: req)
     }
@@ -68,7 +69,8 @@ struct InputHygieneMiddleware: AsyncMiddleware {
             for (i, item) in list.enumerated() { try walk(item, path: join(path, String(i))) }
         case let object as [String: Any]:
             for (key, item) in object {
-                guard TextHygiene.isClean(key) else { throw APIError.invalid(TextHygiene.refusal(field: join(path, "?"))) }
+                guard TextHygiene.isClean(key) else { throw APIError.invalid(TextHygiene.refusal(field: join(path,
+                    "?"))) }
                 try walk(item, path: join(path, key))
             }
         default: break

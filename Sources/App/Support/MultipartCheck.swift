@@ -52,7 +52,8 @@ enum MultipartCheck {
     }
 
     static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
-        guard !needle.isEmpty, from >= 0, bytes.count >= needle.count, from <= bytes.count - needle.count else { return nil }
+        guard !needle.isEmpty, from >= 0, bytes.count >= needle.count,
+            from <= bytes.count - needle.count else { return nil }
         var i = from
         while i <= bytes.count - needle.count {
             if bytes[i] == needle[0] && bytes[i..<i + needle.count].elementsEqual(needle) { return i }

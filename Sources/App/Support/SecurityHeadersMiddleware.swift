@@ -22,7 +22,8 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         ]
         for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
         if strictTransport {
-            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security",
+                value: "max-age=31536000; includeSubDomains")
         }
         // What a signed-in person sees (a new token, an opened identity, any scoped list) stays out of every cache.
         if request.currentUser != nil || request.headers.bearerAuthorization != nil {

@@ -14,7 +14,8 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
         guard var (number, rest) = Decimals.leadingNumber(t), number > 0 else { return nil }
         // "100万斤" is a million 斤, as "1.2万元" is an amount; a bare "3万" stays three of 万.
         if rest.hasPrefix("万"), !rest.dropFirst().trimmed.isEmpty {
-            // Within what `leadingNumber` reads back (15 whole digits), so the quantity writes as text that reads again.
+            // Within what `leadingNumber` reads back (15 whole digits),
+            // so the quantity writes as text that reads again.
             let (wan, overflow) = number.multipliedReportingOverflow(by: 10_000)
             guard !overflow, wan < 1_000_000_000_000_000_000 else { return nil }
             (number, rest) = (wan, String(rest.dropFirst()))

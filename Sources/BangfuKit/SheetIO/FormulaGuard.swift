@@ -13,7 +13,8 @@ public enum FormulaGuard {
     }
 
     public static func restored(_ cell: String) -> String {
-        guard cell.unicodeScalars.first == "'", let first = afterApostrophes(cell), triggers.contains(first) else { return cell }
+        guard cell.unicodeScalars.first == "'", let first = afterApostrophes(cell),
+            triggers.contains(first) else { return cell }
         return String(cell.dropFirst())
     }
 

@@ -44,7 +44,8 @@ public enum XLSX {
     /// The workbook's first sheet, through its relationship, as Excel and openpyxl name them differently.
     static func firstSheetPath(_ reader: inout EntryReader) throws -> String {
         let fallback = "xl/worksheets/sheet1.xml"
-        guard let wb = try reader.contents("xl/workbook.xml"), let rels = try reader.contents("xl/_rels/workbook.xml.rels") else {
+        guard let wb = try reader.contents("xl/workbook.xml"),
+            let rels = try reader.contents("xl/_rels/workbook.xml.rels") else {
             return fallback
         }
         let rid = try Attributes.first(of: "sheet", attribute: "r:id", in: wb)
@@ -225,7 +226,8 @@ private final class SheetReader: NSObject, XMLParserDelegate {
             filled += 1
             guard filled <= limits.cells else { return refuse(parser, limits.cellsMessage) }
             // Checked again at the end: a <row> nested in the cell (recovered from broken XML) moved both.
-            guard row < limits.rows, (0..<limits.columns).contains(col) else { return refuse(parser, limits.gridMessage) }
+            guard row < limits.rows, (0..<limits.columns).contains(col) else { return refuse(parser,
+                limits.gridMessage) }
             let text = type == "s" ? Int(value).flatMap { shared.indices.contains($0) ? shared[$0] : nil } ?? "" : value
             rows[row, default: [:]][col] = Self.tidyNumber(text, type: type)
         case "row": row += 1
@@ -237,7 +239,8 @@ private final class SheetReader: NSObject, XMLParserDelegate {
 
     /// Excel stores 30 as "30" but 3.1 may come back as "3.1000000000000001"; keep what a person typed.
     static func tidyNumber(_ text: String, type: String) -> String {
-        guard type.isEmpty || type == "n", text.contains("."), let d = Double(text), d.isFinite, text.count > 12 else { return text }
+        guard type.isEmpty || type == "n", text.contains("."), let d = Double(text), d.isFinite,
+            text.count > 12 else { return text }
         var s = String(format: "%.6f", d)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }

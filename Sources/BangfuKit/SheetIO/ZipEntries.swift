@@ -38,7 +38,8 @@ struct ZipEntries {
     static func directory(_ b: [UInt8]) throws -> (Int, Int) {
         guard b.count >= 22 else { throw bad("文件过短") }
         let lowest = max(0, b.count - 22 - 65_535)
-        guard let eocd = stride(from: b.count - 22, through: lowest, by: -1).first(where: { u32(b, $0) == 0x0605_4b50 }) else {
+        guard let eocd = stride(from: b.count - 22, through: lowest, by: -1).first(where: { u32(b,
+            $0) == 0x0605_4b50 }) else {
             throw bad("找不到 zip 目录")
         }
         let count = u16(b, eocd + 10), size = u32(b, eocd + 12), offset = u32(b, eocd + 16)
@@ -56,7 +57,8 @@ struct ZipEntries {
         let local = u32(b, at + 42)
         guard flags & 1 == 0 else { throw bad("不支持加密的 xlsx") }
         guard method == 0 || method == 8 else { throw bad("不支持的压缩方式") }
-        guard compressed != 0xFFFF_FFFF, uncompressed != 0xFFFF_FFFF, local != 0xFFFF_FFFF else { throw bad("不支持 ZIP64") }
+        guard compressed != 0xFFFF_FFFF, uncompressed != 0xFFFF_FFFF,
+            local != 0xFFFF_FFFF else { throw bad("不支持 ZIP64") }
         let nameEnd = at + 46 + nameLength
         guard nameEnd <= b.count else { throw bad("zip 目录项无效") }
         let path = String(decoding: b[(at + 46)..<nameEnd], as: UTF8.self)
@@ -79,7 +81,8 @@ struct ZipEntries {
         }
         var out = Data()
         let chunk = 64 * 1024
-        _ = try Data.decompress(size: Int64(entry.compressedSize), bufferSize: chunk, skipCRC32: true, provider: { position, size in
+        _ = try Data.decompress(size: Int64(entry.compressedSize), bufferSize: chunk, skipCRC32: true,
+            provider: { position, size in
             // ZIPFoundation hands zlib `size` bytes whatever the chunk holds: pad the last one, and end the stream
             // (as corrupt) when zlib asks for more than the entry has.
             guard position >= 0, Int(position) < packed.count else { throw Self.bad("xlsx 压缩数据不完整") }

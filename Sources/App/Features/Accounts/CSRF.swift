@@ -15,7 +15,8 @@ struct CSRFMiddleware: AsyncMiddleware {
         let response = try await next.respond(to: req)
         if let issued = req.storage[IssuedToken.self] {
             response.cookies[Self.cookie] = HTTPCookies.Value(
-                string: issued, path: "/", isSecure: req.application.config.secureCookies, isHTTPOnly: true, sameSite: .strict)
+                string: issued, path: "/", isSecure: req.application.config.secureCookies, isHTTPOnly: true,
+                    sameSite: .strict)
         }
         return response
     }

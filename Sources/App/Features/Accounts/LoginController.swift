@@ -22,7 +22,8 @@ enum LoginController {
         } catch let e as APIError {
             let page = LoginPage(shell: Shell(req, form: true), error: e.message, username: username)
             // The form is re-shown, not an auth challenge: 422 keeps 401/403 for the policy's refusals.
-            return try await req.render("login", page, status: e.status == .tooManyRequests ? e.status : .unprocessableEntity)
+            return try await req.render("login", page,
+                status: e.status == .tooManyRequests ? e.status : .unprocessableEntity)
         }
     }
 
@@ -49,13 +50,15 @@ enum LoginController {
             throw wrong
         }
         try await LoginThrottle.succeeded(keys, on: sql)
-        try await Audit.record(req, on: req.db, action: "login", entity: "user", id: user.id, region: user.regionCode, actor: user)
+        try await Audit.record(req, on: req.db, action: "login", entity: "user", id: user.id,
+            region: user.regionCode, actor: user)
         return user
     }
 
     @Sendable static func logout(req: Request) async throws -> Response {
         if let user = req.currentUser {
-            try await Audit.record(req, on: req.db, action: "logout", entity: "user", id: user.id, region: user.regionCode)
+            try await Audit.record(req, on: req.db, action: "logout", entity: "user", id: user.id,
+                region: user.regionCode)
         }
         req.session.destroy()
         return req.redirect(to: SiteURL.login.path)

@@ -33,14 +33,16 @@ enum LoginThrottle {
         let now = SessionStore.now
         try await db.delete(from: table).where("updated_at", .lessThan, SQLBind(now - forgottenAfter)).run()
         for key in keys {
-            let row = try await db.select().column("failures").from(table).where("key", .equal, SQLBind(key.text)).first()
+            let row = try await db.select().column("failures").from(table).where("key", .equal,
+                SQLBind(key.text)).first()
             let failures = try (row?.decode(column: "failures", as: Int.self) ?? 0) + 1
             let blocked = now + backoff(failures: failures, free: key.freeFailures)
             if row == nil {
                 try await db.insert(into: table).columns("key", "failures", "blocked_until", "updated_at")
                     .values(SQLBind(key.text), SQLBind(failures), SQLBind(blocked), SQLBind(now)).run()
             } else {
-                try await db.update(table).set("failures", to: SQLBind(failures)).set("blocked_until", to: SQLBind(blocked))
+                try await db.update(table).set("failures", to: SQLBind(failures)).set("blocked_until",
+                    to: SQLBind(blocked))
                     .set("updated_at", to: SQLBind(now)).where("key", .equal, SQLBind(key.text)).run()
             }
         }

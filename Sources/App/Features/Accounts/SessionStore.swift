@@ -17,7 +17,8 @@ struct SessionStore: AsyncSessionDriver {
         try await Self.removeExpired(on: request)
         try await sql(request).insert(into: Self.table)
             .columns("id", "data", "user_id", "expires_at")
-            .values(SQLBind(id.string), SQLBind(try Self.encode(data)), SQLBind(Self.userID(data)), SQLBind(Self.now + Self.lifetime))
+            .values(SQLBind(id.string), SQLBind(try Self.encode(data)), SQLBind(Self.userID(data)),
+                SQLBind(Self.now + Self.lifetime))
             .run()
         return id
     }
@@ -27,8 +28,10 @@ struct SessionStore: AsyncSessionDriver {
             .where("id", .equal, SQLBind(sessionID.string)).where("expires_at", .greaterThan, SQLBind(Self.now))
             .first()
         else { return nil }
-        let data = try JSONDecoder().decode(SessionData.self, from: Data(try row.decode(column: "data", as: String.self).utf8))
-        request.storage[Loaded.self] = Loaded(data: data, expiresAt: try row.decode(column: "expires_at", as: Int64.self))
+        let data = try JSONDecoder().decode(SessionData.self, from: Data(try row.decode(column: "data",
+            as: String.self).utf8))
+        request.storage[Loaded.self] = Loaded(data: data, expiresAt: try row.decode(column: "expires_at",
+            as: Int64.self))
         return data
     }
 
@@ -56,7 +59,8 @@ struct SessionStore: AsyncSessionDriver {
     }
 
     static func removeExpired(on request: Request) async throws {
-        try await (request.db as! any SQLDatabase).delete(from: table).where("expires_at", .lessThanOrEqual, SQLBind(now)).run()
+        try await (request.db as! any SQLDatabase).delete(from: table).where("expires_at", .lessThanOrEqual,
+            SQLBind(now)).run()
     }
 
     struct Loaded: StorageKey, Sendable {
@@ -69,7 +73,8 @@ struct SessionStore: AsyncSessionDriver {
 
     static func userID(_ data: SessionData) -> Int? { data[Authentication.sessionUserKey].flatMap { Int($0) } }
 
-    static func encode(_ data: SessionData) throws -> String { String(decoding: try JSONEncoder().encode(data), as: UTF8.self) }
+    static func encode(_ data: SessionData) throws -> String { String(decoding: try JSONEncoder().encode(data),
+        as: UTF8.self) }
 
     private func sql(_ request: Request) -> any SQLDatabase { request.db as! any SQLDatabase }
 }

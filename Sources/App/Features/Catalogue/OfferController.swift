@@ -63,7 +63,8 @@ enum OfferController {
         page.options = options
         let mayRead = req.scope(for: .readHouseholdIdentity)?.covers(region: o.regionCode) == true
         let seller = mayRead ? try req.fieldCipher.open(o.sellerSealed) : ""
-        let contact = mayRead ? try o.contact(opened: req.fieldCipher) : ContactLine(name: o.contactName, phone: o.contactPhone)
+        let contact = mayRead ? try o.contact(opened: req.fieldCipher) : ContactLine(name: o.contactName,
+            phone: o.contactPhone)
         page.values = ["id": String(o.id!), "regionCode": o.regionCode, "sellerName": seller, "category": o.category,
                        "variety": o.variety, "quantity": o.quantity.description, "price": o.price.description,
                        "supplyMethod": o.supplyMethod, "shopURL": o.shopURL ?? "", "contactName": contact.name,

@@ -45,7 +45,8 @@ enum OfferSheetController {
             struct Upload: Decodable { let file: File }
             // The multipart parser's own errors are neither decoding errors nor HTTP errors: name them here.
             guard let file = try? req.content.decode(Upload.self).file else {
-                throw APIError(status: .badRequest, code: "bad_multipart", message: "上传内容无法读取：应为含 file 字段的 multipart 表单")
+                throw APIError(status: .badRequest, code: "bad_multipart",
+                    message: "上传内容无法读取：应为含 file 字段的 multipart 表单")
             }
             guard file.data.readableBytes > 0 else { throw FieldError.required("file", "文件") }
             return Data(buffer: file.data)
@@ -94,7 +95,8 @@ enum OfferSheetController {
         let rows = try offers.map { o -> [String] in
             let mayRead = identity?.covers(region: o.regionCode) == true
             let seller = mayRead ? try req.fieldCipher.open(o.sellerSealed) : o.sellerMasked
-            let contact = mayRead ? try o.contact(opened: req.fieldCipher) : ContactLine(name: o.contactName, phone: o.contactPhone)
+            let contact = mayRead ? try o.contact(opened: req.fieldCipher) : ContactLine(name: o.contactName,
+                phone: o.contactPhone)
             return [names[o.regionCode] ?? o.regionCode, seller, o.variety, o.quantity.description, o.price.description,
                     SupplyMethod(rawValue: o.supplyMethod)?.chineseName ?? o.supplyMethod, o.shopURL ?? "",
                     "\(contact.name) \(contact.phone)", o.note ?? ""]

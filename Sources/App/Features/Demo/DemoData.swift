@@ -31,7 +31,8 @@ enum DemoData {
             _ = try await RegionStore.importCSV(text, on: db, by: origin)
         }
         try await db.writeTransaction { tx in try await organisations(on: tx, cipher: cipher, origin: origin) }
-        try await db.writeTransaction { tx in try await catalogue(on: tx, cipher: cipher, origin: origin, today: today) }
+        try await db.writeTransaction { tx in try await catalogue(on: tx, cipher: cipher, origin: origin,
+            today: today) }
         try await ChannelPresets.load(jurisdiction: county, on: db)
         try await db.writeTransaction { tx in try await DemoLedger.load(on: tx, cipher: cipher, today: today) }
     }

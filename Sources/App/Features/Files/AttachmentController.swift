@@ -89,7 +89,8 @@ enum AttachmentController {
         guard let id = req.parameters.get("id", as: Int.self),
               let a = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$entity == "offer").first()
         else { throw APIError.notFound("图片") }
-        let shown = try await isPublished(offer: a.entityID, on: req.db) ? true : try await isSeen(offer: a.entityID, by: req)
+        let shown = try await isPublished(offer: a.entityID,
+            on: req.db) ? true : try await isSeen(offer: a.entityID, by: req)
         guard shown else { throw APIError.notFound("图片") }
         return try serve(a, req: req)
     }

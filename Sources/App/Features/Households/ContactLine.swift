@@ -32,7 +32,8 @@ extension Offer {
     }
 
     func contact(opened cipher: FieldCipher) throws -> ContactLine {
-        try contactSealed.map { try ContactLine.opened($0, cipher) } ?? ContactLine(name: contactName, phone: contactPhone)
+        try contactSealed.map { try ContactLine.opened($0, cipher) } ?? ContactLine(name: contactName,
+            phone: contactPhone)
     }
 }
 
@@ -43,7 +44,8 @@ extension Supplier {
             return
         }
         let line = ContactLine(name: name ?? "", phone: phone ?? "")
-        (contactName, contactPhone, contactSealed) = (name.map(Mask.name), phone.map(Mask.phone), try line.sealed(cipher))
+        (contactName, contactPhone, contactSealed) = (name.map(Mask.name), phone.map(Mask.phone),
+            try line.sealed(cipher))
     }
 }
 

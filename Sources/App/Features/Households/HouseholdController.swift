@@ -34,7 +34,8 @@ enum HouseholdController {
                                    after: HouseholdDTO(h))
             // Told only to the office above both counties, whose audit trail covers the common region.
             if let common = RegionCode.commonAncestor(of: elsewhere + [h.regionCode]), !elsewhere.isEmpty {
-                try await Audit.record(req, on: db, action: "household.registered_in_several_counties", entity: "household",
+                try await Audit.record(req, on: db, action: "household.registered_in_several_counties",
+                    entity: "household",
                                        id: h.id, region: common.digits)
             }
         }

@@ -121,7 +121,8 @@ enum LedgerSheetController {
         let cells = live.map { p -> [String] in
             let d = LocalDate(p.purchasedOn)!
             return [p.buyerUnit.name, "\(d.year).\(d.month).\(d.day)", places[p.originRegionCode] ?? p.originRegionCode, p.sellerMasked,
-                    p.variety, Quantity(thousandths: p.quantityThousandths, unit: p.quantityUnit).description, Fen(p.amountFen).seedText,
+                    p.variety, Quantity(thousandths: p.quantityThousandths, unit: p.quantityUnit).description,
+                        Fen(p.amountFen).seedText,
                     "用于" + (PurchasePurpose(rawValue: p.purpose)?.chineseName ?? p.purpose)]
         }
         let sheet = SalesReport.sheet(form, unit: unitName, contact: req.currentUser?.displayName ?? "", phone: "", date: req.today.description, rows: cells)

@@ -20,7 +20,8 @@ enum VocabularyController {
             query = query.filter(\.$jurisdictionCode ~~ chain.map(\.digits))
         }
         return try await query.sort(\.$jurisdictionCode).sort(\.$id).all().map {
-            ChannelDTO(code: $0.code, name: $0.name, heading: $0.heading, jurisdiction: $0.jurisdictionCode, viaPlatform: $0.viaPlatform)
+            ChannelDTO(code: $0.code, name: $0.name, heading: $0.heading, jurisdiction: $0.jurisdictionCode,
+                viaPlatform: $0.viaPlatform)
         }
     }
 

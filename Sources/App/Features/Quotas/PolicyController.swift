@@ -59,7 +59,8 @@ enum PolicyController {
         let same = PolicyRecord.query(on: db).filter(\.$jurisdictionCode == policy.jurisdiction.digits).filter(\.$year == policy.year)
         let found = try await (preset.map { same.filter(\.$preset == $0) } ?? same.filter(\.$name == policy.name)).first()
         guard let found else { return }
-        throw APIError(status: .conflict, code: "duplicate", message: "\(policy.year)年已采用“\(found.name)”，不能重复采用", field: "preset")
+        throw APIError(status: .conflict, code: "duplicate", message: "\(policy.year)年已采用“\(found.name)”，不能重复采用",
+            field: "preset")
     }
 
     static func list(_ req: Request) async throws -> [PolicyRecord] {
@@ -83,7 +84,8 @@ enum PolicyController {
     static func page(_ req: Request, error: String? = nil) async throws -> Page {
         let records = try await list(req)
         let names = try await RegionNames.places(for: records.map(\.jurisdictionCode), on: req.db)
-        return Page(shell: Shell(req), policies: try records.map { try PolicyDTO($0, names: names) }, presets: try await apiPresets(req: req),
+        return Page(shell: Shell(req), policies: try records.map { try PolicyDTO($0, names: names) },
+            presets: try await apiPresets(req: req),
              canAdopt: req.scope(for: .managePolicies) != nil, year: req.today.year, error: error)
     }
 

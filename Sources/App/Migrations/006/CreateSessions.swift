@@ -54,7 +54,8 @@ struct CreateLoginThrottle: AsyncMigration {
 /// `Database.writeTransaction`).
 struct CreateWriteClaim: AsyncMigration {
     func prepare(on db: any Database) async throws {
-        try await db.schema("write_claim").field("id", .int, .identifier(auto: false)).field("n", .int64, .required).create()
+        try await db.schema("write_claim").field("id", .int, .identifier(auto: false)).field("n", .int64,
+            .required).create()
         try await (db as! any SQLDatabase).raw("INSERT INTO write_claim (id, n) VALUES (1, 0)").run()
     }
 
