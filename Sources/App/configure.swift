@@ -34,7 +34,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations003.register(on: app.migrations)
     Migrations004.register(on: app.migrations)
     Migrations005.register(on: app.migrations)
-    Migrations006.register(on: app.migrations)
+    Migrations006.register(on: app.migrations, cipher: FieldCipher(key: config.dataKey))
     app.storage[ImportJobsKey.self] = ImportJobs()
     registerCommands(app)
 
@@ -44,11 +44,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // WAL survives crashes without losing committed writes and lets readers run beside a writer.
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
     }
-    if config.autoMigrate {
-        try await app.autoMigrate()
-        try await ContactLine.sealStoredHouseholdContacts(on: app.db, cipher: app.fieldCipher)
-        try await Household.keyByCounty(on: app.db, cipher: app.fieldCipher)
-    }
+    if config.autoMigrate { try await app.autoMigrate() }
     ImportFile.removeLeftovers(in: config.varDirectory)
     if config.seedDemo {
         if try await DemoData.isNeeded(on: app.db) {

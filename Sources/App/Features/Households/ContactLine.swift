@@ -50,7 +50,7 @@ extension Supplier {
 }
 
 extension ContactLine {
-    /// Seals the household lines stored in clear before contacts were sealed; a no-op once done. Run at start-up.
+    /// Seals the household lines stored in clear before contacts were sealed (migration `SealHouseholdContacts`).
     static func sealStoredHouseholdContacts(on db: any Database, cipher: FieldCipher) async throws {
         let suppliers = try await Supplier.query(on: db).filter(\.$kind == SupplierKind.household.rawValue)
             .filter(\.$contactSealed == nil).all()

@@ -44,7 +44,7 @@ extension Household {
         personLookup = cipher.lookupHash(id)
     }
 
-    /// Moves households stored before `person_lookup` to the per-county key; a no-op once done. Run at start-up.
+    /// Moves households stored before `person_lookup` to the per-county key (migration `SealHouseholdContacts`).
     static func keyByCounty(on db: any Database, cipher: FieldCipher) async throws {
         for h in try await Household.query(on: db).filter(\.$personLookup == nil).all() {
             h.setLookups(id: try cipher.open(h.idSealed), cipher: cipher)
