@@ -26,7 +26,9 @@ public struct SheetLimits: Sendable {
         return min(entryBytes, archiveLeft, overflow ? Int.max : byRatio)
     }
 
-    var entryMessage: String { "单个文件解压后不超过 \(entryBytes >> 20) MB、压缩比不超过 \(inflationRatio) 倍，全部不超过 \(archiveBytes >> 20) MB" }
+    var entryMessage: String {
+        "单个文件解压后不超过 \(entryBytes >> 20) MB、压缩比不超过 \(inflationRatio) 倍，全部不超过 \(archiveBytes >> 20) MB"
+    }
     var gridMessage: String { "单元格引用不超过 \(rows) 行、\(columns) 列" }
     var cellsMessage: String { "单元格总数不超过 \(cells)" }
 }

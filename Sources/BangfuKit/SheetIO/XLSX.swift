@@ -91,7 +91,8 @@ public enum XLSX {
         for (r, row) in rows.enumerated() {
             xml += "<row r=\"\(r + 1)\">"
             for (c, value) in row.enumerated() where !value.isEmpty {
-                xml += "<c r=\"\(column(c))\(r + 1)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(escape(FormulaGuard.neutralised(value)))</t></is></c>"
+                let text = escape(FormulaGuard.neutralised(value))
+                xml += "<c r=\"\(column(c))\(r + 1)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(text)</t></is></c>"
             }
             xml += "</row>"
         }
