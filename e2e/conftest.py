@@ -59,9 +59,14 @@ class Server:
         shutil.rmtree(self.var, ignore_errors=True)
 
 
+# The shared server's "today" is fixed: the demo dates its rows from it and the tests name their months, so a run
+# on another day (or after 16:00 UTC, when Shanghai's day has turned) sees the same ledger.
+SESSION_TODAY = "2026-11-30"
+
+
 @pytest.fixture(scope="session")
 def server():
-    s = Server().start()
+    s = Server().start(today=SESSION_TODAY)
     yield s.base
     s.stop()
     s.remove()
