@@ -18,7 +18,7 @@ final class LedgerPagesTests: XCTestCase {
             let buyer = try await apiClient(app, "buyer"), office = try await apiClient(app, "office")
             let first = try await buyer.post("/api/v1/purchases", Body()).content.decode(P.self)
             let twin = try await buyer.post("/api/v1/purchases", Body(purchasedOn: "2026-10-13")).content.decode(P.self)
-            _ = try await office.post("/api/v1/purchases/\(first.id)/verify", ["approve": true])
+            _ = try await office.post("/api/v1/purchases/\(first.id)/verify", VerifyBody())
 
             var page = try await Browser.signIn(app, "office")
             let queue = try await page.get("/purchases?suspected=1")
@@ -58,7 +58,7 @@ final class LedgerPagesTests: XCTestCase {
             try await assertEqual(try await office.post("/api/v1/policies", Own(rules: [reserve])).status, .created)
             var b = Body(); b.buyerUnitId = f.hospital; b.amount = "2万"
             let p = try await office.post("/api/v1/purchases", b).content.decode(P.self)
-            _ = try await office.post("/api/v1/purchases/\(p.id)/verify", ["approve": true])
+            _ = try await office.post("/api/v1/purchases/\(p.id)/verify", VerifyBody())
 
             var page = try await Browser.signIn(app, "office")
             for (path, text) in [("/policies", "消费扶贫“六销”行动（云阳）"), ("/progress", "年度直接销售贫困户农特产品6000万元"),

@@ -25,7 +25,7 @@ final class PeriodTests: XCTestCase {
             let buyer = try await apiClient(app, "buyer"), office = try await apiClient(app, "office")
             let row = try await buyer.post("/api/v1/purchases", Body()).content.decode(P.self)
             let pending = try await buyer.post("/api/v1/purchases", Body(purchasedOn: "2026-10-20", amount: "40元")).content.decode(P.self)
-            try await assertEqual(try await office.post("/api/v1/purchases/\(row.id)/verify", ["approve": true]).status, .ok)
+            try await assertEqual(try await office.post("/api/v1/purchases/\(row.id)/verify", VerifyBody()).status, .ok)
 
             try await assertEqual(try await office.post("/api/v1/periods/close", Month(month: "2026-11")).status, .unprocessableEntity,
                                   "a month not yet over cannot be closed")
@@ -33,7 +33,7 @@ final class PeriodTests: XCTestCase {
             try await assertEqual(try await office.post("/api/v1/periods/close", Month(month: "2026-10")).status, .ok)
             try await assertEqual(try await monthTotal(office, "2026-10"), 9_000)
 
-            let locked = try await office.post("/api/v1/purchases/\(pending.id)/verify", ["approve": true])
+            let locked = try await office.post("/api/v1/purchases/\(pending.id)/verify", VerifyBody())
             XCTAssertEqual(locked.status, .conflict)
             XCTAssertEqual(try locked.error().error.code, "period_locked")
 
@@ -60,7 +60,7 @@ final class PeriodTests: XCTestCase {
             try await assertEqual(try await monthTotal(office, "2026-11"), -9_000, "the reversal books into the open month")
             try await assertEqual(try await office.post("/api/v1/purchases/\(row.id)/correct", fix).status, .conflict, "reversed once only")
 
-            try await assertEqual(try await office.post("/api/v1/purchases/\(out.replacement.id)/verify", ["approve": true]).status, .ok)
+            try await assertEqual(try await office.post("/api/v1/purchases/\(out.replacement.id)/verify", VerifyBody()).status, .ok)
             try await assertEqual(try await monthTotal(office, "2026-11"), 3_000, "net: −90 + 120")
             let actions = try await AuditEntry.query(on: app.db).filter(\.$entity == "purchase").all().map(\.action)
             XCTAssertTrue(actions.contains("reverse") && actions.contains("correct"))
@@ -68,7 +68,7 @@ final class PeriodTests: XCTestCase {
             try await assertEqual(try await office.post("/api/v1/periods/reopen", Month(month: "2026-10")).status, .unprocessableEntity,
                                   "reopening needs a reason")
             try await assertEqual(try await office.post("/api/v1/periods/reopen", Month(month: "2026-10", reason: "补录核实")).status, .ok)
-            try await assertEqual(try await office.post("/api/v1/purchases/\(pending.id)/verify", ["approve": true]).status, .ok)
+            try await assertEqual(try await office.post("/api/v1/purchases/\(pending.id)/verify", VerifyBody()).status, .ok)
             let reopened = try await AuditEntry.query(on: app.db).filter(\.$action == "reopen_period").first()
             XCTAssertTrue(reopened?.after?.contains("补录核实") ?? false)
         }

@@ -23,7 +23,7 @@ final class QuotaFlowTests: XCTestCase {
         var b = body; b.buyerUnitId = unit
         let p = try await office.post("/api/v1/purchases", b).content.decode(P.self)
         if p.awaitsCheck {
-            try await assertEqual(try await office.post("/api/v1/purchases/\(p.id)/verify", ["approve": true]).status, .ok)
+            try await assertEqual(try await office.post("/api/v1/purchases/\(p.id)/verify", VerifyBody()).status, .ok)
         }
         return p
     }

@@ -171,3 +171,9 @@ extension Application {
     /// Fixes "today" for the app, as the tests need a calendar they control.
     func setToday(_ day: LocalDate) { storage[TodayKey.self] = { day } }
 }
+
+/// An office's verification of a row without a proof file: the reason it states is required (seed 000).
+struct VerifyBody: Encodable {
+    var approve = true
+    var reason: String? = "电话核实，证明后补"
+}

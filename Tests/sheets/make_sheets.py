@@ -99,6 +99,16 @@ report_xlsx("att2-coop.xlsx", "乡镇（街道）贫困户产品销售情况表"
     ["1", "云阳县人民医院", "2026.11.6", "云阳县龙角镇示例村", "龙角镇柑橘合作社", "云阳红橙", "500斤", "2250元", "合作社，带动贫困户12户"],
     ["2", "云阳县人民医院", "2026.11.7", "云阳县龙角镇示例村", "示例村蜂蜜合作社", "蜂蜜", "20斤", "1600元", "合作社"],
 ])
+# One sale seen from both sides, a day apart (a suspected pair an office links): the township knows the households
+# the cooperative involves, the lead unit what it bought for; and a buyer written as offices abbreviate it.
+PAIR = ["云阳县实验中学", "", "云阳县龙角镇示例村", "龙角镇柑橘合作社", "云阳红橙", "500斤", "2250元"]
+report_xlsx("att2-pair.xlsx", "乡镇（街道）贫困户产品销售情况表", SALES, [
+    ["1"] + PAIR[:1] + ["2026.11.6"] + PAIR[2:] + ["合作社(12户)"],
+    ["2", "云阳实验中学", "2026.11.8", "云阳县龙角镇示例村", "王小明", "土豆", "30斤", "90元", ""],
+])
+report_xlsx("att3-pair.xlsx", "牵头单位系统（行业）购买贫困户产品采购情况表", PURCHASES, [
+    ["1"] + PAIR[:1] + ["2026.11.7"] + PAIR[2:] + ["用于机关食堂"],
+])
 print(f"wrote test sheets to {OUT}")
 
 # 申报基数: one row per unit, year and item, as a lead unit collects them from its system.

@@ -46,10 +46,11 @@ public enum LedgerCounting {
         return viaPlatform || state == .verified
     }
 
-    /// What waits for an office (待核实): an off-platform row not yet checked. Platform rows count as reported
-    /// and a reversing entry follows its original, so neither is ever checked.
-    public static func awaitsCheck(viaPlatform: Bool, state: VerificationState, isReversal: Bool) -> Bool {
-        !viaPlatform && !isReversal && state == .pending
+    /// What waits for an office (待核实): an off-platform row not yet checked. Platform rows count as reported,
+    /// a reversing entry follows its original and a linked duplicate the row it duplicates, so none is checked.
+    public static func awaitsCheck(viaPlatform: Bool, state: VerificationState, isReversal: Bool,
+                                   isDuplicate: Bool = false) -> Bool {
+        !viaPlatform && !isReversal && !isDuplicate && state == .pending
     }
 
     /// The state as pages show it: a platform row keeps `pending` but never waits for a check, so it reads 平台上报.

@@ -33,6 +33,15 @@ public enum FormValue {
         return try text(v, field, label, max: max)
     }
 
+    /// A count that may be left out (带动户数): when given, 1 through `max`.
+    public static func optionalCount(_ value: Int?, _ field: String, _ label: String, max: Int) throws -> Int? {
+        guard let value else { return nil }
+        guard (1...max).contains(value) else {
+            throw FieldError(field: field, code: "out_of_range", message: "\(label)应在1到\(max)之间")
+        }
+        return value
+    }
+
     public static func region(_ value: String?, _ field: String = "regionCode") throws -> RegionCode {
         let v = try text(value, field, "区划代码", max: 12)
         guard let code = RegionCode(v) else { throw FieldError.invalid(field, "区划代码", "应为12位统计用区划代码") }

@@ -10,7 +10,8 @@ enum BulkInsert {
     static let columns = ["buyer_unit_id", "buyer_region_code", "buyer_system_id", "purchased_on", "booked_on", "origin_region_code",
                           "supplier_id", "from_deep_poverty", "seller_masked", "seller_key", "households_touched", "variety",
                           "quantity_thousandths", "quantity_unit", "amount_fen", "purpose", "channel_code", "via_platform", "source",
-                          "source_ref", "reporter", "state", "suspected_duplicate_of", "duplicate_of", "import_batch", "created_at"]
+                          "source_ref", "reporter", "state", "suspected_duplicate_of", "duplicate_of", "note", "import_batch",
+                          "created_at"]
 
     /// One value of a row, in `columns` order.
     enum Cell { case int(Int?), text(String?), bool(Bool) }
@@ -20,7 +21,7 @@ enum BulkInsert {
          .text(r.originRegionCode), .int(r.supplierID), .bool(r.fromDeepPoverty), .text(r.sellerMasked), .text(r.sellerKey),
          .int(r.householdsTouched), .text(r.variety), .int(Int(r.quantityThousandths)), .text(r.quantityUnit), .int(Int(r.amountFen)),
          .text(r.purpose), .text(r.channelCode), .bool(r.viaPlatform), .text(r.source), .text(r.sourceRef), .text(r.reporter),
-         .text(r.state), .int(r.suspectedDuplicateOf), .int(r.duplicateOf), .text(batch)]
+         .text(r.state), .int(r.suspectedDuplicateOf), .int(r.duplicateOf), .text(r.note), .text(batch)]
     }
 
     static func purchases(_ rows: [PurchaseRow], batch: String, on db: any Database) async throws {

@@ -91,7 +91,8 @@ struct LedgerContext: Sendable {
         let seller = try FormValue.text(input.seller, "seller", "贫困户（合作社）", max: 50)
         p.sellerMasked = Mask.name(seller)
         p.sellerKey = cipher.lookupHash("\(p.originRegionCode)|\(seller)")
-        p.householdsTouched = input.householdsTouched
+        p.householdsTouched = try FormValue.optionalCount(input.householdsTouched, "householdsTouched", "带动户数", max: 100_000)
+        p.note = try FormValue.optionalText(input.note, "note", "备注", max: 200).map(Mask.numbers(in:))
         p.variety = try FormValue.text(input.variety, "variety", "产品品种", max: 50)
         guard let q = Quantity.parse(input.quantity ?? "") else { throw FieldError.invalid("quantity", "采购数量", "如“30斤”") }
         p.quantityThousandths = q.thousandths; p.quantityUnit = q.unit

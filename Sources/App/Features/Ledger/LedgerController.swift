@@ -245,6 +245,9 @@ enum LedgerController {
         try await PurchaseDTO(try await LedgerService.record(try PurchaseInput.decode(req), source: .manual, req: req))
             .encodeResponse(status: .created, for: req)
     }
+    @Sendable static func apiShow(req: Request) async throws -> PurchaseDTO {
+        try await withProofs([try await LedgerService.find(req)], on: req.db)[0]
+    }
     @Sendable static func apiVerify(req: Request) async throws -> PurchaseDTO {
         PurchaseDTO(try await LedgerService.verify(try req.content.decode(LedgerService.VerifyInput.self), req: req))
     }

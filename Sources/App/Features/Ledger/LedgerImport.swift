@@ -10,6 +10,15 @@ struct LedgerImportReport: Content {
     var moreErrors = 0
     /// What was imported but deserves a look (a cooperative's row without its households), row by row.
     var warnings: [RowError] = []
+    /// Buyer names no registered unit or alias carries, each with the closest units, for an office to name.
+    var unknownBuyers: [UnknownBuyer] = []
+
+    struct UnknownBuyer: Content, Equatable {
+        struct Candidate: Content, Equatable { let id: Int; let name: String }
+        let name: String
+        let rows: [Int]
+        let candidates: [Candidate]
+    }
 
     mutating func add(_ stored: LedgerImporter.Stored) { created += stored.created; linked += stored.linked }
 
@@ -17,6 +26,9 @@ struct LedgerImportReport: Content {
         if errors.count < 1_000 { errors.append(e) } else { moreErrors += 1 }
     }
 }
+
+/// A rejected file whose report says more than its row errors (unknown buyers and the closest units).
+struct RejectedImport: Error { let report: LedgerImportReport }
 
 /// One row of an import file: its line and what it says, or why it could not be read at all.
 enum ImportItem {
@@ -58,7 +70,7 @@ struct LedgerImporter: Sendable {
                         try await db.refreshStatistics(of: Purchase.schema)
                         restate *= 2
                     }
-                    writing = try await store(checked, batch: batch, report: &report, on: db)
+                    writing = try await store(checked, batch: batch, after: end, report: &report, on: db)
                 }
                 if let done = try await writing?.value { report.add(done) }
             } catch {
@@ -112,7 +124,9 @@ struct LedgerImporter: Sendable {
     struct Stored: Sendable { let created: Int; let linked: Int }
 
     /// Skips rows already in the ledger, marks likely twins, and starts writing the rest; the caller awaits the write.
-    private func store(_ checked: [Checked], batch: String, report: inout LedgerImportReport, on db: any Database) async throws -> Task<Stored, any Error>? {
+    /// `after`: the ledger's last id before this file (rows past it are the file's, not yet in the rollups).
+    private func store(_ checked: [Checked], batch: String, after end: Int, report: inout LedgerImportReport,
+                       on db: any Database) async throws -> Task<Stored, any Error>? {
         var seen = Set(try await stored(checked.map(\.ref), on: db).keys)
         var rows: [PurchaseRow] = []
         for c in checked {
@@ -125,9 +139,14 @@ struct LedgerImporter: Sendable {
         }
         guard report.errors.isEmpty, !rows.isEmpty else { return nil }     // a failed file is still read to the end, for its report
         let inFile = try await Twins.mark(&rows, on: db)
-        let written = rows
+        let written = rows, origin = origin
         return Task {
             try await BulkInsert.purchases(written, batch: batch, on: db)
+            let linked = written.filter { $0.duplicateOf != nil }.compactMap(\.sourceRef)
+            if !linked.isEmpty {
+                let ids = Array(try await stored(linked, on: db).values)
+                try await Linking.absorb(imported: ids, rolledUpThrough: end, origin: origin, on: db)
+            }
             if !inFile.isEmpty {
                 let ids = try await stored(written.compactMap(\.sourceRef), on: db)
                 for (row, twin) in inFile {
@@ -152,6 +171,8 @@ struct LedgerImporter: Sendable {
             return try await run().encodeResponse(for: req)
         } catch let e as ImportRejected {
             return try await LedgerImportReport(errors: e.errors).encodeResponse(status: .unprocessableEntity, for: req)
+        } catch let e as RejectedImport {
+            return try await e.report.encodeResponse(status: .unprocessableEntity, for: req)
         }
     }
 }

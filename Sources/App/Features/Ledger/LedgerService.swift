@@ -15,6 +15,8 @@ struct PurchaseInput: FormInput {
     var purpose: String?
     var channel: String?
     var orderId: String?
+    /// 备注 as the report wrote it ("合作社，带动贫困户12户").
+    var note: String?
     /// Why a row is corrected (更正原因); only corrections read it.
     var reason: String?
 
@@ -23,6 +25,7 @@ struct PurchaseInput: FormInput {
         supplierId = f.int("supplierId"); seller = f.text("seller"); householdsTouched = f.int("householdsTouched")
         variety = f.text("variety"); quantity = f.text("quantity"); amount = f.text("amount"); purpose = f.text("purpose")
         channel = f.text("channel"); orderId = f.text("orderId"); reason = f.text("reason")
+        note = f.text("note")
     }
 }
 
@@ -31,6 +34,9 @@ struct PurchaseDTO: Content {
     let quantity: String, amountFen: Int64, amount: String, purpose: String, purposeName: String, channel: String, source: String
     let orderId: String?, state: String, stateName: String, reason: String?, counts: Bool, awaitsCheck: Bool
     let suspectedDuplicateOf: Int?, duplicateOf: Int?, reversesId: Int?, replacesId: Int?
+    let householdsTouched: Int?, note: String?, proofWaiver: String?
+    /// Facts taken from a linked duplicate: fact (purpose, householdsTouched) → the row it came from.
+    let provenance: [String: Int]
     /// How the row stands to others, in words: 与#3重复, 冲正#5, 更正#5.
     let relation: String
     var buyerUnitName: String? = nil, channelName: String? = nil, originName: String? = nil
@@ -46,8 +52,11 @@ struct PurchaseDTO: Content {
         reason = p.reason; counts = p.counts
         awaitsCheck = p.awaitsCheck
         suspectedDuplicateOf = p.suspectedDuplicateOf; duplicateOf = p.duplicateOf; reversesId = p.reversesID; replacesId = p.replacesID
-        relation = [p.duplicateOf.map { "与#\($0)重复" }, p.suspectedDuplicateOf.map { "疑似与#\($0)重复" },
-                    p.reversesID.map { "冲正#\($0)" }, p.replacesID.map { "更正#\($0)" }].compactMap { $0 }.joined(separator: "，")
+        householdsTouched = p.householdsTouched; note = p.note; proofWaiver = p.proofWaiver; provenance = p.provenance
+        let links: [String?] = [p.duplicateOf.map { "与#\($0)重复" }, p.suspectedDuplicateOf.map { "疑似与#\($0)重复" },
+                                p.reversesID.map { "冲正#\($0)" }, p.replacesID.map { "更正#\($0)" }]
+        let taken: [String?] = LinkedReports.Fact.allCases.map { f in p.provenance[f.rawValue].map { "\(f.chineseName)取自#\($0)" } }
+        relation = (links + taken).compactMap { $0 }.joined(separator: "，")
     }
 }
 
@@ -82,6 +91,7 @@ enum LedgerService {
             try await p.create(on: db)
             try await Rollups.add(p, sign: 1, on: db)
             try await Audit.record(req, on: db, action: action, entity: "purchase", id: p.id, region: p.originRegionCode, after: PurchaseDTO(p))
+            if p.reversesID == nil { try await Linking.absorb(into: p.duplicateOf, from: p, origin: .request(req), on: db) }
         }
     }
 
@@ -92,8 +102,9 @@ enum LedgerService {
         return p
     }
 
-    /// Changes a row and moves its amount between rollup buckets, in one transaction.
-    static func change(_ p: Purchase, action: String, req: Request, _ mutate: @escaping @Sendable (Purchase) -> Void) async throws {
+    /// Changes a row and moves its amount between rollup buckets, in one transaction (with `then`, if given).
+    static func change(_ p: Purchase, action: String, req: Request, then: (@Sendable (any Database) async throws -> Void)? = nil,
+                       _ mutate: @escaping @Sendable (Purchase) -> Void) async throws {
         try await refuseIfLocked(p, req: req)
         let before = PurchaseDTO(p)
         try await req.db.writeTransaction { db in
@@ -103,6 +114,7 @@ enum LedgerService {
             try await Rollups.add(p, sign: 1, on: db)
             try await Audit.record(req, on: db, action: action, entity: "purchase", id: p.id, region: p.originRegionCode,
                                    before: before, after: PurchaseDTO(p))
+            try await then?(db)
         }
     }
 
@@ -120,14 +132,34 @@ enum LedgerService {
         guard p.state == VerificationState.pending.rawValue else {
             throw APIError(status: .conflict, code: "not_pending", message: "该记录已核实过", field: "approve")
         }
+        if let counted = p.duplicateOf {
+            throw APIError(status: .conflict, code: "linked_duplicate",
+                           message: "该记录已作为#\(counted)的重复记录关联，随#\(counted)核实，不单独核实", field: "approve")
+        }
         let approve = input.approve ?? false
-        let reason = input.reason?.trimmed ?? ""
+        let reason = try FormValue.optionalText(input.reason, "reason", "理由", max: 200) ?? ""
         if !approve && reason.isEmpty { throw FieldError.required("reason", "不通过的理由") }
+        let waiver = approve ? try await proofWaiver(for: p, reason: reason, req: req) : nil
         try await change(p, action: approve ? "verify" : "reject", req: req) {
             $0.state = (approve ? VerificationState.verified : .rejected).rawValue
             $0.reason = approve ? nil : reason
+            $0.proofWaiver = waiver
         }
         return p
+    }
+
+    /// Seed 000: off-platform purchases count with 证明材料. Without a proof file the office states why (the
+    /// returned waiver), or, where its jurisdiction makes proof mandatory, cannot verify at all.
+    static func proofWaiver(for p: Purchase, reason: String, req: Request) async throws -> String? {
+        let proofs = try await Linking.proofs(of: p.id!, on: req.db).count
+        guard proofs == 0 else { return nil }
+        if try await LedgerSettings.values(for: RegionCode(p.buyerRegionCode)!, on: req.db).proofMandatory {
+            throw APIError(status: .conflict, code: "proof_required", message: "本辖区规定须有证明材料才能核实：请先上传证明", field: "approve")
+        }
+        guard !reason.isEmpty else {
+            throw FieldError(field: "reason", code: "proof_missing", message: "该记录没有证明材料：请先上传证明，或写明无证明仍予核实的理由")
+        }
+        return reason
     }
 
     struct DuplicateInput: Content { var of: Int? }
@@ -136,11 +168,17 @@ enum LedgerService {
     static func settleDuplicate(_ input: DuplicateInput, req: Request) async throws -> Purchase {
         let p = try await find(req)
         if let other = input.of {
-            guard other != p.id, try await Purchase.query(on: req.db).scoped(by: req.scope).filter(\.$id == other).first() != nil else {
+            guard other != p.id, let row = try await Purchase.query(on: req.db).scoped(by: req.scope).filter(\.$id == other).first() else {
                 throw FieldError.invalid("of", "重复的记录编号")
             }
+            guard row.duplicateOf == nil, row.reversesID == nil else {
+                throw FieldError(field: "of", code: "not_counted_row", message: "#\(other)本身是重复或冲正记录：请关联到计入的那一笔")
+            }
         }
-        try await change(p, action: input.of == nil ? "separate" : "link_duplicate", req: req) {
+        let origin = Audit.Origin.request(req)
+        try await change(p, action: input.of == nil ? "separate" : "link_duplicate", req: req, then: { db in
+            try await Linking.absorb(into: input.of, from: p, origin: origin, on: db)
+        }) {
             $0.duplicateOf = input.of
             $0.suspectedDuplicateOf = nil
         }
@@ -187,9 +225,16 @@ enum LedgerService {
     }
 
     static func refuseIfLocked(_ p: Purchase, req: Request) async throws {
-        let month = String(p.bookedOn.prefix(7))
-        if try await ClosedPeriod.query(on: req.db).filter(\.$month == month).all().close(month, touching: [p.buyerRegionCode, p.originRegionCode]) {
+        if try await isLocked(p, on: req.db) {
+            let month = String(p.bookedOn.prefix(7))
             throw APIError(status: .conflict, code: "period_locked", message: "该记录所在期间（\(month)）已关账，只能冲正更正", field: nil)
         }
+    }
+
+    /// A closed period never changes: a row booked in one is only reversed and corrected.
+    static func isLocked(_ p: Purchase, on db: any Database) async throws -> Bool {
+        let month = String(p.bookedOn.prefix(7))
+        return try await ClosedPeriod.query(on: db).filter(\.$month == month).all()
+            .close(month, touching: [p.buyerRegionCode, p.originRegionCode])
     }
 }

@@ -22,26 +22,35 @@ enum LedgerSheetController {
         let sheet = try SalesReport.parse(cells, form: form, today: req.today, resolve: regions.resolve)
         // A township sells to buyers anywhere; a lead unit reports only its own system's units.
         let units = try await BuyerUnit.query(on: req.db).scoped(by: form == .township ? .everything : req.scope).all()
-        let byName = Dictionary(units.map { ($0.name, $0.id!) }, uniquingKeysWith: { a, _ in a })
+        let byName = try await UnitNames.lookup(units, on: req.db)
         let c = form.columns
         let columns = ["buyerUnitId": c[1], "purchasedOn": c[2], "originRegionCode": c[3], "seller": c[4], "variety": c[5],
                        "quantity": c[6], "amount": c[7], "purpose": c[8], "channel": "渠道"]
-        var rows = sheet.rows.makeIterator()
+        var rows = sheet.rows.makeIterator(), unknown: [String: [Int]] = [:]
         let items = Pull<ImportItem> {
             guard let r = rows.next() else { return nil }
             guard let unit = byName[r.buyer] else {
-                return .failure(RowError(row: r.line, column: c[1], code: "unknown_buyer", message: "采购单位“\(r.buyer)”未登记或不在您的范围内"))
+                unknown[r.buyer, default: []].append(r.line)
+                return .failure(RowError(row: r.line, column: c[1], code: "unknown_buyer", message: UnitNames.unknown(r.buyer, among: units)))
             }
             var input = PurchaseInput(form: [:])
             input.buyerUnitId = unit; input.purchasedOn = r.date.description; input.originRegionCode = r.region.digits
             input.seller = r.seller; input.variety = r.variety; input.quantity = r.quantity.description
             input.amount = r.amount.description; input.purpose = (r.purpose ?? fallback).rawValue; input.channel = channel
             if case .count(let n) = r.householdsTouched { input.householdsTouched = n }
+            input.note = r.note
             return .row(r.line, input)
         }
         let context = try await LedgerContext(req, on: req.db).knowing(units)
         let importer = LedgerImporter(source: form.source, columns: columns, fileTag: file.tag, origin: .request(req))
-        var report = try await importer.run(context: context, on: req.db, items: items)
+        var report: LedgerImportReport
+        do {
+            report = try await importer.run(context: context, on: req.db, items: items)
+        } catch let rejected as ImportRejected {
+            var report = LedgerImportReport(errors: rejected.errors)
+            report.unknownBuyers = UnitNames.unknownBuyers(unknown, among: units)
+            throw RejectedImport(report: report)
+        }
         report.warnings = sheet.rows.filter { $0.householdsTouched == .organisationWithoutCount }.map {
             RowError(row: $0.line, column: "备注", code: "households_unsaid",
                      message: "备注写明合作社（企业）但没有带动户数（如“带动贫困户12户”），按1户计")
@@ -64,10 +73,22 @@ enum LedgerSheetController {
 
     struct ImportPage: Encodable {
         let shell: Shell; let report: LedgerImportReport?; let error: String?; let options: [String: [FormPage.Option]]
+        /// The units an unknown name may be given to as an alias (empty for those who may not name units).
+        var units: [FormPage.Option] = []
+        var aliased = false
     }
 
     @Sendable static func showImport(req: Request) async throws -> View {
-        try await req.view.render("purchases/import", ImportPage(shell: Shell(req), report: nil, error: nil, options: try await LedgerController.formOptions(req)))
+        var page = ImportPage(shell: Shell(req), report: nil, error: nil, options: try await LedgerController.formOptions(req))
+        page.aliased = req.query["aliased"] == "1"
+        return try await req.view.render("purchases/import", page)
+    }
+
+    /// The units in the caller's scope for naming, when the report has names to give and the caller may.
+    static func aliasTargets(_ report: LedgerImportReport, req: Request) async throws -> [FormPage.Option] {
+        guard !report.unknownBuyers.isEmpty, let scope = req.scope(for: .editBuyers) else { return [] }
+        return try await BuyerUnit.query(on: req.db).scoped(by: scope).sort(\.$name).all()
+            .map { FormPage.Option(value: String($0.id!), label: $0.name) }
     }
 
     @Sendable static func submitImport(req: Request) async throws -> Response {
@@ -80,9 +101,11 @@ enum LedgerSheetController {
         do {
             report = try await receive(req, form: SalesReport.Form(rawValue: f.form ?? ""), channel: f.channel, purpose: f.purpose)
         } catch let e as ImportRejected { report.errors = e.errors
+        } catch let e as RejectedImport { report = e.report
         } catch let e as FieldError { error = e.message
         } catch let e as APIError { error = e.message }
-        let page = ImportPage(shell: Shell(req), report: report, error: error, options: try await LedgerController.formOptions(req))
+        var page = ImportPage(shell: Shell(req), report: report, error: error, options: try await LedgerController.formOptions(req))
+        page.units = try await aliasTargets(report, req: req)
         return try await req.render("purchases/import", page, status: report.errors.isEmpty && error == nil ? .ok : .unprocessableEntity)
     }
 

@@ -56,16 +56,28 @@ final class Purchase: Model, @unchecked Sendable {
     /// A reversing entry (冲正) points at the row it cancels; a correcting entry at the row it replaces.
     @OptionalField(key: "reverses_id") var reversesID: Int?
     @OptionalField(key: "replaces_id") var replacesID: Int?
+    /// The row's 备注 as the report wrote it, with phone and ID numbers masked (it reaches pages and exports).
+    @OptionalField(key: "note") var note: String?
+    /// Facts taken from a linked duplicate: fact → the row it came from (`LinkedReports`), as JSON.
+    @OptionalField(key: "provenance") var provenanceJSON: String?
+    /// Why an office verified the row without a proof file (seed 000 asks for 证明材料).
+    @OptionalField(key: "proof_waiver") var proofWaiver: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    var provenance: [String: Int] {
+        get { provenanceJSON.flatMap { try? JSONDecoder().decode([String: Int].self, from: Data($0.utf8)) } ?? [:] }
+        set { provenanceJSON = newValue.isEmpty ? nil : (try? JSONEncoder().encode(newValue)).map { String(decoding: $0, as: UTF8.self) } }
+    }
 
     var counts: Bool {
         LedgerCounting.counts(viaPlatform: viaPlatform, state: VerificationState(rawValue: state)!, isDuplicate: duplicateOf != nil)
     }
 
     var awaitsCheck: Bool {
-        LedgerCounting.awaitsCheck(viaPlatform: viaPlatform, state: VerificationState(rawValue: state)!, isReversal: reversesID != nil)
+        LedgerCounting.awaitsCheck(viaPlatform: viaPlatform, state: VerificationState(rawValue: state)!, isReversal: reversesID != nil,
+                                   isDuplicate: duplicateOf != nil)
     }
 }
 
@@ -73,6 +85,7 @@ extension QueryBuilder<Purchase> {
     /// `LedgerCounting.awaitsCheck` as a filter: the verification queue (served by the partial index `purchases_awaiting`).
     @discardableResult func awaitingCheck() -> Self {
         filter(\.$state == VerificationState.pending.rawValue).filter(\.$viaPlatform == false).filter(\.$reversesID == nil)
+            .filter(\.$duplicateOf == nil)
     }
 }
 

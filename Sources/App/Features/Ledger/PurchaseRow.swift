@@ -27,6 +27,7 @@ struct PurchaseRow: Sendable {
     var state = ""
     var suspectedDuplicateOf: Int?
     var duplicateOf: Int?
+    var note: String?
 }
 
 extension Purchase {
@@ -38,6 +39,6 @@ extension Purchase {
         householdsTouched = r.householdsTouched; variety = r.variety; quantityThousandths = r.quantityThousandths
         quantityUnit = r.quantityUnit; amountFen = r.amountFen; purpose = r.purpose; channelCode = r.channelCode
         viaPlatform = r.viaPlatform; source = r.source; sourceRef = r.sourceRef; reporter = r.reporter; state = r.state
-        suspectedDuplicateOf = r.suspectedDuplicateOf; duplicateOf = r.duplicateOf
+        suspectedDuplicateOf = r.suspectedDuplicateOf; duplicateOf = r.duplicateOf; note = r.note
     }
 }

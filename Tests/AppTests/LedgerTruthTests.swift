@@ -1,0 +1,138 @@
+@testable import App
+import BangfuKit
+import Fluent
+import XCTVapor
+
+/// Issue 13: facts that must not be lost on the way into the ledger — what linked reports each knew, proof
+/// behind every verified row, and buyers written as offices write them.
+final class LedgerTruthTests: XCTestCase {
+    struct Report: Decodable {
+        struct E: Decodable { let row: Int; let column: String; let code: String; let message: String }
+        struct Unknown: Decodable { struct C: Decodable { let id: Int; let name: String }; let name: String; let rows: [Int]; let candidates: [C] }
+        let created: Int; let linked: Int; let errors: [E]; let unknownBuyers: [Unknown]?
+    }
+    struct Row: Decodable {
+        let id: Int; let purpose: String; let householdsTouched: Int?; let note: String?; let provenance: [String: Int]
+        let awaitsCheck: Bool; let counts: Bool; let relation: String; let proofWaiver: String?
+    }
+
+    func importSheet(_ api: APIClient, _ file: String, form: Int) async throws -> (HTTPStatus, Report) {
+        let res = try await api.upload("/api/v1/purchases/sheets?form=\(form)&channel=fiveInto", try sheet(file), name: file)
+        return (res.status, try res.content.decode(Report.self))
+    }
+
+    func row(_ api: APIClient, _ id: Int) async throws -> Row {
+        try await api.get("/api/v1/purchases/\(id)").content.decode(Row.self)
+    }
+
+    /// Item 2: the township's row knows the households, the lead unit's what it bought for; once linked, the row
+    /// that counts carries both, says where each came from, and the duplicate leaves the verification queue.
+    func testLinkingTwoReportsOfOneSaleKeepsWhatEitherKnew() async throws {
+        try await withApp { app, f in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office"), lead = try await apiClient(app, "lead")
+            let unit = try await office.post("/api/v1/buyers/\(f.school)/aliases", ["alias": "云阳实验中学"])
+            XCTAssertEqual(unit.status, .created)
+            let (s2, r2) = try await importSheet(office, "att2-pair.xlsx", form: 2)
+            XCTAssertEqual(s2, .ok, "\(r2.errors)")
+            let (s3, r3) = try await importSheet(lead, "att3-pair.xlsx", form: 3)
+            XCTAssertEqual([s3.code, UInt(r3.created), UInt(r3.linked)], [200, 1, 0], "a day apart: suspected, not linked")
+            let rows = try await Purchase.query(on: app.db).filter(\.$variety == "云阳红橙").sort(\.$id).all()
+            let (township, unitRow) = (rows[0].id!, rows[1].id!)
+            XCTAssertEqual(rows[1].suspectedDuplicateOf, township)
+            try await assertEqual(try await row(office, township).householdsTouched, 12, "合作社(12户)")
+            try await assertEqual(try await row(office, township).note, "合作社(12户)", "the note is kept")
+            try await assertEqual(try await row(office, township).purpose, "other", "附件2 said nothing of the purpose")
+            let proof = try await lead.upload("/api/v1/purchases/\(unitRow)/proof", Data("%PDF-1.4 发票".utf8), name: "发票.pdf")
+            XCTAssertEqual(proof.status, .created)
+
+            let link = try await office.post("/api/v1/purchases/\(unitRow)/duplicate", ["of": township])
+            XCTAssertEqual(link.status, .ok)
+            let counted = try await row(office, township)
+            XCTAssertEqual(counted.purpose, "canteen", "用于机关食堂, from 附件3")
+            XCTAssertEqual(counted.householdsTouched, 12, "kept from 附件2")
+            XCTAssertEqual(counted.provenance, ["purpose": unitRow])
+            XCTAssertTrue(counted.relation.contains("用途取自#\(unitRow)"))
+            try await assertEqual(try await Linking.proofs(of: township, on: app.db).map(\.filename), ["发票.pdf"], "the proof from either")
+            try await assertEqual(try await row(office, unitRow).awaitsCheck, false, "a linked duplicate leaves the queue")
+            let alone = try await office.post("/api/v1/purchases/\(unitRow)/verify", VerifyBody())
+            XCTAssertEqual(alone.status, .conflict)
+            XCTAssertEqual(try alone.error().error.code, "linked_duplicate")
+
+            try await assertEqual(try await office.post("/api/v1/purchases/\(township)/verify", ["approve": true]).status, .ok,
+                           "the counted row holds the proof now")
+            let byPurpose = try await PurchaseRollup.query(on: app.db).filter(\.$counted == true).all()
+            XCTAssertEqual(byPurpose.map(\.purpose), ["canteen"], "the rollups moved with the purpose")
+            XCTAssertEqual(byPurpose.map(\.amountFen), [225_000])
+        }
+    }
+
+    /// Item 3: no proof file, no verification without a stated reason; where the jurisdiction makes proof
+    /// mandatory, none at all.
+    func testVerifyingWithoutProofNeedsAReasonOrIsRefusedWhereProofIsMandatory() async throws {
+        try await withApp { app, f in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office")
+            let purchase = PurchaseInputBody(buyerUnitId: f.hospital, amount: "90元")
+            let first = try await office.post("/api/v1/purchases", purchase).content.decode(Row.self)
+            let bare = try await office.post("/api/v1/purchases/\(first.id)/verify", ["approve": true])
+            XCTAssertEqual(bare.status, .unprocessableEntity)
+            XCTAssertEqual([try bare.error().error.code, try bare.error().error.field], ["proof_missing", "reason"])
+            try await assertEqual(try await office.post("/api/v1/purchases/\(first.id)/verify", VerifyBody()).status, .ok)
+            try await assertEqual(try await row(office, first.id).proofWaiver, VerifyBody().reason, "the reason is recorded")
+
+            let settings = try await office.put("/api/v1/ledger/settings", ["proofMandatory": true])
+            XCTAssertEqual(settings.status, .ok)
+            let second = try await office.post("/api/v1/purchases", PurchaseInputBody(buyerUnitId: f.hospital, amount: "91元"))
+                .content.decode(Row.self)
+            let refused = try await office.post("/api/v1/purchases/\(second.id)/verify", VerifyBody())
+            XCTAssertEqual(refused.status, .conflict)
+            XCTAssertEqual(try refused.error().error.code, "proof_required")
+            try await assertEqual(try await row(office, second.id).counts, false, "refused: nothing changed")
+            _ = try await office.upload("/api/v1/purchases/\(second.id)/proof", Data("%PDF-1.4".utf8), name: "证明.pdf")
+            try await assertEqual(try await office.post("/api/v1/purchases/\(second.id)/verify", ["approve": true]).status, .ok)
+            let wuxi = try await apiClient(app, "office.wuxi").get("/api/v1/ledger/settings")
+            XCTAssertEqual(try wuxi.content.decode(LedgerSettings.Values.self).proofMandatory, false, "云阳's rule is its own")
+        }
+    }
+
+    /// Item 9: a buyer written as offices abbreviate it is refused with the closest units named; an alias lets
+    /// the same file in, and the alias is refused for a name another unit already carries.
+    func testAnUnknownBuyerNamesTheClosestUnitsAndAnAliasLetsTheFileIn() async throws {
+        try await withApp { app, f in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office")
+            let (status, report) = try await importSheet(office, "att2-pair.xlsx", form: 2)
+            XCTAssertEqual(status, .unprocessableEntity)
+            XCTAssertEqual(report.errors.map(\.code), ["unknown_buyer"])
+            XCTAssertTrue(report.errors[0].message.contains("最接近的已登记单位：云阳县实验中学"), report.errors[0].message)
+            XCTAssertEqual(report.unknownBuyers?.map(\.name), ["云阳实验中学"])
+            XCTAssertEqual(report.unknownBuyers?.first?.candidates.map(\.id), [f.school])
+            try await assertEqual(try await Purchase.query(on: app.db).count(), 0)
+
+            let taken = try await office.post("/api/v1/buyers/\(f.hospital)/aliases", ["alias": "云阳县实验中学"])
+            XCTAssertEqual(taken.status, .conflict, "another unit's registered name")
+            try await assertEqual(try await office.post("/api/v1/buyers/\(f.school)/aliases", ["alias": "云阳实验中学"]).status, .created)
+            let wuxi = try await apiClient(app, "office.wuxi").post("/api/v1/buyers/\(f.school)/aliases", ["alias": "实验中学"])
+            XCTAssertEqual(wuxi.status, .notFound, "another county's unit")
+            let (again, second) = try await importSheet(office, "att2-pair.xlsx", form: 2)
+            XCTAssertEqual(again, .ok, "\(second.errors)")
+            XCTAssertEqual(second.created, 2)
+            let aliases = try await office.get("/api/v1/buyers/\(f.school)/aliases").content.decode([UnitAliasDTO].self)
+            XCTAssertEqual(aliases.map(\.alias), ["云阳实验中学"])
+        }
+    }
+}
+
+/// A minimal off-platform purchase for the API, from the fixtures' village.
+struct PurchaseInputBody: Encodable {
+    var buyerUnitId: Int
+    var purchasedOn = "2026-11-20"
+    var originRegionCode = Fixtures.village
+    var seller = "王小明"
+    var variety = "土豆"
+    var quantity = "30斤"
+    var amount: String
+    var purpose = "canteen"
+    var channel = "fiveInto"
+}

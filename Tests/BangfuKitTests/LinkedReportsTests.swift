@@ -1,0 +1,29 @@
+import BangfuKit
+import XCTest
+
+/// Issue 13: what the row that counts takes from a linked duplicate, and unit names as offices write them.
+final class LinkedReportsTests: XCTestCase {
+    func report(_ s: PurchaseSource, _ p: PurchasePurpose, _ h: Int?) -> LinkedReports.Report {
+        LinkedReports.Report(source: s, purpose: p, householdsTouched: h)
+    }
+
+    func testEachFactComesFromTheSideThatKnowsIt() {
+        let township = report(.townshipReport, .other, 12), unit = report(.leadUnitReport, .canteen, nil)
+        XCTAssertEqual(LinkedReports.taken(counted: township, duplicate: unit), [.purpose])
+        XCTAssertEqual(LinkedReports.taken(counted: unit, duplicate: township), [.householdsTouched])
+        let saysCanteen = report(.townshipReport, .canteen, 3), saysWelfare = report(.leadUnitReport, .unionWelfare, 5)
+        XCTAssertEqual(LinkedReports.taken(counted: saysCanteen, duplicate: saysWelfare), [.purpose],
+                       "both speak: the buyer's purpose, the township's households")
+        XCTAssertEqual(LinkedReports.taken(counted: saysWelfare, duplicate: saysCanteen), [.householdsTouched])
+        XCTAssertEqual(LinkedReports.taken(counted: unit, duplicate: report(.manual, .other, nil)), [], "silence takes nothing")
+    }
+
+    func testNameMatchRanksAbbreviationsFirst() {
+        let units = ["云阳县教育委员会", "云阳县人民医院", "云阳县实验中学", "巫溪县人民医院"]
+        XCTAssertEqual(NameMatch.closest(to: "云阳实验中学", among: units), ["云阳县实验中学"])
+        XCTAssertEqual(NameMatch.closest(to: "云阳县教委", among: units).first, "云阳县教育委员会")
+        XCTAssertEqual(NameMatch.closest(to: "县医院", among: units), ["云阳县人民医院", "巫溪县人民医院"])
+        XCTAssertEqual(NameMatch.closest(to: String(repeating: "云", count: 101), among: units), [], "bounded work")
+        XCTAssertEqual(NameMatch.score("云阳县实验中学", "云阳县实验中学"), 1000)
+    }
+}
