@@ -136,3 +136,47 @@ struct PurchaseInputBody: Encodable {
     var purpose = "canteen"
     var channel = "fiveInto"
 }
+
+/// Item 7: a township's clerk reports its own 附件2 — imports and exports the sales from its township.
+final class TownshipSalesReportTests: XCTestCase {
+    func testATownshipClerkImportsAndExportsItsOwn附件2() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let clerk = try await apiClient(app, "clerk")
+            let res = try await clerk.upload("/api/v1/sales/sheets?channel=fiveInto", try sheet("att2-coop.xlsx"), name: "附件2.xlsx")
+            XCTAssertEqual(res.status, .ok, res.body.string)
+            let rows = try await Purchase.query(on: app.db).sort(\.$purchasedOn).all()
+            XCTAssertEqual(rows.map(\.householdsTouched), [12, nil])
+            XCTAssertEqual(rows.map(\.source), ["townshipReport", "townshipReport"])
+            try await assertEqual(try await clerk.upload("/api/v1/purchases/sheets?form=3&channel=fiveInto", try sheet("att3.xlsx"),
+                                                  name: "a.xlsx").status, .forbidden, "附件3 is the lead units'")
+
+            let csv = try await clerk.get("/api/v1/sales/sheets?format=csv&from=2026-11-01&to=2026-11-30")
+            XCTAssertEqual(csv.status, .ok)
+            let text = String(decoding: Data(buffer: csv.body), as: UTF8.self)
+            XCTAssertTrue(text.contains("龙角镇柑橘合作社,云阳红橙,500斤,2250元,合作社，带动贫困户12户"), "an organisation is named: \(text)")
+
+            var browser = try await Browser.signIn(app, "clerk")
+            let page = try await browser.get("/sales")
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.body.string.contains("乡镇销售表"), "in the clerk's menu")
+        }
+    }
+
+    func testAClerkCannotReportSalesFromAnotherTownship() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let wuxiClerk = User()
+            wuxiClerk.username = "clerk.wuxi"; wuxiClerk.displayName = "巫溪填报员"; wuxiClerk.role = Role.clerk.rawValue
+            wuxiClerk.passwordHash = try Bcrypt.hash(Fixtures.password, cost: 4); wuxiClerk.isActive = true
+            wuxiClerk.regionCode = Fixtures.wuxiTown
+            try await wuxiClerk.create(on: app.db)
+            let res = try await apiClient(app, "clerk.wuxi").upload("/api/v1/sales/sheets?channel=fiveInto",
+                                                                    try sheet("att2-coop.xlsx"), name: "附件2.xlsx")
+            XCTAssertEqual(res.status, .unprocessableEntity)
+            struct Report: Decodable { struct E: Decodable { let column: String; let code: String }; let errors: [E] }
+            XCTAssertEqual(try res.content.decode(Report.self).errors.map(\.code), ["out_of_scope", "out_of_scope"])
+            try await assertEqual(try await Purchase.query(on: app.db).count(), 0)
+        }
+    }
+}

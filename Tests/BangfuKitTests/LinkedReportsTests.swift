@@ -18,6 +18,15 @@ final class LinkedReportsTests: XCTestCase {
         XCTAssertEqual(LinkedReports.taken(counted: unit, duplicate: report(.manual, .other, nil)), [], "silence takes nothing")
     }
 
+    func testTheExportedNoteSaysWhatTheRowKnows() {
+        XCTAssertEqual(SalesReport.note(kept: "合作社(12户)", purpose: .canteen, households: 12), "合作社(12户)，用于食堂")
+        XCTAssertEqual(SalesReport.note(kept: nil, purpose: .other, households: nil), "", "nothing said, nothing written")
+        XCTAssertEqual(SalesReport.note(kept: "用于机关食堂", purpose: .canteen, households: 3), "用于机关食堂，带动贫困户3户")
+        let written = SalesReport.note(kept: nil, purpose: .unionWelfare, households: 8)
+        XCTAssertEqual([PurchasePurpose.guess(from: written)], [.unionWelfare], "reads back")
+        XCTAssertEqual(HouseholdsTouched.read(written), .count(8))
+    }
+
     func testNameMatchRanksAbbreviationsFirst() {
         let units = ["云阳县教育委员会", "云阳县人民医院", "云阳县实验中学", "巫溪县人民医院"]
         XCTAssertEqual(NameMatch.closest(to: "云阳实验中学", among: units), ["云阳县实验中学"])

@@ -27,6 +27,7 @@ public enum Action: String, CaseIterable, Sendable {
     case certifyProducts         // 县级认定, 公示, 核查清理
     case manageBlacklist, handleComplaints
     case viewPurchases, recordPurchases, verifyPurchases
+    case reportSales             // 附件2: a township reports its own sales (seed 003)
     case viewBenefits            // 利益联结 by village: offices
     case viewPolicies, managePolicies, declareBases, viewProgress
     case viewReporting, manageReporting   // 报送 and 催报; closing periods
@@ -69,6 +70,7 @@ public enum AccessPolicy {
             .viewPurchases: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .recordPurchases: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .verifyPurchases: [.office: .region],
+            .reportSales: [.office: .region, .clerk: .region],
             .viewBenefits: [.admin: .all, .office: .region],
             // Policies are public documents; progress is each one's own.
             .viewPolicies: [.admin: .all, .office: .region, .leadUnit: .all, .buyer: .all],

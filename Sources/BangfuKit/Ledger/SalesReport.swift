@@ -84,6 +84,16 @@ public enum SalesReport {
         return Sheet(unit: h["填报单位"] ?? "", contact: h["供货联系人姓名"] ?? "", phone: h["联系方式"] ?? "", date: h["填报时间"] ?? "", rows: rows)
     }
 
+    /// The 备注 written back: the row's own note, then what the row knows that the note does not say (its
+    /// purpose, its households), so that the export reads back into the same row.
+    public static func note(kept: String?, purpose: PurchasePurpose, households: Int?) -> String {
+        let text = kept ?? ""
+        var parts = text.isEmpty ? [] : [text]
+        if purpose != .other, PurchasePurpose.guess(from: text) != purpose { parts.append("用于" + purpose.chineseName) }
+        if let households, HouseholdsTouched.read(text) != .count(households) { parts.append("带动贫困户\(households)户") }
+        return parts.joined(separator: "，")
+    }
+
     /// The rows of a filled-in form: title, header block, column names, numbered data.
     public static func sheet(_ form: Form, unit: String, contact: String, phone: String, date: String, rows: [[String]]) -> [[String]] {
         [[form.title],

@@ -181,9 +181,15 @@ enum LedgerController {
         /// The filter form's choices and what the page was asked for.
         let filters: [String: [FormPage.Option]]; let values: [String: String]
         let totals: TotalsDTO; let canRecord: Bool; let canVerify: Bool
+        /// Why the office's last action on a row was refused, shown above the list.
+        var problem: String? = nil
     }
 
     @Sendable static func index(req: Request) async throws -> View {
+        try await req.view.render("purchases/index", try await page(req))
+    }
+
+    static func page(_ req: Request, problem: String? = nil) async throws -> Page {
         var rows = try await list(req)
         let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db).filter(\.$id ~~ Set(rows.map(\.buyerUnitId))).all()
             .map { ($0.id!, $0.name) })
@@ -197,17 +203,30 @@ enum LedgerController {
         }
         var filters = formOptions(channels)
         filters["state"] = VerificationState.options
-        return try await req.view.render("purchases/index", Page(
-            shell: Shell(req), rows: rows, earlier: earlier(req, after: rows), filters: filters,
-            values: (try? req.query.decode([String: String].self)) ?? [:],
-            totals: try await totals(req, channels: channels), canRecord: req.scope(for: .recordPurchases) != nil, canVerify: req.scope(for: .verifyPurchases) != nil))
+        return Page(shell: Shell(req), rows: rows, earlier: earlier(req, after: rows), filters: filters,
+                    values: (try? req.query.decode([String: String].self)) ?? [:],
+                    totals: try await totals(req, channels: channels), canRecord: req.scope(for: .recordPurchases) != nil,
+                    canVerify: req.scope(for: .verifyPurchases) != nil, problem: problem)
+    }
+
+    /// A refused row action (verify, link) keeps the office on its list, with the reason above it.
+    static func refusedAction(_ req: Request, _ action: () async throws -> Void, then path: String) async throws -> Response {
+        do {
+            try await action()
+            return req.redirect(to: path)
+        } catch let e as FieldError {
+            return try await req.render("purchases/index", try await page(req, problem: e.message), status: .unprocessableEntity)
+        } catch let e as APIError where e.status == .conflict || e.status == .unprocessableEntity {
+            return try await req.render("purchases/index", try await page(req, problem: e.message), status: e.status)
+        }
     }
 
     /// The duplicate queue's buttons: link to the suspected twin, or separate.
     @Sendable static func duplicateForm(req: Request) async throws -> Response {
         let f = try req.content.decode([String: String].self)
-        _ = try await LedgerService.settleDuplicate(.init(of: f["of"].flatMap { Int($0) }), req: req)
-        return req.redirect(to: SiteURL.purchases.path + "?suspected=1")
+        return try await refusedAction(req, {
+            _ = try await LedgerService.settleDuplicate(.init(of: f["of"].flatMap { Int($0) }), req: req)
+        }, then: SiteURL.purchases.path + "?suspected=1")
     }
 
     static var options: [String: [FormPage.Option]] { ["purpose": PurchasePurpose.options] }
@@ -235,8 +254,9 @@ enum LedgerController {
 
     @Sendable static func verifyForm(req: Request) async throws -> Response {
         let f = try req.content.decode([String: String].self)
-        _ = try await LedgerService.verify(.init(approve: f["approve"] == "true", reason: f["reason"]), req: req)
-        return req.redirect(to: SiteURL.purchases.path + "?awaiting=1")
+        return try await refusedAction(req, {
+            _ = try await LedgerService.verify(.init(approve: f["approve"] == "true", reason: f["reason"]), req: req)
+        }, then: SiteURL.purchases.path + "?awaiting=1")
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [PurchaseDTO] { try await list(req) }

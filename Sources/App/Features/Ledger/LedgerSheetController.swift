@@ -29,6 +29,9 @@ enum LedgerSheetController {
         var rows = sheet.rows.makeIterator(), unknown: [String: [Int]] = [:]
         let items = Pull<ImportItem> {
             guard let r = rows.next() else { return nil }
+            if form == .township, case .region(let own) = req.scope, !own.contains(r.region) {
+                return .failure(RowError(row: r.line, column: c[3], code: "out_of_scope", message: "地区“\(r.place)”不在本辖区（乡镇）范围内"))
+            }
             guard let unit = byName[r.buyer] else {
                 unknown[r.buyer, default: []].append(r.line)
                 return .failure(RowError(row: r.line, column: c[1], code: "unknown_buyer", message: UnitNames.unknown(r.buyer, among: units)))
@@ -111,7 +114,11 @@ enum LedgerSheetController {
 
     /// 附件2 of a township (rows from it) or 附件3 of a lead system or unit (rows bought by it), for a date range.
     @Sendable static func export(req: Request) async throws -> Response {
-        let form = try form(req)
+        try await export(req, form: try form(req))
+    }
+
+    /// `township`: the township whose sales 附件2 lists, when the caller is fixed to one (a clerk's own).
+    static func export(_ req: Request, form: SalesReport.Form, township: RegionCode? = nil) async throws -> Response {
         var q = Purchase.query(on: req.db).scoped(by: req.scope)
             .filter(\.$reversesID == nil).filter(\.$duplicateOf == nil).filter(\.$state != VerificationState.rejected.rawValue)
         if let from: String = req.query["from"], let d = LocalDate(from) { q = q.filter(\.$purchasedOn >= d.description) }
@@ -119,7 +126,8 @@ enum LedgerSheetController {
         var unitName = "全部"
         switch form {
         case .township:
-            if let t: String = req.query["township"], !t.isEmpty, let code = RegionCode(t) {   // the export form sends "" for any
+            let asked = (req.query["township"] as String?).flatMap(RegionCode.init)     // the export form sends "" for any
+            if let code = township ?? asked {
                 q = q.filter(\.$originRegionCode =~ code.subtreePrefix)
                 unitName = try await RegionNames.places(for: [code.digits], on: req.db)[code.digits] ?? code.digits
             }
@@ -146,7 +154,8 @@ enum LedgerSheetController {
             return [p.buyerUnit.name, "\(d.year).\(d.month).\(d.day)", places[p.originRegionCode] ?? p.originRegionCode, p.sellerMasked,
                     p.variety, Quantity(thousandths: p.quantityThousandths, unit: p.quantityUnit).description,
                         Fen(p.amountFen).seedText,
-                    "用于" + (PurchasePurpose(rawValue: p.purpose)?.chineseName ?? p.purpose)]
+                    SalesReport.note(kept: p.note, purpose: PurchasePurpose(rawValue: p.purpose) ?? .other,
+                                     households: p.householdsTouched)]
         }
         let sheet = SalesReport.sheet(form, unit: unitName, contact: req.currentUser?.displayName ?? "", phone: "", date: req.today.description, rows: cells)
         return try SheetDownload.response(sheet, sheetName: form.name, filename: "\(form.name)-\(unitName)-\(req.today)", req: req)

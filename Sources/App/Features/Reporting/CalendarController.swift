@@ -109,6 +109,8 @@ enum CalendarController {
         let shell: Shell; let status: Status?; let periods: [PeriodController.PeriodDTO]; let canClose: Bool
         let reporter: String?; let notices: [String]; let today: String; let lastMonth: String
         var error: String? = nil
+        /// The jurisdiction's ledger rule (`LedgerSettings`), set from this page.
+        var proofMandatory = false
     }
 
     @Sendable static func index(req: Request) async throws -> View { try await page(req) }
@@ -119,7 +121,8 @@ enum CalendarController {
         return try await req.view.render("reporting/index", Page(
             shell: Shell(req), status: office ? try await status(req) : nil, periods: office ? try await PeriodController.list(req) : [],
             canClose: office, reporter: Reporter.of(req.currentUser), notices: try await notices(for: req.currentUser, on: req.db).map(\.text),
-            today: req.today.description, lastMonth: last, error: error))
+            today: req.today.description, lastMonth: last, error: error,
+            proofMandatory: office ? try await LedgerSettings.values(for: PeriodController.jurisdiction(req), on: req.db).proofMandatory : false))
     }
 
     /// The page's forms: close or reopen a month, 催报, 报送.
@@ -130,6 +133,9 @@ enum CalendarController {
             case "close": _ = try await PeriodController.close(.init(month: f["month"]), req: req)
             case "reopen": _ = try await PeriodController.reopen(.init(month: f["month"], reason: f["reason"]), req: req)
             case "remind": _ = try await remind(req)
+            case "ledgerSettings":
+                let values = LedgerSettings.Values(proofMandatory: f["proofMandatory"] == "1")
+                try await LedgerSettings.save(values, for: PeriodController.jurisdiction(req), req: req)
             default: _ = try await submit(.init(period: f["period"]), req: req)
             }
         } catch let e as FieldError {

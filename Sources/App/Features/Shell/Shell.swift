@@ -23,6 +23,7 @@ struct Shell: Encodable {
         ("产品认定", .certifications, .viewCertifications),
         ("投诉处理", .complaints, .handleComplaints),
         ("采购台账", .purchases, .viewPurchases),
+        ("乡镇销售表", .sales, .reportSales),
         ("目标进度", .progress, .viewProgress),
         ("政策规则", .policies, .viewPolicies),
         ("报送与关账", .reporting, .viewReporting),
