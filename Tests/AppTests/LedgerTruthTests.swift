@@ -180,3 +180,40 @@ final class TownshipSalesReportTests: XCTestCase {
         }
     }
 }
+
+/// Item 4: a pairing that names a village counts purchases from that village, not its whole township, unless
+/// the pairing says so.
+final class HelpedPlacesTests: XCTestCase {
+    struct Line: Decodable { let ruleCode: String; let unitId: Int?; let actualFen: Int64 }
+    struct Adopt: Encodable { let name = "帮扶村采购"; let year = 2026; let startsOn = "2026-01-01"; let endsOn = "2026-12-31"; let rules: [Rule] }
+    struct PairingBody: Encodable {
+        let kind = "stationedInVillage"; let helperUnitId: Int; let helpedRegionCode = Fixtures.village
+        let startsOn = "2026-01-01"; var matchTownship: Bool? = nil
+    }
+
+    func testAHelpedVillageCountsItsOwnPurchasesAndATownshipPairingTheTownships() async throws {
+        try await withApp { app, f in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            _ = try await RegionStore.importCSV("code,name,parent,flags\n500235105202,邻村,,\n", on: app.db, by: .command("test"))
+            try await BuyerUnit.query(on: app.db).set(\.$helpLevel, to: HelpLevel.county.rawValue).update()
+            let office = try await apiClient(app, "office")
+            try await assertEqual(try await office.post("/api/v1/pairings", PairingBody(helperUnitId: f.hospital)).status, .created)
+            try await assertEqual(try await office.post("/api/v1/pairings", PairingBody(helperUnitId: f.school, matchTownship: true)).status,
+                           .created)
+            for (unit, village, amount) in [(f.hospital, Fixtures.village, "2万"), (f.hospital, "500235105202", "3万"),
+                                            (f.school, Fixtures.village, "2万"), (f.school, "500235105202", "3万")] {
+                var body = PurchaseInputBody(buyerUnitId: unit, amount: amount)
+                body.originRegionCode = village
+                let p = try await office.post("/api/v1/purchases", body).content.decode(LedgerTruthTests.Row.self)
+                try await assertEqual(try await office.post("/api/v1/purchases/\(p.id)/verify", VerifyBody()).status, .ok)
+            }
+            let rule = Rule(code: "helped", name: "采购帮扶地产品", kind: .levelMinimum, binds: .init(helpLevels: HelpLevel.allCases),
+                            fromHelpedPlaces: true, minimums: [.county: 1_000_000])
+            try await assertEqual(try await office.post("/api/v1/policies", Adopt(rules: [rule])).status, .created)
+            let lines = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self)
+            let actual = Dictionary(uniqueKeysWithValues: lines.filter { $0.ruleCode == "helped" }.compactMap { l in l.unitId.map { ($0, l.actualFen) } })
+            XCTAssertEqual(actual[f.hospital], 2_000_000, "the village only: not the neighbouring village's 3万")
+            XCTAssertEqual(actual[f.school], 5_000_000, "matchTownship: the whole township")
+        }
+    }
+}

@@ -4,7 +4,7 @@ import XCTest
 /// The rule engine against the seeds' own numbers.
 final class QuotaTests: XCTestCase {
     let county = RegionCode("500235000000")!          // 云阳县
-    let town = "500235105"                            // 龙角镇
+    let town = "500235105201"                         // 龙角镇示例村: buckets carry the origin at their grain
     let helped = RegionCode("500235105201")!          // a village of 龙角镇
     func day(_ y: Int, _ m: Int, _ d: Int) -> LocalDate { LocalDate(year: y, month: m, day: d) }
 
@@ -15,7 +15,7 @@ final class QuotaTests: XCTestCase {
     }
     func bought(_ unit: Int, _ fen: Int64, month: String = "2025-03", channel: String = "fiveInto", purpose: String = "canteen",
                 from township: String? = nil, deep: Bool = false, buyerRegion: String = "500235001000") -> Bucket {
-        Bucket(month: month, unitID: unit, buyerRegion: buyerRegion, originTownship: township ?? town, deepPoverty: deep,
+        Bucket(month: month, unitID: unit, buyerRegion: buyerRegion, origin: township ?? town, deepPoverty: deep,
                channel: channel, purpose: purpose, amountFen: fen)
     }
     func run(_ preset: PolicyPreset, year: Int = 2025, _ facts: Facts, asOf: LocalDate, rule: String) -> [RuleProgress] {
@@ -102,6 +102,16 @@ final class QuotaTests: XCTestCase {
         XCTAssertEqual(p.map(\.targetFen), [3_000_000, 1_000_000], "省3万, 县1万")
         XCTAssertEqual(p.map(\.actualFen), [3_000_000, 999_999], "purchases from elsewhere do not count")
         XCTAssertEqual(p.map(\.state), [.met, .missed])
+    }
+
+    func testAHelpedVillageIsNotItsWholeTownship() {
+        let township = RegionCode("500235105000")!
+        let facts = Facts(units: [unit(1, level: .county, helps: [helped]), unit(2, level: .county, helps: [township])],
+                          buckets: [bought(1, 600_000), bought(1, 900_000, from: "500235105202"),
+                                    bought(2, 600_000), bought(2, 900_000, from: "500235105202")])
+        let p = run(.yuncheng, facts, asOf: day(2025, 12, 31), rule: "helperMinimum")
+        XCTAssertEqual(p.map(\.actualFen), [600_000, 1_500_000], "the neighbouring village counts only for the township's helper")
+        XCTAssertEqual(p.first?.drillDown?.originPrefixes, [helped.subtreePrefix])
     }
 
     func testAPairedCountyBuysTwoMillionFromTheCountyItHelps() {

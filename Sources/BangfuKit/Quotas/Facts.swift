@@ -23,20 +23,22 @@ public struct CountyPairing: Sendable, Equatable {
     public init(helper: RegionCode, helped: RegionCode) { self.helper = helper; self.helped = helped }
 }
 
-/// Counted amount of one rollup bucket: month, buyer, origin township, channel, purpose.
+/// Counted amount of one rollup bucket: month, buyer, origin, channel, purpose.
 public struct Bucket: Sendable, Hashable {
     public let month: String          // "2026-11"
     public let unitID: Int
     public let buyerRegion: String
-    public let originTownship: String
+    /// Where the goods came from, at the grain the bucket was read: a village for helped places, a township or
+    /// county for the rollups ("" when the grain has no origin).
+    public let origin: String
     public let deepPoverty: Bool
     public let channel: String
     public let purpose: String
     public let amountFen: Int64
 
-    public init(month: String, unitID: Int, buyerRegion: String, originTownship: String, deepPoverty: Bool = false,
+    public init(month: String, unitID: Int, buyerRegion: String, origin: String, deepPoverty: Bool = false,
                 channel: String, purpose: String, amountFen: Int64) {
-        self.month = month; self.unitID = unitID; self.buyerRegion = buyerRegion; self.originTownship = originTownship
+        self.month = month; self.unitID = unitID; self.buyerRegion = buyerRegion; self.origin = origin
         self.deepPoverty = deepPoverty; self.channel = channel; self.purpose = purpose; self.amountFen = amountFen
     }
 }
@@ -52,7 +54,7 @@ public struct Facts: Sendable {
     public var units: [UnitFacts]
     public var declarations: [Declaration]
     public var countyPairings: [CountyPairing]
-    /// By month × unit × channel × purpose (`originTownship` empty).
+    /// By month × unit × channel × purpose (`origin` empty).
     public let unitBuckets: [Bucket]
     /// By month × origin township × deep poverty × buyer county × channel × purpose (`unitID` 0, `buyerRegion` the county).
     public let placeBuckets: [Bucket]
@@ -76,15 +78,15 @@ public struct Facts: Sendable {
     public init(units: [UnitFacts], declarations: [Declaration] = [], countyPairings: [CountyPairing] = [], buckets: [Bucket]) {
         func summed(_ key: (Bucket) -> Bucket) -> [Bucket] {
             Dictionary(grouping: buckets, by: key).map { k, bs in
-                Bucket(month: k.month, unitID: k.unitID, buyerRegion: k.buyerRegion, originTownship: k.originTownship, deepPoverty: k.deepPoverty,
+                Bucket(month: k.month, unitID: k.unitID, buyerRegion: k.buyerRegion, origin: k.origin, deepPoverty: k.deepPoverty,
                        channel: k.channel, purpose: k.purpose, amountFen: bs.reduce(0) { $0 + $1.amountFen })
             }
         }
         self.init(units: units, declarations: declarations, countyPairings: countyPairings,
-                  unitBuckets: summed { Bucket(month: $0.month, unitID: $0.unitID, buyerRegion: $0.buyerRegion, originTownship: "",
+                  unitBuckets: summed { Bucket(month: $0.month, unitID: $0.unitID, buyerRegion: $0.buyerRegion, origin: "",
                                                channel: $0.channel, purpose: $0.purpose, amountFen: 0) },
                   placeBuckets: summed { Bucket(month: $0.month, unitID: 0, buyerRegion: RegionCode($0.buyerRegion)?.ancestor(at: .county)?.digits ?? $0.buyerRegion,
-                                                originTownship: $0.originTownship, deepPoverty: $0.deepPoverty, channel: $0.channel,
+                                                origin: $0.origin, deepPoverty: $0.deepPoverty, channel: $0.channel,
                                                 purpose: $0.purpose, amountFen: 0) },
                   helpedBuckets: buckets)
     }

@@ -32,10 +32,10 @@ public struct RuleEngine: Sendable {
         let subject = Subject(unitID: u.id, region: u.region.digits, name: u.name)
         var drill = drillDown(rule.channels, rule.purposes)
         drill.unitID = u.id
-        if rule.fromHelpedPlaces { drill.originPrefixes = u.helps.map(Self.townshipPrefix) }
+        if rule.fromHelpedPlaces { drill.originPrefixes = u.helps.map(\.subtreePrefix) }
         let actual = rule.fromHelpedPlaces
             ? sum(facts.helpedByUnit[u.id] ?? []) { b in
-                Self.matches(b, rule.channels, rule.purposes) && u.helps.contains { b.originTownship.hasPrefix(Self.townshipPrefix($0)) }
+                Self.matches(b, rule.channels, rule.purposes) && u.helps.contains { b.origin.hasPrefix($0.subtreePrefix) }
             }
             : sum(facts.byUnit[u.id] ?? []) { Self.matches($0, rule.channels, rule.purposes) }
         switch rule.kind {
@@ -61,7 +61,7 @@ public struct RuleEngine: Sendable {
         drill.buyerRegion = p.helper.subtreePrefix
         drill.originPrefixes = [p.helped.subtreePrefix]
         let actual = sum(facts.placeBuckets) { b in
-            b.buyerRegion.hasPrefix(p.helper.subtreePrefix) && b.originTownship.hasPrefix(p.helped.subtreePrefix)
+            b.buyerRegion.hasPrefix(p.helper.subtreePrefix) && b.origin.hasPrefix(p.helped.subtreePrefix)
                 && Self.matches(b, rule.channels, rule.purposes)
         }
         return measure(rule, subject, target: rule.targetFen ?? 0, actual: actual, drill)
@@ -69,7 +69,7 @@ public struct RuleEngine: Sendable {
 
     func jurisdictionProgress(_ rule: Rule) -> RuleProgress {
         let j = policy.jurisdiction.subtreePrefix
-        let bySide: (Bucket) -> Bool = rule.side == .buyer ? { $0.buyerRegion.hasPrefix(j) } : { $0.originTownship.hasPrefix(j) }
+        let bySide: (Bucket) -> Bool = rule.side == .buyer ? { $0.buyerRegion.hasPrefix(j) } : { $0.origin.hasPrefix(j) }
         let subject = Subject(region: policy.jurisdiction.digits, name: policy.jurisdiction.digits)
         func drill(_ channels: [String]?, deep: Bool) -> DrillDown {
             var d = drillDown(channels, rule.purposes)
@@ -126,10 +126,5 @@ public struct RuleEngine: Sendable {
 
     static func matches(_ b: Bucket, _ channels: [String]?, _ purposes: [String]?) -> Bool {
         (channels?.contains(b.channel) ?? true) && (purposes?.contains(b.purpose) ?? true)
-    }
-
-    /// Buckets know origins by township, so a helped village is matched by its township.
-    static func townshipPrefix(_ r: RegionCode) -> String {
-        r.level == .village ? (r.ancestor(at: .township)?.subtreePrefix ?? r.subtreePrefix) : r.subtreePrefix
     }
 }

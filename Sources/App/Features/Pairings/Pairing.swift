@@ -1,3 +1,4 @@
+import BangfuKit
 import Fluent
 
 /// 结对/帮扶关系: who helps whom, of which kind, for how long.
@@ -12,6 +13,15 @@ final class Pairing: Model, @unchecked Sendable {
     @Field(key: "starts_on") var startsOn: String   // LocalDate, ISO
     @OptionalField(key: "ends_on") var endsOn: String?
     @OptionalField(key: "note") var note: String?
+    /// A pairing that names a village counts purchases from that village; set, from the village's whole township.
+    @Field(key: "match_township") var matchTownship: Bool
 
     init() {}
+
+    /// The place whose purchases count for the helper: the helped region, or a helped village's township.
+    var countedPlace: RegionCode? {
+        guard let helped = RegionCode(helpedRegionCode) else { return nil }
+        guard matchTownship, helped.level == .village else { return helped }
+        return helped.ancestor(at: .township) ?? helped
+    }
 }

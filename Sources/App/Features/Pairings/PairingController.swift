@@ -10,11 +10,13 @@ struct PairingInput: FormInput {
     var startsOn: String?
     var endsOn: String?
     var note: String?
+    /// 按乡镇计: a pairing with a village counts purchases from the village's whole township.
+    var matchTownship: Bool?
 
     init(form f: [String: String]) {
         kind = f.text("kind"); helperUnitId = f.int("helperUnitId"); helperRegionCode = f.text("helperRegionCode")
         helpedRegionCode = f.text("helpedRegionCode"); startsOn = f.text("startsOn"); endsOn = f.text("endsOn")
-        note = f.text("note")
+        note = f.text("note"); matchTownship = f["matchTownship"] == "1"
     }
 }
 
@@ -28,11 +30,13 @@ struct PairingDTO: Content {
     let startsOn: String
     let endsOn: String?
     let note: String?
+    let matchTownship: Bool
 
     init(_ p: Pairing) {
         id = p.id!; kind = p.kind; kindName = PairingKind(rawValue: p.kind)?.chineseName ?? p.kind
         helperUnitId = p.$helperUnit.id; helperRegionCode = p.helperRegionCode
         helpedRegionCode = p.helpedRegionCode; startsOn = p.startsOn; endsOn = p.endsOn; note = p.note
+        matchTownship = p.matchTownship
     }
 }
 
@@ -69,6 +73,7 @@ enum PairingController {
             p.endsOn = ends.description
         }
         p.note = try FormValue.optionalText(input.note, "note", "备注")
+        p.matchTownship = input.matchTownship ?? false
         try await req.db.writeTransaction { db in
             try await p.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "pairing", id: p.id,

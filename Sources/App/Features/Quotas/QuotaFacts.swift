@@ -38,7 +38,7 @@ enum QuotaFacts {
                 UnitFacts(id: u.id, name: u.name, kind: BuyerKind(rawValue: u.kind) ?? .publicInstitution, region: RegionCode(u.region_code)!,
                           isBudgetUnit: u.is_budget_unit, hasCanteen: u.has_canteen, hasFiveIntoDuty: u.has_five_into_duty,
                           helpLevel: u.help_level.flatMap(HelpLevel.init(rawValue:)),
-                          helps: (helps[u.id] ?? []).compactMap { RegionCode($0.helpedRegionCode) })
+                          helps: (helps[u.id] ?? []).compactMap(\.countedPlace))
             },
             declarations: try await declarations.compactMap { d in DeclarationKind(rawValue: d.kind).map { Declaration(unitID: d.buyer_unit_id, kind: $0, value: d.value) } },
             countyPairings: pairings.filter { $0.kind == PairingKind.countyToCounty.rawValue }.compactMap { p in
@@ -72,7 +72,7 @@ enum QuotaFacts {
             channel = try row.get("channel"); purpose = try row.get("purpose"); amount = try row.get("amount")
         }
         func bucket(_ month: String) -> Bucket {
-            Bucket(month: month, unitID: unit ?? 0, buyerRegion: buyer ?? "", originTownship: origin ?? "", deepPoverty: deep ?? false,
+            Bucket(month: month, unitID: unit ?? 0, buyerRegion: buyer ?? "", origin: origin ?? "", deepPoverty: deep ?? false,
                    channel: channel, purpose: purpose, amountFen: amount)
         }
     }
@@ -97,15 +97,18 @@ enum QuotaFacts {
             """).all(reading: Row.self).map { $0.bucket(months.upperBound) }
     }
 
-    /// The finest grain, only for the units named (those whose rules count purchases from the places they help).
+    /// By origin village, only for the units named (those whose rules count purchases from the places they
+    /// help): a pairing names a village, and the rollups know origins only by township. Read from the ledger
+    /// through its index on the buyer, so its cost follows those few units' rows, not the ledger's size.
     static func helpedBuckets(months: ClosedRange<String>, units: Set<Int>, on db: any Database) async throws -> [Bucket] {
         guard !units.isEmpty else { return [] }
         return try await (db as! any SQLDatabase).raw("""
-            SELECT buyer_unit_id AS unit, buyer_region_code AS buyer, origin_township AS origin, deep_poverty AS deep,
+            SELECT buyer_unit_id AS unit, buyer_region_code AS buyer, origin_region_code AS origin, from_deep_poverty AS deep,
                 channel_code AS channel, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
-            FROM purchase_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
-                AND buyer_unit_id IN (\(binds: Array(units)))
-            GROUP BY buyer_unit_id, buyer_region_code, origin_township, deep_poverty, channel_code, purpose
+            FROM purchases WHERE buyer_unit_id IN (\(binds: Array(units)))
+                AND booked_on >= \(bind: months.lowerBound + "-01") AND booked_on <= \(bind: months.upperBound + "-31")
+                AND \(unsafeRaw: Rollups.counted)
+            GROUP BY buyer_unit_id, buyer_region_code, origin_region_code, from_deep_poverty, channel_code, purpose
             """).all(reading: Row.self).map { $0.bucket(months.upperBound) }
     }
 
@@ -119,7 +122,7 @@ enum QuotaFacts {
                 AND \(Rollups.inOrFrom(prefix: prefix))
             GROUP BY month, deep_poverty, channel_code, purpose
             """).all(decoding: MonthRow.self).map {
-            Bucket(month: $0.month, unitID: 0, buyerRegion: "", originTownship: "", deepPoverty: $0.deep, channel: $0.channel,
+            Bucket(month: $0.month, unitID: 0, buyerRegion: "", origin: "", deepPoverty: $0.deep, channel: $0.channel,
                    purpose: $0.purpose, amountFen: $0.amount)
         }
     }
