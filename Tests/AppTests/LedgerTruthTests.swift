@@ -91,6 +91,9 @@ final class LedgerTruthTests: XCTestCase {
             try await assertEqual(try await row(office, second.id).counts, false, "refused: nothing changed")
             _ = try await office.upload("/api/v1/purchases/\(second.id)/proof", Data("%PDF-1.4".utf8), name: "证明.pdf")
             try await assertEqual(try await office.post("/api/v1/purchases/\(second.id)/verify", ["approve": true]).status, .ok)
+            let outside = { (c: String) in try await office.get("/api/v1/purchases?notChannel=\(c)").content.decode([Row].self).count }
+            try await assertEqual(try await outside("fiveInto"), 0, "其他渠道's drill-down: rows through none of the parts")
+            try await assertEqual(try await outside("p832,fair"), 2)
             let wuxi = try await apiClient(app, "office.wuxi").get("/api/v1/ledger/settings")
             XCTAssertEqual(try wuxi.content.decode(LedgerSettings.Values.self).proofMandatory, false, "云阳's rule is its own")
         }

@@ -113,7 +113,7 @@ final class QuotaFlowTests: XCTestCase {
             XCTAssertEqual(b.byChannel.map(\.amountFen).reduce(0, +), b.yearFen)
             XCTAssertEqual(b.byPurpose.first { $0.key == "unionWelfare" }?.amountFen, 2_000_000)
             XCTAssertEqual(b.householdsReached, 2)
-            XCTAssertEqual(b.targets.first?.parts.count, 7, "6000万 with its deep-poverty and channel parts")
+            XCTAssertEqual(b.targets.first?.parts.count, 8, "6000万 with its deep-poverty and channel parts, and 其他渠道")
             let newest = try await Purchase.query(on: app.db).max(\.$id)
             XCTAssertEqual(published.dataVersion, newest)
 

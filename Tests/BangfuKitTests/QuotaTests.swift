@@ -129,17 +129,25 @@ final class QuotaTests: XCTestCase {
             bought(1, 10_000_000_00, month: "2019-05", channel: "fiveInto", deep: true),
             bought(2, 30_000_000_00, month: "2019-11", channel: "ecommerce"),
             bought(3, 5_000_000_00, month: "2019-11", channel: "ecommerce", from: "110101001"),   // bought from Beijing: not 云阳's sales
+            bought(4, 2_500_000_00, month: "2019-08", channel: "p832"),
         ])
         let p = run(.yunyang, year: 2019, facts, asOf: day(2019, 12, 31), rule: "sixChannels")[0]
         XCTAssertEqual(p.targetFen, 6_000_000_000)
-        XCTAssertEqual(p.actualFen, 4_000_000_000)
+        XCTAssertEqual(p.actualFen, 4_250_000_000)
         XCTAssertEqual(p.state, .missed)
         let parts = Dictionary(uniqueKeysWithValues: p.parts.map { ($0.ruleName, $0) })
         XCTAssertEqual(parts["其中深度贫困镇村"]?.actualFen, 1_000_000_000)
         XCTAssertEqual(parts["其中深度贫困镇村"]?.state, .met, "1000万 exactly")
         XCTAssertEqual(parts["电子商务营销"]?.actualFen, 3_000_000_000)
         XCTAssertEqual(parts["旅游服务带销"]?.actualFen, 0)
-        XCTAssertEqual(p.parts.count, 7)
+        XCTAssertEqual(p.parts.count, 8)
+        let other = try? XCTUnwrap(parts["其他渠道"])
+        XCTAssertEqual(other?.actualFen, 250_000_000, "832 falls in none of the six channels")
+        XCTAssertNil(other?.targetFen)
+        XCTAssertEqual(other?.state, .noTarget)
+        XCTAssertEqual(other?.drillDown?.excludedChannels, ["charity", "ecommerce", "fair", "fiveInto", "paired", "tourism"])
+        let channelParts = p.parts.filter { $0.ruleName != "其中深度贫困镇村" }
+        XCTAssertEqual(channelParts.reduce(0) { $0 + $1.actualFen }, p.actualFen, "the parts add up to the whole")
     }
 
     func testUnionFundsPerMember() {

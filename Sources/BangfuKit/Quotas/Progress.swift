@@ -1,6 +1,8 @@
 /// Where a figure stands against its target and the share of the year elapsed (序时进度).
 public enum ProgressState: String, ChineseNamed, Codable {
     case met, onPace, behind, missed, missingDeclaration, notInForce
+    /// A figure shown without a target of its own (其他渠道: what falls in no channel part).
+    case noTarget
     public var chineseName: String {
         switch self {
         case .met: "已完成"
@@ -9,6 +11,7 @@ public enum ProgressState: String, ChineseNamed, Codable {
         case .missed: "未完成"
         case .missingDeclaration: "未申报基数"
         case .notInForce: "政策不在有效期内"
+        case .noTarget: "不设目标"
         }
     }
 }
@@ -29,6 +32,8 @@ public struct DrillDown: Codable, Sendable, Equatable {
     public var channels: [String]?
     public var purposes: [String]?
     public var deepPovertyOnly = false
+    /// Rows through none of these channels (the remainder beside a total's channel parts).
+    public var excludedChannels: [String]? = nil
     public var fromMonth: String, toMonth: String
 }
 

@@ -84,8 +84,25 @@ public struct RuleEngine: Sendable {
             let partRule = Rule(code: rule.code, name: part.name, kind: rule.kind)
             return measure(partRule, subject, target: part.targetFen, actual: a, drill(part.channels ?? rule.channels, deep: part.deepPovertyOnly))
         }
+        if let rest = remainder(rule, whole, bySide, drill(nil, deep: false)) { whole.parts.append(rest) }
         return whole
     }
+
+    /// 其他渠道: what the total counts through none of its channel parts (832, other platforms), so that the channel
+    /// parts and the remainder add up to the whole; nil when the parts name no channels or leave nothing out.
+    func remainder(_ rule: Rule, _ whole: RuleProgress, _ bySide: (Bucket) -> Bool, _ drill: DrillDown) -> RuleProgress? {
+        let channelParts = (rule.parts ?? []).filter { !$0.deepPovertyOnly }
+        let named = Set(channelParts.compactMap(\.channels).joined())
+        guard !channelParts.isEmpty, channelParts.allSatisfy({ $0.channels != nil }), whole.drillDown != nil else { return nil }
+        let actual = sum(facts.placeBuckets) { bySide($0) && Self.matches($0, rule.channels, rule.purposes) && !named.contains($0.channel) }
+        var d = drill
+        d.excludedChannels = named.sorted()
+        return RuleProgress(ruleCode: rule.code, ruleName: Self.otherChannels, subject: whole.subject, targetFen: nil, actualFen: actual,
+                            paceBP: whole.paceBP, expectedFen: nil, projectedFen: nil, state: .noTarget,
+                            finding: "不在以上各渠道的销售（如832平台），计入总额、不设分项目标", drillDown: d, parts: [])
+    }
+
+    static let otherChannels = "其他渠道"
 
     // MARK: - Measuring
 

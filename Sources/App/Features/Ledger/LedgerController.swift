@@ -22,6 +22,7 @@ enum LedgerController {
         if let u: Int = req.query["unit"] { q.filter(\.$buyerUnit.$id == u) }
         if let b = value("buyerRegion") { q.filter(\.$buyerRegionCode =~ b) }
         if let c = list("channel") { q.filter(\.$channelCode ~~ c) }
+        if let c = list("notChannel") { q.filter(\.$channelCode !~ c) }
         if let p = list("purpose") { q.filter(\.$purpose ~~ p) }
         if let o = list("origin") { q.group(.or) { g in for prefix in o { g.filter(\.$originRegionCode =~ prefix) } } }
         if req.query["deep"] == "1" { q.filter(\.$fromDeepPoverty == true) }

@@ -31,6 +31,7 @@ struct ProgressDTO: Content {
         if let b = d.buyerRegion { q.append("buyerRegion=\(b)") }
         if let o = d.originPrefixes { q.append("origin=\(o.joined(separator: ","))") }
         if let c = d.channels { q.append("channel=\(c.joined(separator: ","))") }
+        if let c = d.excludedChannels { q.append("notChannel=\(c.joined(separator: ","))") }
         if let p = d.purposes { q.append("purpose=\(p.joined(separator: ","))") }
         if d.deepPovertyOnly { q.append("deep=1") }
         return SiteURL.purchases.path + "?" + q.joined(separator: "&")
