@@ -42,12 +42,13 @@ def test_unit_sees_only_its_own_unit(server, browser):
 def test_office_form_shows_the_error_beside_the_field(server, browser):
     login(browser, server, "longjiao.clerk")
     browser.get(server + "/households/new")
-    browser.find_element(By.ID, "regionCode").send_keys("500235105201")
+    browser.find_element(By.ID, "regionCode").send_keys("云阳县龙角镇龙洞村")
     browser.find_element(By.ID, "name").send_keys("赵六")
     browser.find_element(By.ID, "idNumber").send_keys("110105194912310021")
     browser.find_element(By.CSS_SELECTOR, "form.stack button").click()
     assert "身份证号格式不正确" in browser.find_element(By.ID, "error-idNumber").text
     assert browser.find_element(By.ID, "name").get_attribute("value") == "赵六"
+    assert browser.find_element(By.ID, "regionCode").get_attribute("value") == "云阳县龙角镇龙洞村", "the place stays as picked"
     shot(browser, "clerk-form-error")
 
 

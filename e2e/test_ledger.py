@@ -26,7 +26,7 @@ def test_unit_enters_a_purchase_with_proof_and_the_office_verifies_it(server, br
     login(browser, server, "yunyang.hospital")
     browser.get(server + "/purchases/new")
     browser.execute_script("document.getElementById('purchasedOn').value = '2026-11-20'")
-    for field, value in [("originRegionCode", "500235139201"), ("seller", "王建国"), ("variety", "腊肉"),
+    for field, value in [("originRegionCode", "云阳县泥溪镇黄岭村"), ("seller", "王建国"), ("variety", "腊肉"),
                          ("quantity", "20斤"), ("amount", "900元")]:
         browser.find_element(By.ID, field).send_keys(value)
     Select(browser.find_element(By.ID, "channel")).select_by_value("fiveInto")

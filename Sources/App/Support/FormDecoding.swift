@@ -4,9 +4,13 @@ import Vapor
 /// Inputs are decoded from either through this one door.
 protocol FormInput: Content {
     init(form: [String: String]) throws
+    /// The form's fields that pick (a place by name, a unit from a list) rather than take typed codes.
+    static var pickers: [String: Picker] { get }
 }
 
 extension FormInput {
+    static var pickers: [String: Picker] { [:] }
+
     static func decode(_ req: Request) throws -> Self {
         if req.url.path.hasPrefix("/api/") { return try req.content.decode(Self.self) }
         return try Self(form: formValues(req))

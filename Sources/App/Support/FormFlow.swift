@@ -5,9 +5,11 @@ import Vapor
 /// The shared life of an HTML form: show it, run the command, redirect where it says on success or
 /// re-render with the error beside its field. The command is the same one the API calls.
 enum FormFlow {
-    static func show(_ req: Request, _ template: String, options: [String: [FormPage.Option]] = [:]) async throws -> View {
+    static func show(_ req: Request, _ template: String, options: [String: [FormPage.Option]] = [:],
+                     pickers: [String: Picker] = [:], values: [String: String] = [:]) async throws -> View {
         var page = FormPage(shell: Shell(req))
-        page.options = options
+        try await page.pick(pickers, options: options, req: req)
+        page.values = try await Pickers.names(values, pickers, on: req.db)
         return try await req.view.render(template, page)
     }
 
@@ -18,12 +20,13 @@ enum FormFlow {
     ) async throws -> Response {
         let values = try Input.formValues(req)
         do {
-            return req.redirect(to: try await command(try Input(form: values)))
+            let coded = try await Pickers.codes(values, Input.pickers, req: req)
+            return req.redirect(to: try await command(try Input(form: coded)))
         } catch let e as FieldError {
-            return try await FormPage.rerender(template, req: req, error: e, values: values, options: options)
+            return try await FormPage.rerender(template, req: req, error: e, values: values, options: options, pickers: Input.pickers)
         } catch let e as APIError where e.field != nil {
             let fe = FieldError(field: e.field!, code: e.code, message: e.message)
-            return try await FormPage.rerender(template, req: req, error: fe, values: values, options: options)
+            return try await FormPage.rerender(template, req: req, error: fe, values: values, options: options, pickers: Input.pickers)
         }
     }
 }

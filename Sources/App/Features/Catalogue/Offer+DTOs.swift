@@ -2,6 +2,7 @@ import BangfuKit
 import Vapor
 
 struct OfferInput: FormInput {
+    static let pickers: [String: Picker] = ["regionCode": .place, "supplierId": .supplier]
     var regionCode: String?
     var sellerName: String?
     var supplierId: Int?

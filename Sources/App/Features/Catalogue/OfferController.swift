@@ -47,7 +47,7 @@ enum OfferController {
         return try await req.view.render("offers/index", page)
     }
 
-    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options) }
+    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options, pickers: OfferInput.pickers) }
 
     @Sendable static func submit(req: Request) async throws -> Response {
         try await FormFlow.submit(req, template, OfferInput.self, options: options) {
@@ -60,7 +60,7 @@ enum OfferController {
     @Sendable static func edit(req: Request) async throws -> View {
         let o = try await find(req)
         var page = FormPage(shell: Shell(req))
-        page.options = options
+        try await page.pick(OfferInput.pickers, options: options, req: req)
         let mayRead = req.scope(for: .readHouseholdIdentity)?.covers(region: o.regionCode) == true
         let seller = mayRead ? try req.fieldCipher.open(o.sellerSealed) : ""
         let contact = mayRead ? try o.contact(opened: req.fieldCipher) : ContactLine(name: o.contactName,
@@ -71,6 +71,7 @@ enum OfferController {
                        "contactPhone": contact.phone, "note": o.note ?? "",
                        "linkedHouseholds": o.linkedHouseholds.map(String.init) ?? "",
                        "supplierId": o.$supplier.id.map(String.init) ?? ""]
+        page.values = try await Pickers.names(page.values, OfferInput.pickers, on: req.db)
         for m in o.marks { page.values["mark_\(m.rawValue)"] = "true" }
         page.attachments = try await AttachmentController.list(.photo, entityID: o.id!, on: req.db)
         return try await req.view.render(template, page)

@@ -43,11 +43,19 @@ enum BlacklistController {
         return e
     }
 
-    struct Page: Encodable { let shell: Shell; let rows: [BlacklistDTO]; let canManage: Bool; let errors: [String: String] }
+    struct Page: Encodable {
+        let shell: Shell; let rows: [BlacklistDTO]; let canManage: Bool; let errors: [String: String]
+        var suppliers: [FormPage.Option] = []
+    }
+
+    static func page(_ req: Request, errors: [String: String] = [:]) async throws -> Page {
+        let canManage = req.scope(for: .manageBlacklist) != nil
+        let suppliers = canManage ? try await Pickers.choices(["supplierId": .supplier], req: req).options["supplierId"] ?? [] : []
+        return Page(shell: Shell(req), rows: try await active(req), canManage: canManage, errors: errors, suppliers: suppliers)
+    }
 
     @Sendable static func index(req: Request) async throws -> View {
-        try await req.view.render("blacklist/index", Page(shell: Shell(req), rows: try await active(req),
-                                                          canManage: req.scope(for: .manageBlacklist) != nil, errors: [:]))
+        try await req.view.render("blacklist/index", try await page(req))
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {
@@ -55,8 +63,7 @@ enum BlacklistController {
             _ = try await add(try BlacklistInput(form: BlacklistInput.formValues(req)), req: req)
             return req.redirect(to: SiteURL.blacklist.path)
         } catch let e as FieldError {
-            let page = Page(shell: Shell(req), rows: try await active(req), canManage: true, errors: [e.field: e.message])
-            return try await req.render("blacklist/index", page, status: .unprocessableEntity)
+            return try await req.render("blacklist/index", try await page(req, errors: [e.field: e.message]), status: .unprocessableEntity)
         }
     }
 

@@ -99,7 +99,14 @@ enum ComplaintController {
     @Sendable static func new(req: Request) async throws -> View {
         var page = FormPage(shell: Shell(req, form: true))
         page.values["offerId"] = req.query["offer"] ?? ""
+        page.notice = try await productName(page.values["offerId"], on: req.db)
         return try await req.view.render("complaints/new", page)
+    }
+
+    /// The product a complaint is about, named as its public page names it (the form carries its id, never typed).
+    static func productName(_ id: String?, on db: any Database) async throws -> String? {
+        guard let id = id.flatMap({ Int($0) }), let o = try await Offer.find(id, on: db) else { return nil }
+        return "\(o.variety)（\(o.sellerMasked)）"
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {
@@ -108,7 +115,11 @@ enum ComplaintController {
             let c = try await file(ComplaintInput(form: values), req: req)
             return try await req.view.render("complaints/filed", Filed(shell: Shell(req), id: c.id!, dueOn: c.dueOn)).encodeResponse(for: req)
         } catch let e as FieldError {
-            return try await FormPage.rerender("complaints/new", req: req, error: e, values: values)
+            var page = FormPage(shell: Shell(req, form: true))
+            page.values = values
+            page.errors = [e.field: e.message]
+            page.notice = try await productName(values["offerId"], on: req.db)
+            return try await req.render("complaints/new", page, status: .unprocessableEntity)
         }
     }
 

@@ -2,6 +2,7 @@ import BangfuKit
 import Vapor
 
 struct HouseholdInput: FormInput {
+    static let pickers: [String: Picker] = ["regionCode": .place]
     var regionCode: String?
     var status: String?
     var name: String?

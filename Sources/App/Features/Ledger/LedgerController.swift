@@ -74,6 +74,7 @@ enum LedgerController {
     struct DetailPage: Encodable {
         let shell: Shell; let p: PurchaseDTO; let unit: String; let origin: String; let sourceName: String; let bookedOn: String
         let related: [PurchaseDTO]; let audit: [AuditDTO]; let canCorrect: Bool; let options: [String: [FormPage.Option]]
+        let places: [String]
     }
 
     /// A purchase with where it came from, the rows linked to it (duplicates, reversal, correction), its proof and audit trail.
@@ -96,11 +97,13 @@ enum LedgerController {
             shell: Shell(req), p: dto, unit: unit, origin: origin,
             sourceName: PurchaseSource(rawValue: p.source)?.chineseName ?? p.source, bookedOn: p.bookedOn,
             related: try await withProofs(related, on: req.db), audit: audit.map(AuditDTO.init),
-            canCorrect: req.scope(for: .recordPurchases) != nil && p.reversesID == nil, options: try await formOptions(req)))
+            canCorrect: req.scope(for: .recordPurchases) != nil && p.reversesID == nil, options: try await formOptions(req),
+            places: try await Pickers.placeNames(req, anywhere: true)))
     }
 
     @Sendable static func correctForm(req: Request) async throws -> Response {
-        let (_, replacement) = try await LedgerService.correct(try PurchaseInput.decode(req), req: req)
+        let values = try await Pickers.codes(try PurchaseInput.formValues(req), PurchaseInput.pickers, req: req)
+        let (_, replacement) = try await LedgerService.correct(try PurchaseInput(form: values), req: req)
         return req.redirect(to: "/purchases/\(replacement.id!)")
     }
 
@@ -204,6 +207,8 @@ enum LedgerController {
         }
         var filters = formOptions(channels)
         filters["state"] = VerificationState.options
+        let exports = try await Pickers.choices(["township": .township, "system": .leadSystem], req: req).options
+        filters.merge(exports) { a, _ in a }
         return Page(shell: Shell(req), rows: rows, earlier: earlier(req, after: rows), filters: filters,
                     values: (try? req.query.decode([String: String].self)) ?? [:],
                     totals: try await totals(req, channels: channels), canRecord: req.scope(for: .recordPurchases) != nil,
@@ -243,7 +248,7 @@ enum LedgerController {
     }
 
     @Sendable static func new(req: Request) async throws -> View {
-        try await FormFlow.show(req, "purchases/new", options: try await formOptions(req))
+        try await FormFlow.show(req, "purchases/new", options: try await formOptions(req), pickers: PurchaseInput.pickers)
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {

@@ -3,6 +3,7 @@ import Fluent
 import Vapor
 
 struct PurchaseInput: FormInput {
+    static let pickers: [String: Picker] = ["buyerUnitId": .buyerUnit, "originRegionCode": .anyPlace]
     var buyerUnitId: Int?
     var purchasedOn: String?
     var originRegionCode: String?

@@ -49,7 +49,7 @@ enum BuyerController {
     }
 
     @Sendable static func new(req: Request) async throws -> View {
-        try await FormFlow.show(req, template, options: options)
+        try await FormFlow.show(req, template, options: options, pickers: BuyerInput.pickers)
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {

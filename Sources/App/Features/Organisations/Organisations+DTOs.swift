@@ -2,6 +2,7 @@ import BangfuKit
 import Vapor
 
 struct SupplierInput: FormInput {
+    static let pickers: [String: Picker] = ["regionCode": .place, "householdId": .household]
     var name: String?
     var kind: String?
     var regionCode: String?
@@ -37,6 +38,7 @@ struct SupplierDTO: Content {
 }
 
 struct BuyerInput: FormInput {
+    static let pickers: [String: Picker] = ["regionCode": .place, "systemId": .leadSystem]
     var name: String?
     var kind: String?
     var regionCode: String?

@@ -3,6 +3,7 @@ import Fluent
 import Vapor
 
 struct PairingInput: FormInput {
+    static let pickers: [String: Picker] = ["helperUnitId": .buyerUnit, "helperRegionCode": .anyPlace, "helpedRegionCode": .place]
     var kind: String?
     var helperUnitId: Int?
     var helperRegionCode: String?
@@ -87,7 +88,7 @@ enum PairingController {
         return try await req.view.render("pairings/index", page)
     }
 
-    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options) }
+    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options, pickers: PairingInput.pickers) }
 
     @Sendable static func submit(req: Request) async throws -> Response {
         try await FormFlow.submit(req, template, PairingInput.self, options: options) {

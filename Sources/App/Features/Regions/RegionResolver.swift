@@ -6,9 +6,11 @@ import Fluent
 struct RegionResolver {
     private var children: [String?: [Region]] = [:]
     let root: RegionCode?
+    /// The coarsest level a name may resolve to (sheets name townships and villages; forms may name counties).
+    var coarsest = RegionCode.Level.township
 
     /// Loads the root's ancestors and subtree (all regions when the scope is everything).
-    static func load(scope: Scope, on db: any Database) async throws -> RegionResolver {
+    static func load(scope: Scope, on db: any Database, coarsest: RegionCode.Level = .township) async throws -> RegionResolver {
         var q = Region.query(on: db)
         var root: RegionCode? = nil
         if case .region(let r) = scope {
@@ -16,7 +18,7 @@ struct RegionResolver {
             let ancestors = RegionCode.Level.allCases.compactMap { r.ancestor(at: $0)?.digits }
             q = q.group(.or) { $0.filter(\.$id =~ r.subtreePrefix).filter(\.$id ~~ ancestors) }
         }
-        var resolver = RegionResolver(root: root)
+        var resolver = RegionResolver(root: root, coarsest: coarsest)
         for region in try await q.all() { resolver.children[region.parentCode, default: []].append(region) }
         return resolver
     }
@@ -51,7 +53,7 @@ struct RegionResolver {
     }
 
     private func within(_ code: RegionCode) -> RegionCode? {
-        guard root.map({ $0.contains(code) }) ?? true, code.level >= .township else { return nil }
+        guard root.map({ $0.contains(code) }) ?? true, code.level >= coarsest else { return nil }
         return code
     }
 }

@@ -56,17 +56,26 @@ struct FormPage: Encodable {
     var notice: String? = nil
     var options: [String: [Option]] = [:]
     var attachments: [AttachmentDTO] = []
+    /// The place names a place picker offers (its datalist).
+    var places: [String] = []
 
     init(shell: Shell) { self.shell = shell }
+
+    /// The page's select lists: the caller's, and those its pickers fill.
+    mutating func pick(_ pickers: [String: Picker], options given: [String: [Option]], req: Request) async throws {
+        let chosen = try await Pickers.choices(pickers, req: req)
+        options = given.merging(chosen.options) { a, _ in a }
+        places = chosen.places
+    }
 
     struct Option: Encodable { let value: String; let label: String }
 
     static func rerender(_ template: String, req: Request, error: FieldError, values: [String: String],
-                         options: [String: [Option]] = [:]) async throws -> Response {
+                         options: [String: [Option]] = [:], pickers: [String: Picker] = [:]) async throws -> Response {
         var page = FormPage(shell: Shell(req))
         page.values = values
         page.errors = [error.field: error.message]
-        page.options = options
+        try await page.pick(pickers, options: options, req: req)
         return try await req.render(template, page, status: .unprocessableEntity)
     }
 }

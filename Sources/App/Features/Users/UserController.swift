@@ -3,6 +3,8 @@ import Fluent
 import Vapor
 
 struct UserInput: FormInput {
+    static let pickers: [String: Picker] = ["regionCode": .anyPlace, "systemId": .leadSystem, "buyerUnitId": .buyerUnit,
+                                            "supplierId": .supplier]
     var username: String?
     var displayName: String?
     var password: String?
@@ -94,7 +96,7 @@ enum UserController {
         return try await req.view.render("users/index", ListPage(shell: Shell(req), rows: users, canCreate: true))
     }
 
-    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options) }
+    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options, pickers: UserInput.pickers) }
 
     @Sendable static func submit(req: Request) async throws -> Response {
         try await FormFlow.submit(req, template, UserInput.self, options: options) {
