@@ -54,3 +54,34 @@ final class PickerTests: XCTestCase {
         }
     }
 }
+
+/// Issue 13, item 8: an office keeps its lead systems and their units in the app.
+final class LeadSystemTests: XCTestCase {
+    func testAnOfficeCreatesASystemAndPutsAUnitInIt() async throws {
+        try await withApp { app, f in
+            var office = try await Browser.signIn(app, "office")
+            let created = try await office.post("/systems", ["do": "create", "name": "卫生健康系统", "leadName": "县卫健委",
+                                                             "regionCode": "云阳县"])
+            XCTAssertEqual(created.status, .seeOther)
+            let system = try await LeadSystem.query(on: app.db).filter(\.$name == "卫生健康系统").first()
+            XCTAssertEqual(system?.regionCode, Fixtures.yunyang)
+            let assigned = try await office.post("/systems", ["do": "assign", "unitId": String(f.hospital), "systemId": String(system!.id!)])
+            XCTAssertEqual(assigned.status, .seeOther)
+            try await assertEqual(try await BuyerUnit.find(f.hospital, on: app.db)?.$system.id, system?.id)
+            let page = try await office.get("/systems").body.string
+            XCTAssertTrue(page.contains("县卫健委") && page.contains("<span class=\"flag\">云阳县人民医院</span>"))
+            let twice = try await office.post("/systems", ["do": "create", "name": "卫生健康系统", "leadName": "x", "regionCode": "云阳县"])
+            XCTAssertEqual(twice.status, .conflict)
+            XCTAssertTrue(twice.body.string.contains("本区划已有“卫生健康系统”"))
+
+            let wuxi = try await apiClient(app, "office.wuxi")
+            struct Assign: Encodable { let systemId: Int? }
+            try await assertEqual(try await wuxi.put("/api/v1/buyers/\(f.hospital)/system", Assign(systemId: nil)).status, .notFound)
+            let api = try await apiClient(app, "office")
+            try await assertEqual(try await api.put("/api/v1/buyers/\(f.hospital)/system", Assign(systemId: nil)).status, .ok)
+            try await assertEqual(try await BuyerUnit.find(f.hospital, on: app.db)?.$system.id, nil)
+            try await assertEqual(try await apiClient(app, "lead").get("/api/v1/systems").content.decode([LeadSystemDTO].self).map(\.name),
+                                  ["教育系统"], "a lead unit sees its own system")
+        }
+    }
+}

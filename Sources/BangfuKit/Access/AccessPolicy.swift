@@ -16,6 +16,7 @@ public enum Action: String, CaseIterable, Sendable {
     case viewOffices, editOffices
     case viewSuppliers, editSuppliers
     case viewBuyers, editBuyers
+    case manageSystems           // 牵头单位系统 and which units belong to each
     case viewHouseholds, editHouseholds
     case readHouseholdIdentity // full names and ID numbers: only those who work with the households
     case viewPairings, editPairings
@@ -50,6 +51,7 @@ public enum AccessPolicy {
             .editSuppliers: [.admin: .all, .office: .region, .clerk: .region],
             .viewBuyers: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .editBuyers: [.admin: .all, .office: .region, .leadUnit: .system],
+            .manageSystems: [.admin: .all, .office: .region],
             .viewHouseholds: [.admin: .all, .office: .region, .clerk: .region],
             .editHouseholds: [.office: .region, .clerk: .region],
             // The administrator runs the system but has no need to read who the households are.

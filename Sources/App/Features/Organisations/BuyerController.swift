@@ -43,8 +43,10 @@ enum BuyerController {
     }
 
     @Sendable static func index(req: Request) async throws -> View {
-        let page = ListPage(shell: Shell(req), rows: try await list(req).map(BuyerDTO.init),
-                            canCreate: req.scope(for: .editBuyers) != nil)
+        var rows = try await list(req).map(BuyerDTO.init)
+        let names = try await RegionNames.places(for: rows.map(\.regionCode), on: req.db)
+        for i in rows.indices { rows[i].regionName = names[rows[i].regionCode] }
+        let page = ListPage(shell: Shell(req), rows: rows, canCreate: req.scope(for: .editBuyers) != nil)
         return try await req.view.render("buyers/index", page)
     }
 

@@ -69,6 +69,7 @@ struct BuyerDTO: Content {
     let hasFiveIntoDuty: Bool
     let helpLevel: String?
     let systemId: Int?
+    var regionName: String? = nil
 
     init(_ b: BuyerUnit) {
         id = b.id!; name = b.name; kind = b.kind; kindName = BuyerKind(rawValue: b.kind)?.chineseName ?? b.kind

@@ -16,6 +16,7 @@ struct Shell: Encodable {
         ("管理部门", .offices, .viewOffices),
         ("供给主体", .suppliers, .viewSuppliers),
         ("采购单位", .buyers, .viewBuyers),
+        ("牵头单位系统", .systems, .manageSystems),
         ("脱贫户", .households, .viewHouseholds),
         ("结对帮扶", .pairings, .viewPairings),
         ("操作日志", .audit, .viewAudit),
