@@ -123,6 +123,8 @@ enum SiteURL: String, CaseIterable {
     case apiOfferPhotos = "/api/v1/offers/:id/photos"
     case apiCertificationDocuments = "/api/v1/certifications/:id/documents"
     case apiPurchases = "/api/v1/purchases"
+    case apiTokens = "/api/v1/tokens"
+    case apiToken = "/api/v1/tokens/:id"
     case apiPurchaseTotals = "/api/v1/purchases/totals"
     case apiPurchase = "/api/v1/purchases/:id"
     case apiChannels = "/api/v1/channels"

@@ -40,17 +40,50 @@ enum TokenController {
     }
 
     @Sendable static func revoke(req: Request) async throws -> Response {
+        _ = try await revokeOwn(req)
+        return req.redirect(to: SiteURL.tokens.path)
+    }
+
+    /// Revokes one of the caller's own tokens (the one in use too: it stops working at once).
+    static func revokeOwn(_ req: Request) async throws -> APIToken {
         guard let id = req.parameters.get("id", as: Int.self),
               let token = try await APIToken.query(on: req.db).filter(\.$id == id)
                 .filter(\.$user.$id == req.currentUser!.id!).first()
         else { throw APIError.notFound("令牌") }
+        guard token.revokedAt == nil else { return token }
         token.revokedAt = Date()
         try await req.db.writeTransaction { db in
             try await token.save(on: db)
             try await Audit.record(req, on: db, action: "revoke", entity: "api_token", id: token.id,
                                    region: req.currentUser!.regionCode, after: ["name": token.name])
         }
-        return req.redirect(to: SiteURL.tokens.path)
+        return token
     }
+
+    struct TokenDTO: Content {
+        let id: Int, name: String, createdAt: String, revoked: Bool
+        /// The token itself: only in the answer that creates it.
+        var token: String? = nil
+        init(_ t: APIToken) {
+            id = t.id!; name = t.name; createdAt = t.createdAt.map(ShanghaiCalendar.format) ?? ""; revoked = t.revokedAt != nil
+        }
+    }
+
+    @Sendable static func apiIndex(req: Request) async throws -> [TokenDTO] {
+        try await APIToken.query(on: req.db).filter(\.$user.$id == req.currentUser!.id!).sort(\.$id, .descending).all().map(TokenDTO.init)
+    }
+
+    @Sendable static func apiCreate(req: Request) async throws -> Response {
+        struct Body: Content { var name: String? }
+        let name = try FormValue.text(try req.content.decode(Body.self).name, "name", "令牌用途", max: 50)
+        let secret = try await issue(name: name, for: req.currentUser!, req: req)
+        let record = try await APIToken.query(on: req.db).filter(\.$tokenHash == Authentication.tokenHash(secret)).first()
+        guard let record else { throw APIError.notFound("令牌") }
+        var dto = TokenDTO(record)
+        dto.token = secret
+        return try await dto.encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable static func apiRevoke(req: Request) async throws -> TokenDTO { TokenDTO(try await revokeOwn(req)) }
 }
 

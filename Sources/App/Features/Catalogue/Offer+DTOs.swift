@@ -8,8 +8,8 @@ struct OfferInput: FormInput {
     var supplierId: Int?
     var category: String?
     var variety: String?
-    var quantity: String?
-    var price: String?
+    @NumberOrText var quantity: String?
+    @NumberOrText var price: String?
     var supplyMethod: String?
     var shopURL: String?
     var contactName: String?

@@ -11,8 +11,8 @@ struct PurchaseInput: FormInput {
     var seller: String?
     var householdsTouched: Int?
     var variety: String?
-    var quantity: String?
-    var amount: String?
+    @NumberOrText var quantity: String?
+    @NumberOrText var amount: String?
     var purpose: String?
     var channel: String?
     var orderId: String?

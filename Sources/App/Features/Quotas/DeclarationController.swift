@@ -15,7 +15,7 @@ struct DeclarationDTO: Content {
 /// 申报基数: a unit declares (or its lead unit or office declares for it) the bases its share rules need.
 enum DeclarationController {
     struct Input: FormInput {
-        var buyerUnitId: Int?; var year: Int?; var kind: String?; var value: String?
+        var buyerUnitId: Int?; var year: Int?; var kind: String?; @NumberOrText var value: String?
         init(form f: [String: String]) { buyerUnitId = f.int("buyerUnitId"); year = f.int("year"); kind = f.text("kind"); value = f.text("value") }
     }
 
@@ -124,9 +124,20 @@ enum DeclarationController {
     @Sendable static func apiCreate(req: Request) async throws -> DeclarationDTO {
         DeclarationDTO(try await declare(try Input.decode(req), req: req))
     }
+    /// The progress page's form: a refused value re-renders the page with what was typed and the reason beside it.
     @Sendable static func submit(req: Request) async throws -> Response {
-        _ = try await declare(try Input.decode(req), req: req)
-        return req.redirect(to: SiteURL.progress.path)
+        let values = try Input.formValues(req)
+        func again(_ field: String, _ message: String, _ status: HTTPStatus) async throws -> Response {
+            try await ProgressController.page(req, values: values, errors: [field: message]).encodeResponse(status: status, for: req)
+        }
+        do {
+            _ = try await declare(try Input(form: values), req: req)
+            return req.redirect(to: SiteURL.progress.path)
+        } catch let e as FieldError {
+            return try await again(e.field, e.message, .unprocessableEntity)
+        } catch let e as APIError where e.field != nil {
+            return try await again(e.field!, e.message, e.status)
+        }
     }
 }
 

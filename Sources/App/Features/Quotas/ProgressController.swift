@@ -97,11 +97,15 @@ enum ProgressController {
         let shell: Shell; let year: Int; let asOf: String; let pace: String; let rows: [ProgressDTO]
         let declarations: [DeclarationDTO]; let kinds: [FormPage.Option]; let units: [FormPage.Option]; let canDeclare: Bool
         var importErrors: [RowError] = []
+        /// The declaration form as typed, and its error beside the field, when it was refused.
+        var values: [String: String] = [:]
+        var errors: [String: String] = [:]
     }
 
     @Sendable static func index(req: Request) async throws -> View { try await page(req) }
 
-    static func page(_ req: Request, importErrors: [RowError] = []) async throws -> View {
+    static func page(_ req: Request, importErrors: [RowError] = [], values: [String: String] = [:],
+                     errors: [String: String] = [:]) async throws -> View {
         let year = req.query["year"] ?? req.today.year
         let day = asOf(req, year: year)
         let units = try await BuyerUnit.query(on: req.db).scoped(by: req.scope(for: .declareBases) ?? .ownAccount).sort(\.$name).all()
@@ -110,6 +114,6 @@ enum ProgressController {
             pace: ProgressDTO.percent(Pace.basisPoints(window: LocalDate(year: year, month: 1, day: 1)...LocalDate(year: year, month: 12, day: 31), asOf: day)),
             rows: try await progress(req), declarations: try await DeclarationController.list(req),
             kinds: DeclarationKind.options, units: units.map { .init(value: String($0.id!), label: $0.name) },
-            canDeclare: req.scope(for: .declareBases) != nil, importErrors: importErrors))
+            canDeclare: req.scope(for: .declareBases) != nil, importErrors: importErrors, values: values, errors: errors))
     }
 }
