@@ -62,6 +62,7 @@ struct Fixtures {
         f.wuxiHousehold = try await household("李秀兰", "440524188001010014", wuxiTown)
 
         try await ChannelPresets.load(jurisdiction: yunyang, on: db)
+        _ = try await ChannelPreset.wuxi.adopt(jurisdiction: wuxi, on: db)
         let hash = try Bcrypt.hash(password, cost: 4)
         let anchors: [(String, Role, (User) -> Void)] = [
             ("admin", .admin, { _ in }),

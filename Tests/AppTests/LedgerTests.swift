@@ -175,6 +175,7 @@ final class LedgerTests: XCTestCase {
             _ = try await apiClient(app, "buyer").post("/api/v1/purchases", Body())
             let wuxi = try await apiClient(app, "office.wuxi")
             var theirs = Body(); theirs.buyerUnitId = f.wuxiUnit; theirs.originRegionCode = Fixtures.wuxiTown
+            theirs.channel = "directed"     // 巫溪's 八销: 云阳's channels are not its own
             try await assertEqual(try await wuxi.post("/api/v1/purchases", theirs).status, .created)
             var foreign = Body(); foreign.buyerUnitId = f.hospital
             try await assertEqual(try await wuxi.post("/api/v1/purchases", foreign).error().error.code, "out_of_scope")

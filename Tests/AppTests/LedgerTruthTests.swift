@@ -174,7 +174,7 @@ final class TownshipSalesReportTests: XCTestCase {
             wuxiClerk.passwordHash = try Bcrypt.hash(Fixtures.password, cost: 4); wuxiClerk.isActive = true
             wuxiClerk.regionCode = Fixtures.wuxiTown
             try await wuxiClerk.create(on: app.db)
-            let res = try await apiClient(app, "clerk.wuxi").upload("/api/v1/sales/sheets?channel=fiveInto",
+            let res = try await apiClient(app, "clerk.wuxi").upload("/api/v1/sales/sheets?channel=directed",
                                                                     try sheet("att2-coop.xlsx"), name: "附件2.xlsx")
             XCTAssertEqual(res.status, .unprocessableEntity)
             struct Report: Decodable { struct E: Decodable { let column: String; let code: String }; let errors: [E] }

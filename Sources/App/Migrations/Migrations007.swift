@@ -8,5 +8,6 @@ enum Migrations007 {
         migrations.add(CreateLedgerSettings())
         migrations.add(AddPairingMatch())
         migrations.add(CreateUnitAliases())
+        migrations.add(ChannelsPerJurisdiction())
     }
 }

@@ -29,6 +29,7 @@ public enum Action: String, CaseIterable, Sendable {
     case manageBlacklist, handleComplaints
     case viewPurchases, recordPurchases, verifyPurchases
     case reportSales             // 附件2: a township reports its own sales (seed 003)
+    case manageChannels          // a jurisdiction's own channel list
     case viewBenefits            // 利益联结 by village: offices
     case viewPolicies, managePolicies, declareBases, viewProgress
     case viewReporting, manageReporting   // 报送 and 催报; closing periods
@@ -73,6 +74,7 @@ public enum AccessPolicy {
             .recordPurchases: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .verifyPurchases: [.office: .region],
             .reportSales: [.office: .region, .clerk: .region],
+            .manageChannels: [.office: .region],
             .viewBenefits: [.admin: .all, .office: .region],
             // Policies are public documents; progress is each one's own.
             .viewPolicies: [.admin: .all, .office: .region, .leadUnit: .all, .buyer: .all],

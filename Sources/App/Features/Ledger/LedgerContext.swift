@@ -14,13 +14,13 @@ struct LedgerContext: Sendable {
     var units: [Int: Buyer] = [:]
     var regions: Set<String> = []
     var deepPoverty: Set<String> = []
-    var channels: [String: Channel] = [:]
+    var channels = ChannelList(rows: [])
     var closures: [ClosedPeriod] = []
 
     init(_ req: Request, on db: any Database) async throws {
         scope = req.scope; today = req.today; cipher = req.fieldCipher
         reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
-        channels = Dictionary(uniqueKeysWithValues: try await Channel.query(on: db).all().map { ($0.code, $0) })
+        channels = try await ChannelList.load(on: db)
         closures = try await ClosedPeriod.query(on: db).all()
     }
 
@@ -99,7 +99,9 @@ struct LedgerContext: Sendable {
         guard let amount = Fen.parse(input.amount ?? ""), amount > .zero else { throw FieldError.invalid("amount", "采购金额", "如“90元”") }
         p.amountFen = amount.value
         p.purpose = (try FormValue.choice(input.purpose, "purpose", "用途") as PurchasePurpose).rawValue
-        guard let channel = channels[input.channel ?? ""] else { throw FieldError.invalid("channel", "渠道") }
+        guard let channel = channels.channel(input.channel ?? "", for: unit.region) else {
+            throw FieldError(field: "channel", code: "unknown_channel", message: "渠道“\(input.channel ?? "")”不在采购单位所在辖区的渠道中")
+        }
         p.channelCode = channel.code; p.viaPlatform = channel.viaPlatform
         p.source = source.rawValue
         p.reporter = reporter

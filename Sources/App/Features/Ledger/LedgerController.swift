@@ -167,7 +167,7 @@ enum LedgerController {
             FROM \(ident: table) WHERE \(filter) GROUP BY \(unsafeRaw: column), counted
             """).all(decoding: Row.self)
         let loaded = if let known { known } else { try await Channel.query(on: req.db).all() }
-        let channels = Dictionary(uniqueKeysWithValues: loaded.map { ($0.code, $0.name) })
+        let channels = ChannelList(rows: loaded).names(for: try await ChannelList.region(of: req))
         let name: (String) -> String = { key in
             by == "channel" ? channels[key] ?? key : by == "purpose" ? PurchasePurpose(rawValue: key)?.chineseName ?? key : key
         }
@@ -198,8 +198,9 @@ enum LedgerController {
         let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db).filter(\.$id ~~ Set(rows.map(\.buyerUnitId))).all()
             .map { ($0.id!, $0.name) })
         // The channels, read once: the rows' names, the filter form's choices and the totals' names.
-        let channels = try await Channel.query(on: req.db).sort(\.$id).all()
-        let channelNames = Dictionary(uniqueKeysWithValues: channels.map { ($0.code, $0.name) })
+        let channels = ChannelList(rows: try await Channel.query(on: req.db).sort(\.$id).all())
+            .effective(for: try await ChannelList.region(of: req))
+        let channelNames = Dictionary(channels.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let places = try await RegionNames.places(for: rows.map(\.originRegionCode), on: req.db)
         for i in rows.indices {
             rows[i].buyerUnitName = units[rows[i].buyerUnitId]
@@ -238,7 +239,7 @@ enum LedgerController {
     static var options: [String: [FormPage.Option]] { ["purpose": PurchasePurpose.options] }
 
     static func formOptions(_ req: Request) async throws -> [String: [FormPage.Option]] {
-        formOptions(try await Channel.query(on: req.db).sort(\.$id).all())
+        formOptions(try await ChannelList.load(on: req.db).effective(for: try await ChannelList.region(of: req)))
     }
 
     static func formOptions(_ channels: [Channel]) -> [String: [FormPage.Option]] {

@@ -13,7 +13,8 @@ enum LedgerSheetController {
     }
 
     static func importSheet(_ file: ImportFile, form: SalesReport.Form, channel: String?, purpose: String?, req: Request) async throws -> LedgerImportReport {
-        guard let channel, try await Channel.query(on: req.db).filter(\.$code == channel).first() != nil else {
+        let held = try await ChannelList.load(on: req.db).effective(for: try await ChannelList.region(of: req))
+        guard let channel, held.contains(where: { $0.code == channel }) else {
             throw APIError.invalid(.invalid("channel", "渠道"))
         }
         let fallback = purpose.flatMap(PurchasePurpose.init(codeOrName:)) ?? .other

@@ -7,6 +7,9 @@ import Vapor
 enum VocabularyController {
     struct ChannelDTO: Content {
         let code: String, name: String, heading: String, jurisdiction: String, viaPlatform: Bool
+        init(_ c: Channel) {
+            code = c.code; name = c.name; heading = c.heading; jurisdiction = c.jurisdictionCode; viaPlatform = c.viaPlatform
+        }
     }
 
     struct PurposeDTO: Content { let code: String; let name: String }
@@ -19,10 +22,7 @@ enum VocabularyController {
             let chain = [region] + RegionCode.Level.allCases.compactMap { region.ancestor(at: $0) }
             query = query.filter(\.$jurisdictionCode ~~ chain.map(\.digits))
         }
-        return try await query.sort(\.$jurisdictionCode).sort(\.$id).all().map {
-            ChannelDTO(code: $0.code, name: $0.name, heading: $0.heading, jurisdiction: $0.jurisdictionCode,
-                viaPlatform: $0.viaPlatform)
-        }
+        return try await query.sort(\.$jurisdictionCode).sort(\.$id).all().map(ChannelDTO.init)
     }
 
     @Sendable static func purposes(req: Request) async throws -> [PurposeDTO] {

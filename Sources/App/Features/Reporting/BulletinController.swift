@@ -33,7 +33,7 @@ enum BulletinController {
         if unitBuckets.isEmpty { unitBuckets = try await QuotaFacts.unitBuckets(months: months, prefix: prefix, on: db) }
         let counties = Set(progress.compactMap { RegionCode($0.subject.region)?.ancestor(at: .county)?.digits })
         let regions = try await RegionNames.places(for: Array(counties) + [jurisdiction.digits], on: db)
-        let channels = Dictionary(uniqueKeysWithValues: try await channelRows.map { ($0.code, $0.name) })
+        let channels = ChannelList(rows: try await channelRows).names(for: jurisdiction)
         let name = regions[jurisdiction.digits] ?? jurisdiction.digits
         return BulletinBuilder.build(
             title: "\(name)\(period.chineseName)消费帮扶工作通报", jurisdiction: jurisdiction, year: year, quarter: quarter, asOf: asOf,

@@ -25,6 +25,7 @@ struct Shell: Encodable {
         ("投诉处理", .complaints, .handleComplaints),
         ("采购台账", .purchases, .viewPurchases),
         ("乡镇销售表", .sales, .reportSales),
+        ("渠道", .channels, .manageChannels),
         ("目标进度", .progress, .viewProgress),
         ("政策规则", .policies, .viewPolicies),
         ("报送与关账", .reporting, .viewReporting),
