@@ -14,7 +14,7 @@ from conftest import login, shot, submit
 
 def five_into(totals):
     """(yuan, rows) of the 五进对接直销 line of the totals card; the demo ledger already holds some."""
-    m = re.search(r"五进对接直销：¥([\d,]+)\.00（(\d+) 笔）", totals)
+    m = re.search(r"五进对接直销：([\d,]+)\.00元（(\d+) 笔）", totals)
     return (int(m.group(1).replace(",", "")), int(m.group(2))) if m else (0, 0)
 
 
@@ -31,7 +31,7 @@ def test_unit_enters_a_purchase_with_proof_and_the_office_verifies_it(server, br
         browser.find_element(By.ID, field).send_keys(value)
     Select(browser.find_element(By.ID, "channel")).select_by_value("fiveInto")
     submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button"))
-    assert "待核实、未计入：¥900.00（1 笔）" in browser.find_element(By.ID, "totals").text
+    assert "待核实、未计入：900.00元（1 笔）" in browser.find_element(By.ID, "totals").text
     row = browser.find_element(By.XPATH, "//table[@id='purchases']//tr[td[text()='腊肉']]")
     purchase = row.find_element(By.TAG_NAME, "td").text
     browser.find_element(By.ID, f"proof-file-{purchase}").send_keys(proof)
@@ -47,7 +47,7 @@ def test_unit_enters_a_purchase_with_proof_and_the_office_verifies_it(server, br
     browser.get(server + "/purchases")
     totals = browser.find_element(By.ID, "totals").text
     assert five_into(totals) == (before[0] + 900, before[1] + 1), "the verified purchase moves the channel's total"
-    assert "待核实、未计入：¥0.00（0 笔）" in totals
+    assert "待核实、未计入：0.00元（0 笔）" in totals
     shot(browser, "office-purchases")
 
     # The office narrows the list with its filter form: the channel, the booked month, counted rows only.

@@ -20,7 +20,7 @@ def test_office_publishes_a_bulletin_a_unit_sees_its_pace_and_the_public_reads_i
     title = browser.find_element(By.ID, "bulletin-title").text
     assert title == "云阳县2026年第三季度消费帮扶工作通报"
     # July 腊肉 4,800 + August 红橙 4,500 + September 蜂蜜 3,600, all verified in the demo ledger.
-    assert browser.find_element(By.ID, "quarter-amount").text == "¥12,900.00"
+    assert browser.find_element(By.ID, "quarter-amount").text == "1.29万元"
     assert "电子商务营销" in browser.find_element(By.ID, "channels").text
     assert "云阳县人民医院" in browser.find_element(By.ID, "units").text
     shot(browser, "bulletin")
@@ -51,12 +51,12 @@ def test_office_publishes_a_bulletin_a_unit_sees_its_pace_and_the_public_reads_i
     assert "第2行" in browser.find_element(By.ID, "declare-import-errors").text
     browser.find_element(By.ID, "declare-file").send_keys(os.path.join(folder, "good.xlsx"))
     submit(browser, browser.find_element(By.ID, "declare-import-submit"))
-    assert "¥600,000.00" in browser.find_element(By.ID, "declarations").text
-    assert "¥120,000.00" in browser.find_element(By.ID, "progress").text, "20% of the new base"
+    assert "600,000.00元" in browser.find_element(By.ID, "declarations").text
+    assert "12.00万元" in browser.find_element(By.ID, "progress").text, "20% of the new base"
 
     browser.delete_all_cookies()
     browser.get(base + "/bulletins")
     link = browser.find_element(By.LINK_TEXT, title)
     submit(browser, link)
-    assert browser.find_element(By.ID, "quarter-amount").text == "¥12,900.00"
+    assert browser.find_element(By.ID, "quarter-amount").text == "1.29万元"
     shot(browser, "public-bulletin")

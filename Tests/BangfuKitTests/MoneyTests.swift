@@ -24,8 +24,12 @@ final class MoneyTests: XCTestCase {
     }
 
     func testFormatsForPagesAndSheets() {
-        XCTAssertEqual(Fen(123_456_789).description, "¥1,234,567.89")
-        XCTAssertEqual(Fen(-5).description, "-¥0.05")
+        XCTAssertEqual(Fen(123_456_789).description, "1,234,567.89元")
+        XCTAssertEqual(Fen(-5).description, "-0.05元")
+        XCTAssertEqual(Fen(123_456_789).wanText, "123.46万元", "rounded half up to the 百元")
+        XCTAssertEqual(Fen(999_999).wanText, "9,999.99元", "below 1万元: exact")
+        XCTAssertEqual(Fen(-1_234_500).wanText, "-1.23万元")
+        XCTAssertEqual(Fen.parse(Fen(123_456_789).description), Fen(123_456_789), "pages' amounts read back")
         XCTAssertEqual(Fen(9000).yuanString, "90.00")
         XCTAssertEqual((Fen(1) + Fen(2) - Fen(4)).value, -1)
     }

@@ -29,7 +29,7 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     /// "90元", "1234.5元": an amount as the seeds' forms write it in a cell, reading back through `parse`.
     public var seedText: String { Decimals.format(value, scale: 100) + "元" }
 
-    /// "¥1,234.50" for pages.
+    /// "1,234.50元" for pages: exact to the 分, grouped by thousands as Chinese financial tables write it.
     public var description: String {
         let sign = value < 0 ? "-" : ""
         let a = value.magnitude
@@ -40,7 +40,17 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
             whole.removeLast(3)
         }
         let cents = a % 100
-        return "\(sign)¥\(whole)\(grouped).\(cents < 10 ? "0" : "")\(cents)"
+        return "\(sign)\(whole)\(grouped).\(cents < 10 ? "0" : "")\(cents)元"
+    }
+
+    /// "12.35万元" for totals, targets and bulletins (from 1万元 up, rounded half up to the 百元); smaller
+    /// amounts as `description`.
+    public var wanText: String {
+        guard value.magnitude >= 1_000_000 else { return description }
+        let hundreds = (value.magnitude + 5_000) / 10_000          // 万元 with two decimals: whole 百元
+        let sign = value < 0 ? "-" : ""
+        let cents = hundreds % 100
+        return "\(sign)\(hundreds / 100).\(cents < 10 ? "0" : "")\(cents)万元"
     }
 
     /// 12 digits of yuan, in 分, whether typed as yuan or as 万: a ledger of ten thousand such rows still sums

@@ -11,11 +11,35 @@ enum CatalogueSearch {
         var category: String?
         var region: String?
         var mark: String?
+        /// 最新 (default), 价格从低到高, 价格从高到低.
+        var sort: String?
+        /// 1-based; bounded by `maxPage`.
+        var page: Int?
+
+        var pageNumber: Int { min(max(page ?? 1, 1), CatalogueSearch.maxPage) }
+        var order: Order { Order(rawValue: sort ?? "") ?? .newest }
     }
+
+    enum Order: String, CaseIterable {
+        case newest, priceAsc, priceDesc
+        var chineseName: String { ["最新", "价格从低到高", "价格从高到低"][Self.allCases.firstIndex(of: self)!] }
+        var sql: String {
+            switch self {
+            case .newest: "o.updated_on DESC, o.id DESC"
+            case .priceAsc: "o.price_fen ASC, o.id DESC"
+            case .priceDesc: "o.price_fen DESC, o.id DESC"
+            }
+        }
+    }
+
+    static let pageSize = 24
+    static let maxPage = 400
 
     struct Row: Decodable { let id: Int }
 
-    static func ids(_ query: Query, only offerID: Int? = nil, today: LocalDate, limit: Int = 50, on db: any Database) async throws -> [Int] {
+    /// A page of ids in the query's order, and one more when another page follows.
+    static func ids(_ query: Query, only offerID: Int? = nil, today: LocalDate, limit: Int = pageSize + 1,
+                    on db: any Database) async throws -> [Int] {
         let sql = db as! any SQLDatabase
         let day = today.description
         var s: SQLQueryString = """
@@ -39,7 +63,8 @@ enum CatalogueSearch {
         if let c = query.category, ProductCategory(rawValue: c) != nil { s += " AND o.category = \(bind: c)" }
         if let r = query.region.flatMap(RegionCode.init) { s += " AND o.region_code LIKE \(bind: r.subtreePrefix + "%")" }
         if let m = query.mark, QualityMark(rawValue: m) != nil { s += " AND (',' || o.quality_marks || ',') LIKE \(bind: "%," + m + ",%")" }
-        s += " ORDER BY o.updated_on DESC, o.id DESC LIMIT \(literal: limit)"
+        let offset = (query.pageNumber - 1) * pageSize
+        s += " ORDER BY \(unsafeRaw: query.order.sql) LIMIT \(literal: limit) OFFSET \(literal: offset)"
         return try await sql.raw(s).all(decoding: Row.self).map(\.id)
     }
 
@@ -55,6 +80,8 @@ enum CatalogueSearch {
         let validUntil: String?
         let supplierName: String?
         let photos: [String]
+        /// The first photo, for a list's tile.
+        var thumbnail: String? = nil
     }
 
     static func items(_ ids: [Int], req: Request) async throws -> [Item] {
@@ -73,9 +100,9 @@ enum CatalogueSearch {
             let supplier = o.supplier.flatMap { $0.kind == SupplierKind.household.rawValue ? nil : $0.name }
             var offer = OfferDTO(o, today: today)
             offer.note = o.note.map(Mask.numbers)
-            return Item(offer: offer, place: names[o.regionCode] ?? o.regionCode,
-                        certificateNo: cert?.certificateNo, validUntil: cert?.validUntil, supplierName: supplier,
-                        photos: photos.filter { $0.entityID == id }.map { SiteURL.photo.path(id: $0.id!) })
+            let urls = photos.filter { $0.entityID == id }.map { SiteURL.photo.path(id: $0.id!) }
+            return Item(offer: offer, place: names[o.regionCode] ?? o.regionCode, certificateNo: cert?.certificateNo,
+                        validUntil: cert?.validUntil, supplierName: supplier, photos: urls, thumbnail: urls.first)
         }
     }
 }
@@ -83,19 +110,43 @@ enum CatalogueSearch {
 enum PublicController {
     struct SearchPage: Encodable {
         let shell: Shell; let query: CatalogueSearch.Query; let items: [CatalogueSearch.Item]
-        let categories: [FormPage.Option]; let marks: [FormPage.Option]
+        let categories: [FormPage.Option]; let marks: [FormPage.Option]; let places: [FormPage.Option]
+        let orders: [FormPage.Option]; let page: Int; let previous: String?; let next: String?
+    }
+
+    /// One page of the public catalogue, and whether another follows.
+    static func search(_ req: Request) async throws -> (query: CatalogueSearch.Query, items: [CatalogueSearch.Item], more: Bool) {
+        let query = try req.query.decode(CatalogueSearch.Query.self)
+        let ids = try await CatalogueSearch.ids(query, today: req.today, on: req.db)
+        let items = try await CatalogueSearch.items(Array(ids.prefix(CatalogueSearch.pageSize)), req: req)
+        return (query, items, ids.count > CatalogueSearch.pageSize)
     }
 
     @Sendable static func catalogue(req: Request) async throws -> View {
-        let query = try req.query.decode(CatalogueSearch.Query.self)
-        let items = try await CatalogueSearch.items(try await CatalogueSearch.ids(query, today: req.today, on: req.db), req: req)
-        return try await req.view.render("public/catalogue", SearchPage(shell: Shell(req), query: query, items: items,
-                                                                        categories: ProductCategory.options, marks: QualityMark.options))
+        let (query, items, more) = try await search(req)
+        func link(_ page: Int) -> String {
+            var c = URLComponents()
+            c.path = SiteURL.catalogue.path
+            c.queryItems = (URLComponents(string: req.url.string)?.queryItems ?? []).filter { $0.name != "page" } + [.init(name: "page", value: String(page))]
+            return c.string ?? SiteURL.catalogue.path
+        }
+        let page = query.pageNumber
+        return try await req.view.render("public/catalogue", SearchPage(
+            shell: Shell(req), query: query, items: items, categories: ProductCategory.options, marks: QualityMark.options,
+            places: try await placesWithOffers(req), orders: CatalogueSearch.Order.allCases.map { .init(value: $0.rawValue, label: $0.chineseName) },
+            page: page, previous: page > 1 ? link(page - 1) : nil, next: more ? link(page + 1) : nil))
+    }
+
+    /// Counties and townships, by name, for the region picker (codes stay in the links and the API).
+    static func placesWithOffers(_ req: Request) async throws -> [FormPage.Option] {
+        let codes = try await Region.query(on: req.db).filter(\.$level >= RegionCode.Level.county.rawValue)
+            .filter(\.$level <= RegionCode.Level.township.rawValue).sort(\.$id).limit(Pickers.placeLimit).all().compactMap(\.id)
+        let names = try await RegionNames.places(for: codes, on: req.db)
+        return codes.map { .init(value: $0, label: names[$0] ?? $0) }
     }
 
     @Sendable static func apiCatalogue(req: Request) async throws -> [CatalogueSearch.Item] {
-        let query = try req.query.decode(CatalogueSearch.Query.self)
-        return try await CatalogueSearch.items(try await CatalogueSearch.ids(query, today: req.today, on: req.db), req: req)
+        try await search(req).items
     }
 
     struct ItemPage: Encodable { let shell: Shell; let item: CatalogueSearch.Item }

@@ -14,8 +14,8 @@ struct ProgressDTO: Content {
         policyId = policy.id!; policyName = policy.name; ruleCode = p.ruleCode; ruleName = p.ruleName
         unitId = p.subject.unitID; region = p.subject.region; subject = p.subject.unitID.flatMap { names[$0] } ?? places[p.subject.region] ?? p.subject.name
         targetFen = p.targetFen; actualFen = p.actualFen
-        target = p.targetFen.map { Fen($0).description }; actual = Fen(p.actualFen).description
-        expected = p.expectedFen.map { Fen($0).description }; projected = p.projectedFen.map { Fen($0).description }
+        target = p.targetFen.map { Fen($0).wanText }; actual = Fen(p.actualFen).wanText
+        expected = p.expectedFen.map { Fen($0).wanText }; projected = p.projectedFen.map { Fen($0).wanText }
         pacePercent = Self.percent(p.paceBP); completionBP = p.completionBP; width = p.completionBP / 100; completionPercent = Self.percent(p.completionBP)
         state = p.state.rawValue; stateName = p.state.chineseName; finding = p.finding
         rowsURL = p.drillDown.map(Self.rowsURL)

@@ -13,20 +13,20 @@ struct BulletinView: Encodable {
 
     init(_ b: Bulletin) {
         title = b.title; asOf = b.asOf.description; pace = ProgressDTO.percent(b.paceBP)
-        quarterAmount = Fen(b.quarterFen).description; yearAmount = Fen(b.yearFen).description
-        deepPoverty = Fen(b.deepPovertyFen).description; deepPovertyShare = ProgressDTO.percent(b.deepPovertyShareBP); households = b.householdsReached
+        quarterAmount = Fen(b.quarterFen).wanText; yearAmount = Fen(b.yearFen).wanText
+        deepPoverty = Fen(b.deepPovertyFen).wanText; deepPovertyShare = ProgressDTO.percent(b.deepPovertyShareBP); households = b.householdsReached
         let top = max(1, b.byChannel.map(\.amountFen).max() ?? 1, b.byPurpose.map(\.amountFen).max() ?? 1)
-        func line(_ l: Bulletin.Line) -> Line { Line(name: l.name, amount: Fen(l.amountFen).description, width: Int(l.amountFen * 100 / top)) }
+        func line(_ l: Bulletin.Line) -> Line { Line(name: l.name, amount: Fen(l.amountFen).wanText, width: Int(l.amountFen * 100 / top)) }
         byChannel = b.byChannel.map(line); byPurpose = b.byPurpose.map(line)
         func rank(_ r: Bulletin.Rank) -> Rank {
             Rank(rank: r.rank, name: r.name, completion: ProgressDTO.percent(r.completionBP), width: r.completionBP / 100, met: r.met, rules: r.rules,
-                 amount: Fen(r.amountFen).description)
+                 amount: Fen(r.amountFen).wanText)
         }
         units = b.units.map(rank); counties = b.counties.map(rank)
         outcomes = b.outcomes.map { Outcome(name: $0.ruleName, ahead: $0.ahead.joined(separator: "、"), behind: $0.behind.joined(separator: "、"),
                                             undeclared: $0.undeclared.joined(separator: "、")) }
         targets = b.targets.flatMap { [$0] + $0.parts }.map {
-            Target(name: $0.ruleName, target: $0.targetFen.map { Fen($0).description } ?? "—", actual: Fen($0.actualFen).description,
+            Target(name: $0.ruleName, target: $0.targetFen.map { Fen($0).wanText } ?? "—", actual: Fen($0.actualFen).wanText,
                    completion: ProgressDTO.percent($0.completionBP), width: $0.completionBP / 100, state: $0.state.chineseName)
         }
     }
