@@ -10,6 +10,8 @@ struct LedgerImportReport: Content {
     var moreErrors = 0
     /// What was imported but deserves a look (a cooperative's row without its households), row by row.
     var warnings: [RowError] = []
+    /// 带动户数 of the file's rows: a cooperative's count from its note, one household for every other row.
+    var householdsTouched = 0
     /// Buyer names no registered unit or alias carries, each with the closest units, for an office to name.
     var unknownBuyers: [UnknownBuyer] = []
 

@@ -55,6 +55,9 @@ enum LedgerSheetController {
             report.unknownBuyers = UnitNames.unknownBuyers(unknown, among: units)
             throw RejectedImport(report: report)
         }
+        report.householdsTouched = sheet.rows.reduce(0) { sum, r in
+            if case .count(let n) = r.householdsTouched { return sum + n } else { return sum + 1 }
+        }
         report.warnings = sheet.rows.filter { $0.householdsTouched == .organisationWithoutCount }.map {
             RowError(row: $0.line, column: "备注", code: "households_unsaid",
                      message: "备注写明合作社（企业）但没有带动户数（如“带动贫困户12户”），按1户计")
