@@ -130,3 +130,28 @@ final class DocumentedBodiesTests: XCTestCase {
         }
     }
 }
+
+/// Item 16: charts drawn by the app as SVG, with their figures in a table beside them.
+final class ChartsTests: XCTestCase {
+    func testTheDashboardDrawsTheYearByMonthAndProgressShowsThePace() async throws {
+        try await withApp { app, f in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office")
+            var body = PurchaseInputBody(buyerUnitId: f.hospital, amount: "3万")
+            body.purchasedOn = "2026-09-10"
+            let p = try await office.post("/api/v1/purchases", body).content.decode(LedgerTruthTests.Row.self)
+            try await assertEqual(try await office.post("/api/v1/purchases/\(p.id)/verify", VerifyBody()).status, .ok)
+            struct Adopt: Encodable { let preset = "yunyang2019"; let year = 2026 }
+            _ = try await office.post("/api/v1/policies", Adopt())
+
+            var browser = try await Browser.signIn(app, "office")
+            let home = try await browser.get("/").body.string
+            XCTAssertTrue(home.contains("<svg class=\"columns\" id=\"home-trend-chart\""), "an SVG drawn by the app")
+            XCTAssertEqual(home.components(separatedBy: "<rect class=\"column\"").count - 1, 11, "January to November")
+            XCTAssertTrue(home.contains("<tr><td>9月</td><td class=\"num\">3.00万元</td></tr>"), "the figures beside the chart")
+            XCTAssertFalse(home.contains("<script"), "no script, no CDN")
+            let progress = try await browser.get("/progress").body.string
+            XCTAssertTrue(progress.contains("<line class=\"pace\" x1=\"89\""), "序时进度 on 23 November: 89%")
+        }
+    }
+}

@@ -23,6 +23,8 @@ public struct Bulletin: Codable, Sendable, Equatable {
     public let units: [Rank], counties: [Rank]
     public let outcomes: [Outcome]
     public let targets: [RuleProgress]
+    /// The year's counted amount by month, for the trend chart (absent from bulletins published before it).
+    public var byMonth: [Line]? = nil
 }
 
 public enum BulletinBuilder {
@@ -62,13 +64,16 @@ public enum BulletinBuilder {
             Bulletin.Outcome(ruleCode: code, ruleName: ps[0].ruleName, ahead: who(ps, [.met, .onPace]), behind: who(ps, [.behind, .missed]),
                              undeclared: who(ps, [.missingDeclaration]))
         }.sorted { $0.ruleCode < $1.ruleCode }
-        return Bulletin(title: title, jurisdiction: jurisdiction.digits, year: year, quarter: quarter, asOf: asOf, paceBP: paceBP,
+        let months = Dictionary(grouping: buckets, by: \.month).mapValues { $0.reduce(0) { $0 + $1.amountFen } }
+        var bulletin = Bulletin(title: title, jurisdiction: jurisdiction.digits, year: year, quarter: quarter, asOf: asOf, paceBP: paceBP,
                         quarterFen: quarterFen, yearFen: yearFen,
                         byChannel: lines(\.channel) { names.channels[$0] ?? $0 },
                         byPurpose: lines(\.purpose) { PurchasePurpose(rawValue: $0)?.chineseName ?? $0 },
                         deepPovertyFen: deep, deepPovertyShareBP: yearFen > 0 ? Int(deep * 10_000 / yearFen) : 0,
                         householdsReached: householdsReached, units: units, counties: counties, outcomes: outcomes,
                         targets: progress.filter { $0.subject.unitID == nil })
+        bulletin.byMonth = months.keys.sorted().map { Bulletin.Line(key: $0, name: "\(Int($0.suffix(2)) ?? 0)月", amountFen: months[$0]!) }
+        return bulletin
     }
 
     /// Ranks by mean completion of the rules (a missing declaration counts as nothing done), then by amount.

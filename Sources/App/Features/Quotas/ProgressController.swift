@@ -7,6 +7,8 @@ struct ProgressDTO: Content {
     let ruleCode: String, ruleName: String, subject: String, unitId: Int?, region: String
     let target: String?, actual: String, expected: String?, projected: String?, targetFen: Int64?, actualFen: Int64
     let pacePercent: String, completionPercent: String, completionBP: Int, width: Int, state: String, stateName: String, finding: String?
+    /// Where 序时进度 falls on the bar (0–100): what should be done by now.
+    let paceWidth: Int
     let rowsURL: String?
     let parts: [ProgressDTO]
 
@@ -17,6 +19,7 @@ struct ProgressDTO: Content {
         target = p.targetFen.map { Fen($0).wanText }; actual = Fen(p.actualFen).wanText
         expected = p.expectedFen.map { Fen($0).wanText }; projected = p.projectedFen.map { Fen($0).wanText }
         pacePercent = Self.percent(p.paceBP); completionBP = p.completionBP; width = p.completionBP / 100; completionPercent = Self.percent(p.completionBP)
+        paceWidth = p.targetFen == nil ? 0 : min(100, max(0, p.paceBP / 100))
         state = p.state.rawValue; stateName = p.state.chineseName; finding = p.finding
         rowsURL = p.drillDown.map(Self.rowsURL)
         parts = p.parts.map { ProgressDTO($0, policy: policy, names: names, places: places) }

@@ -10,6 +10,8 @@ struct BulletinView: Encodable {
     let title: String, asOf: String, pace: String, quarterAmount: String, yearAmount: String
     let deepPoverty: String, deepPovertyShare: String, households: Int
     let byChannel: [Line], byPurpose: [Line], units: [Rank], counties: [Rank], outcomes: [Outcome], targets: [Target]
+    /// The year by month: a column chart and its figures.
+    let trend: ColumnChart
 
     init(_ b: Bulletin) {
         title = b.title; asOf = b.asOf.description; pace = ProgressDTO.percent(b.paceBP)
@@ -18,6 +20,7 @@ struct BulletinView: Encodable {
         let top = max(1, b.byChannel.map(\.amountFen).max() ?? 1, b.byPurpose.map(\.amountFen).max() ?? 1)
         func line(_ l: Bulletin.Line) -> Line { Line(name: l.name, amount: Fen(l.amountFen).wanText, width: Int(l.amountFen * 100 / top)) }
         byChannel = b.byChannel.map(line); byPurpose = b.byPurpose.map(line)
+        trend = ColumnChart.make((b.byMonth ?? []).map { ($0.name, $0.amountFen, Fen($0.amountFen).wanText) })
         func rank(_ r: Bulletin.Rank) -> Rank {
             Rank(rank: r.rank, name: r.name, completion: ProgressDTO.percent(r.completionBP), width: r.completionBP / 100, met: r.met, rules: r.rules,
                  amount: Fen(r.amountFen).wanText)
@@ -42,6 +45,7 @@ struct BulletinView: Encodable {
         rows += [["区县排名", "区县", "完成率", "达标规则", "规则数", "采购金额"]]
             + counties.map { [String($0.rank), $0.name, $0.completion, String($0.met), String($0.rules), $0.amount] } + [[]]
         rows += [["规则", "达到目标或序时进度", "落后", "未申报基数"]] + outcomes.map { [$0.name, $0.ahead, $0.behind, $0.undeclared] } + [[]]
+        rows += [["月份", "金额"]] + trend.columns.map { [$0.label, $0.display] } + [[]]
         rows += [["渠道", "金额"]] + byChannel.map { [$0.name, $0.amount] } + [[]]
         rows += [["用途", "金额"]] + byPurpose.map { [$0.name, $0.amount] }
         return rows

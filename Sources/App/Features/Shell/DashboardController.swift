@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import SQLKit
 import Vapor
 
 /// The home page: what the signed-in user's scope holds, counted. Later features add their tiles.
@@ -8,6 +9,8 @@ enum DashboardController {
     struct Page: Encodable {
         let shell: Shell; let scopeName: String; let tiles: [Tile]
         let progress: [ProgressDTO]; let pace: String; let notices: [String]
+        /// The year so far by month, in the caller's scope.
+        let trend: ColumnChart
     }
 
     @Sendable static func show(req: Request) async throws -> View {
@@ -37,7 +40,41 @@ enum DashboardController {
         return try await req.view.render("dashboard", Page(
             shell: Shell(req), scopeName: try await scopeName(actor, req), tiles: tiles, progress: Array(progress.prefix(12)),
             pace: ProgressDTO.percent(Pace.basisPoints(window: year, asOf: req.today)),
-            notices: try await CalendarController.notices(for: req.currentUser, on: req.db).map(\.text)))
+            notices: try await CalendarController.notices(for: req.currentUser, on: req.db).map(\.text), trend: try await trend(req)))
+    }
+
+    /// Counted amounts by month of this year through this month: an office's jurisdiction (bought in or coming from
+    /// it), a unit's or a system's own purchases; read from the rollups.
+    static func trend(_ req: Request) async throws -> ColumnChart {
+        guard let scope = req.scope(for: .viewProgress) else { return ColumnChart.make([]) }
+        let year = req.today.year, months = "\(year)-01"...req.today.monthKey
+        var byMonth: [String: Int64] = [:]
+        switch scope {
+        case .region(let r):
+            for b in try await QuotaFacts.jurisdictionTotals(prefix: r.subtreePrefix, months: months, on: req.db) {
+                byMonth[b.month, default: 0] += b.amountFen
+            }
+        case .buyerUnit(let id): byMonth = try await ownMonths(column: "buyer_unit_id", id, months, on: req.db)
+        case .system(let id): byMonth = try await ownMonths(column: "buyer_system_id", id, months, on: req.db)
+        default: break
+        }
+        let points = (1...req.today.month).map { m -> (String, Int64, String) in
+            let key = String(format: "%d-%02d", year, m), fen = byMonth[key] ?? 0
+            return ("\(m)月", fen, Fen(fen).wanText)
+        }
+        return ColumnChart.make(byMonth.isEmpty ? [] : points)
+    }
+
+    /// A unit's or a system's counted amounts by month (`column` names which).
+    static func ownMonths(column: String, _ id: Int, _ months: ClosedRange<String>, on db: any Database) async throws -> [String: Int64] {
+        struct Row: Decodable { let month: String; let amount: Int64 }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT month, CAST(SUM(amount_fen) AS BIGINT) AS amount FROM unit_rollups
+            WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
+                AND \(ident: column) = \(bind: id)
+            GROUP BY month
+            """).all(decoding: Row.self)
+        return Dictionary(rows.map { ($0.month, $0.amount) }, uniquingKeysWith: +)
     }
 
     /// Rows waiting for proof checks or a duplicate decision, and reporters overdue this month.
