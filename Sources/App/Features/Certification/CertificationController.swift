@@ -141,12 +141,14 @@ enum CertificationController {
         return a
     }
 
-    /// 帮认500235-2026-0001: county, year, sequence within the county and year.
+    /// 帮认500235-2026-0001: county, year, sequence within the county and year — after the highest issued, so a
+    /// number once given (even to an application since withdrawn) is never given twice.
     static func nextCertificateNo(_ a: ProductApplication, req: Request) async throws -> String {
         let county = String(a.regionCode.prefix(6)), year = req.today.year
         let prefix = "帮认\(county)-\(year)-"
-        let issued = try await ProductApplication.query(on: req.db).filter(\.$certificateNo =~ prefix).count()
-        return prefix + String(format: "%04d", issued + 1)
+        let issued = try await ProductApplication.query(on: req.db).filter(\.$certificateNo =~ prefix).all()
+            .compactMap { $0.certificateNo.flatMap { Int($0.dropFirst(prefix.count)) } }
+        return prefix + String(format: "%04d", (issued.max() ?? 0) + 1)
     }
 
     struct IndexPage: Encodable { let shell: Shell; let rows: [ApplicationDTO]; let canApply: Bool; let state: String }

@@ -35,6 +35,7 @@ enum DemoData {
             today: today) }
         try await ChannelPresets.load(jurisdiction: county, on: db)
         try await db.writeTransaction { tx in try await DemoLedger.load(on: tx, cipher: cipher, today: today) }
+        try await db.writeTransaction { tx in try await DemoYear.load(on: tx, cipher: cipher, today: today) }
     }
 
     /// A few offers of 龙角镇 and 泥溪镇; the cooperative's 红橙 certified, its 蜂蜜 in 公示.
@@ -135,7 +136,7 @@ enum DemoData {
                                after: ["users": users.count, "households": households.count])
     }
 
-    private static func unit(_ name: String, _ kind: BuyerKind, _ region: String, system: Int?, canteen: Bool,
+    static func unit(_ name: String, _ kind: BuyerKind, _ region: String, system: Int?, canteen: Bool,
                              fiveInto: Bool, level: HelpLevel?, _ db: any Database) async throws -> BuyerUnit {
         let b = BuyerUnit()
         b.name = name; b.kind = kind.rawValue; b.regionCode = region; b.isBudgetUnit = kind != .stateEnterprise

@@ -18,7 +18,7 @@ struct ProgressDTO: Content {
         targetFen = p.targetFen; actualFen = p.actualFen
         target = p.targetFen.map { Fen($0).wanText }; actual = Fen(p.actualFen).wanText
         expected = p.expectedFen.map { Fen($0).wanText }; projected = p.projectedFen.map { Fen($0).wanText }
-        pacePercent = Self.percent(p.paceBP); completionBP = p.completionBP; width = p.completionBP / 100; completionPercent = Self.percent(p.completionBP)
+        pacePercent = Self.percent(p.paceBP); completionBP = p.completionBP; width = p.completionBP / 100; completionPercent = p.targetFen == nil ? "—" : Self.percent(p.completionBP)
         paceWidth = p.targetFen == nil ? 0 : min(100, max(0, p.paceBP / 100))
         state = p.state.rawValue; stateName = p.state.chineseName; finding = p.finding
         rowsURL = p.drillDown.map(Self.rowsURL)

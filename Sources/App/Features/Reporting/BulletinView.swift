@@ -30,7 +30,8 @@ struct BulletinView: Encodable {
                                             undeclared: $0.undeclared.joined(separator: "、")) }
         targets = b.targets.flatMap { [$0] + $0.parts }.map {
             Target(name: $0.ruleName, target: $0.targetFen.map { Fen($0).wanText } ?? "—", actual: Fen($0.actualFen).wanText,
-                   completion: ProgressDTO.percent($0.completionBP), width: $0.completionBP / 100, state: $0.state.chineseName)
+                   completion: $0.targetFen == nil ? "—" : ProgressDTO.percent($0.completionBP), width: $0.completionBP / 100,
+                   state: $0.state.chineseName)
         }
     }
 

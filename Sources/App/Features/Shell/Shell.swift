@@ -9,6 +9,8 @@ struct Shell: Encodable {
     let roleName: String?
     let nav: [NavItem]
     let csrf: String
+    /// A server started with the demo data says so on every page, so nobody takes its figures for a real county's.
+    let demo: Bool
 
     static let menu: [(title: String, url: SiteURL, action: Action)] = [
         ("首页", .home, .ownAccount),
@@ -47,6 +49,7 @@ struct Shell: Encodable {
             .map { NavItem(title: $0.title, path: $0.url.path,
                            active: $0.url == .home ? here == "/" : here.hasPrefix($0.url.path)) }
         csrf = user != nil || form || req.method == .POST ? req.csrfToken : ""
+        demo = req.application.config.seedDemo
     }
 }
 
