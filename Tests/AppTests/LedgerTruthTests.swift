@@ -220,3 +220,72 @@ final class HelpedPlacesTests: XCTestCase {
         }
     }
 }
+
+/// Item 10: a pairing across counties counts once the other side confirms it; a unit above the county helping a
+/// place in it is bound by the county's policy.
+final class CrossCountyPairingTests: XCTestCase {
+    struct Line: Decodable { let ruleCode: String; let unitId: Int?; let region: String; let actualFen: Int64 }
+    struct P: Decodable { let id: Int; let status: String }
+    struct CountyPair: Encodable {
+        let kind = "countyToCounty"; let helperRegionCode = Fixtures.yunyang; let helpedRegionCode = Fixtures.wuxi
+        let startsOn = "2026-01-01"
+    }
+    struct Stationed: Encodable {
+        let kind = "stationedInVillage"; let helperUnitId: Int; let helpedRegionCode = Fixtures.village; let startsOn = "2026-01-01"
+    }
+    struct Adopt: Encodable { let name = "结对"; let year = 2026; let startsOn = "2026-01-01"; let endsOn = "2026-12-31"; let rules: [Rule] }
+
+    func testACrossCountyPairingCountsOnceTheOtherSideConfirms() async throws {
+        try await withApp { app, f in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let office = try await apiClient(app, "office"), wuxi = try await apiClient(app, "office.wuxi")
+            let proposed = try await office.post("/api/v1/pairings", CountyPair()).content.decode(P.self)
+            XCTAssertEqual(proposed.status, "proposed", "巫溪 is outside 云阳's region")
+            var body = PurchaseInputBody(buyerUnitId: f.hospital, amount: "5万")
+            body.originRegionCode = Fixtures.wuxiTown
+            let p = try await office.post("/api/v1/purchases", body).content.decode(LedgerTruthTests.Row.self)
+            try await assertEqual(try await office.post("/api/v1/purchases/\(p.id)/verify", VerifyBody()).status, .ok)
+            let rule = Rule(code: "paired", name: "结对县采购", kind: .pairingTotal, targetFen: 1_000_000)
+            try await assertEqual(try await office.post("/api/v1/policies", Adopt(rules: [rule])).status, .created)
+            let before = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self).filter { $0.ruleCode == "paired" }
+            XCTAssertEqual(before.count, 0, "a proposed pairing does not count")
+
+            let own = try await office.post("/api/v1/pairings/\(proposed.id)/confirm", [String: String]())
+            XCTAssertEqual(own.status, .forbidden, "the proposer cannot confirm its own proposal")
+            try await assertEqual(try await wuxi.post("/api/v1/pairings/\(proposed.id)/confirm", [String: String]()).status, .ok)
+            let after = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self).filter { $0.ruleCode == "paired" }
+            XCTAssertEqual(after.map(\.actualFen), [5_000_000], "confirmed: 云阳's purchases from 巫溪 count")
+            try await assertEqual(try await wuxi.post("/api/v1/pairings/\(proposed.id)/confirm", [String: String]()).status, .conflict)
+        }
+    }
+
+    func testAUnitAboveTheCountyHelpingInItIsBoundByItsPolicy() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let city = BuyerUnit()
+            city.name = "重庆市某市级帮扶单位"; city.kind = BuyerKind.publicInstitution.rawValue; city.regionCode = "500000000000"
+            city.isBudgetUnit = true; city.hasCanteen = true; city.hasFiveIntoDuty = false; city.helpLevel = HelpLevel.city.rawValue
+            try await city.create(on: app.db)
+            let office = try await apiClient(app, "office"), admin = try await apiClient(app, "admin")
+            let pairing = try await office.post("/api/v1/pairings", Stationed(helperUnitId: city.id!)).content.decode(P.self)
+            XCTAssertEqual(pairing.status, "proposed", "the unit belongs to the city")
+            try await assertEqual(try await admin.post("/api/v1/pairings/\(pairing.id)/confirm", [String: String]()).status, .ok)
+            // The unit reports its own purchase, through the channels of the city it belongs to.
+            _ = try await ChannelPreset.yunyang.adopt(jurisdiction: "500000000000", on: app.db)
+            let user = User()
+            user.username = "city.unit"; user.displayName = "市级单位"; user.role = Role.buyer.rawValue; user.isActive = true
+            user.passwordHash = try Bcrypt.hash(Fixtures.password, cost: 4); user.$buyerUnit.id = city.id
+            try await user.create(on: app.db)
+            var body = PurchaseInputBody(buyerUnitId: city.id!, amount: "3万")
+            body.channel = "p832"
+            let p = try await apiClient(app, "city.unit").post("/api/v1/purchases", body)
+            XCTAssertEqual(p.status, .created, p.body.string)
+            let rule = Rule(code: "helper", name: "帮扶单位采购帮扶地产品", kind: .levelMinimum, binds: .init(helpLevels: HelpLevel.allCases),
+                            fromHelpedPlaces: true, minimums: [.city: 2_000_000])
+            try await assertEqual(try await office.post("/api/v1/policies", Adopt(rules: [rule])).status, .created)
+            let lines = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self).filter { $0.ruleCode == "helper" }
+            XCTAssertEqual(lines.map(\.unitId), [city.id], "bound by 云阳's policy")
+            XCTAssertEqual(lines.map(\.actualFen), [3_000_000])
+        }
+    }
+}

@@ -104,6 +104,18 @@ final class QuotaTests: XCTestCase {
         XCTAssertEqual(p.map(\.state), [.met, .missed])
     }
 
+    func testAUnitAboveTheCountyHelpingInItIsBoundAndOneHelpingElsewhereIsNot() {
+        let city = UnitFacts(id: 7, name: "市级单位", kind: .publicInstitution, region: RegionCode("500000000000")!, isBudgetUnit: true,
+                             hasCanteen: true, hasFiveIntoDuty: false, helpLevel: .city, helps: [helped])
+        let elsewhere = UnitFacts(id: 8, name: "另一市级单位", kind: .publicInstitution, region: RegionCode("500000000000")!,
+                                  isBudgetUnit: true, hasCanteen: true, hasFiveIntoDuty: false, helpLevel: .city,
+                                  helps: [RegionCode("500238100000")!])
+        let facts = Facts(units: [city, elsewhere], buckets: [bought(7, 2_500_000)])
+        let p = run(.yuncheng, facts, asOf: day(2025, 12, 31), rule: "helperMinimum")
+        XCTAssertEqual(p.map(\.subject.unitID), [7], "bound by 云阳's policy through the place it helps")
+        XCTAssertEqual(p.map(\.targetFen), [2_000_000], "市2万")
+    }
+
     func testAHelpedVillageIsNotItsWholeTownship() {
         let township = RegionCode("500235105000")!
         let facts = Facts(units: [unit(1, level: .county, helps: [helped]), unit(2, level: .county, helps: [township])],

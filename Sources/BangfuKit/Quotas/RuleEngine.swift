@@ -14,10 +14,15 @@ public struct RuleEngine: Sendable {
 
     public func evaluate() -> [RuleProgress] { policy.rules.flatMap(evaluate) }
 
+    /// A unit of the jurisdiction, or one above it (市级/省级帮扶单位) helping a place in it, is bound by its policy.
+    func bound(_ u: UnitFacts) -> Bool {
+        policy.jurisdiction.contains(u.region) || u.helps.contains { policy.jurisdiction.contains($0) }
+    }
+
     public func evaluate(_ rule: Rule) -> [RuleProgress] {
         switch rule.kind {
         case .share, .levelMinimum, .perMember:
-            facts.units.filter { policy.jurisdiction.contains($0.region) && rule.binds.binds($0) }.map { unitProgress(rule, $0) }
+            facts.units.filter { bound($0) && rule.binds.binds($0) }.map { unitProgress(rule, $0) }
         case .pairingTotal:
             facts.countyPairings.filter { policy.jurisdiction.contains($0.helper) || policy.jurisdiction.contains($0.helped) }
                 .map { pairingProgress(rule, $0) }

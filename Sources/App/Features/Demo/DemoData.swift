@@ -113,7 +113,7 @@ enum DemoData {
         let stationed = Pairing()
         stationed.kind = PairingKind.stationedInVillage.rawValue; stationed.$helperUnit.id = hospital.id
         stationed.helpedRegionCode = "500235105201"; stationed.startsOn = "2021-06-01"; stationed.note = "示例"
-        stationed.matchTownship = false
+        stationed.matchTownship = false; stationed.status = Pairing.confirmed
         try await stationed.create(on: db)
 
         let users: [(String, String, Role, (User) -> Void)] = [

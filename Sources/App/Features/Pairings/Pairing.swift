@@ -15,8 +15,18 @@ final class Pairing: Model, @unchecked Sendable {
     @OptionalField(key: "note") var note: String?
     /// A pairing that names a village counts purchases from that village; set, from the village's whole township.
     @Field(key: "match_township") var matchTownship: Bool
+    /// proposed (by one side's office, across counties) or confirmed; only confirmed pairings count.
+    @Field(key: "status") var status: String
+    /// The region of the office that proposed it, and who confirmed it.
+    @OptionalField(key: "proposed_by") var proposedBy: String?
+    @OptionalField(key: "confirmed_by") var confirmedBy: String?
 
     init() {}
+
+    static let proposed = "proposed", confirmed = "confirmed"
+
+    /// The two sides' places: the helper's region (or its unit's) and the helped region.
+    func sides(helperUnitRegion: String?) -> [String] { [helperRegionCode ?? helperUnitRegion, helpedRegionCode].compactMap { $0 } }
 
     /// The place whose purchases count for the helper: the helped region, or a helped village's township.
     var countedPlace: RegionCode? {

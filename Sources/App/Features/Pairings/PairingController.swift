@@ -32,12 +32,18 @@ struct PairingDTO: Content {
     let endsOn: String?
     let note: String?
     let matchTownship: Bool
+    let status: String
+    let statusName: String
+    let proposedBy: String?
+    /// For pages: the two sides by name, and whether the viewer may confirm it.
+    var helperName: String? = nil, helpedName: String? = nil, canConfirm: Bool? = nil
 
     init(_ p: Pairing) {
         id = p.id!; kind = p.kind; kindName = PairingKind(rawValue: p.kind)?.chineseName ?? p.kind
         helperUnitId = p.$helperUnit.id; helperRegionCode = p.helperRegionCode
         helpedRegionCode = p.helpedRegionCode; startsOn = p.startsOn; endsOn = p.endsOn; note = p.note
-        matchTownship = p.matchTownship
+        matchTownship = p.matchTownship; status = p.status; proposedBy = p.proposedBy
+        statusName = p.status == Pairing.proposed ? "待对方确认" : "已确认"
     }
 }
 
@@ -49,17 +55,20 @@ enum PairingController {
         try await Pairing.query(on: req.db).scoped(by: req.scope).sort(\.$startsOn).all().map(PairingDTO.init)
     }
 
-    /// The helped side must lie in the caller's region; the helper is a unit or a region by kind.
+    /// One side must lie in the caller's region; when the other lies outside it (县际结对, 东西部协作) the pairing is
+    /// proposed, and counts once that side's office (or an office over both) confirms it.
     static func create(_ input: PairingInput, req: Request) async throws -> Pairing {
         let kind: PairingKind = try FormValue.choice(input.kind, "kind", "帮扶类型")
         let p = Pairing()
         p.kind = kind.rawValue
-        p.helpedRegionCode = try await Guard.region(input.helpedRegionCode, field: "helpedRegionCode", scope: req.scope, on: req.db).digits
+        p.helpedRegionCode = try await Guard.region(input.helpedRegionCode, field: "helpedRegionCode", scope: .everything, on: req.db).digits
+        var helperUnitRegion: String? = nil
         if kind.helperIsUnit {
-            guard let uid = input.helperUnitId, try await BuyerUnit.find(uid, on: req.db) != nil else {
+            guard let uid = input.helperUnitId, let unit = try await BuyerUnit.find(uid, on: req.db) else {
                 throw FieldError.required("helperUnitId", "帮扶单位")
             }
             p.$helperUnit.id = uid
+            helperUnitRegion = unit.regionCode
         } else {
             p.helperRegionCode = try await Guard.region(input.helperRegionCode, field: "helperRegionCode",
                                                         scope: .everything, on: req.db).digits
@@ -75,6 +84,13 @@ enum PairingController {
         }
         p.note = try FormValue.optionalText(input.note, "note", "备注")
         p.matchTownship = input.matchTownship ?? false
+        let sides = p.sides(helperUnitRegion: helperUnitRegion)
+        guard sides.contains(where: req.scope.covers(region:)) else {
+            throw FieldError(field: "helpedRegionCode", code: "out_of_scope", message: "结对的一方须在您的管辖范围内")
+        }
+        let ours = sides.allSatisfy(req.scope.covers(region:))
+        p.status = ours ? Pairing.confirmed : Pairing.proposed
+        if !ours, case .region(let r) = req.scope { p.proposedBy = r.digits }
         try await req.db.writeTransaction { db in
             try await p.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "pairing", id: p.id,
@@ -84,7 +100,21 @@ enum PairingController {
     }
 
     @Sendable static func index(req: Request) async throws -> View {
-        let page = ListPage(shell: Shell(req), rows: try await list(req), canCreate: req.scope(for: .editPairings) != nil)
+        let pairings = try await Pairing.query(on: req.db).scoped(by: req.scope).sort(\.$startsOn).all()
+        let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db)
+            .filter(\.$id ~~ pairings.compactMap(\.$helperUnit.id)).all().map { ($0.id!, $0.name) })
+        let places = try await RegionNames.places(for: pairings.flatMap { [$0.helpedRegionCode] + [$0.helperRegionCode].compactMap { $0 } },
+                                                  on: req.db)
+        let editor = req.scope(for: .editPairings) != nil
+        var rows: [PairingDTO] = []
+        for p in pairings {
+            var d = PairingDTO(p)
+            d.helperName = p.$helperUnit.id.flatMap { units[$0] } ?? p.helperRegionCode.flatMap { places[$0] }
+            d.helpedName = places[p.helpedRegionCode]
+            d.canConfirm = editor && p.status == Pairing.proposed ? try await mayConfirm(p, req: req) : false
+            rows.append(d)
+        }
+        let page = ListPage(shell: Shell(req), rows: rows, canCreate: editor)
         return try await req.view.render("pairings/index", page)
     }
 
@@ -98,6 +128,46 @@ enum PairingController {
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [PairingDTO] { try await list(req) }
+
+    /// The other side's office, or one over both sides, confirms a proposed pairing; from then it counts.
+    static func confirm(_ req: Request) async throws -> Pairing {
+        guard let id = req.parameters.get("id", as: Int.self),
+              let p = try await Pairing.query(on: req.db).scoped(by: req.scope).filter(\.$id == id).first() else {
+            throw APIError.notFound("结对关系")
+        }
+        guard p.status == Pairing.proposed else { throw APIError.conflict("status", "该结对关系不待确认") }
+        guard try await mayConfirm(p, req: req) else {
+            throw APIError(status: .forbidden, code: "not_counterpart", message: "须由结对另一方或共同上级确认", field: nil)
+        }
+        let before = PairingDTO(p)
+        p.status = Pairing.confirmed
+        p.confirmedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" }
+        try await req.db.writeTransaction { db in
+            try await p.save(on: db)
+            try await Audit.record(req, on: db, action: "confirm", entity: "pairing", id: p.id, region: p.helpedRegionCode,
+                                   before: before, after: PairingDTO(p))
+        }
+        return p
+    }
+
+    /// The sides the proposer's region does not hold must all lie in the caller's.
+    static func mayConfirm(_ p: Pairing, req: Request) async throws -> Bool {
+        var unitRegion: String? = nil
+        if let unit = p.$helperUnit.id { unitRegion = try await BuyerUnit.find(unit, on: req.db)?.regionCode }
+        let proposer = p.proposedBy.flatMap(RegionCode.init)
+        let others = p.sides(helperUnitRegion: unitRegion).filter { side in
+            guard let proposer, let code = RegionCode(side) else { return true }
+            return !proposer.contains(code)
+        }
+        return !others.isEmpty && others.allSatisfy(req.scope.covers(region:))
+    }
+
+    @Sendable static func apiConfirm(req: Request) async throws -> PairingDTO { PairingDTO(try await confirm(req)) }
+
+    @Sendable static func confirmForm(req: Request) async throws -> Response {
+        _ = try await confirm(req)
+        return req.redirect(to: SiteURL.pairings.path)
+    }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
         let p = try await create(try PairingInput.decode(req), req: req)

@@ -87,7 +87,9 @@ enum ProgressController {
             policy.rules = policy.rules.filter(rules)
             let facts = try await QuotaFacts.load(policy, asOf: day, only: units, on: req.db)
             let names = Dictionary(uniqueKeysWithValues: facts.units.map { ($0.id, $0.name) })
-            let lines = RuleEngine(policy: policy, facts: facts, asOf: day).evaluate().filter(visible)
+            // An office sees every line of its own jurisdiction's policies, units above it that they bind included.
+            let own = if case .region(let r) = scope, let j = RegionCode(record.jurisdictionCode) { r.contains(j) } else { false }
+            let lines = RuleEngine(policy: policy, facts: facts, asOf: day).evaluate().filter { own || visible($0) }
             let places = try await RegionNames.places(for: Array(Set(lines.filter { $0.subject.unitID == nil }.map(\.subject.region))), on: req.db)
             out += lines.map { ProgressDTO($0, policy: record, names: names, places: places) }
         }

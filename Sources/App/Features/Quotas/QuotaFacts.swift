@@ -14,23 +14,30 @@ enum QuotaFacts {
             return only.isEmpty ? "AND 1 = 0" : "AND \(ident: column) IN (\(binds: Array(only)))"
         }
         let sql = db as! any SQLDatabase
+        // Only confirmed pairings count; units above the jurisdiction helping places in it are bound by its policy.
+        let pairings = try await Pairing.query(on: db).filter(\.$status == Pairing.confirmed).all()
+        let bound = Array(Set(pairings.filter { $0.helpedRegionCode.hasPrefix(prefix) }.compactMap(\.$helperUnit.id)))
+        func inside(_ region: String, _ unit: String) -> SQLQueryString {
+            let here: SQLQueryString = "\(ident: region) LIKE \(bind: prefix + "%")"
+            return bound.isEmpty ? "(\(here))" : "(\(here) OR \(ident: unit) IN (\(binds: bound)))"
+        }
         // The registers and the rollups are read at once, each on its own connection.
         async let units = sql.raw("""
             SELECT id, name, kind, region_code, is_budget_unit, has_canteen, has_five_into_duty, help_level
-            FROM buyer_units WHERE region_code LIKE \(bind: prefix + "%") \(among("id"))
+            FROM buyer_units WHERE \(inside("region_code", "id")) \(among("id"))
             """).all(reading: UnitRow.self)
         async let declarations = sql.raw("""
             SELECT buyer_unit_id, kind, value FROM declarations
-            WHERE year = \(bind: policy.year) AND buyer_region_code LIKE \(bind: prefix + "%") \(among("buyer_unit_id"))
+            WHERE year = \(bind: policy.year) AND \(inside("buyer_region_code", "buyer_unit_id")) \(among("buyer_unit_id"))
             """).all(reading: DeclarationRow.self)
-        let pairings = try await Pairing.query(on: db).all()
         let helps = Dictionary(grouping: pairings.filter { $0.$helperUnit.id != nil }) { $0.$helperUnit.id! }
         // Only the grains the policy's rules read.
         let kinds = Set(policy.rules.map(\.kind)), range = policy.countedMonths(through: asOf)
         let byUnit = range != nil && policy.rules.contains(where: { [.share, .levelMinimum, .perMember].contains($0.kind) && !$0.fromHelpedPlaces })
         let byPlace = range != nil && !kinds.isDisjoint(with: [.pairingTotal, .jurisdictionTotal])
         let helped = range != nil && policy.rules.contains(where: \.fromHelpedPlaces)
-        async let unitBuckets = byUnit ? self.unitBuckets(months: range!, prefix: prefix, among: among("buyer_unit_id"), on: db) : []
+        async let unitBuckets = byUnit ? self.unitBuckets(months: range!, within: inside("buyer_region_code", "buyer_unit_id"),
+                                                          among: among("buyer_unit_id"), on: db) : []
         async let placeBuckets = byPlace ? self.placeBuckets(months: range!, on: db) : []
         let helpedBuckets = helped ? try await self.helpedBuckets(months: range!, units: Set(helps.keys).intersection(only ?? Set(helps.keys)), on: db) : []
         return Facts(
@@ -77,12 +84,13 @@ enum QuotaFacts {
         }
     }
 
-    /// Counted amounts per unit of the jurisdiction, by channel and purpose, over the months.
-    static func unitBuckets(months: ClosedRange<String>, prefix: String, among: SQLQueryString = "", on db: any Database) async throws -> [Bucket] {
+    /// Counted amounts per unit of the jurisdiction (`within`: the units it binds), by channel and purpose, over the months.
+    static func unitBuckets(months: ClosedRange<String>, within: SQLQueryString, among: SQLQueryString = "",
+                            on db: any Database) async throws -> [Bucket] {
         try await (db as! any SQLDatabase).raw("""
             SELECT buyer_unit_id AS unit, buyer_region_code AS buyer, channel_code AS channel, purpose, CAST(SUM(amount_fen) AS BIGINT) AS amount
             FROM unit_rollups WHERE counted = \(bind: true) AND month >= \(bind: months.lowerBound) AND month <= \(bind: months.upperBound)
-                AND buyer_region_code LIKE \(bind: prefix + "%") \(among)
+                AND \(within) \(among)
             GROUP BY buyer_unit_id, buyer_region_code, channel_code, purpose
             """).all(reading: Row.self).map { $0.bucket(months.upperBound) }
     }

@@ -30,7 +30,9 @@ enum BulletinController {
             if policy.countedMonths(through: asOf) == months { unitBuckets = facts.unitBuckets }    // the year's, already read
             progress += RuleEngine(policy: policy, facts: facts, asOf: asOf).evaluate()
         }
-        if unitBuckets.isEmpty { unitBuckets = try await QuotaFacts.unitBuckets(months: months, prefix: prefix, on: db) }
+        if unitBuckets.isEmpty {
+            unitBuckets = try await QuotaFacts.unitBuckets(months: months, within: "buyer_region_code LIKE \(bind: prefix + "%")", on: db)
+        }
         let counties = Set(progress.compactMap { RegionCode($0.subject.region)?.ancestor(at: .county)?.digits })
         let regions = try await RegionNames.places(for: Array(counties) + [jurisdiction.digits], on: db)
         let channels = ChannelList(rows: try await channelRows).names(for: jurisdiction)

@@ -32,14 +32,20 @@ struct CreateLedgerSettings: AsyncMigration {
     }
 }
 
-/// A pairing that names a village counts that village; `match_township` widens it to the village's township.
+/// A pairing that names a village counts that village (`match_township` widens it to its township); a pairing
+/// across counties is proposed by one side and counts once the other side (or a common parent) confirms it.
 struct AddPairingMatch: AsyncMigration {
     func prepare(on db: any Database) async throws {
         try await db.schema(Pairing.schema).field("match_township", .bool, .required, .sql(.default(false))).update()
+        try await db.schema(Pairing.schema).field("status", .string, .required, .sql(.default("confirmed"))).update()
+        try await db.schema(Pairing.schema).field("proposed_by", .string).update()
+        try await db.schema(Pairing.schema).field("confirmed_by", .string).update()
     }
 
     func revert(on db: any Database) async throws {
-        try await db.schema(Pairing.schema).deleteField("match_township").update()
+        for column in ["match_township", "status", "proposed_by", "confirmed_by"] {
+            try await db.schema(Pairing.schema).deleteField(FieldKey(stringLiteral: column)).update()
+        }
     }
 }
 
