@@ -36,6 +36,24 @@ final class CatalogueTests: XCTestCase {
         }
     }
 
+    /// Issue 13, item 1: a cooperative's line of 附件1 carries the households its note names; one without is a warning.
+    func testACooperativesHouseholdsAreReadFromTheNoteOf附件1() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 2))
+            let res = try await apiClient(app, "clerk").send(.POST, "/api/v1/offers/import", data: try sheet("coop.xlsx"), type: Self.xlsxType)
+            XCTAssertEqual(res.status, .ok, res.body.string)
+            struct Warned: Decodable { struct W: Decodable { let row: Int; let code: String }; let created: Int; let warnings: [W] }
+            let report = try res.content.decode(Warned.self)
+            XCTAssertEqual(report.created, 2)
+            XCTAssertEqual(report.warnings.map(\.code), ["households_unsaid"])
+            XCTAssertEqual(report.warnings.map(\.row), [5])
+            let offers = try await App.Offer.query(on: app.db).sort(\.$variety).all()
+            XCTAssertEqual(offers.map(\.variety), ["云阳红橙", "蜂蜜"])
+            XCTAssertEqual(offers.map(\.linkedHouseholds), [12, nil])
+            XCTAssertEqual(offers.first?.note, "合作社，带动贫困户12户", "the note is kept")
+        }
+    }
+
     func testGBKAndBOMCSVsReadAsTheSameRows() async throws {
         try await withApp { app, _ in
             let clerk = try await apiClient(app, "clerk")

@@ -55,6 +55,11 @@ xlsx("bad-price.xlsx", replace(0, 5, "三元"))
 xlsx("negative-quantity.xlsx", replace(1, 4, "-5斤"))
 xlsx("unknown-region.xlsx", replace(1, 1, "巫山县某某村"))
 xlsx("duplicate-rows.xlsx", ROWS + [["3"] + ROWS[0][1:]])
+# A cooperative's line names the households it involves in 备注; another names none (a warning, not one household).
+xlsx("coop.xlsx", [
+    ["1", "云阳县龙角镇示例村", "龙角镇柑橘合作社", "云阳红橙", "5000斤", "4.5元/斤", "电商", "", "刘主任 17723635558", "合作社，带动贫困户12户"],
+    ["2", "云阳县龙角镇示例村", "示例村蜂蜜合作社", "蜂蜜", "200斤", "60元/斤", "送货上门", "", "刘主任 17723635558", ""],
+])
 wrong = openpyxl.Workbook()
 wrong.active.append(["名称", "数量", "价格"])
 wrong.active.append(["土豆", "30斤", "3元"])

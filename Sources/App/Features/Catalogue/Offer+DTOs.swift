@@ -71,5 +71,7 @@ struct OfferDTO: Content {
 struct ImportReport: Content {
     var created = 0, updated = 0, unchanged = 0
     var errors: [RowError] = []
+    /// Imported, but worth a look (a cooperative's line without its households), row by row.
+    var warnings: [RowError] = []
     var accepted: Bool { errors.isEmpty }
 }
