@@ -9,6 +9,11 @@ import XCTVapor
 /// Runs `body` against a freshly migrated database: a new SQLite file, or — when TEST_DATABASE_URL is set —
 /// a PostgreSQL schema dropped and re-created for the test. The same tests run on both.
 func withApp(_ body: (Application, Fixtures) async throws -> Void) async throws {
+    try await withBareApp { app in try await body(app, try await Fixtures.load(on: app)) }
+}
+
+/// The same freshly migrated database, with nothing in it (for the demo's own data).
+func withBareApp(_ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     let sqlitePath = NSTemporaryDirectory() + "bangfu-test-\(UUID().uuidString).sqlite"
     do {
@@ -23,8 +28,7 @@ func withApp(_ body: (Application, Fixtures) async throws -> Void) async throws 
             try await sql.raw("CREATE SCHEMA public").run()
         }
         try await app.autoMigrate()
-        let fixtures = try await Fixtures.load(on: app)
-        try await body(app, fixtures)
+        try await body(app)
     } catch {
         try? await app.asyncShutdown()
         try? FileManager.default.removeItem(atPath: sqlitePath)

@@ -24,7 +24,8 @@ enum DemoData {
         logger.notice("演示账号（密码均为 \(password)）：\n\(lines.joined(separator: "\n"))")
     }
 
-    static func load(on db: any Database, cipher: FieldCipher, directory: DirectoryConfiguration, today: LocalDate) async throws {
+    static func load(on db: any Database, cipher: FieldCipher, files: any FileStore, directory: DirectoryConfiguration,
+                     today: LocalDate) async throws {
         let origin = Audit.Origin.command("seed-demo")
         for file in ["regions-national.csv", "yunyang-demo.csv"] {
             let text = try String(contentsOfFile: directory.resourcesDirectory + "Data/" + file, encoding: .utf8)
@@ -35,7 +36,7 @@ enum DemoData {
             today: today) }
         try await ChannelPresets.load(jurisdiction: county, on: db)
         try await db.writeTransaction { tx in try await DemoLedger.load(on: tx, cipher: cipher, today: today) }
-        try await db.writeTransaction { tx in try await DemoYear.load(on: tx, cipher: cipher, today: today) }
+        try await db.writeTransaction { tx in try await DemoYear.load(on: tx, cipher: cipher, files: files, today: today) }
     }
 
     /// A few offers of 龙角镇 and 泥溪镇; the cooperative's 红橙 certified, its 蜂蜜 in 公示.

@@ -32,7 +32,7 @@ enum DemoYear {
     static let channels = ["fiveInto", "fiveInto", "fiveInto", "paired", "charity", "fair", "ecommerce", "ecommerce", "tourism",
                            "p832", "p832", "hall"]
 
-    static func load(on db: any Database, cipher: FieldCipher, today: LocalDate) async throws {
+    static func load(on db: any Database, cipher: FieldCipher, files: any FileStore, today: LocalDate) async throws {
         var dice = Dice(state: 20_261_130)
         let regions = try await Region.query(on: db).filter(\.$id =~ "500235").all()
         let townships = regions.filter { RegionCode($0.id!)?.level == .township }.sorted { $0.id! < $1.id! }
@@ -60,6 +60,7 @@ enum DemoYear {
                                                   level: nil, db))
         }
         try await offers(townships, today: today, cipher: cipher, dice: &dice, on: db)
+        try await photos(files: files, on: db)
         try await declarations(units, year: today.year, dice: &dice, on: db)
         let origins = regions.filter { [.township, .village].contains(RegionCode($0.id!)?.level) }.compactMap(\.id)
         try await purchases(units, origins: origins, deep: deep, today: today, cipher: cipher, dice: &dice, on: db)
@@ -90,6 +91,22 @@ enum DemoYear {
                 a.certificateNo = i < 3 ? "帮认500235-\(today.year)-\(String(format: "%04d", number))" : nil
                 try await a.create(on: db)
             }
+        }
+    }
+
+    /// A picture on every offer: one drawn per variety, stored once (the store is content-addressed).
+    static func photos(files: any FileStore, on db: any Database) async throws {
+        var stored: [String: (sha: String, size: Int)] = [:]
+        for offer in try await Offer.query(on: db).all() {
+            if stored[offer.variety] == nil {
+                let png = DemoPhotos.png(for: offer.variety)
+                stored[offer.variety] = (try files.put(png), png.count)
+            }
+            let a = Attachment()
+            a.sha256 = stored[offer.variety]!.sha; a.size = stored[offer.variety]!.size
+            a.filename = "\(offer.variety).png"; a.contentType = "image/png"
+            a.entity = "offer"; a.entityID = offer.id!; a.regionCode = offer.regionCode
+            try await a.create(on: db)
         }
     }
 
