@@ -41,6 +41,9 @@ public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringC
 
     public func contains(_ other: RegionCode) -> Bool { other.digits.hasPrefix(subtreePrefix) }
 
+    /// This region and every region above it, nearest first: where a setting or a list is looked up.
+    public var selfAndAncestors: [RegionCode] { [self] + Level.allCases.reversed().compactMap { ancestor(at: $0) } }
+
     /// The code of the enclosing region at `level` (nil if that is not above this one).
     public func ancestor(at level: Level) -> RegionCode? {
         guard level < self.level else { return nil }

@@ -68,8 +68,7 @@ enum ChannelController {
 
     static func page(_ req: Request, error: String? = nil) async throws -> Page {
         let j = try PeriodController.jurisdiction(req, for: .manageChannels)
-        let names = try await RegionNames.places(for: [j.digits] + RegionCode.Level.allCases.compactMap { j.ancestor(at: $0)?.digits },
-                                                 on: req.db)
+        let names = try await RegionNames.places(for: j.selfAndAncestors.map(\.digits), on: req.db)
         let rows = try await ChannelList.load(on: req.db).effective(for: j).map {
             ChannelRow(id: $0.id!, code: $0.code, name: $0.name, heading: $0.heading, viaPlatform: $0.viaPlatform,
                        own: $0.jurisdictionCode == j.digits, jurisdiction: names[$0.jurisdictionCode] ?? $0.jurisdictionCode)

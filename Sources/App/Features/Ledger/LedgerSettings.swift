@@ -18,7 +18,7 @@ final class LedgerSettings: Model, @unchecked Sendable {
 
     /// The settings that hold for a place: its own, or the nearest region's above it.
     static func values(for region: RegionCode, on db: any Database) async throws -> Values {
-        let chain = [region.digits] + RegionCode.Level.allCases.reversed().compactMap { region.ancestor(at: $0)?.digits }
+        let chain = region.selfAndAncestors.map(\.digits)
         let rows = try await LedgerSettings.query(on: db).filter(\.$jurisdictionCode ~~ chain).all()
         let nearest = chain.lazy.compactMap { code in rows.first { $0.jurisdictionCode == code } }.first
         return Values(proofMandatory: nearest?.proofMandatory ?? false)

@@ -19,7 +19,7 @@ enum VocabularyController {
         var query = Channel.query(on: req.db)
         if let text: String = req.query["region"] {
             guard let region = RegionCode(text) else { throw APIError.invalid(.invalid("region", "区划代码")) }
-            let chain = [region] + RegionCode.Level.allCases.compactMap { region.ancestor(at: $0) }
+            let chain = region.selfAndAncestors
             query = query.filter(\.$jurisdictionCode ~~ chain.map(\.digits))
         }
         return try await query.sort(\.$jurisdictionCode).sort(\.$id).all().map(ChannelDTO.init)

@@ -29,7 +29,7 @@ final class CalendarSettings: Model, @unchecked Sendable {
     init() {}
 
     static func calendar(for region: RegionCode, on db: any Database) async throws -> ReportingCalendar {
-        let chain = [region.digits] + RegionCode.Level.allCases.reversed().compactMap { region.ancestor(at: $0)?.digits }
+        let chain = region.selfAndAncestors.map(\.digits)
         let rows = try await CalendarSettings.query(on: db).filter(\.$jurisdictionCode ~~ chain).all()
         guard let nearest = chain.lazy.compactMap({ code in rows.first { $0.jurisdictionCode == code } }).first else { return ReportingCalendar() }
         return ReportingCalendar(monthlyDueDay: nearest.monthlyDueDay, quarterlyDueDay: nearest.quarterlyDueDay)
