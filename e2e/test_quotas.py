@@ -15,7 +15,8 @@ def quarter_in_wan(database, year, quarter):
     """The quarter's counted amount recomputed from the server's own ledger file, as the bulletin writes it (万元)."""
     first, last = f"{year}-{3 * quarter - 2:02d}", f"{year}-{3 * quarter:02d}"
     with sqlite3.connect(database) as db:
-        fen = db.execute("""SELECT COALESCE(SUM(amount_fen), 0) FROM purchases WHERE duplicate_of IS NULL AND state <> 'rejected'
+        fen = db.execute(
+            """SELECT COALESCE(SUM(amount_fen), 0) FROM purchases WHERE duplicate_of IS NULL AND state <> 'rejected'
                             AND (via_platform OR state = 'verified') AND substr(booked_on, 1, 7) BETWEEN ? AND ?""",
                          (first, last)).fetchone()[0]
     hundreds = (fen + 5000) // 10000

@@ -49,7 +49,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     ImportFile.removeLeftovers(in: config.varDirectory)
     if config.seedDemo {
         if try await DemoData.isNeeded(on: app.db) {
-            try await DemoData.load(on: app.db, cipher: app.fieldCipher, files: app.files, directory: app.directory, today: app.today)
+            try await DemoData.load(on: app.db, cipher: app.fieldCipher, files: app.files, directory: app.directory,
+                                    today: app.today)
             app.logger.notice("已载入演示数据 (demo data loaded)")
         }
         DemoData.printLogins(app.logger)

@@ -40,9 +40,14 @@ final class CatalogueTests: XCTestCase {
     func testACooperativesHouseholdsAreReadFromTheNoteOf附件1() async throws {
         try await withApp { app, _ in
             app.setToday(LocalDate(year: 2026, month: 11, day: 2))
-            let res = try await apiClient(app, "clerk").send(.POST, "/api/v1/offers/import", data: try sheet("coop.xlsx"), type: Self.xlsxType)
+            let res = try await apiClient(app, "clerk").send(.POST, "/api/v1/offers/import",
+                                                             data: try sheet("coop.xlsx"), type: Self.xlsxType)
             XCTAssertEqual(res.status, .ok, res.body.string)
-            struct Warned: Decodable { struct W: Decodable { let row: Int; let code: String }; let created: Int; let warnings: [W] }
+            struct Warned: Decodable {
+                struct W: Decodable { let row: Int; let code: String }
+                let created: Int
+                let warnings: [W]
+            }
             let report = try res.content.decode(Warned.self)
             XCTAssertEqual(report.created, 2)
             XCTAssertEqual(report.warnings.map(\.code), ["households_unsaid"])

@@ -19,7 +19,8 @@ final class ChannelListTests: XCTestCase {
             let again = try await wuxi.post("/api/v1/channels/presets", ["preset": "wuxi"]).content.decode([C].self)
             XCTAssertEqual(again.count, 0, "adopting twice adds nothing")
             let listed = try await wuxi.get("/api/v1/channels?region=\(Fixtures.wuxiTown)").content.decode([C].self)
-            XCTAssertTrue(listed.contains { $0.name == "直播带货" && $0.jurisdiction == Fixtures.wuxi }, "a township inherits its county's")
+            XCTAssertTrue(listed.contains { $0.name == "直播带货" && $0.jurisdiction == Fixtures.wuxi },
+                          "a township inherits its county's")
             XCTAssertFalse(listed.contains { $0.code == "fiveInto" }, "云阳's 六销 are 云阳's")
 
             var body = PurchaseInputBody(buyerUnitId: f.wuxiUnit, amount: "90元")
@@ -35,14 +36,16 @@ final class ChannelListTests: XCTestCase {
     func testAnOfficeAddsAndRenamesItsOwnChannelOnThePage() async throws {
         try await withApp { app, _ in
             var office = try await Browser.signIn(app, "office")
-            try await assertEqual(try await office.post("/channels", ["do": "add", "heading": "九销", "name": "社区团购"]).status, .seeOther)
+            try await assertEqual(
+                try await office.post("/channels", ["do": "add", "heading": "九销", "name": "社区团购"]).status, .seeOther)
             let own = try await App.Channel.query(on: app.db).filter(\.$name == "社区团购").first()
             XCTAssertEqual(own?.jurisdictionCode, Fixtures.yunyang)
             XCTAssertEqual(own?.code, "own10", "made from the list, never typed")
             let twice = try await office.post("/channels", ["do": "add", "name": "社区团购"])
             XCTAssertEqual(twice.status, .conflict)
             XCTAssertTrue(twice.body.string.contains("本辖区已有渠道“社区团购”"))
-            try await assertEqual(try await office.post("/channels", ["do": "rename", "id": String(own!.id!), "heading": "九销",
+            try await assertEqual(try await office.post("/channels", ["do": "rename", "id": String(own!.id!),
+                                                              "heading": "九销",
                                                               "name": "社区团购直销"]).status, .seeOther)
             let page = try await office.get("/channels").body.string
             XCTAssertTrue(page.contains("社区团购直销") && page.contains("五进对接直销"))

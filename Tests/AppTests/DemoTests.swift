@@ -10,10 +10,12 @@ final class DemoTests: XCTestCase {
         try await withBareApp { app in
             let today = LocalDate(year: 2026, month: 11, day: 30)
             app.setToday(today)
-            try await DemoData.load(on: app.db, cipher: app.fieldCipher, files: app.files, directory: app.directory, today: today)
+            try await DemoData.load(on: app.db, cipher: app.fieldCipher, files: app.files, directory: app.directory,
+                                    today: today)
             let rows = try await Purchase.query(on: app.db).all()
             XCTAssertGreaterThan(rows.count, 3_000, "several thousand purchases")
-            XCTAssertEqual(Set(rows.map(\.channelCode)), ["fiveInto", "paired", "charity", "fair", "ecommerce", "tourism", "p832", "hall"],
+            XCTAssertEqual(Set(rows.map(\.channelCode)),
+                           ["fiveInto", "paired", "charity", "fair", "ecommerce", "tourism", "p832", "hall"],
                            "every 六销 channel and the platforms")
             XCTAssertTrue(rows.contains { $0.state == "pending" } && rows.contains { $0.state == "verified" })
             try await assertTrue(try await BuyerUnit.query(on: app.db).count() >= 150, "the county's units")
@@ -24,7 +26,8 @@ final class DemoTests: XCTestCase {
             let png = try XCTUnwrap(try app.files.get(photos[0].sha256))
             XCTAssertEqual(UploadKind.sniff(png), .png)
             try await assertEqual(try await ClosedPeriod.query(on: app.db).count(), 3, "the last quarter closed")
-            try await assertEqual(try await BulletinRecord.query(on: app.db).all().map(\.quarter), [3], "and its bulletin published")
+            try await assertEqual(try await BulletinRecord.query(on: app.db).all().map(\.quarter), [3],
+                                  "and its bulletin published")
             // The rollups hold the demo's rows as the ledger does.
             struct Sum: Decodable { let amount: Int64 }
             let ledger = rows.filter(\.counts).reduce(0) { $0 + $1.amountFen }

@@ -37,7 +37,8 @@ final class LedgerSheetTests: XCTestCase {
             XCTAssertEqual(rows[3].$buyerUnit.id, f.school)
 
             for p in rows where p.duplicateOf == nil {
-                try await assertEqual(try await office.post("/api/v1/purchases/\(p.id!)/verify", VerifyBody()).status, .ok)
+                try await assertEqual(
+                    try await office.post("/api/v1/purchases/\(p.id!)/verify", VerifyBody()).status, .ok)
             }
             let totals = try await office.get("/api/v1/purchases/totals").content.decode(Totals.self)
             XCTAssertEqual(totals.counted.map(\.amountFen), [9_000 + 45_000 + 15_000], "the linked row counts once")

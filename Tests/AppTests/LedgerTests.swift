@@ -45,13 +45,15 @@ final class LedgerTests: XCTestCase {
 
             let rejected = try await office.post("/api/v1/purchases/\(row.id)/verify", Verify(approve: false))
             XCTAssertEqual(try rejected.error().error.field, "reason", "a rejection needs its reason")
-            let ok = try await office.post("/api/v1/purchases/\(row.id)/verify", Verify(approve: true, reason: "电话核实，证明后补")).content.decode(P.self)
+            let ok = try await office.post("/api/v1/purchases/\(row.id)/verify",
+                                           Verify(approve: true, reason: "电话核实，证明后补")).content.decode(P.self)
             XCTAssertTrue(ok.counts)
             let after = try await totals(buyer)
             XCTAssertEqual(after.counted.map(\.key), ["fiveInto"])
             XCTAssertEqual(after.counted.first?.amountFen, 9000)
             XCTAssertEqual(after.pending.amountFen, 0)
-            try await assertEqual(try await office.post("/api/v1/purchases/\(row.id)/verify", Verify(approve: true, reason: "电话核实，证明后补")).status, .conflict)
+            try await assertEqual(try await office.post("/api/v1/purchases/\(row.id)/verify",
+                                                        Verify(approve: true, reason: "电话核实，证明后补")).status, .conflict)
 
             var platform = Body(); platform.channel = "p832"; platform.orderId = "832-0001"; platform.amount = "1.2万"
             let p = try await buyer.post("/api/v1/purchases", platform).content.decode(P.self)
@@ -86,7 +88,8 @@ final class LedgerTests: XCTestCase {
             XCTAssertEqual(all.first { $0.id == reported.id }?.stateName, "平台上报", "not shown as waiting for a check")
             XCTAssertEqual(all.first { $0.id == waiting.id }?.stateName, "待核实")
 
-            let refused = try await office.post("/api/v1/purchases/\(reported.id)/verify", Verify(approve: true, reason: "电话核实，证明后补"))
+            let refused = try await office.post("/api/v1/purchases/\(reported.id)/verify",
+                                                Verify(approve: true, reason: "电话核实，证明后补"))
             XCTAssertEqual(refused.status, .conflict)
             XCTAssertEqual(try refused.error().error.code, "via_platform")
             var page = try await Browser.signIn(app, "office")
@@ -161,7 +164,8 @@ final class LedgerTests: XCTestCase {
             let third = try await buyer.post("/api/v1/purchases", later).content.decode(P.self)
             XCTAssertNil(third.suspectedDuplicateOf, "six days apart is another purchase")
 
-            _ = try await office.post("/api/v1/purchases/\(second.id)/verify", Verify(approve: true, reason: "电话核实，证明后补"))
+            _ = try await office.post("/api/v1/purchases/\(second.id)/verify",
+                                      Verify(approve: true, reason: "电话核实，证明后补"))
             try await assertEqual(try await totals(buyer, by: "month").counted.first?.amountFen, 18_000, "double counted until linked")
             let linked = try await office.post("/api/v1/purchases/\(second.id)/duplicate", Dup(of: first.id)).content.decode(P.self)
             XCTAssertFalse(linked.counts)
@@ -209,7 +213,8 @@ final class LedgerTests: XCTestCase {
                 XCTAssertEqual(res.status, .created, res.body.string)
                 ids.append(try res.content.decode(P.self).id)
                 switch rng.next(4) {
-                case 0: _ = try await office.post("/api/v1/purchases/\(ids.last!)/verify", Verify(approve: true, reason: "电话核实，证明后补"))
+                case 0: _ = try await office.post("/api/v1/purchases/\(ids.last!)/verify",
+                                                  Verify(approve: true, reason: "电话核实，证明后补"))
                 case 1: _ = try await office.post("/api/v1/purchases/\(ids.last!)/verify", Verify(approve: false, reason: "证明不全"))
                 case 2 where ids.count > 1:
                     _ = try await office.post("/api/v1/purchases/\(ids.last!)/duplicate", Dup(of: ids[rng.next(ids.count - 1)]))

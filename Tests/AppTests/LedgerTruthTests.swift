@@ -8,7 +8,12 @@ import XCTVapor
 final class LedgerTruthTests: XCTestCase {
     struct Report: Decodable {
         struct E: Decodable { let row: Int; let column: String; let code: String; let message: String }
-        struct Unknown: Decodable { struct C: Decodable { let id: Int; let name: String }; let name: String; let rows: [Int]; let candidates: [C] }
+        struct Unknown: Decodable {
+            struct C: Decodable { let id: Int; let name: String }
+            let name: String
+            let rows: [Int]
+            let candidates: [C]
+        }
         let created: Int; let linked: Int; let errors: [E]; let unknownBuyers: [Unknown]?
     }
     struct Row: Decodable {
@@ -17,7 +22,8 @@ final class LedgerTruthTests: XCTestCase {
     }
 
     func importSheet(_ api: APIClient, _ file: String, form: Int) async throws -> (HTTPStatus, Report) {
-        let res = try await api.upload("/api/v1/purchases/sheets?form=\(form)&channel=fiveInto", try sheet(file), name: file)
+        let res = try await api.upload("/api/v1/purchases/sheets?form=\(form)&channel=fiveInto", try sheet(file),
+                                       name: file)
         return (res.status, try res.content.decode(Report.self))
     }
 
@@ -36,14 +42,16 @@ final class LedgerTruthTests: XCTestCase {
             let (s2, r2) = try await importSheet(office, "att2-pair.xlsx", form: 2)
             XCTAssertEqual(s2, .ok, "\(r2.errors)")
             let (s3, r3) = try await importSheet(lead, "att3-pair.xlsx", form: 3)
-            XCTAssertEqual([s3.code, UInt(r3.created), UInt(r3.linked)], [200, 1, 0], "a day apart: suspected, not linked")
+            XCTAssertEqual([s3.code, UInt(r3.created), UInt(r3.linked)], [200, 1, 0],
+                           "a day apart: suspected, not linked")
             let rows = try await Purchase.query(on: app.db).filter(\.$variety == "云阳红橙").sort(\.$id).all()
             let (township, unitRow) = (rows[0].id!, rows[1].id!)
             XCTAssertEqual(rows[1].suspectedDuplicateOf, township)
             try await assertEqual(try await row(office, township).householdsTouched, 12, "合作社(12户)")
             try await assertEqual(try await row(office, township).note, "合作社(12户)", "the note is kept")
             try await assertEqual(try await row(office, township).purpose, "other", "附件2 said nothing of the purpose")
-            let proof = try await lead.upload("/api/v1/purchases/\(unitRow)/proof", Data("%PDF-1.4 发票".utf8), name: "发票.pdf")
+            let proof = try await lead.upload("/api/v1/purchases/\(unitRow)/proof", Data("%PDF-1.4 发票".utf8),
+                                              name: "发票.pdf")
             XCTAssertEqual(proof.status, .created)
 
             let link = try await office.post("/api/v1/purchases/\(unitRow)/duplicate", ["of": township])
@@ -53,13 +61,16 @@ final class LedgerTruthTests: XCTestCase {
             XCTAssertEqual(counted.householdsTouched, 12, "kept from 附件2")
             XCTAssertEqual(counted.provenance, ["purpose": unitRow])
             XCTAssertTrue(counted.relation.contains("用途取自#\(unitRow)"))
-            try await assertEqual(try await Linking.proofs(of: township, on: app.db).map(\.filename), ["发票.pdf"], "the proof from either")
-            try await assertEqual(try await row(office, unitRow).awaitsCheck, false, "a linked duplicate leaves the queue")
+            try await assertEqual(try await Linking.proofs(of: township, on: app.db).map(\.filename), ["发票.pdf"],
+                                  "the proof from either")
+            try await assertEqual(try await row(office, unitRow).awaitsCheck, false,
+                                  "a linked duplicate leaves the queue")
             let alone = try await office.post("/api/v1/purchases/\(unitRow)/verify", VerifyBody())
             XCTAssertEqual(alone.status, .conflict)
             XCTAssertEqual(try alone.error().error.code, "linked_duplicate")
 
-            try await assertEqual(try await office.post("/api/v1/purchases/\(township)/verify", ["approve": true]).status, .ok,
+            try await assertEqual(try await office.post("/api/v1/purchases/\(township)/verify",
+                                                        ["approve": true]).status, .ok,
                            "the counted row holds the proof now")
             let byPurpose = try await PurchaseRollup.query(on: app.db).filter(\.$counted == true).all()
             XCTAssertEqual(byPurpose.map(\.purpose), ["canteen"], "the rollups moved with the purpose")
@@ -78,24 +89,31 @@ final class LedgerTruthTests: XCTestCase {
             let bare = try await office.post("/api/v1/purchases/\(first.id)/verify", ["approve": true])
             XCTAssertEqual(bare.status, .unprocessableEntity)
             XCTAssertEqual([try bare.error().error.code, try bare.error().error.field], ["proof_missing", "reason"])
-            try await assertEqual(try await office.post("/api/v1/purchases/\(first.id)/verify", VerifyBody()).status, .ok)
-            try await assertEqual(try await row(office, first.id).proofWaiver, VerifyBody().reason, "the reason is recorded")
+            try await assertEqual(
+                try await office.post("/api/v1/purchases/\(first.id)/verify", VerifyBody()).status, .ok)
+            try await assertEqual(try await row(office, first.id).proofWaiver, VerifyBody().reason,
+                                  "the reason is recorded")
 
             let settings = try await office.put("/api/v1/ledger/settings", ["proofMandatory": true])
             XCTAssertEqual(settings.status, .ok)
-            let second = try await office.post("/api/v1/purchases", PurchaseInputBody(buyerUnitId: f.hospital, amount: "91元"))
+            let second = try await office.post("/api/v1/purchases",
+                                               PurchaseInputBody(buyerUnitId: f.hospital, amount: "91元"))
                 .content.decode(Row.self)
             let refused = try await office.post("/api/v1/purchases/\(second.id)/verify", VerifyBody())
             XCTAssertEqual(refused.status, .conflict)
             XCTAssertEqual(try refused.error().error.code, "proof_required")
             try await assertEqual(try await row(office, second.id).counts, false, "refused: nothing changed")
             _ = try await office.upload("/api/v1/purchases/\(second.id)/proof", Data("%PDF-1.4".utf8), name: "证明.pdf")
-            try await assertEqual(try await office.post("/api/v1/purchases/\(second.id)/verify", ["approve": true]).status, .ok)
-            let outside = { (c: String) in try await office.get("/api/v1/purchases?notChannel=\(c)").content.decode([Row].self).count }
+            try await assertEqual(
+                try await office.post("/api/v1/purchases/\(second.id)/verify", ["approve": true]).status, .ok)
+            let outside = { (c: String) in
+                try await office.get("/api/v1/purchases?notChannel=\(c)").content.decode([Row].self).count
+            }
             try await assertEqual(try await outside("fiveInto"), 0, "其他渠道's drill-down: rows through none of the parts")
             try await assertEqual(try await outside("p832,fair"), 2)
             let wuxi = try await apiClient(app, "office.wuxi").get("/api/v1/ledger/settings")
-            XCTAssertEqual(try wuxi.content.decode(LedgerSettings.Values.self).proofMandatory, false, "云阳's rule is its own")
+            XCTAssertEqual(try wuxi.content.decode(LedgerSettings.Values.self).proofMandatory, false,
+                           "云阳's rule is its own")
         }
     }
 
@@ -115,8 +133,10 @@ final class LedgerTruthTests: XCTestCase {
 
             let taken = try await office.post("/api/v1/buyers/\(f.hospital)/aliases", ["alias": "云阳县实验中学"])
             XCTAssertEqual(taken.status, .conflict, "another unit's registered name")
-            try await assertEqual(try await office.post("/api/v1/buyers/\(f.school)/aliases", ["alias": "云阳实验中学"]).status, .created)
-            let wuxi = try await apiClient(app, "office.wuxi").post("/api/v1/buyers/\(f.school)/aliases", ["alias": "实验中学"])
+            try await assertEqual(
+                try await office.post("/api/v1/buyers/\(f.school)/aliases", ["alias": "云阳实验中学"]).status, .created)
+            let wuxi = try await apiClient(app, "office.wuxi").post("/api/v1/buyers/\(f.school)/aliases",
+                                                                    ["alias": "实验中学"])
             XCTAssertEqual(wuxi.status, .notFound, "another county's unit")
             let (again, second) = try await importSheet(office, "att2-pair.xlsx", form: 2)
             XCTAssertEqual(again, .ok, "\(second.errors)")
@@ -146,12 +166,14 @@ final class TownshipSalesReportTests: XCTestCase {
         try await withApp { app, _ in
             app.setToday(LocalDate(year: 2026, month: 11, day: 23))
             let clerk = try await apiClient(app, "clerk")
-            let res = try await clerk.upload("/api/v1/sales/sheets?channel=fiveInto", try sheet("att2-coop.xlsx"), name: "附件2.xlsx")
+            let res = try await clerk.upload("/api/v1/sales/sheets?channel=fiveInto", try sheet("att2-coop.xlsx"),
+                                             name: "附件2.xlsx")
             XCTAssertEqual(res.status, .ok, res.body.string)
             let rows = try await Purchase.query(on: app.db).sort(\.$purchasedOn).all()
             XCTAssertEqual(rows.map(\.householdsTouched), [12, nil])
             XCTAssertEqual(rows.map(\.source), ["townshipReport", "townshipReport"])
-            try await assertEqual(try await clerk.upload("/api/v1/purchases/sheets?form=3&channel=fiveInto", try sheet("att3.xlsx"),
+            try await assertEqual(try await clerk.upload("/api/v1/purchases/sheets?form=3&channel=fiveInto",
+                                                  try sheet("att3.xlsx"),
                                                   name: "a.xlsx").status, .forbidden, "附件3 is the lead units'")
 
             let csv = try await clerk.get("/api/v1/sales/sheets?format=csv&from=2026-11-01&to=2026-11-30")
@@ -188,7 +210,13 @@ final class TownshipSalesReportTests: XCTestCase {
 /// the pairing says so.
 final class HelpedPlacesTests: XCTestCase {
     struct Line: Decodable { let ruleCode: String; let unitId: Int?; let actualFen: Int64 }
-    struct Adopt: Encodable { let name = "帮扶村采购"; let year = 2026; let startsOn = "2026-01-01"; let endsOn = "2026-12-31"; let rules: [Rule] }
+    struct Adopt: Encodable {
+        let name = "帮扶村采购"
+        let year = 2026
+        let startsOn = "2026-01-01"
+        let endsOn = "2026-12-31"
+        let rules: [Rule]
+    }
     struct PairingBody: Encodable {
         let kind = "stationedInVillage"; let helperUnitId: Int; let helpedRegionCode = Fixtures.village
         let startsOn = "2026-01-01"; var matchTownship: Bool? = nil
@@ -197,24 +225,30 @@ final class HelpedPlacesTests: XCTestCase {
     func testAHelpedVillageCountsItsOwnPurchasesAndATownshipPairingTheTownships() async throws {
         try await withApp { app, f in
             app.setToday(LocalDate(year: 2026, month: 11, day: 23))
-            _ = try await RegionStore.importCSV("code,name,parent,flags\n500235105202,邻村,,\n", on: app.db, by: .command("test"))
+            _ = try await RegionStore.importCSV("code,name,parent,flags\n500235105202,邻村,,\n", on: app.db,
+                                                by: .command("test"))
             try await BuyerUnit.query(on: app.db).set(\.$helpLevel, to: HelpLevel.county.rawValue).update()
             let office = try await apiClient(app, "office")
-            try await assertEqual(try await office.post("/api/v1/pairings", PairingBody(helperUnitId: f.hospital)).status, .created)
-            try await assertEqual(try await office.post("/api/v1/pairings", PairingBody(helperUnitId: f.school, matchTownship: true)).status,
+            try await assertEqual(
+                try await office.post("/api/v1/pairings", PairingBody(helperUnitId: f.hospital)).status, .created)
+            try await assertEqual(try await office.post("/api/v1/pairings", PairingBody(helperUnitId: f.school,
+                                                                                        matchTownship: true)).status,
                            .created)
             for (unit, village, amount) in [(f.hospital, Fixtures.village, "2万"), (f.hospital, "500235105202", "3万"),
                                             (f.school, Fixtures.village, "2万"), (f.school, "500235105202", "3万")] {
                 var body = PurchaseInputBody(buyerUnitId: unit, amount: amount)
                 body.originRegionCode = village
                 let p = try await office.post("/api/v1/purchases", body).content.decode(LedgerTruthTests.Row.self)
-                try await assertEqual(try await office.post("/api/v1/purchases/\(p.id)/verify", VerifyBody()).status, .ok)
+                try await assertEqual(
+                    try await office.post("/api/v1/purchases/\(p.id)/verify", VerifyBody()).status, .ok)
             }
-            let rule = Rule(code: "helped", name: "采购帮扶地产品", kind: .levelMinimum, binds: .init(helpLevels: HelpLevel.allCases),
+            let rule = Rule(code: "helped", name: "采购帮扶地产品", kind: .levelMinimum,
+                            binds: .init(helpLevels: HelpLevel.allCases),
                             fromHelpedPlaces: true, minimums: [.county: 1_000_000])
             try await assertEqual(try await office.post("/api/v1/policies", Adopt(rules: [rule])).status, .created)
             let lines = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self)
-            let actual = Dictionary(uniqueKeysWithValues: lines.filter { $0.ruleCode == "helped" }.compactMap { l in l.unitId.map { ($0, l.actualFen) } })
+            let actual = Dictionary(uniqueKeysWithValues: lines.filter { $0.ruleCode == "helped" }
+                .compactMap { l in l.unitId.map { ($0, l.actualFen) } })
             XCTAssertEqual(actual[f.hospital], 2_000_000, "the village only: not the neighbouring village's 3万")
             XCTAssertEqual(actual[f.school], 5_000_000, "matchTownship: the whole township")
         }
@@ -231,9 +265,18 @@ final class CrossCountyPairingTests: XCTestCase {
         let startsOn = "2026-01-01"
     }
     struct Stationed: Encodable {
-        let kind = "stationedInVillage"; let helperUnitId: Int; let helpedRegionCode = Fixtures.village; let startsOn = "2026-01-01"
+        let kind = "stationedInVillage"
+        let helperUnitId: Int
+        let helpedRegionCode = Fixtures.village
+        let startsOn = "2026-01-01"
     }
-    struct Adopt: Encodable { let name = "结对"; let year = 2026; let startsOn = "2026-01-01"; let endsOn = "2026-12-31"; let rules: [Rule] }
+    struct Adopt: Encodable {
+        let name = "结对"
+        let year = 2026
+        let startsOn = "2026-01-01"
+        let endsOn = "2026-12-31"
+        let rules: [Rule]
+    }
 
     func testACrossCountyPairingCountsOnceTheOtherSideConfirms() async throws {
         try await withApp { app, f in
@@ -247,15 +290,19 @@ final class CrossCountyPairingTests: XCTestCase {
             try await assertEqual(try await office.post("/api/v1/purchases/\(p.id)/verify", VerifyBody()).status, .ok)
             let rule = Rule(code: "paired", name: "结对县采购", kind: .pairingTotal, targetFen: 1_000_000)
             try await assertEqual(try await office.post("/api/v1/policies", Adopt(rules: [rule])).status, .created)
-            let before = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self).filter { $0.ruleCode == "paired" }
+            let before = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self)
+                .filter { $0.ruleCode == "paired" }
             XCTAssertEqual(before.count, 0, "a proposed pairing does not count")
 
             let own = try await office.post("/api/v1/pairings/\(proposed.id)/confirm", [String: String]())
             XCTAssertEqual(own.status, .forbidden, "the proposer cannot confirm its own proposal")
-            try await assertEqual(try await wuxi.post("/api/v1/pairings/\(proposed.id)/confirm", [String: String]()).status, .ok)
-            let after = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self).filter { $0.ruleCode == "paired" }
+            try await assertEqual(
+                try await wuxi.post("/api/v1/pairings/\(proposed.id)/confirm", [String: String]()).status, .ok)
+            let after = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self)
+                .filter { $0.ruleCode == "paired" }
             XCTAssertEqual(after.map(\.actualFen), [5_000_000], "confirmed: 云阳's purchases from 巫溪 count")
-            try await assertEqual(try await wuxi.post("/api/v1/pairings/\(proposed.id)/confirm", [String: String]()).status, .conflict)
+            try await assertEqual(
+                try await wuxi.post("/api/v1/pairings/\(proposed.id)/confirm", [String: String]()).status, .conflict)
         }
     }
 
@@ -264,26 +311,36 @@ final class CrossCountyPairingTests: XCTestCase {
             app.setToday(LocalDate(year: 2026, month: 11, day: 23))
             let city = BuyerUnit()
             city.name = "重庆市某市级帮扶单位"; city.kind = BuyerKind.publicInstitution.rawValue; city.regionCode = "500000000000"
-            city.isBudgetUnit = true; city.hasCanteen = true; city.hasFiveIntoDuty = false; city.helpLevel = HelpLevel.city.rawValue
+            city.isBudgetUnit = true
+            city.hasCanteen = true
+            city.hasFiveIntoDuty = false
+            city.helpLevel = HelpLevel.city.rawValue
             try await city.create(on: app.db)
             let office = try await apiClient(app, "office"), admin = try await apiClient(app, "admin")
-            let pairing = try await office.post("/api/v1/pairings", Stationed(helperUnitId: city.id!)).content.decode(P.self)
+            let pairing = try await office.post("/api/v1/pairings", Stationed(helperUnitId: city.id!))
+                .content.decode(P.self)
             XCTAssertEqual(pairing.status, "proposed", "the unit belongs to the city")
-            try await assertEqual(try await admin.post("/api/v1/pairings/\(pairing.id)/confirm", [String: String]()).status, .ok)
+            try await assertEqual(
+                try await admin.post("/api/v1/pairings/\(pairing.id)/confirm", [String: String]()).status, .ok)
             // The unit reports its own purchase, through the channels of the city it belongs to.
             _ = try await ChannelPreset.yunyang.adopt(jurisdiction: "500000000000", on: app.db)
             let user = User()
-            user.username = "city.unit"; user.displayName = "市级单位"; user.role = Role.buyer.rawValue; user.isActive = true
+            user.username = "city.unit"
+            user.displayName = "市级单位"
+            user.role = Role.buyer.rawValue
+            user.isActive = true
             user.passwordHash = try Bcrypt.hash(Fixtures.password, cost: 4); user.$buyerUnit.id = city.id
             try await user.create(on: app.db)
             var body = PurchaseInputBody(buyerUnitId: city.id!, amount: "3万")
             body.channel = "p832"
             let p = try await apiClient(app, "city.unit").post("/api/v1/purchases", body)
             XCTAssertEqual(p.status, .created, p.body.string)
-            let rule = Rule(code: "helper", name: "帮扶单位采购帮扶地产品", kind: .levelMinimum, binds: .init(helpLevels: HelpLevel.allCases),
+            let rule = Rule(code: "helper", name: "帮扶单位采购帮扶地产品", kind: .levelMinimum,
+                            binds: .init(helpLevels: HelpLevel.allCases),
                             fromHelpedPlaces: true, minimums: [.city: 2_000_000])
             try await assertEqual(try await office.post("/api/v1/policies", Adopt(rules: [rule])).status, .created)
-            let lines = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self).filter { $0.ruleCode == "helper" }
+            let lines = try await office.get("/api/v1/progress?year=2026").content.decode([Line].self)
+                .filter { $0.ruleCode == "helper" }
             XCTAssertEqual(lines.map(\.unitId), [city.id], "bound by 云阳's policy")
             XCTAssertEqual(lines.map(\.actualFen), [3_000_000])
         }

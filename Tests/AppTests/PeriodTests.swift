@@ -60,7 +60,8 @@ final class PeriodTests: XCTestCase {
             try await assertEqual(try await monthTotal(office, "2026-11"), -9_000, "the reversal books into the open month")
             try await assertEqual(try await office.post("/api/v1/purchases/\(row.id)/correct", fix).status, .conflict, "reversed once only")
 
-            try await assertEqual(try await office.post("/api/v1/purchases/\(out.replacement.id)/verify", VerifyBody()).status, .ok)
+            try await assertEqual(
+                try await office.post("/api/v1/purchases/\(out.replacement.id)/verify", VerifyBody()).status, .ok)
             try await assertEqual(try await monthTotal(office, "2026-11"), 3_000, "net: −90 + 120")
             let actions = try await AuditEntry.query(on: app.db).filter(\.$entity == "purchase").all().map(\.action)
             XCTAssertTrue(actions.contains("reverse") && actions.contains("correct"))
@@ -68,7 +69,8 @@ final class PeriodTests: XCTestCase {
             try await assertEqual(try await office.post("/api/v1/periods/reopen", Month(month: "2026-10")).status, .unprocessableEntity,
                                   "reopening needs a reason")
             try await assertEqual(try await office.post("/api/v1/periods/reopen", Month(month: "2026-10", reason: "补录核实")).status, .ok)
-            try await assertEqual(try await office.post("/api/v1/purchases/\(pending.id)/verify", VerifyBody()).status, .ok)
+            try await assertEqual(
+                try await office.post("/api/v1/purchases/\(pending.id)/verify", VerifyBody()).status, .ok)
             let reopened = try await AuditEntry.query(on: app.db).filter(\.$action == "reopen_period").first()
             XCTAssertTrue(reopened?.after?.contains("补录核实") ?? false)
         }

@@ -14,14 +14,17 @@ final class PickerTests: XCTestCase {
             XCTAssertTrue(form.contains("<option value=\"云阳县龙角镇示例村\">"), "the clerk's places, by name")
             XCTAssertFalse(form.contains("巫溪县"), "only places in the clerk's township")
             let unknown = try await clerk.post("/households", ["regionCode": "云阳县龙角镇无此村", "status": "liftedOut",
-                                                               "name": "赵六", "idNumber": "11010519491231002X", "members": "3"])
+                                                               "name": "赵六", "idNumber": "11010519491231002X",
+                                                               "members": "3"])
             XCTAssertEqual(unknown.status, .unprocessableEntity)
             XCTAssertTrue(unknown.body.string.contains("找不到地名“云阳县龙角镇无此村”，请从列表中选择"))
             XCTAssertTrue(unknown.body.string.contains("value=\"云阳县龙角镇无此村\""), "the typed name is kept")
             let ok = try await clerk.post("/households", ["regionCode": "云阳县龙角镇示例村", "status": "liftedOut",
-                                                          "name": "赵六", "idNumber": "11010519491231002X", "members": "3"])
+                                                          "name": "赵六", "idNumber": "11010519491231002X",
+                                                          "members": "3"])
             XCTAssertEqual(ok.status, .seeOther)
-            try await assertEqual(try await Household.query(on: app.db).sort(\.$id, .descending).first()?.regionCode, Fixtures.village)
+            try await assertEqual(try await Household.query(on: app.db).sort(\.$id, .descending).first()?.regionCode,
+                                  Fixtures.village)
         }
     }
 
@@ -41,11 +44,13 @@ final class PickerTests: XCTestCase {
     /// Every form field that names a place or a record is a picker: no text box for a code or an id (a platform's
     /// order number is the platform's own, typed from its receipt).
     func testNoFormAsksForACodeOrAnId() throws {
-        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Resources/Views")
+        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Resources/Views")
         let files = FileManager.default.enumerator(at: views.standardized, includingPropertiesForKeys: nil)!
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "leaf" }
         XCTAssertGreaterThan(files.count, 30)
-        let typed = try NSRegularExpression(pattern: #"<input type="text"[^>]*name="((?!orderId)\w*(Id|RegionCode|regionCode))"(?![^>]*list=)"#)
+        let typed = try NSRegularExpression(
+            pattern: #"<input type="text"[^>]*name="((?!orderId)\w*(Id|RegionCode|regionCode))"(?![^>]*list=)"#)
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
             let hits = typed.matches(in: text, range: NSRange(text.startIndex..., in: text))
@@ -65,22 +70,27 @@ final class LeadSystemTests: XCTestCase {
             XCTAssertEqual(created.status, .seeOther)
             let system = try await LeadSystem.query(on: app.db).filter(\.$name == "卫生健康系统").first()
             XCTAssertEqual(system?.regionCode, Fixtures.yunyang)
-            let assigned = try await office.post("/systems", ["do": "assign", "unitId": String(f.hospital), "systemId": String(system!.id!)])
+            let assigned = try await office.post("/systems", ["do": "assign", "unitId": String(f.hospital),
+                                                              "systemId": String(system!.id!)])
             XCTAssertEqual(assigned.status, .seeOther)
             try await assertEqual(try await BuyerUnit.find(f.hospital, on: app.db)?.$system.id, system?.id)
             let page = try await office.get("/systems").body.string
             XCTAssertTrue(page.contains("县卫健委") && page.contains("<span class=\"flag\">云阳县人民医院</span>"))
-            let twice = try await office.post("/systems", ["do": "create", "name": "卫生健康系统", "leadName": "x", "regionCode": "云阳县"])
+            let twice = try await office.post("/systems", ["do": "create", "name": "卫生健康系统", "leadName": "x",
+                                                           "regionCode": "云阳县"])
             XCTAssertEqual(twice.status, .conflict)
             XCTAssertTrue(twice.body.string.contains("本区划已有“卫生健康系统”"))
 
             let wuxi = try await apiClient(app, "office.wuxi")
             struct Assign: Encodable { let systemId: Int? }
-            try await assertEqual(try await wuxi.put("/api/v1/buyers/\(f.hospital)/system", Assign(systemId: nil)).status, .notFound)
+            try await assertEqual(
+                try await wuxi.put("/api/v1/buyers/\(f.hospital)/system", Assign(systemId: nil)).status, .notFound)
             let api = try await apiClient(app, "office")
-            try await assertEqual(try await api.put("/api/v1/buyers/\(f.hospital)/system", Assign(systemId: nil)).status, .ok)
+            try await assertEqual(
+                try await api.put("/api/v1/buyers/\(f.hospital)/system", Assign(systemId: nil)).status, .ok)
             try await assertEqual(try await BuyerUnit.find(f.hospital, on: app.db)?.$system.id, nil)
-            try await assertEqual(try await apiClient(app, "lead").get("/api/v1/systems").content.decode([LeadSystemDTO].self).map(\.name),
+            try await assertEqual(try await apiClient(app, "lead").get("/api/v1/systems")
+                                      .content.decode([LeadSystemDTO].self).map(\.name),
                                   ["教育系统"], "a lead unit sees its own system")
         }
     }

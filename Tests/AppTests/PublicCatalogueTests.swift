@@ -17,12 +17,16 @@ final class PublicCatalogueTests: XCTestCase {
             }
             for i in 1...30 {
                 let (api, region) = i <= 20 ? (office, Fixtures.village) : (wuxi, Fixtures.wuxiTown)
-                let res = try await api.post("/api/v1/offers", Body(regionCode: region, variety: "产品\(i)", price: "\(i)元/斤"))
+                let res = try await api.post("/api/v1/offers",
+                                             Body(regionCode: region, variety: "产品\(i)", price: "\(i)元/斤"))
                 XCTAssertEqual(res.status, .created, res.body.string)
             }
             for offer in try await Offer.query(on: app.db).all() {
                 let a = ProductApplication()
-                a.$offer.id = offer.id!; a.regionCode = offer.regionCode; a.productName = offer.variety; a.documents = "检测报告"
+                a.$offer.id = offer.id!
+                a.regionCode = offer.regionCode
+                a.productName = offer.variety
+                a.documents = "检测报告"
                 a.state = CertificationState.certified.rawValue; a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
                 try await a.create(on: app.db)
             }

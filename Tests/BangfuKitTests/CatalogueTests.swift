@@ -169,7 +169,8 @@ final class LedgerRulesTests: XCTestCase {
         XCTAssertFalse(LedgerCounting.awaitsCheck(viaPlatform: true, state: .pending, isReversal: false), "counts as reported")
         XCTAssertFalse(LedgerCounting.awaitsCheck(viaPlatform: false, state: .pending, isReversal: true), "follows its original")
         XCTAssertFalse(LedgerCounting.awaitsCheck(viaPlatform: false, state: .verified, isReversal: false))
-        XCTAssertFalse(LedgerCounting.awaitsCheck(viaPlatform: false, state: .pending, isReversal: false, isDuplicate: true),
+        XCTAssertFalse(LedgerCounting.awaitsCheck(viaPlatform: false, state: .pending, isReversal: false,
+                                                  isDuplicate: true),
                        "a linked duplicate follows the row it duplicates")
         XCTAssertEqual(LedgerCounting.stateName(viaPlatform: true, state: .pending), "平台上报")
         XCTAssertEqual(LedgerCounting.stateName(viaPlatform: false, state: .pending), "待核实")

@@ -15,12 +15,14 @@ final class LinkedReportsTests: XCTestCase {
         XCTAssertEqual(LinkedReports.taken(counted: saysCanteen, duplicate: saysWelfare), [.purpose],
                        "both speak: the buyer's purpose, the township's households")
         XCTAssertEqual(LinkedReports.taken(counted: saysWelfare, duplicate: saysCanteen), [.householdsTouched])
-        XCTAssertEqual(LinkedReports.taken(counted: unit, duplicate: report(.manual, .other, nil)), [], "silence takes nothing")
+        XCTAssertEqual(LinkedReports.taken(counted: unit, duplicate: report(.manual, .other, nil)), [],
+                       "silence takes nothing")
     }
 
     func testTheExportedNoteSaysWhatTheRowKnows() {
         XCTAssertEqual(SalesReport.note(kept: "合作社(12户)", purpose: .canteen, households: 12), "合作社(12户)，用于食堂")
-        XCTAssertEqual(SalesReport.note(kept: nil, purpose: .other, households: nil), "", "nothing said, nothing written")
+        XCTAssertEqual(SalesReport.note(kept: nil, purpose: .other, households: nil), "",
+                       "nothing said, nothing written")
         XCTAssertEqual(SalesReport.note(kept: "用于机关食堂", purpose: .canteen, households: 3), "用于机关食堂，带动贫困户3户")
         let written = SalesReport.note(kept: nil, purpose: .unionWelfare, households: 8)
         XCTAssertEqual([PurchasePurpose.guess(from: written)], [.unionWelfare], "reads back")

@@ -105,7 +105,8 @@ final class QuotaTests: XCTestCase {
     }
 
     func testAUnitAboveTheCountyHelpingInItIsBoundAndOneHelpingElsewhereIsNot() {
-        let city = UnitFacts(id: 7, name: "市级单位", kind: .publicInstitution, region: RegionCode("500000000000")!, isBudgetUnit: true,
+        let city = UnitFacts(id: 7, name: "市级单位", kind: .publicInstitution,
+                             region: RegionCode("500000000000")!, isBudgetUnit: true,
                              hasCanteen: true, hasFiveIntoDuty: false, helpLevel: .city, helps: [helped])
         let elsewhere = UnitFacts(id: 8, name: "另一市级单位", kind: .publicInstitution, region: RegionCode("500000000000")!,
                                   isBudgetUnit: true, hasCanteen: true, hasFiveIntoDuty: false, helpLevel: .city,
@@ -122,7 +123,8 @@ final class QuotaTests: XCTestCase {
                           buckets: [bought(1, 600_000), bought(1, 900_000, from: "500235105202"),
                                     bought(2, 600_000), bought(2, 900_000, from: "500235105202")])
         let p = run(.yuncheng, facts, asOf: day(2025, 12, 31), rule: "helperMinimum")
-        XCTAssertEqual(p.map(\.actualFen), [600_000, 1_500_000], "the neighbouring village counts only for the township's helper")
+        XCTAssertEqual(p.map(\.actualFen), [600_000, 1_500_000],
+                       "the neighbouring village counts only for the township's helper")
         XCTAssertEqual(p.first?.drillDown?.originPrefixes, [helped.subtreePrefix])
     }
 
@@ -157,7 +159,8 @@ final class QuotaTests: XCTestCase {
         XCTAssertEqual(other?.actualFen, 250_000_000, "832 falls in none of the six channels")
         XCTAssertNil(other?.targetFen)
         XCTAssertEqual(other?.state, .noTarget)
-        XCTAssertEqual(other?.drillDown?.excludedChannels, ["charity", "ecommerce", "fair", "fiveInto", "paired", "tourism"])
+        XCTAssertEqual(other?.drillDown?.excludedChannels,
+                       ["charity", "ecommerce", "fair", "fiveInto", "paired", "tourism"])
         let channelParts = p.parts.filter { $0.ruleName != "其中深度贫困镇村" }
         XCTAssertEqual(channelParts.reduce(0) { $0 + $1.actualFen }, p.actualFen, "the parts add up to the whole")
     }

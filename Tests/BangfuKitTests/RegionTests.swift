@@ -13,7 +13,8 @@ final class RegionTests: XCTestCase {
         XCTAssertFalse(yunyang.contains(RegionCode("500238000000")!), "巫溪 is not under 云阳")
         XCTAssertEqual(RegionCode("500235105201")?.level, .village)
         XCTAssertEqual(longjiao.ancestor(at: .province)?.digits, "500000000000")
-        XCTAssertEqual(longjiao.selfAndAncestors.map(\.digits), ["500235105000", "500235000000", "500200000000", "500000000000"],
+        XCTAssertEqual(longjiao.selfAndAncestors.map(\.digits),
+                       ["500235105000", "500235000000", "500200000000", "500000000000"],
                        "nearest first")
         XCTAssertEqual(RegionCode("110000000000")?.level, .province)
     }

@@ -17,7 +17,8 @@ struct SeedDemoCommand: AsyncCommand {
         let app = context.application
         guard app.environment != .production else { throw AppConfig.Missing(description: "生产环境不能载入演示数据") }
         guard try await DemoData.isNeeded(on: app.db) else { context.console.print("演示数据已存在"); return }
-        try await DemoData.load(on: app.db, cipher: app.fieldCipher, files: app.files, directory: app.directory, today: app.today)
+        try await DemoData.load(on: app.db, cipher: app.fieldCipher, files: app.files, directory: app.directory,
+                                today: app.today)
         DemoData.printLogins(app.logger)
     }
 }

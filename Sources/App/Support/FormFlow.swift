@@ -23,10 +23,12 @@ enum FormFlow {
             let coded = try await Pickers.codes(values, Input.pickers, req: req)
             return req.redirect(to: try await command(try Input(form: coded)))
         } catch let e as FieldError {
-            return try await FormPage.rerender(template, req: req, error: e, values: values, options: options, pickers: Input.pickers)
+            return try await FormPage.rerender(template, req: req, error: e, values: values, options: options,
+                                               pickers: Input.pickers)
         } catch let e as APIError where e.field != nil {
             let fe = FieldError(field: e.field!, code: e.code, message: e.message)
-            return try await FormPage.rerender(template, req: req, error: fe, values: values, options: options, pickers: Input.pickers)
+            return try await FormPage.rerender(template, req: req, error: fe, values: values, options: options,
+                                               pickers: Input.pickers)
         }
     }
 }

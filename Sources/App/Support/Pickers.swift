@@ -21,19 +21,23 @@ enum Pickers {
     static let placeLimit = 5_000
 
     /// The select lists (field → options) and the place names a page's pickers need.
-    static func choices(_ pickers: [String: Picker], req: Request) async throws -> (options: [String: [FormPage.Option]], places: [String]) {
+    static func choices(_ pickers: [String: Picker], req: Request) async throws
+        -> (options: [String: [FormPage.Option]], places: [String]) {
         var options: [String: [FormPage.Option]] = [:], places: [String] = []
         for (field, picker) in pickers {
             switch picker {
-            case .place, .anyPlace: if places.isEmpty { places = try await placeNames(req, anywhere: picker == .anyPlace) }
+            case .place, .anyPlace:
+                if places.isEmpty { places = try await placeNames(req, anywhere: picker == .anyPlace) }
             case .buyerUnit: options[field] = try await units(req)
             case .leadSystem: options[field] = try await LeadSystem.query(on: req.db).sort(\.$name).all()
                 .map { .init(value: String($0.id!), label: $0.name) }
-            case .supplier: options[field] = try await Supplier.query(on: req.db).scoped(by: req.scope).sort(\.$name).all()
+            case .supplier: options[field] = try await Supplier.query(on: req.db).scoped(by: req.scope)
+                .sort(\.$name).all()
                 .map { .init(value: String($0.id!), label: $0.name) }
             case .household: options[field] = try await households(req)
             case .township: options[field] = try await townships(req)
-            case .offer: options[field] = try await Offer.query(on: req.db).scoped(by: req.scope).sort(\.$variety).limit(2_000).all()
+            case .offer: options[field] = try await Offer.query(on: req.db).scoped(by: req.scope).sort(\.$variety)
+                .limit(2_000).all()
                 .map { .init(value: String($0.id!), label: "\($0.variety)（\($0.sellerMasked)）") }
             }
         }
@@ -73,7 +77,8 @@ enum Pickers {
     }
 
     /// A page's place fields, from the names people pick to the codes commands take (codes pass unchanged).
-    static func codes(_ values: [String: String], _ pickers: [String: Picker], req: Request) async throws -> [String: String] {
+    static func codes(_ values: [String: String], _ pickers: [String: Picker],
+                      req: Request) async throws -> [String: String] {
         let named = pickers.filter { ($0.value == .place || $0.value == .anyPlace) && !(values[$0.key] ?? "").isEmpty }
             .keys.filter { RegionCode(values[$0]!.trimmed) == nil }
         guard !named.isEmpty else { return values }
@@ -90,8 +95,10 @@ enum Pickers {
     }
 
     /// Codes shown as the names a place picker holds (an edit form's stored values).
-    static func names(_ values: [String: String], _ pickers: [String: Picker], on db: any Database) async throws -> [String: String] {
-        let fields = pickers.filter { $0.value == .place || $0.value == .anyPlace }.keys.filter { RegionCode(values[$0] ?? "") != nil }
+    static func names(_ values: [String: String], _ pickers: [String: Picker],
+                      on db: any Database) async throws -> [String: String] {
+        let fields = pickers.filter { $0.value == .place || $0.value == .anyPlace }.keys
+            .filter { RegionCode(values[$0] ?? "") != nil }
         let names = try await RegionNames.places(for: fields.compactMap { values[$0] }, on: db)
         var out = values
         for f in fields { out[f] = names[values[f]!] ?? values[f] }

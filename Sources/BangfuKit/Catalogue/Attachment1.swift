@@ -40,7 +40,8 @@ public enum Attachment1 {
         public let contact: Contact
         public let note: String?
 
-        /// 带动户数 from the note; a seller that is an organisation and a note with no number is `organisationWithoutCount`.
+        /// 带动户数 from the note; a seller that is an organisation and a note with no number is
+        /// `organisationWithoutCount`.
         public var householdsTouched: HouseholdsTouched {
             let read = HouseholdsTouched.read(note ?? "")
             return read == .unsaid && SellerName.isOrganisation(seller) ? .organisationWithoutCount : read

@@ -78,12 +78,14 @@ public struct Facts: Sendable {
     public init(units: [UnitFacts], declarations: [Declaration] = [], countyPairings: [CountyPairing] = [], buckets: [Bucket]) {
         func summed(_ key: (Bucket) -> Bucket) -> [Bucket] {
             Dictionary(grouping: buckets, by: key).map { k, bs in
-                Bucket(month: k.month, unitID: k.unitID, buyerRegion: k.buyerRegion, origin: k.origin, deepPoverty: k.deepPoverty,
+                Bucket(month: k.month, unitID: k.unitID, buyerRegion: k.buyerRegion,
+                       origin: k.origin, deepPoverty: k.deepPoverty,
                        channel: k.channel, purpose: k.purpose, amountFen: bs.reduce(0) { $0 + $1.amountFen })
             }
         }
         self.init(units: units, declarations: declarations, countyPairings: countyPairings,
-                  unitBuckets: summed { Bucket(month: $0.month, unitID: $0.unitID, buyerRegion: $0.buyerRegion, origin: "",
+                  unitBuckets: summed { Bucket(month: $0.month, unitID: $0.unitID,
+                                               buyerRegion: $0.buyerRegion, origin: "",
                                                channel: $0.channel, purpose: $0.purpose, amountFen: 0) },
                   placeBuckets: summed { Bucket(month: $0.month, unitID: 0, buyerRegion: RegionCode($0.buyerRegion)?.ancestor(at: .county)?.digits ?? $0.buyerRegion,
                                                 origin: $0.origin, deepPoverty: $0.deepPoverty, channel: $0.channel,

@@ -40,7 +40,8 @@ public struct RuleEngine: Sendable {
         if rule.fromHelpedPlaces { drill.originPrefixes = u.helps.map(\.subtreePrefix) }
         let actual = rule.fromHelpedPlaces
             ? sum(facts.helpedByUnit[u.id] ?? []) { b in
-                Self.matches(b, rule.channels, rule.purposes) && u.helps.contains { b.origin.hasPrefix($0.subtreePrefix) }
+                Self.matches(b, rule.channels, rule.purposes)
+                    && u.helps.contains { b.origin.hasPrefix($0.subtreePrefix) }
             }
             : sum(facts.byUnit[u.id] ?? []) { Self.matches($0, rule.channels, rule.purposes) }
         switch rule.kind {
@@ -74,7 +75,8 @@ public struct RuleEngine: Sendable {
 
     func jurisdictionProgress(_ rule: Rule) -> RuleProgress {
         let j = policy.jurisdiction.subtreePrefix
-        let bySide: (Bucket) -> Bool = rule.side == .buyer ? { $0.buyerRegion.hasPrefix(j) } : { $0.origin.hasPrefix(j) }
+        let bySide: (Bucket) -> Bool = rule.side == .buyer
+            ? { $0.buyerRegion.hasPrefix(j) } : { $0.origin.hasPrefix(j) }
         let subject = Subject(region: policy.jurisdiction.digits, name: policy.jurisdiction.digits)
         func drill(_ channels: [String]?, deep: Bool) -> DrillDown {
             var d = drillDown(channels, rule.purposes)
@@ -95,14 +97,20 @@ public struct RuleEngine: Sendable {
 
     /// 其他渠道: what the total counts through none of its channel parts (832, other platforms), so that the channel
     /// parts and the remainder add up to the whole; nil when the parts name no channels or leave nothing out.
-    func remainder(_ rule: Rule, _ whole: RuleProgress, _ bySide: (Bucket) -> Bool, _ drill: DrillDown) -> RuleProgress? {
+    func remainder(_ rule: Rule, _ whole: RuleProgress, _ bySide: (Bucket) -> Bool,
+                   _ drill: DrillDown) -> RuleProgress? {
         let channelParts = (rule.parts ?? []).filter { !$0.deepPovertyOnly }
         let named = Set(channelParts.compactMap(\.channels).joined())
-        guard !channelParts.isEmpty, channelParts.allSatisfy({ $0.channels != nil }), whole.drillDown != nil else { return nil }
-        let actual = sum(facts.placeBuckets) { bySide($0) && Self.matches($0, rule.channels, rule.purposes) && !named.contains($0.channel) }
+        guard !channelParts.isEmpty, channelParts.allSatisfy({ $0.channels != nil }), whole.drillDown != nil else {
+            return nil
+        }
+        let actual = sum(facts.placeBuckets) {
+            bySide($0) && Self.matches($0, rule.channels, rule.purposes) && !named.contains($0.channel)
+        }
         var d = drill
         d.excludedChannels = named.sorted()
-        return RuleProgress(ruleCode: rule.code, ruleName: Self.otherChannels, subject: whole.subject, targetFen: nil, actualFen: actual,
+        return RuleProgress(ruleCode: rule.code, ruleName: Self.otherChannels, subject: whole.subject,
+                            targetFen: nil, actualFen: actual,
                             paceBP: whole.paceBP, expectedFen: nil, projectedFen: nil, state: .noTarget,
                             finding: "不在以上各渠道的销售（如832平台），计入总额、不设分项目标", drillDown: d, parts: [])
     }

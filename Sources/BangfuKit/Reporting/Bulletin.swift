@@ -65,14 +65,17 @@ public enum BulletinBuilder {
                              undeclared: who(ps, [.missingDeclaration]))
         }.sorted { $0.ruleCode < $1.ruleCode }
         let months = Dictionary(grouping: buckets, by: \.month).mapValues { $0.reduce(0) { $0 + $1.amountFen } }
-        var bulletin = Bulletin(title: title, jurisdiction: jurisdiction.digits, year: year, quarter: quarter, asOf: asOf, paceBP: paceBP,
+        var bulletin = Bulletin(title: title, jurisdiction: jurisdiction.digits, year: year, quarter: quarter,
+                        asOf: asOf, paceBP: paceBP,
                         quarterFen: quarterFen, yearFen: yearFen,
                         byChannel: lines(\.channel) { names.channels[$0] ?? $0 },
                         byPurpose: lines(\.purpose) { PurchasePurpose(rawValue: $0)?.chineseName ?? $0 },
                         deepPovertyFen: deep, deepPovertyShareBP: yearFen > 0 ? Int(deep * 10_000 / yearFen) : 0,
                         householdsReached: householdsReached, units: units, counties: counties, outcomes: outcomes,
                         targets: progress.filter { $0.subject.unitID == nil })
-        bulletin.byMonth = months.keys.sorted().map { Bulletin.Line(key: $0, name: "\(Int($0.suffix(2)) ?? 0)月", amountFen: months[$0]!) }
+        bulletin.byMonth = months.keys.sorted().map {
+            Bulletin.Line(key: $0, name: "\(Int($0.suffix(2)) ?? 0)月", amountFen: months[$0]!)
+        }
         return bulletin
     }
 

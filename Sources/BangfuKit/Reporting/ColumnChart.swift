@@ -14,7 +14,8 @@ public struct ColumnChart: Codable, Sendable, Equatable {
     public let baseline: Int
 
     /// Columns scaled to the largest value (negative values, a month of corrections, stand at zero height).
-    public static func make(_ points: [(label: String, value: Int64, display: String)], width: Int = 640, height: Int = 200) -> ColumnChart {
+    public static func make(_ points: [(label: String, value: Int64, display: String)], width: Int = 640,
+                            height: Int = 200) -> ColumnChart {
         let top = 18, bottom = 22
         let plot = height - top - bottom
         let largest = max(1, points.map(\.value).max() ?? 1)
@@ -24,7 +25,8 @@ public struct ColumnChart: Codable, Sendable, Equatable {
             // In floating point: geometry only, and plot × value could pass Int64 at the largest amounts.
             let h = p.value <= 0 ? 0 : max(1, Int((Double(plot) * Double(p.value) / Double(largest)).rounded(.down)))
             let x = i * slot + (slot - bar) / 2
-            return Column(label: p.label, value: p.value, display: p.display, x: x, y: top + plot - h, width: bar, height: h,
+            return Column(label: p.label, value: p.value, display: p.display, x: x, y: top + plot - h,
+                          width: bar, height: h,
                           centre: x + bar / 2, labelY: height - 6, valueY: top + plot - h - 4)
         }
         return ColumnChart(width: width, height: height, columns: columns, baseline: top + plot)

@@ -65,19 +65,24 @@ enum TokenController {
         /// The token itself: only in the answer that creates it.
         var token: String? = nil
         init(_ t: APIToken) {
-            id = t.id!; name = t.name; createdAt = t.createdAt.map(ShanghaiCalendar.format) ?? ""; revoked = t.revokedAt != nil
+            id = t.id!
+            name = t.name
+            createdAt = t.createdAt.map(ShanghaiCalendar.format) ?? ""
+            revoked = t.revokedAt != nil
         }
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [TokenDTO] {
-        try await APIToken.query(on: req.db).filter(\.$user.$id == req.currentUser!.id!).sort(\.$id, .descending).all().map(TokenDTO.init)
+        try await APIToken.query(on: req.db).filter(\.$user.$id == req.currentUser!.id!)
+            .sort(\.$id, .descending).all().map(TokenDTO.init)
     }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
         struct Body: Content { var name: String? }
         let name = try FormValue.text(try req.content.decode(Body.self).name, "name", "令牌用途", max: 50)
         let secret = try await issue(name: name, for: req.currentUser!, req: req)
-        let record = try await APIToken.query(on: req.db).filter(\.$tokenHash == Authentication.tokenHash(secret)).first()
+        let record = try await APIToken.query(on: req.db)
+            .filter(\.$tokenHash == Authentication.tokenHash(secret)).first()
         guard let record else { throw APIError.notFound("令牌") }
         var dto = TokenDTO(record)
         dto.token = secret

@@ -47,7 +47,9 @@ enum OfferController {
         return try await req.view.render("offers/index", page)
     }
 
-    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options, pickers: OfferInput.pickers) }
+    @Sendable static func new(req: Request) async throws -> View {
+        try await FormFlow.show(req, template, options: options, pickers: OfferInput.pickers)
+    }
 
     @Sendable static func submit(req: Request) async throws -> Response {
         try await FormFlow.submit(req, template, OfferInput.self, options: options) {

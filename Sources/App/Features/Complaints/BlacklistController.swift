@@ -50,8 +50,10 @@ enum BlacklistController {
 
     static func page(_ req: Request, errors: [String: String] = [:]) async throws -> Page {
         let canManage = req.scope(for: .manageBlacklist) != nil
-        let suppliers = canManage ? try await Pickers.choices(["supplierId": .supplier], req: req).options["supplierId"] ?? [] : []
-        return Page(shell: Shell(req), rows: try await active(req), canManage: canManage, errors: errors, suppliers: suppliers)
+        let suppliers = canManage
+            ? try await Pickers.choices(["supplierId": .supplier], req: req).options["supplierId"] ?? [] : []
+        return Page(shell: Shell(req), rows: try await active(req), canManage: canManage, errors: errors,
+                    suppliers: suppliers)
     }
 
     @Sendable static func index(req: Request) async throws -> View {
@@ -63,7 +65,8 @@ enum BlacklistController {
             _ = try await add(try BlacklistInput(form: BlacklistInput.formValues(req)), req: req)
             return req.redirect(to: SiteURL.blacklist.path)
         } catch let e as FieldError {
-            return try await req.render("blacklist/index", try await page(req, errors: [e.field: e.message]), status: .unprocessableEntity)
+            return try await req.render("blacklist/index", try await page(req, errors: [e.field: e.message]),
+                                        status: .unprocessableEntity)
         }
     }
 

@@ -36,7 +36,9 @@ enum DemoData {
             today: today) }
         try await ChannelPresets.load(jurisdiction: county, on: db)
         try await db.writeTransaction { tx in try await DemoLedger.load(on: tx, cipher: cipher, today: today) }
-        try await db.writeTransaction { tx in try await DemoYear.load(on: tx, cipher: cipher, files: files, today: today) }
+        try await db.writeTransaction { tx in
+            try await DemoYear.load(on: tx, cipher: cipher, files: files, today: today)
+        }
     }
 
     /// A few offers of 龙角镇 and 泥溪镇; the cooperative's 红橙 certified, its 蜂蜜 in 公示.

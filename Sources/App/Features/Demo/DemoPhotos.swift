@@ -59,8 +59,12 @@ enum DemoPhotos {
 }
 
 private extension Data {
-    mutating func append(be value: UInt32) { append(contentsOf: Swift.withUnsafeBytes(of: value.bigEndian, Array.init)) }
-    mutating func append(le value: UInt16) { append(contentsOf: Swift.withUnsafeBytes(of: value.littleEndian, Array.init)) }
+    mutating func append(be value: UInt32) {
+        append(contentsOf: Swift.withUnsafeBytes(of: value.bigEndian, Array.init))
+    }
+    mutating func append(le value: UInt16) {
+        append(contentsOf: Swift.withUnsafeBytes(of: value.littleEndian, Array.init))
+    }
 
     mutating func appendChunk(_ type: String, _ body: Data) {
         let typed = Data(type.utf8) + body

@@ -29,7 +29,8 @@ enum DemoYear {
         ("核桃", "斤", 1_800), ("菊花", "斤", 8_000), ("高山茶叶", "斤", 12_000), ("土鸡蛋", "枚", 150), ("红薯粉条", "斤", 1_200),
         ("香菇", "斤", 2_500), ("脆李", "斤", 600),
     ]
-    static let channels = ["fiveInto", "fiveInto", "fiveInto", "paired", "charity", "fair", "ecommerce", "ecommerce", "tourism",
+    static let channels = ["fiveInto", "fiveInto", "fiveInto", "paired", "charity", "fair", "ecommerce",
+                           "ecommerce", "tourism",
                            "p832", "p832", "hall"]
 
     static func load(on db: any Database, cipher: FieldCipher, files: any FileStore, today: LocalDate) async throws {
@@ -43,20 +44,26 @@ enum DemoYear {
         var units = try await BuyerUnit.query(on: db).filter(\.$regionCode =~ "500235").all()
         for name in departments {
             let kind: BuyerKind = name.contains("医院") ? .hospital : name.contains("中学") || name.contains("职业") ? .school
-                : name.contains("银行") ? .financial : name.contains("公司") ? .stateEnterprise : name.contains("工会") ? .union
+                : name.contains("银行") ? .financial : name.contains("公司") ? .stateEnterprise
+                : name.contains("工会") ? .union
                 : .partyGovernment
-            units.append(try await DemoData.unit(name, kind, DemoData.county, system: kind == .hospital ? health.id : nil,
-                                                  canteen: kind != .union, fiveInto: kind != .financial, level: .county, db))
+            units.append(try await DemoData.unit(name, kind, DemoData.county,
+                                                 system: kind == .hospital ? health.id : nil, canteen: kind != .union,
+                                                 fiveInto: kind != .financial, level: .county, db))
         }
         for t in townships {
             let town = t.name
-            units.append(try await DemoData.unit("\(town)人民政府", .partyGovernment, t.id!, system: nil, canteen: true, fiveInto: true,
+            units.append(try await DemoData.unit("\(town)人民政府", .partyGovernment, t.id!, system: nil,
+                                                  canteen: true, fiveInto: true,
                                                   level: nil, db))
-            units.append(try await DemoData.unit("\(town)中心小学", .school, t.id!, system: education?.id, canteen: true, fiveInto: true,
+            units.append(try await DemoData.unit("\(town)中心小学", .school, t.id!, system: education?.id,
+                                                  canteen: true, fiveInto: true,
                                                   level: nil, db))
-            units.append(try await DemoData.unit("\(town)卫生院", .hospital, t.id!, system: health.id, canteen: true, fiveInto: true,
+            units.append(try await DemoData.unit("\(town)卫生院", .hospital, t.id!, system: health.id,
+                                                  canteen: true, fiveInto: true,
                                                   level: nil, db))
-            units.append(try await DemoData.unit("\(town)中学", .school, t.id!, system: education?.id, canteen: true, fiveInto: true,
+            units.append(try await DemoData.unit("\(town)中学", .school, t.id!, system: education?.id,
+                                                  canteen: true, fiveInto: true,
                                                   level: nil, db))
         }
         try await offers(townships, today: today, cipher: cipher, dice: &dice, on: db)
@@ -68,7 +75,8 @@ enum DemoYear {
     }
 
     /// Five offers from every township's cooperatives, most certified, a few in 公示.
-    static func offers(_ townships: [Region], today: LocalDate, cipher: FieldCipher, dice: inout Dice, on db: any Database) async throws {
+    static func offers(_ townships: [Region], today: LocalDate, cipher: FieldCipher, dice: inout Dice,
+                       on db: any Database) async throws {
         let origin = Audit.Origin.command("seed-demo")
         var number = 1     // the demo's 红橙 holds 0001
         for t in townships {
@@ -77,16 +85,22 @@ enum DemoYear {
                 let draft = OfferService.Draft(
                     region: RegionCode(t.id!)!, supplierID: nil, seller: seller, category: .guess(for: item.variety),
                     variety: item.variety, quantity: Quantity.parse("\(100 * (1 + dice.next(50)))\(item.unit)")!,
-                    price: UnitPrice(fen: Fen(item.fen * Int64(90 + dice.next(30)) / 100), unit: item.unit), method: .delivery,
-                    shopURL: nil, contactName: "\(t.name)合作社", contactPhone: "023-5576\(String(format: "%04d", number))",
-                    marks: dice.next(4) == 0 ? [.geographicalIndication] : [], linkedHouseholds: 3 + dice.next(30), note: nil)
+                    price: UnitPrice(fen: Fen(item.fen * Int64(90 + dice.next(30)) / 100), unit: item.unit),
+                    method: .delivery, shopURL: nil, contactName: "\(t.name)合作社",
+                    contactPhone: "023-5576\(String(format: "%04d", number))",
+                    marks: dice.next(4) == 0 ? [.geographicalIndication] : [], linkedHouseholds: 3 + dice.next(30),
+                    note: nil)
                 let (offer, _) = try await OfferService.save(draft, source: "demo", origin: origin, cipher: cipher,
                                                              today: today.adding(days: -dice.next(20)), on: db)
                 guard i < 4 else { continue }
                 number += 1
                 let a = ProductApplication()
-                a.$offer.id = offer.id!; a.regionCode = offer.regionCode; a.productName = offer.variety; a.documents = "营业执照、检测报告（示例）"
-                a.record = i < 3 ? CertificationRecord(state: .certified, validFrom: today.adding(days: -60), validUntil: today.adding(months: 22))
+                a.$offer.id = offer.id!
+                a.regionCode = offer.regionCode
+                a.productName = offer.variety
+                a.documents = "营业执照、检测报告（示例）"
+                a.record = i < 3 ? CertificationRecord(state: .certified, validFrom: today.adding(days: -60),
+                                                       validUntil: today.adding(months: 22))
                     : CertificationRecord(state: .inPublicity, publicityEnds: today.adding(days: 4))
                 a.certificateNo = i < 3 ? "帮认500235-\(today.year)-\(String(format: "%04d", number))" : nil
                 try await a.create(on: db)
@@ -114,16 +128,21 @@ enum DemoYear {
         for u in units where u.hasCanteen && u.name != "云阳县人民医院" {
             let d = DeclarationRecord()
             d.$buyerUnit.id = u.id!; d.buyerRegionCode = u.regionCode; d.buyerSystemID = u.$system.id; d.year = year
-            d.kind = DeclarationKind.canteenFood.rawValue; d.value = Int64(30 + dice.next(170)) * 1_000_000; d.declaredBy = "seed-demo"
+            d.kind = DeclarationKind.canteenFood.rawValue
+            d.value = Int64(30 + dice.next(170)) * 1_000_000
+            d.declaredBy = "seed-demo"
             try await d.create(on: db)
         }
     }
 
-    /// Two to four purchases a month per unit since January: verified once an office has looked, the last weeks pending.
-    static func purchases(_ units: [BuyerUnit], origins: [String], deep: Set<String>, today: LocalDate, cipher: FieldCipher,
+    /// Two to four purchases a month per unit since January: verified once an office has looked, the last weeks
+    /// pending.
+    static func purchases(_ units: [BuyerUnit], origins: [String], deep: Set<String>,
+                          today: LocalDate, cipher: FieldCipher,
                           dice: inout Dice, on db: any Database) async throws {
         let channels = try await ChannelList.load(on: db)
-        let sellers = ["张", "李", "王", "陈", "刘", "杨", "黄", "周", "吴", "谭"].flatMap { s in ["大山", "秀兰", "建国", "小梅"].map { s + $0 } }
+        let sellers = ["张", "李", "王", "陈", "刘", "杨", "黄", "周", "吴", "谭"]
+            .flatMap { s in ["大山", "秀兰", "建国", "小梅"].map { s + $0 } }
         var rows: [PurchaseRow] = []
         for month in 1...today.month {
             for u in units {
@@ -138,9 +157,12 @@ enum DemoYear {
                     p.purchasedOn = day.description; p.bookedOn = day.description; p.originRegionCode = origin
                     p.fromDeepPoverty = deep.contains(origin) || deep.contains(String(origin.prefix(9)) + "000")
                     p.sellerMasked = Mask.name(seller); p.sellerKey = cipher.lookupHash("\(origin)|\(seller)")
-                    p.variety = item.variety; p.quantityUnit = item.unit; p.quantityThousandths = amount * 1_000 / item.fen
+                    p.variety = item.variety
+                    p.quantityUnit = item.unit
+                    p.quantityThousandths = amount * 1_000 / item.fen
                     p.amountFen = amount; p.channelCode = channel.code; p.viaPlatform = channel.viaPlatform
-                    p.purpose = (u.kind == BuyerKind.union.rawValue ? PurchasePurpose.unionWelfare : dice.next(5) == 0 ? .condolence : .canteen).rawValue
+                    p.purpose = (u.kind == BuyerKind.union.rawValue ? PurchasePurpose.unionWelfare
+                                 : dice.next(5) == 0 ? .condolence : .canteen).rawValue
                     p.source = (channel.viaPlatform ? PurchaseSource.platform : .manual).rawValue
                     p.sourceRef = channel.viaPlatform ? "DEMO-\(rows.count + 1)" : nil
                     p.reporter = "seed-demo"
@@ -162,13 +184,18 @@ enum DemoYear {
         let county = RegionCode(DemoData.county)!
         for m in (quarter * 3 - 2)...(quarter * 3) {
             let c = ClosedPeriod()
-            c.jurisdictionCode = county.digits; c.month = String(format: "%d-%02d", today.year, m); c.closedBy = "seed-demo"
+            c.jurisdictionCode = county.digits
+            c.month = String(format: "%d-%02d", today.year, m)
+            c.closedBy = "seed-demo"
             try await c.create(on: db)
         }
-        let bulletin = try await BulletinController.build(jurisdiction: county, year: today.year, quarter: quarter, on: db)
+        let bulletin = try await BulletinController.build(jurisdiction: county, year: today.year, quarter: quarter,
+                                                          on: db)
         let r = BulletinRecord()
         r.jurisdictionCode = county.digits; r.year = today.year; r.quarter = quarter; r.title = bulletin.title
-        r.asOf = bulletin.asOf.description; r.dataVersion = try await Purchase.query(on: db).max(\.$id) ?? 0; r.publishedBy = "seed-demo"
+        r.asOf = bulletin.asOf.description
+        r.dataVersion = try await Purchase.query(on: db).max(\.$id) ?? 0
+        r.publishedBy = "seed-demo"
         r.snapshot = String(decoding: try JSONEncoder().encode(bulletin), as: UTF8.self)
         try await r.create(on: db)
     }

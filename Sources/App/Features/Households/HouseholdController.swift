@@ -67,7 +67,9 @@ enum HouseholdController {
         try await req.view.render("households/show", ShowPage(shell: Shell(req), household: try await find(req)))
     }
 
-    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options, pickers: HouseholdInput.pickers) }
+    @Sendable static func new(req: Request) async throws -> View {
+        try await FormFlow.show(req, template, options: options, pickers: HouseholdInput.pickers)
+    }
 
     @Sendable static func submit(req: Request) async throws -> Response {
         try await FormFlow.submit(req, template, HouseholdInput.self, options: options) {

@@ -10,7 +10,8 @@ enum BulkInsert {
     static let columns = ["buyer_unit_id", "buyer_region_code", "buyer_system_id", "purchased_on", "booked_on", "origin_region_code",
                           "supplier_id", "from_deep_poverty", "seller_masked", "seller_key", "households_touched", "variety",
                           "quantity_thousandths", "quantity_unit", "amount_fen", "purpose", "channel_code", "via_platform", "source",
-                          "source_ref", "reporter", "state", "suspected_duplicate_of", "duplicate_of", "note", "import_batch",
+                          "source_ref", "reporter", "state", "suspected_duplicate_of",
+                          "duplicate_of", "note", "import_batch",
                           "created_at"]
 
     /// One value of a row, in `columns` order.

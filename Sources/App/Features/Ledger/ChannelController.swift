@@ -24,9 +24,12 @@ enum ChannelController {
         let own = try await Channel.query(on: req.db).filter(\.$jurisdictionCode == j.digits).all()
         guard !own.contains(where: { $0.name == name }) else { throw APIError.conflict("name", "本辖区已有渠道“\(name)”") }
         let code = try input.code.map { try FormValue.text($0, "code", "渠道代码", max: 32) } ?? "own\(own.count + 1)"
-        guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { throw FieldError.invalid("code", "渠道代码", "只用字母和数字") }
+        guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw FieldError.invalid("code", "渠道代码", "只用字母和数字")
+        }
         guard !own.contains(where: { $0.code == code }) else { throw APIError.conflict("code", "本辖区已有渠道代码 \(code)") }
-        let c = Channel(code: code, name: name, heading: heading, jurisdiction: j.digits, viaPlatform: input.viaPlatform ?? false)
+        let c = Channel(code: code, name: name, heading: heading, jurisdiction: j.digits,
+                        viaPlatform: input.viaPlatform ?? false)
         try await req.db.writeTransaction { db in
             try await c.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "channel", id: c.id, region: j.digits,
@@ -37,7 +40,9 @@ enum ChannelController {
 
     static func adopt(_ preset: String?, req: Request) async throws -> [Channel] {
         let j = try PeriodController.jurisdiction(req, for: .manageChannels)
-        guard let p = ChannelPreset.all.first(where: { $0.code == preset }) else { throw FieldError.invalid("preset", "渠道预设") }
+        guard let p = ChannelPreset.all.first(where: { $0.code == preset }) else {
+            throw FieldError.invalid("preset", "渠道预设")
+        }
         return try await req.db.writeTransaction { db in
             let added = try await p.adopt(jurisdiction: j.digits, on: db)
             try await Audit.record(req, on: db, action: "adopt_channels", entity: "channel", id: nil, region: j.digits,
@@ -48,7 +53,8 @@ enum ChannelController {
 
     static func rename(_ id: Int?, _ input: Input, req: Request) async throws -> Channel {
         let j = try PeriodController.jurisdiction(req, for: .manageChannels)
-        guard let id, let c = try await Channel.query(on: req.db).filter(\.$id == id).filter(\.$jurisdictionCode == j.digits).first() else {
+        guard let id, let c = try await Channel.query(on: req.db).filter(\.$id == id)
+            .filter(\.$jurisdictionCode == j.digits).first() else {
             throw APIError.notFound("本辖区的渠道")
         }
         let before = ["name": c.name, "heading": c.heading]
@@ -71,13 +77,16 @@ enum ChannelController {
         let names = try await RegionNames.places(for: j.selfAndAncestors.map(\.digits), on: req.db)
         let rows = try await ChannelList.load(on: req.db).effective(for: j).map {
             ChannelRow(id: $0.id!, code: $0.code, name: $0.name, heading: $0.heading, viaPlatform: $0.viaPlatform,
-                       own: $0.jurisdictionCode == j.digits, jurisdiction: names[$0.jurisdictionCode] ?? $0.jurisdictionCode)
+                       own: $0.jurisdictionCode == j.digits,
+                       jurisdiction: names[$0.jurisdictionCode] ?? $0.jurisdictionCode)
         }
         let presets = ChannelPreset.all.map { FormPage.Option(value: $0.code, label: "\($0.name)（\($0.source)）") }
         return Page(shell: Shell(req), rows: rows, presets: presets, error: error)
     }
 
-    @Sendable static func index(req: Request) async throws -> View { try await req.view.render("channels/index", try await page(req)) }
+    @Sendable static func index(req: Request) async throws -> View {
+        try await req.view.render("channels/index", try await page(req))
+    }
 
     @Sendable static func submit(req: Request) async throws -> Response {
         let f = try req.content.decode([String: String].self)
@@ -90,7 +99,8 @@ enum ChannelController {
             }
             return req.redirect(to: SiteURL.channels.path)
         } catch let e as FieldError {
-            return try await req.render("channels/index", try await page(req, error: e.message), status: .unprocessableEntity)
+            return try await req.render("channels/index", try await page(req, error: e.message),
+                                        status: .unprocessableEntity)
         } catch let e as APIError where e.status == .conflict || e.status == .notFound {
             return try await req.render("channels/index", try await page(req, error: e.message), status: e.status)
         }
@@ -103,6 +113,7 @@ enum ChannelController {
 
     @Sendable static func apiAdopt(req: Request) async throws -> [VocabularyController.ChannelDTO] {
         struct Body: Content { var preset: String? }
-        return try await adopt(try req.content.decode(Body.self).preset, req: req).map(VocabularyController.ChannelDTO.init)
+        return try await adopt(try req.content.decode(Body.self).preset, req: req)
+            .map(VocabularyController.ChannelDTO.init)
     }
 }

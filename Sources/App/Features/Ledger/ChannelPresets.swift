@@ -65,11 +65,13 @@ struct ChannelPreset: Sendable {
         let held = Set(try await Channel.query(on: db).filter(\.$jurisdictionCode == jurisdiction).all().map(\.code))
         var added: [Channel] = []
         for c in channels where !held.contains(c.code) {
-            let row = Channel(code: c.code, name: c.name, heading: c.heading, jurisdiction: jurisdiction, viaPlatform: c.viaPlatform)
+            let row = Channel(code: c.code, name: c.name, heading: c.heading, jurisdiction: jurisdiction,
+                              viaPlatform: c.viaPlatform)
             try await row.create(on: db)
             added.append(row)
         }
-        if try await Platform.query(on: db).filter(\.$code == "p832").count() == 0, channels.contains(where: { $0.code == "p832" }) {
+        if try await Platform.query(on: db).filter(\.$code == "p832").count() == 0,
+           channels.contains(where: { $0.code == "p832" }) {
             try await Platform(code: "p832", name: "832平台", channelCode: "p832", mapping: .p832).create(on: db)
         }
         return added

@@ -91,7 +91,8 @@ struct LedgerContext: Sendable {
         let seller = try FormValue.text(input.seller, "seller", "贫困户（合作社）", max: 50)
         p.sellerMasked = SellerName.isOrganisation(seller) ? seller : Mask.name(seller)
         p.sellerKey = cipher.lookupHash("\(p.originRegionCode)|\(seller)")
-        p.householdsTouched = try FormValue.optionalCount(input.householdsTouched, "householdsTouched", "带动户数", max: 100_000)
+        p.householdsTouched = try FormValue.optionalCount(input.householdsTouched, "householdsTouched", "带动户数",
+                                                          max: 100_000)
         p.note = try FormValue.optionalText(input.note, "note", "备注", max: 200).map(Mask.numbers(in:))
         p.variety = try FormValue.text(input.variety, "variety", "产品品种", max: 50)
         guard let q = Quantity.parse(input.quantity ?? "") else { throw FieldError.invalid("quantity", "采购数量", "如“30斤”") }
@@ -100,7 +101,8 @@ struct LedgerContext: Sendable {
         p.amountFen = amount.value
         p.purpose = (try FormValue.choice(input.purpose, "purpose", "用途") as PurchasePurpose).rawValue
         guard let channel = channels.channel(input.channel ?? "", for: unit.region) else {
-            throw FieldError(field: "channel", code: "unknown_channel", message: "渠道“\(input.channel ?? "")”不在采购单位所在辖区的渠道中")
+            throw FieldError(field: "channel", code: "unknown_channel",
+                             message: "渠道“\(input.channel ?? "")”不在采购单位所在辖区的渠道中")
         }
         p.channelCode = channel.code; p.viaPlatform = channel.viaPlatform
         p.source = source.rawValue

@@ -97,7 +97,8 @@ enum LedgerController {
             shell: Shell(req), p: dto, unit: unit, origin: origin,
             sourceName: PurchaseSource(rawValue: p.source)?.chineseName ?? p.source, bookedOn: p.bookedOn,
             related: try await withProofs(related, on: req.db), audit: audit.map(AuditDTO.init),
-            canCorrect: req.scope(for: .recordPurchases) != nil && p.reversesID == nil, options: try await formOptions(req),
+            canCorrect: req.scope(for: .recordPurchases) != nil && p.reversesID == nil,
+            options: try await formOptions(req),
             places: try await Pickers.placeNames(req, anywhere: true)))
     }
 
@@ -212,17 +213,20 @@ enum LedgerController {
         filters.merge(exports) { a, _ in a }
         return Page(shell: Shell(req), rows: rows, earlier: earlier(req, after: rows), filters: filters,
                     values: (try? req.query.decode([String: String].self)) ?? [:],
-                    totals: try await totals(req, channels: channels), canRecord: req.scope(for: .recordPurchases) != nil,
+                    totals: try await totals(req, channels: channels),
+                    canRecord: req.scope(for: .recordPurchases) != nil,
                     canVerify: req.scope(for: .verifyPurchases) != nil, problem: problem)
     }
 
     /// A refused row action (verify, link) keeps the office on its list, with the reason above it.
-    static func refusedAction(_ req: Request, _ action: () async throws -> Void, then path: String) async throws -> Response {
+    static func refusedAction(_ req: Request, _ action: () async throws -> Void,
+                              then path: String) async throws -> Response {
         do {
             try await action()
             return req.redirect(to: path)
         } catch let e as FieldError {
-            return try await req.render("purchases/index", try await page(req, problem: e.message), status: .unprocessableEntity)
+            return try await req.render("purchases/index", try await page(req, problem: e.message),
+                                        status: .unprocessableEntity)
         } catch let e as APIError where e.status == .conflict || e.status == .unprocessableEntity {
             return try await req.render("purchases/index", try await page(req, problem: e.message), status: e.status)
         }
@@ -249,7 +253,8 @@ enum LedgerController {
     }
 
     @Sendable static func new(req: Request) async throws -> View {
-        try await FormFlow.show(req, "purchases/new", options: try await formOptions(req), pickers: PurchaseInput.pickers)
+        try await FormFlow.show(req, "purchases/new", options: try await formOptions(req),
+                                pickers: PurchaseInput.pickers)
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {

@@ -56,7 +56,9 @@ struct PurchaseDTO: Content {
         householdsTouched = p.householdsTouched; note = p.note; proofWaiver = p.proofWaiver; provenance = p.provenance
         let links: [String?] = [p.duplicateOf.map { "与#\($0)重复" }, p.suspectedDuplicateOf.map { "疑似与#\($0)重复" },
                                 p.reversesID.map { "冲正#\($0)" }, p.replacesID.map { "更正#\($0)" }]
-        let taken: [String?] = LinkedReports.Fact.allCases.map { f in p.provenance[f.rawValue].map { "\(f.chineseName)取自#\($0)" } }
+        let taken: [String?] = LinkedReports.Fact.allCases.map { f in
+            p.provenance[f.rawValue].map { "\(f.chineseName)取自#\($0)" }
+        }
         relation = (links + taken).compactMap { $0 }.joined(separator: "，")
     }
 }
@@ -92,7 +94,9 @@ enum LedgerService {
             try await p.create(on: db)
             try await Rollups.add(p, sign: 1, on: db)
             try await Audit.record(req, on: db, action: action, entity: "purchase", id: p.id, region: p.originRegionCode, after: PurchaseDTO(p))
-            if p.reversesID == nil { try await Linking.absorb(into: p.duplicateOf, from: p, origin: .request(req), on: db) }
+            if p.reversesID == nil {
+                try await Linking.absorb(into: p.duplicateOf, from: p, origin: .request(req), on: db)
+            }
         }
     }
 
@@ -104,7 +108,8 @@ enum LedgerService {
     }
 
     /// Changes a row and moves its amount between rollup buckets, in one transaction (with `then`, if given).
-    static func change(_ p: Purchase, action: String, req: Request, then: (@Sendable (any Database) async throws -> Void)? = nil,
+    static func change(_ p: Purchase, action: String, req: Request,
+                       then: (@Sendable (any Database) async throws -> Void)? = nil,
                        _ mutate: @escaping @Sendable (Purchase) -> Void) async throws {
         try await refuseIfLocked(p, req: req)
         let before = PurchaseDTO(p)
@@ -155,7 +160,8 @@ enum LedgerService {
         let proofs = try await Linking.proofs(of: p.id!, on: req.db).count
         guard proofs == 0 else { return nil }
         if try await LedgerSettings.values(for: RegionCode(p.buyerRegionCode)!, on: req.db).proofMandatory {
-            throw APIError(status: .conflict, code: "proof_required", message: "本辖区规定须有证明材料才能核实：请先上传证明", field: "approve")
+            throw APIError(status: .conflict, code: "proof_required", message: "本辖区规定须有证明材料才能核实：请先上传证明",
+                           field: "approve")
         }
         guard !reason.isEmpty else {
             throw FieldError(field: "reason", code: "proof_missing", message: "该记录没有证明材料：请先上传证明，或写明无证明仍予核实的理由")
@@ -169,7 +175,8 @@ enum LedgerService {
     static func settleDuplicate(_ input: DuplicateInput, req: Request) async throws -> Purchase {
         let p = try await find(req)
         if let other = input.of {
-            guard other != p.id, let row = try await Purchase.query(on: req.db).scoped(by: req.scope).filter(\.$id == other).first() else {
+            guard other != p.id, let row = try await Purchase.query(on: req.db).scoped(by: req.scope)
+                .filter(\.$id == other).first() else {
                 throw FieldError.invalid("of", "重复的记录编号")
             }
             guard row.duplicateOf == nil, row.reversesID == nil else {

@@ -34,13 +34,15 @@ final class LedgerSettings: Model, @unchecked Sendable {
     }
 
     static func save(_ input: Values, for j: RegionCode, req: Request) async throws {
-        let row = try await LedgerSettings.query(on: req.db).filter(\.$jurisdictionCode == j.digits).first() ?? LedgerSettings()
+        let row = try await LedgerSettings.query(on: req.db).filter(\.$jurisdictionCode == j.digits).first()
+            ?? LedgerSettings()
         let before = row.id == nil ? nil : Values(proofMandatory: row.proofMandatory)
         row.jurisdictionCode = j.digits
         row.proofMandatory = input.proofMandatory
         try await req.db.writeTransaction { db in
             try await row.save(on: db)
-            try await Audit.record(req, on: db, action: "update", entity: "ledger_settings", id: row.id, region: j.digits,
+            try await Audit.record(req, on: db, action: "update", entity: "ledger_settings",
+                                   id: row.id, region: j.digits,
                                    before: before, after: input)
         }
     }

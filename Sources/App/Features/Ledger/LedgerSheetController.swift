@@ -31,11 +31,13 @@ enum LedgerSheetController {
         let items = Pull<ImportItem> {
             guard let r = rows.next() else { return nil }
             if form == .township, case .region(let own) = req.scope, !own.contains(r.region) {
-                return .failure(RowError(row: r.line, column: c[3], code: "out_of_scope", message: "地区“\(r.place)”不在本辖区（乡镇）范围内"))
+                return .failure(RowError(row: r.line, column: c[3], code: "out_of_scope",
+                                         message: "地区“\(r.place)”不在本辖区（乡镇）范围内"))
             }
             guard let unit = byName[r.buyer] else {
                 unknown[r.buyer, default: []].append(r.line)
-                return .failure(RowError(row: r.line, column: c[1], code: "unknown_buyer", message: UnitNames.unknown(r.buyer, among: units)))
+                return .failure(RowError(row: r.line, column: c[1], code: "unknown_buyer",
+                                         message: UnitNames.unknown(r.buyer, among: units)))
             }
             var input = PurchaseInput(form: [:])
             input.buyerUnitId = unit; input.purchasedOn = r.date.description; input.originRegionCode = r.region.digits
@@ -86,7 +88,8 @@ enum LedgerSheetController {
     }
 
     @Sendable static func showImport(req: Request) async throws -> View {
-        var page = ImportPage(shell: Shell(req), report: nil, error: nil, options: try await LedgerController.formOptions(req))
+        var page = ImportPage(shell: Shell(req), report: nil, error: nil,
+                              options: try await LedgerController.formOptions(req))
         page.aliased = req.query["aliased"] == "1"
         return try await req.view.render("purchases/import", page)
     }
@@ -111,7 +114,8 @@ enum LedgerSheetController {
         } catch let e as RejectedImport { report = e.report
         } catch let e as FieldError { error = e.message
         } catch let e as APIError { error = e.message }
-        var page = ImportPage(shell: Shell(req), report: report, error: error, options: try await LedgerController.formOptions(req))
+        var page = ImportPage(shell: Shell(req), report: report, error: error,
+                              options: try await LedgerController.formOptions(req))
         page.units = try await aliasTargets(report, req: req)
         return try await req.render("purchases/import", page, status: report.errors.isEmpty && error == nil ? .ok : .unprocessableEntity)
     }
@@ -130,7 +134,8 @@ enum LedgerSheetController {
         var unitName = "全部"
         switch form {
         case .township:
-            let asked = (req.query["township"] as String?).flatMap(RegionCode.init)     // the export form sends "" for any
+            // the export form sends "" for any
+            let asked = (req.query["township"] as String?).flatMap(RegionCode.init)
             if let code = township ?? asked {
                 q = q.filter(\.$originRegionCode =~ code.subtreePrefix)
                 unitName = try await RegionNames.places(for: [code.digits], on: req.db)[code.digits] ?? code.digits

@@ -7,7 +7,8 @@ import Fluent
 enum Linking {
     /// Merges `duplicate` into the row `countedID` (nothing when nil), in the caller's transaction. Rows past
     /// `rolledUpThrough` belong to an import not yet summed into the rollups, which sums them as they end up.
-    static func absorb(into countedID: Int?, from duplicate: Purchase, rolledUpThrough: Int = .max, origin: Audit.Origin,
+    static func absorb(into countedID: Int?, from duplicate: Purchase,
+                       rolledUpThrough: Int = .max, origin: Audit.Origin,
                        on db: any Database) async throws {
         guard let countedID, let counted = try await Purchase.find(countedID, on: db) else { return }
         try await copyProofs(from: duplicate, to: counted, on: db)
@@ -31,16 +32,19 @@ enum Linking {
     }
 
     /// The rows an import linked to rows already in the ledger (`ids`: the new rows), each merged in turn.
-    static func absorb(imported ids: [Int], rolledUpThrough: Int, origin: Audit.Origin, on db: any Database) async throws {
+    static func absorb(imported ids: [Int], rolledUpThrough: Int, origin: Audit.Origin,
+                       on db: any Database) async throws {
         guard !ids.isEmpty else { return }
         for duplicate in try await Purchase.query(on: db).filter(\.$id ~~ ids).sort(\.$id).all() {
-            try await absorb(into: duplicate.duplicateOf, from: duplicate, rolledUpThrough: rolledUpThrough, origin: origin, on: db)
+            try await absorb(into: duplicate.duplicateOf, from: duplicate, rolledUpThrough: rolledUpThrough,
+                             origin: origin, on: db)
         }
     }
 
     static func report(_ p: Purchase) -> LinkedReports.Report {
         LinkedReports.Report(source: PurchaseSource(rawValue: p.source) ?? .manual,
-                             purpose: PurchasePurpose(rawValue: p.purpose) ?? .other, householdsTouched: p.householdsTouched)
+                             purpose: PurchasePurpose(rawValue: p.purpose) ?? .other,
+                             householdsTouched: p.householdsTouched)
     }
 
     /// The duplicate's proof files, attached to the counted row unless it already holds the same file.

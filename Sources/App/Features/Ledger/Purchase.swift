@@ -68,7 +68,10 @@ final class Purchase: Model, @unchecked Sendable {
 
     var provenance: [String: Int] {
         get { provenanceJSON.flatMap { try? JSONDecoder().decode([String: Int].self, from: Data($0.utf8)) } ?? [:] }
-        set { provenanceJSON = newValue.isEmpty ? nil : (try? JSONEncoder().encode(newValue)).map { String(decoding: $0, as: UTF8.self) } }
+        set {
+            provenanceJSON = newValue.isEmpty ? nil
+                : (try? JSONEncoder().encode(newValue)).map { String(decoding: $0, as: UTF8.self) }
+        }
     }
 
     var counts: Bool {
@@ -76,7 +79,8 @@ final class Purchase: Model, @unchecked Sendable {
     }
 
     var awaitsCheck: Bool {
-        LedgerCounting.awaitsCheck(viaPlatform: viaPlatform, state: VerificationState(rawValue: state)!, isReversal: reversesID != nil,
+        LedgerCounting.awaitsCheck(viaPlatform: viaPlatform, state: VerificationState(rawValue: state)!,
+                                   isReversal: reversesID != nil,
                                    isDuplicate: duplicateOf != nil)
     }
 }

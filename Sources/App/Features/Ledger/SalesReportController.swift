@@ -36,7 +36,8 @@ enum SalesReportController {
         let f = try req.content.decode(Fields.self)
         var report = LedgerImportReport(), error: String? = nil
         do {
-            report = try await LedgerSheetController.receive(req, form: .township, channel: f.channel, purpose: f.purpose)
+            report = try await LedgerSheetController.receive(req, form: .township, channel: f.channel,
+                                                             purpose: f.purpose)
         } catch let e as ImportRejected { report.errors = e.errors
         } catch let e as RejectedImport { report = e.report
         } catch let e as FieldError { error = e.message
@@ -48,7 +49,8 @@ enum SalesReportController {
 
     @Sendable static func apiImport(req: Request) async throws -> Response {
         try await LedgerImporter.respond(req) {
-            try await LedgerSheetController.receive(req, form: .township, channel: req.query["channel"], purpose: req.query["purpose"])
+            try await LedgerSheetController.receive(req, form: .township, channel: req.query["channel"],
+                                                    purpose: req.query["purpose"])
         }
     }
 

@@ -8,7 +8,11 @@ enum VocabularyController {
     struct ChannelDTO: Content {
         let code: String, name: String, heading: String, jurisdiction: String, viaPlatform: Bool
         init(_ c: Channel) {
-            code = c.code; name = c.name; heading = c.heading; jurisdiction = c.jurisdictionCode; viaPlatform = c.viaPlatform
+            code = c.code
+            name = c.name
+            heading = c.heading
+            jurisdiction = c.jurisdictionCode
+            viaPlatform = c.viaPlatform
         }
     }
 

@@ -14,7 +14,11 @@ struct LeadSystemInput: FormInput {
     var name: String?
     var leadName: String?
     var regionCode: String?
-    init(form f: [String: String]) { name = f.text("name"); leadName = f.text("leadName"); regionCode = f.text("regionCode") }
+    init(form f: [String: String]) {
+        name = f.text("name")
+        leadName = f.text("leadName")
+        regionCode = f.text("regionCode")
+    }
 }
 
 /// 牵头单位系统 (教育系统 led by 县教委): an office keeps its region's systems and which units belong to each,
@@ -32,7 +36,9 @@ enum LeadSystemController {
     }
 
     static func find(_ id: Int?, req: Request) async throws -> LeadSystem {
-        guard let id, let s = try await list(req).first(where: { $0.id == id }) else { throw APIError.notFound("牵头单位系统") }
+        guard let id, let s = try await list(req).first(where: { $0.id == id }) else {
+            throw APIError.notFound("牵头单位系统")
+        }
         return s
     }
 
@@ -45,11 +51,13 @@ enum LeadSystemController {
         if existing == nil || input.regionCode != nil {
             s.regionCode = try await Guard.region(input.regionCode, scope: req.scope, on: req.db).digits
         }
-        let clash = try await LeadSystem.query(on: req.db).filter(\.$regionCode == s.regionCode).filter(\.$name == s.name).all()
+        let clash = try await LeadSystem.query(on: req.db).filter(\.$regionCode == s.regionCode)
+            .filter(\.$name == s.name).all()
         guard clash.allSatisfy({ $0.id == s.id }) else { throw APIError.conflict("name", "本区划已有“\(s.name)”") }
         try await req.db.writeTransaction { db in
             try await s.save(on: db)
-            try await Audit.record(req, on: db, action: existing == nil ? "create" : "update", entity: "lead_system", id: s.id,
+            try await Audit.record(req, on: db, action: existing == nil ? "create" : "update",
+                                   entity: "lead_system", id: s.id,
                                    region: s.regionCode, before: before, after: LeadSystemDTO(s))
         }
         return s
@@ -57,14 +65,16 @@ enum LeadSystemController {
 
     /// Puts a unit of the office's region into a system (or takes it out, with nil): its 附件3 rows follow.
     static func assign(unit unitID: Int?, to systemID: Int?, req: Request) async throws -> BuyerUnit {
-        guard let unitID, let unit = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).filter(\.$id == unitID).first() else {
+        guard let unitID, let unit = try await BuyerUnit.query(on: req.db).scoped(by: req.scope)
+            .filter(\.$id == unitID).first() else {
             throw APIError.notFound("采购单位")
         }
         let before = BuyerDTO(unit)
         unit.$system.id = systemID == nil ? nil : try await find(systemID, req: req).id
         try await req.db.writeTransaction { db in
             try await unit.save(on: db)
-            try await Audit.record(req, on: db, action: "assign_system", entity: "buyer_unit", id: unit.id, region: unit.regionCode,
+            try await Audit.record(req, on: db, action: "assign_system", entity: "buyer_unit",
+                                   id: unit.id, region: unit.regionCode,
                                    before: before, after: BuyerDTO(unit))
         }
         return unit
@@ -75,9 +85,11 @@ enum LeadSystemController {
         var values: [String: String] = [:]; var errors: [String: String] = [:]
     }
 
-    static func page(_ req: Request, values: [String: String] = [:], errors: [String: String] = [:]) async throws -> Page {
+    static func page(_ req: Request, values: [String: String] = [:],
+                     errors: [String: String] = [:]) async throws -> Page {
         let systems = try await list(req)
-        let members = try await BuyerUnit.query(on: req.db).filter(\.$system.$id ~~ systems.compactMap(\.id)).sort(\.$name).all()
+        let members = try await BuyerUnit.query(on: req.db).filter(\.$system.$id ~~ systems.compactMap(\.id))
+            .sort(\.$name).all()
         let names = try await RegionNames.places(for: systems.map(\.regionCode), on: req.db)
         let rows = systems.map { s -> LeadSystemDTO in
             var d = LeadSystemDTO(s)
@@ -109,18 +121,23 @@ enum LeadSystemController {
             }
             return req.redirect(to: SiteURL.systems.path)
         } catch let e as FieldError {
-            return try await req.render("systems/index", try await page(req, values: values, errors: [e.field: e.message]),
+            return try await req.render("systems/index",
+                                        try await page(req, values: values, errors: [e.field: e.message]),
                                         status: .unprocessableEntity)
         } catch let e as APIError where e.status == .conflict || e.status == .notFound {
-            return try await req.render("systems/index", try await page(req, values: values, errors: [e.field ?? "name": e.message]),
+            return try await req.render("systems/index",
+                                        try await page(req, values: values, errors: [e.field ?? "name": e.message]),
                                         status: e.status)
         }
     }
 
-    @Sendable static func apiIndex(req: Request) async throws -> [LeadSystemDTO] { try await list(req).map(LeadSystemDTO.init) }
+    @Sendable static func apiIndex(req: Request) async throws -> [LeadSystemDTO] {
+        try await list(req).map(LeadSystemDTO.init)
+    }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
-        try await LeadSystemDTO(try await save(try LeadSystemInput.decode(req), req: req)).encodeResponse(status: .created, for: req)
+        try await LeadSystemDTO(try await save(try LeadSystemInput.decode(req), req: req))
+            .encodeResponse(status: .created, for: req)
     }
 
     @Sendable static func apiUpdate(req: Request) async throws -> LeadSystemDTO {

@@ -26,7 +26,9 @@ final class Pairing: Model, @unchecked Sendable {
     static let proposed = "proposed", confirmed = "confirmed"
 
     /// The two sides' places: the helper's region (or its unit's) and the helped region.
-    func sides(helperUnitRegion: String?) -> [String] { [helperRegionCode ?? helperUnitRegion, helpedRegionCode].compactMap { $0 } }
+    func sides(helperUnitRegion: String?) -> [String] {
+        [helperRegionCode ?? helperUnitRegion, helpedRegionCode].compactMap { $0 }
+    }
 
     /// The place whose purchases count for the helper: the helped region, or a helped village's township.
     var countedPlace: RegionCode? {

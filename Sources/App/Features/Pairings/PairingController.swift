@@ -3,7 +3,8 @@ import Fluent
 import Vapor
 
 struct PairingInput: FormInput {
-    static let pickers: [String: Picker] = ["helperUnitId": .buyerUnit, "helperRegionCode": .anyPlace, "helpedRegionCode": .place]
+    static let pickers: [String: Picker] = ["helperUnitId": .buyerUnit, "helperRegionCode": .anyPlace,
+                                            "helpedRegionCode": .place]
     var kind: String?
     var helperUnitId: Int?
     var helperRegionCode: String?
@@ -61,7 +62,8 @@ enum PairingController {
         let kind: PairingKind = try FormValue.choice(input.kind, "kind", "帮扶类型")
         let p = Pairing()
         p.kind = kind.rawValue
-        p.helpedRegionCode = try await Guard.region(input.helpedRegionCode, field: "helpedRegionCode", scope: .everything, on: req.db).digits
+        p.helpedRegionCode = try await Guard.region(input.helpedRegionCode, field: "helpedRegionCode",
+                                                    scope: .everything, on: req.db).digits
         var helperUnitRegion: String? = nil
         if kind.helperIsUnit {
             guard let uid = input.helperUnitId, let unit = try await BuyerUnit.find(uid, on: req.db) else {
@@ -103,7 +105,8 @@ enum PairingController {
         let pairings = try await Pairing.query(on: req.db).scoped(by: req.scope).sort(\.$startsOn).all()
         let units = Dictionary(uniqueKeysWithValues: try await BuyerUnit.query(on: req.db)
             .filter(\.$id ~~ pairings.compactMap(\.$helperUnit.id)).all().map { ($0.id!, $0.name) })
-        let places = try await RegionNames.places(for: pairings.flatMap { [$0.helpedRegionCode] + [$0.helperRegionCode].compactMap { $0 } },
+        let places = try await RegionNames.places(for: pairings.flatMap { [$0.helpedRegionCode]
+                                                      + [$0.helperRegionCode].compactMap { $0 } },
                                                   on: req.db)
         let editor = req.scope(for: .editPairings) != nil
         var rows: [PairingDTO] = []
@@ -118,7 +121,9 @@ enum PairingController {
         return try await req.view.render("pairings/index", page)
     }
 
-    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options, pickers: PairingInput.pickers) }
+    @Sendable static func new(req: Request) async throws -> View {
+        try await FormFlow.show(req, template, options: options, pickers: PairingInput.pickers)
+    }
 
     @Sendable static func submit(req: Request) async throws -> Response {
         try await FormFlow.submit(req, template, PairingInput.self, options: options) {
@@ -144,7 +149,8 @@ enum PairingController {
         p.confirmedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" }
         try await req.db.writeTransaction { db in
             try await p.save(on: db)
-            try await Audit.record(req, on: db, action: "confirm", entity: "pairing", id: p.id, region: p.helpedRegionCode,
+            try await Audit.record(req, on: db, action: "confirm", entity: "pairing",
+                                   id: p.id, region: p.helpedRegionCode,
                                    before: before, after: PairingDTO(p))
         }
         return p

@@ -115,7 +115,8 @@ enum PublicController {
     }
 
     /// One page of the public catalogue, and whether another follows.
-    static func search(_ req: Request) async throws -> (query: CatalogueSearch.Query, items: [CatalogueSearch.Item], more: Bool) {
+    static func search(_ req: Request) async throws
+        -> (query: CatalogueSearch.Query, items: [CatalogueSearch.Item], more: Bool) {
         let query = try req.query.decode(CatalogueSearch.Query.self)
         let ids = try await CatalogueSearch.ids(query, today: req.today, on: req.db)
         let items = try await CatalogueSearch.items(Array(ids.prefix(CatalogueSearch.pageSize)), req: req)
@@ -127,20 +128,23 @@ enum PublicController {
         func link(_ page: Int) -> String {
             var c = URLComponents()
             c.path = SiteURL.catalogue.path
-            c.queryItems = (URLComponents(string: req.url.string)?.queryItems ?? []).filter { $0.name != "page" } + [.init(name: "page", value: String(page))]
+            c.queryItems = (URLComponents(string: req.url.string)?.queryItems ?? []).filter { $0.name != "page" }
+                + [.init(name: "page", value: String(page))]
             return c.string ?? SiteURL.catalogue.path
         }
         let page = query.pageNumber
         return try await req.view.render("public/catalogue", SearchPage(
-            shell: Shell(req), query: query, items: items, categories: ProductCategory.options, marks: QualityMark.options,
-            places: try await placesWithOffers(req), orders: CatalogueSearch.Order.allCases.map { .init(value: $0.rawValue, label: $0.chineseName) },
+            shell: Shell(req), query: query, items: items, categories: ProductCategory.options,
+            marks: QualityMark.options, places: try await placesWithOffers(req),
+            orders: CatalogueSearch.Order.allCases.map { .init(value: $0.rawValue, label: $0.chineseName) },
             page: page, previous: page > 1 ? link(page - 1) : nil, next: more ? link(page + 1) : nil))
     }
 
     /// Counties and townships, by name, for the region picker (codes stay in the links and the API).
     static func placesWithOffers(_ req: Request) async throws -> [FormPage.Option] {
         let codes = try await Region.query(on: req.db).filter(\.$level >= RegionCode.Level.county.rawValue)
-            .filter(\.$level <= RegionCode.Level.township.rawValue).sort(\.$id).limit(Pickers.placeLimit).all().compactMap(\.id)
+            .filter(\.$level <= RegionCode.Level.township.rawValue).sort(\.$id).limit(Pickers.placeLimit).all()
+            .compactMap(\.id)
         let names = try await RegionNames.places(for: codes, on: req.db)
         return codes.map { .init(value: $0, label: names[$0] ?? $0) }
     }

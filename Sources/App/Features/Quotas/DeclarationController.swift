@@ -128,7 +128,8 @@ enum DeclarationController {
     @Sendable static func submit(req: Request) async throws -> Response {
         let values = try Input.formValues(req)
         func again(_ field: String, _ message: String, _ status: HTTPStatus) async throws -> Response {
-            try await ProgressController.page(req, values: values, errors: [field: message]).encodeResponse(status: status, for: req)
+            try await ProgressController.page(req, values: values, errors: [field: message])
+                .encodeResponse(status: status, for: req)
         }
         do {
             _ = try await declare(try Input(form: values), req: req)

@@ -18,7 +18,10 @@ struct ProgressDTO: Content {
         targetFen = p.targetFen; actualFen = p.actualFen
         target = p.targetFen.map { Fen($0).wanText }; actual = Fen(p.actualFen).wanText
         expected = p.expectedFen.map { Fen($0).wanText }; projected = p.projectedFen.map { Fen($0).wanText }
-        pacePercent = Self.percent(p.paceBP); completionBP = p.completionBP; width = p.completionBP / 100; completionPercent = p.targetFen == nil ? "—" : Self.percent(p.completionBP)
+        pacePercent = Self.percent(p.paceBP)
+        completionBP = p.completionBP
+        width = p.completionBP / 100
+        completionPercent = p.targetFen == nil ? "—" : Self.percent(p.completionBP)
         paceWidth = p.targetFen == nil ? 0 : min(100, max(0, p.paceBP / 100))
         state = p.state.rawValue; stateName = p.state.chineseName; finding = p.finding
         rowsURL = p.drillDown.map(Self.rowsURL)
@@ -88,7 +91,11 @@ enum ProgressController {
             let facts = try await QuotaFacts.load(policy, asOf: day, only: units, on: req.db)
             let names = Dictionary(uniqueKeysWithValues: facts.units.map { ($0.id, $0.name) })
             // An office sees every line of its own jurisdiction's policies, units above it that they bind included.
-            let own = if case .region(let r) = scope, let j = RegionCode(record.jurisdictionCode) { r.contains(j) } else { false }
+            let own = if case .region(let r) = scope, let j = RegionCode(record.jurisdictionCode) {
+                r.contains(j)
+            } else {
+                false
+            }
             let lines = RuleEngine(policy: policy, facts: facts, asOf: day).evaluate().filter { own || visible($0) }
             let places = try await RegionNames.places(for: Array(Set(lines.filter { $0.subject.unitID == nil }.map(\.subject.region))), on: req.db)
             out += lines.map { ProgressDTO($0, policy: record, names: names, places: places) }
@@ -119,6 +126,7 @@ enum ProgressController {
             pace: ProgressDTO.percent(Pace.basisPoints(window: LocalDate(year: year, month: 1, day: 1)...LocalDate(year: year, month: 12, day: 31), asOf: day)),
             rows: try await progress(req), declarations: try await DeclarationController.list(req),
             kinds: DeclarationKind.options, units: units.map { .init(value: String($0.id!), label: $0.name) },
-            canDeclare: req.scope(for: .declareBases) != nil, importErrors: importErrors, values: values, errors: errors))
+            canDeclare: req.scope(for: .declareBases) != nil, importErrors: importErrors, values: values,
+            errors: errors))
     }
 }

@@ -36,7 +36,8 @@ enum QuotaFacts {
         let byUnit = range != nil && policy.rules.contains(where: { [.share, .levelMinimum, .perMember].contains($0.kind) && !$0.fromHelpedPlaces })
         let byPlace = range != nil && !kinds.isDisjoint(with: [.pairingTotal, .jurisdictionTotal])
         let helped = range != nil && policy.rules.contains(where: \.fromHelpedPlaces)
-        async let unitBuckets = byUnit ? self.unitBuckets(months: range!, within: inside("buyer_region_code", "buyer_unit_id"),
+        async let unitBuckets = byUnit ? self.unitBuckets(months: range!,
+                                                          within: inside("buyer_region_code", "buyer_unit_id"),
                                                           among: among("buyer_unit_id"), on: db) : []
         async let placeBuckets = byPlace ? self.placeBuckets(months: range!, on: db) : []
         let helpedBuckets = helped ? try await self.helpedBuckets(months: range!, units: Set(helps.keys).intersection(only ?? Set(helps.keys)), on: db) : []
@@ -79,12 +80,14 @@ enum QuotaFacts {
             channel = try row.get("channel"); purpose = try row.get("purpose"); amount = try row.get("amount")
         }
         func bucket(_ month: String) -> Bucket {
-            Bucket(month: month, unitID: unit ?? 0, buyerRegion: buyer ?? "", origin: origin ?? "", deepPoverty: deep ?? false,
+            Bucket(month: month, unitID: unit ?? 0, buyerRegion: buyer ?? "",
+                   origin: origin ?? "", deepPoverty: deep ?? false,
                    channel: channel, purpose: purpose, amountFen: amount)
         }
     }
 
-    /// Counted amounts per unit of the jurisdiction (`within`: the units it binds), by channel and purpose, over the months.
+    /// Counted amounts per unit of the jurisdiction (`within`: the units it binds), by channel and purpose, over the
+    /// months.
     static func unitBuckets(months: ClosedRange<String>, within: SQLQueryString, among: SQLQueryString = "",
                             on db: any Database) async throws -> [Bucket] {
         try await (db as! any SQLDatabase).raw("""

@@ -10,7 +10,8 @@ struct RegionResolver {
     var coarsest = RegionCode.Level.township
 
     /// Loads the root's ancestors and subtree (all regions when the scope is everything).
-    static func load(scope: Scope, on db: any Database, coarsest: RegionCode.Level = .township) async throws -> RegionResolver {
+    static func load(scope: Scope, on db: any Database,
+                     coarsest: RegionCode.Level = .township) async throws -> RegionResolver {
         var q = Region.query(on: db)
         var root: RegionCode? = nil
         if case .region(let r) = scope {

@@ -31,7 +31,8 @@ enum BulletinController {
             progress += RuleEngine(policy: policy, facts: facts, asOf: asOf).evaluate()
         }
         if unitBuckets.isEmpty {
-            unitBuckets = try await QuotaFacts.unitBuckets(months: months, within: "buyer_region_code LIKE \(bind: prefix + "%")", on: db)
+            unitBuckets = try await QuotaFacts.unitBuckets(
+                months: months, within: "buyer_region_code LIKE \(bind: prefix + "%")", on: db)
         }
         let counties = Set(progress.compactMap { RegionCode($0.subject.region)?.ancestor(at: .county)?.digits })
         let regions = try await RegionNames.places(for: Array(counties) + [jurisdiction.digits], on: db)

@@ -16,9 +16,13 @@ struct BulletinView: Encodable {
     init(_ b: Bulletin) {
         title = b.title; asOf = b.asOf.description; pace = ProgressDTO.percent(b.paceBP)
         quarterAmount = Fen(b.quarterFen).wanText; yearAmount = Fen(b.yearFen).wanText
-        deepPoverty = Fen(b.deepPovertyFen).wanText; deepPovertyShare = ProgressDTO.percent(b.deepPovertyShareBP); households = b.householdsReached
+        deepPoverty = Fen(b.deepPovertyFen).wanText
+        deepPovertyShare = ProgressDTO.percent(b.deepPovertyShareBP)
+        households = b.householdsReached
         let top = max(1, b.byChannel.map(\.amountFen).max() ?? 1, b.byPurpose.map(\.amountFen).max() ?? 1)
-        func line(_ l: Bulletin.Line) -> Line { Line(name: l.name, amount: Fen(l.amountFen).wanText, width: Int(l.amountFen * 100 / top)) }
+        func line(_ l: Bulletin.Line) -> Line {
+            Line(name: l.name, amount: Fen(l.amountFen).wanText, width: Int(l.amountFen * 100 / top))
+        }
         byChannel = b.byChannel.map(line); byPurpose = b.byPurpose.map(line)
         trend = ColumnChart.make((b.byMonth ?? []).map { ($0.name, $0.amountFen, Fen($0.amountFen).wanText) })
         func rank(_ r: Bulletin.Rank) -> Rank {
@@ -29,8 +33,10 @@ struct BulletinView: Encodable {
         outcomes = b.outcomes.map { Outcome(name: $0.ruleName, ahead: $0.ahead.joined(separator: "、"), behind: $0.behind.joined(separator: "、"),
                                             undeclared: $0.undeclared.joined(separator: "、")) }
         targets = b.targets.flatMap { [$0] + $0.parts }.map {
-            Target(name: $0.ruleName, target: $0.targetFen.map { Fen($0).wanText } ?? "—", actual: Fen($0.actualFen).wanText,
-                   completion: $0.targetFen == nil ? "—" : ProgressDTO.percent($0.completionBP), width: $0.completionBP / 100,
+            Target(name: $0.ruleName, target: $0.targetFen.map { Fen($0).wanText } ?? "—",
+                   actual: Fen($0.actualFen).wanText,
+                   completion: $0.targetFen == nil ? "—" : ProgressDTO.percent($0.completionBP),
+                   width: $0.completionBP / 100,
                    state: $0.state.chineseName)
         }
     }

@@ -40,7 +40,8 @@ enum DashboardController {
         return try await req.view.render("dashboard", Page(
             shell: Shell(req), scopeName: try await scopeName(actor, req), tiles: tiles, progress: Array(progress.prefix(12)),
             pace: ProgressDTO.percent(Pace.basisPoints(window: year, asOf: req.today)),
-            notices: try await CalendarController.notices(for: req.currentUser, on: req.db).map(\.text), trend: try await trend(req)))
+            notices: try await CalendarController.notices(for: req.currentUser, on: req.db).map(\.text),
+            trend: try await trend(req)))
     }
 
     /// Counted amounts by month of this year through this month: an office's jurisdiction (bought in or coming from
@@ -66,7 +67,8 @@ enum DashboardController {
     }
 
     /// A unit's or a system's counted amounts by month (`column` names which).
-    static func ownMonths(column: String, _ id: Int, _ months: ClosedRange<String>, on db: any Database) async throws -> [String: Int64] {
+    static func ownMonths(column: String, _ id: Int, _ months: ClosedRange<String>,
+                          on db: any Database) async throws -> [String: Int64] {
         struct Row: Decodable { let month: String; let amount: Int64 }
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT month, CAST(SUM(amount_fen) AS BIGINT) AS amount FROM unit_rollups

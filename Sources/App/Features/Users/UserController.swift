@@ -96,7 +96,9 @@ enum UserController {
         return try await req.view.render("users/index", ListPage(shell: Shell(req), rows: users, canCreate: true))
     }
 
-    @Sendable static func new(req: Request) async throws -> View { try await FormFlow.show(req, template, options: options, pickers: UserInput.pickers) }
+    @Sendable static func new(req: Request) async throws -> View {
+        try await FormFlow.show(req, template, options: options, pickers: UserInput.pickers)
+    }
 
     @Sendable static func submit(req: Request) async throws -> Response {
         try await FormFlow.submit(req, template, UserInput.self, options: options) {

@@ -22,7 +22,8 @@ struct ChannelsPerJurisdiction: AsyncMigration {
             .field("heading", .string, .required)
             .field("jurisdiction_code", .string, .required)
             .field("via_platform", .bool, .required)
-            .constraint(.constraint(.unique(fields: unique.map { .key($0) }), name: "channels_unique_" + unique.map(\.description).joined(separator: "_")))
+            .constraint(.constraint(.unique(fields: unique.map { .key($0) }),
+                                    name: "channels_unique_" + unique.map(\.description).joined(separator: "_")))
             .create()
         try await sql.raw("""
             INSERT INTO channels_rebuilt (id, code, name, heading, jurisdiction_code, via_platform)
