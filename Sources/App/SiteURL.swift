@@ -80,6 +80,8 @@ enum SiteURL: String, CaseIterable {
     case apiPurchaseSheets = "/api/v1/purchases/sheets"
     case apiSalesSheets = "/api/v1/sales/sheets"
     case apiChannelPresets = "/api/v1/channels/presets"
+    case apiNeeds = "/api/v1/needs"
+    case apiNeedMatches = "/api/v1/needs/:id/matches"
     case apiImportJob = "/api/v1/imports/:id"
     case apiBenefits = "/api/v1/benefits"
     case apiPolicies = "/api/v1/policies"

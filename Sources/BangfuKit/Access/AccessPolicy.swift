@@ -30,6 +30,7 @@ public enum Action: String, CaseIterable, Sendable {
     case viewPurchases, recordPurchases, verifyPurchases
     case reportSales             // 附件2: a township reports its own sales (seed 003)
     case manageChannels          // a jurisdiction's own channel list
+    case postNeeds               // 采购需求 and their matches (产销对接)
     case viewBenefits            // 利益联结 by village: offices
     case viewPolicies, managePolicies, declareBases, viewProgress
     case viewReporting, manageReporting   // 报送 and 催报; closing periods
@@ -75,6 +76,7 @@ public enum AccessPolicy {
             .verifyPurchases: [.office: .region],
             .reportSales: [.office: .region, .clerk: .region],
             .manageChannels: [.office: .region],
+            .postNeeds: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .viewBenefits: [.admin: .all, .office: .region],
             // Policies are public documents; progress is each one's own.
             .viewPolicies: [.admin: .all, .office: .region, .leadUnit: .all, .buyer: .all],

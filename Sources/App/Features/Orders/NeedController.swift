@@ -1,0 +1,164 @@
+import BangfuKit
+import Fluent
+import SQLKit
+import Vapor
+
+struct NeedInput: FormInput {
+    static let pickers: [String: Picker] = ["buyerUnitId": .buyerUnit, "deliveryRegionCode": .anyPlace]
+    var buyerUnitId: Int?
+    var variety: String?
+    @NumberOrText var quantity: String?
+    @NumberOrText var priceCeiling: String?
+    var certifiedOnly: Bool?
+    var deliveryRegionCode: String?
+    var deliveryAddress: String?
+    var from: String?
+    var to: String?
+    var everyDays: Int?
+
+    init(form f: [String: String]) {
+        buyerUnitId = f.int("buyerUnitId"); variety = f.text("variety"); quantity = f.text("quantity")
+        priceCeiling = f.text("priceCeiling"); certifiedOnly = f["certifiedOnly"].map { $0 == "1" } ?? true
+        deliveryRegionCode = f.text("deliveryRegionCode"); deliveryAddress = f.text("deliveryAddress")
+        from = f.text("from"); to = f.text("to"); everyDays = f.int("everyDays")
+    }
+}
+
+struct NeedDTO: Content {
+    let id: Int, buyerUnitId: Int, variety: String, quantity: String, priceCeiling: String?, certifiedOnly: Bool
+    let deliveryRegionCode: String, deliveryAddress: String, from: String, to: String, everyDays: Int?, state: String
+    init(_ n: Need) {
+        id = n.id!; buyerUnitId = n.$buyerUnit.id; variety = n.variety; quantity = n.quantity.description
+        priceCeiling = n.priceCeilingFen.map { Fen($0).description }; certifiedOnly = n.certifiedOnly
+        deliveryRegionCode = n.deliveryRegionCode; deliveryAddress = n.deliveryAddress
+        from = n.windowFrom; to = n.windowTo
+        everyDays = n.everyDays; state = n.state
+    }
+}
+
+/// Buyers post needs; every need gets the catalogue's offers ranked by `NeedMatching`, with the reasons.
+enum NeedController {
+    static func post(_ input: NeedInput, req: Request) async throws -> Need {
+        let unitID: Int
+        if case .buyerUnit(let own) = req.scope { unitID = own } else {
+            guard let id = input.buyerUnitId else { throw FieldError.required("buyerUnitId", "采购单位") }
+            unitID = id
+        }
+        let unit = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).filter(\.$id == unitID).first()
+        guard let unit else {
+            throw FieldError(field: "buyerUnitId", code: "out_of_scope", message: "采购单位不存在或不在您的范围内")
+        }
+        let n = Need()
+        n.$buyerUnit.id = unitID; n.buyerRegionCode = unit.regionCode; n.buyerSystemID = unit.$system.id
+        n.variety = try FormValue.text(input.variety, "variety", "产品品种", max: 50)
+        guard let q = Quantity.parse(input.quantity ?? "") else {
+            throw FieldError.invalid("quantity", "需求数量", "如“200斤”")
+        }
+        n.quantityThousandths = q.thousandths; n.quantityUnit = q.unit
+        if let text = input.priceCeiling, !text.isEmpty {
+            guard let price = UnitPrice.parse(text), price.unit == nil || price.unit == q.unit else {
+                throw FieldError.invalid("priceCeiling", "最高单价", "如“4元/\(q.unit)”")
+            }
+            n.priceCeilingFen = price.fen.value
+        }
+        n.certifiedOnly = input.certifiedOnly ?? true
+        n.deliveryRegionCode = try await Guard.region(input.deliveryRegionCode, field: "deliveryRegionCode",
+                                                      scope: .everything, on: req.db).digits
+        n.deliveryAddress = try FormValue.text(input.deliveryAddress, "deliveryAddress", "送货地址", max: 100)
+        let from = try FormValue.date(input.from, "from", "送货开始日期"), to = try FormValue.date(input.to, "to", "送货截止日期")
+        guard to >= from else { throw FieldError(field: "to", code: "before_start", message: "送货截止日期不能早于开始日期") }
+        n.windowFrom = from.description; n.windowTo = to.description
+        n.everyDays = try FormValue.optionalCount(input.everyDays, "everyDays", "长期供货间隔天数", max: 92)
+        n.state = "open"
+        n.postedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        try await req.db.writeTransaction { db in
+            try await n.create(on: db)
+            try await Audit.record(req, on: db, action: "create", entity: "need", id: n.id, region: n.buyerRegionCode,
+                                   after: NeedDTO(n))
+        }
+        return n
+    }
+
+    static func find(_ req: Request) async throws -> Need {
+        guard let id = req.parameters.get("id", as: Int.self),
+              let n = try await Need.query(on: req.db).scoped(by: req.scope).filter(\.$id == id).first() else {
+            throw APIError.notFound("采购需求")
+        }
+        return n
+    }
+
+    struct MatchDTO: Content {
+        let offerId: Int, variety: String, seller: String, place: String, price: String, stock: String
+        let tier: String, reasons: [String], covers: String
+    }
+    struct MatchesDTO: Content { let need: NeedDTO; let matches: [MatchDTO]; let split: [[String: String]]? }
+
+    /// The need's ranked offers: the catalogue's certified, valid, fresh offers of the variety, the buyer's
+    /// confirmed pairings as its helped places, the ledger's recent price of the variety as the market.
+    static func matches(_ n: Need, req: Request) async throws -> MatchesDTO {
+        let today = req.today
+        let offers = try await Offer.query(on: req.db).filter(\.$variety == n.variety)
+            .filter(\.$updatedOn > Freshness.freshSince(today).description).all()
+        let certified = Set(try await ProductApplication.query(on: req.db)
+            .filter(\.$offer.$id ~~ offers.compactMap(\.id))
+            .filter(\.$state == CertificationState.certified.rawValue).filter(\.$validUntil > today.description).all()
+            .map(\.$offer.id))
+        let regions = Set(offers.flatMap { o in RegionCode(o.regionCode)?.selfAndAncestors.map(\.digits) ?? [] })
+        let deep = Set(try await Region.query(on: req.db).filter(\.$id ~~ regions).filter(\.$isDeepPoverty == true).all()
+            .compactMap(\.id))
+        let helped = try await Pairing.query(on: req.db).filter(\.$helperUnit.$id == n.$buyerUnit.id)
+            .filter(\.$status == Pairing.confirmed).all().compactMap(\.countedPlace)
+        let candidates = offers.compactMap { o -> NeedMatching.Offer? in
+            guard let place = RegionCode(o.regionCode) else { return nil }
+            return NeedMatching.Offer(id: o.id!, variety: o.variety, place: place,
+                                      deepPoverty: place.selfAndAncestors.contains { deep.contains($0.digits) },
+                                      certified: certified.contains(o.id!), fresh: true, stock: o.quantity,
+                                      price: o.price,
+                                      marks: Set(o.marks))
+        }
+        let need = NeedMatching.Need(variety: n.variety, quantity: n.quantity,
+                                     priceCeiling: n.priceCeilingFen.map { Fen($0) },
+                                     certifiedOnly: n.certifiedOnly, helpedPlaces: helped)
+        let ranked = NeedMatching.rank(need, candidates, market: try await marketPrice(n, today: today, on: req.db))
+        let byID = Dictionary(uniqueKeysWithValues: offers.map { ($0.id!, $0) })
+        let places = try await RegionNames.places(for: offers.map(\.regionCode), on: req.db)
+        let rows = ranked.compactMap { m -> MatchDTO? in
+            guard let o = byID[m.offerID] else { return nil }
+            return MatchDTO(offerId: m.offerID, variety: o.variety, seller: o.sellerMasked,
+                            place: places[o.regionCode] ?? o.regionCode,
+                            price: o.price.description, stock: o.quantity.description, tier: m.tier.chineseName,
+                            reasons: m.reasons, covers: m.covers.description)
+        }
+        let split = NeedMatching.split(need, ranked)?
+            .map { ["offerId": String($0.offerID), "quantity": $0.quantity.description] }
+        return MatchesDTO(need: NeedDTO(n), matches: rows, split: split)
+    }
+
+    /// The variety's counted price per unit over the last 90 days of the ledger, in 分 (nil without rows).
+    static func marketPrice(_ n: Need, today: LocalDate, on db: any Database) async throws -> Fen? {
+        struct Row: Decodable { let fen: Int64?; let qty: Int64? }
+        let row = try await (db as! any SQLDatabase).raw("""
+            SELECT CAST(SUM(amount_fen) AS BIGINT) AS fen, CAST(SUM(quantity_thousandths) AS BIGINT) AS qty
+            FROM purchases
+            WHERE variety = \(bind: n.variety) AND quantity_unit = \(bind: n.quantityUnit)
+                AND purchased_on >= \(bind: today.adding(days: -90).description) AND \(unsafeRaw: Rollups.counted)
+                AND reverses_id IS NULL AND amount_fen > 0
+            """).first(decoding: Row.self)
+        guard let fen = row?.fen, let qty = row?.qty, qty > 0 else { return nil }
+        return Fen(fen * 1_000 / qty)
+    }
+
+    @Sendable static func apiCreate(req: Request) async throws -> Response {
+        let need = try await post(try NeedInput.decode(req), req: req)
+        return try await NeedDTO(need).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable static func apiIndex(req: Request) async throws -> [NeedDTO] {
+        try await Need.query(on: req.db).scoped(by: req.scope).sort(\.$id, .descending).limit(500).all()
+            .map(NeedDTO.init)
+    }
+
+    @Sendable static func apiMatches(req: Request) async throws -> MatchesDTO {
+        try await matches(try await find(req), req: req)
+    }
+}
