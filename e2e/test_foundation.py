@@ -42,6 +42,7 @@ def test_unit_sees_only_its_own_unit(server, browser):
 def test_office_form_shows_the_error_beside_the_field(server, browser):
     login(browser, server, "longjiao.clerk")
     browser.get(server + "/households/new")
+    assert browser.find_elements(By.CSS_SELECTOR, "datalist#places option[value='云阳县龙角镇龙洞村']"), "picked from a list"
     browser.find_element(By.ID, "regionCode").send_keys("云阳县龙角镇龙洞村")
     browser.find_element(By.ID, "name").send_keys("赵六")
     browser.find_element(By.ID, "idNumber").send_keys("110105194912310021")

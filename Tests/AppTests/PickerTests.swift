@@ -12,6 +12,9 @@ final class PickerTests: XCTestCase {
             var clerk = try await Browser.signIn(app, "clerk")
             let form = try await clerk.get("/households/new").body.string
             XCTAssertTrue(form.contains("<option value=\"云阳县龙角镇示例村\">"), "the clerk's places, by name")
+            let title = form.components(separatedBy: "</title>").first ?? ""
+            XCTAssertFalse(title.contains("<datalist"), "the list is in the page, not in its title")
+            XCTAssertTrue(form.contains("<datalist id=\"places\">"))
             XCTAssertFalse(form.contains("巫溪县"), "only places in the clerk's township")
             let unknown = try await clerk.post("/households", ["regionCode": "云阳县龙角镇无此村", "status": "liftedOut",
                                                                "name": "赵六", "idNumber": "11010519491231002X",
