@@ -40,7 +40,7 @@ final class ChannelListTests: XCTestCase {
                 try await office.post("/channels", ["do": "add", "heading": "九销", "name": "社区团购"]).status, .seeOther)
             let own = try await App.Channel.query(on: app.db).filter(\.$name == "社区团购").first()
             XCTAssertEqual(own?.jurisdictionCode, Fixtures.yunyang)
-            XCTAssertEqual(own?.code, "own10", "made from the list, never typed")
+            XCTAssertEqual(own?.code, "c500235n1", "made for it, unique everywhere, never typed")
             let twice = try await office.post("/channels", ["do": "add", "name": "社区团购"])
             XCTAssertEqual(twice.status, .conflict)
             XCTAssertTrue(twice.body.string.contains("本辖区已有渠道“社区团购”"))

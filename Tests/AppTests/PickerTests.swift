@@ -73,10 +73,16 @@ final class LeadSystemTests: XCTestCase {
             XCTAssertEqual(created.status, .seeOther)
             let system = try await LeadSystem.query(on: app.db).filter(\.$name == "卫生健康系统").first()
             XCTAssertEqual(system?.regionCode, Fixtures.yunyang)
+            let api0 = try await apiClient(app, "office")
+            let bought = try await api0.post("/api/v1/purchases", PurchaseInputBody(buyerUnitId: f.hospital, amount: "90元"))
+            struct Id: Decodable { let id: Int }
+            let purchase = try bought.content.decode(Id.self).id
             let assigned = try await office.post("/systems", ["do": "assign", "unitId": String(f.hospital),
                                                               "systemId": String(system!.id!)])
             XCTAssertEqual(assigned.status, .seeOther)
             try await assertEqual(try await BuyerUnit.find(f.hospital, on: app.db)?.$system.id, system?.id)
+            try await assertEqual(try await Purchase.find(purchase, on: app.db)?.buyerSystemID, system?.id,
+                                  "its purchases follow it to the new system")
             let page = try await office.get("/systems").body.string
             XCTAssertTrue(page.contains("县卫健委") && page.contains("<span class=\"flag\">云阳县人民医院</span>"))
             let twice = try await office.post("/systems", ["do": "create", "name": "卫生健康系统", "leadName": "x",

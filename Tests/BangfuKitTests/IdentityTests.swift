@@ -3,6 +3,14 @@ import XCTest
 
 /// Real, public examples: companies' published credit codes and the standard's own ID examples.
 final class IdentityTests: XCTestCase {
+    func testOnlyAnOrganisationsOwnNameIsShownUnmasked() {
+        XCTAssertTrue(SellerName.namesOrganisation("龙角镇柑橘合作社"))
+        XCTAssertTrue(SellerName.namesOrganisation("泥溪镇黄岭村股份经济合作联合社"))
+        XCTAssertFalse(SellerName.namesOrganisation("示例村张三"), "a person named with the village")
+        XCTAssertFalse(SellerName.namesOrganisation("合作社王五"))
+        XCTAssertTrue(SellerName.isOrganisation("示例村张三"), "sealing still errs on the safe side")
+    }
+
     func testCreditCodesOfRealCompaniesPass() {
         for code in ["915002357980136271", "914403001922038216", "9144030071526726XG", "91330100716105852F", "91110000802100433B"] {
             XCTAssertNotNil(CreditCode(code), code)

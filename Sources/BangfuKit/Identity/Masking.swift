@@ -43,4 +43,11 @@ public enum SellerName {
     public static func isOrganisation(_ name: String) -> Bool {
         organisationWords.contains { name.contains($0) }
     }
+
+    /// Whether a name is an organisation's own (it ends in 合作社, 公司 …), so that it may be shown unmasked:
+    /// stricter than `isOrganisation`, which errs on the side of sealing ("示例村张三" is a person).
+    public static func namesOrganisation(_ name: String) -> Bool {
+        ["合作社", "联合社", "公司", "农场", "协会", "基地", "超市", "商行", "厂", "经济合作社", "股份经济合作联合社"]
+            .contains { name.hasSuffix($0) }
+    }
 }

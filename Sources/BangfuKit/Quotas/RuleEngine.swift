@@ -16,7 +16,8 @@ public struct RuleEngine: Sendable {
 
     /// A unit of the jurisdiction, or one above it (市级/省级帮扶单位) helping a place in it, is bound by its policy.
     func bound(_ u: UnitFacts) -> Bool {
-        policy.jurisdiction.contains(u.region) || u.helps.contains { policy.jurisdiction.contains($0) }
+        policy.jurisdiction.contains(u.region)
+            || u.region.contains(policy.jurisdiction) && u.helps.contains { policy.jurisdiction.contains($0) }
     }
 
     public func evaluate(_ rule: Rule) -> [RuleProgress] {

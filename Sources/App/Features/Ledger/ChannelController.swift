@@ -23,11 +23,17 @@ enum ChannelController {
         let heading = try FormValue.optionalText(input.heading, "heading", "所属分类", max: 20) ?? name
         let own = try await Channel.query(on: req.db).filter(\.$jurisdictionCode == j.digits).all()
         guard !own.contains(where: { $0.name == name }) else { throw APIError.conflict("name", "本辖区已有渠道“\(name)”") }
-        let code = try input.code.map { try FormValue.text($0, "code", "渠道代码", max: 32) } ?? "own\(own.count + 1)"
+        let given = try input.code.map { try FormValue.text($0, "code", "渠道代码", max: 32) }
+        let code = if let given { given } else { try await freeCode(for: j, req: req) }
         guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw FieldError.invalid("code", "渠道代码", "只用字母和数字")
         }
         guard !own.contains(where: { $0.code == code }) else { throw APIError.conflict("code", "本辖区已有渠道代码 \(code)") }
+        // A code means one thing everywhere: the same code elsewhere must agree on whether rows need proof.
+        let elsewhere = try await Channel.query(on: req.db).filter(\.$code == code).first()
+        if let elsewhere, elsewhere.viaPlatform != (input.viaPlatform ?? false) {
+            throw APIError.conflict("code", "渠道代码 \(code) 在其他辖区表示另一类渠道")
+        }
         let c = Channel(code: code, name: name, heading: heading, jurisdiction: j.digits,
                         viaPlatform: input.viaPlatform ?? false)
         try await req.db.writeTransaction { db in
@@ -36,6 +42,15 @@ enum ChannelController {
                                    after: ["code": code, "name": name, "heading": heading])
         }
         return c
+    }
+
+    /// A code for an office's own channel that no jurisdiction uses: its region's digits and a number.
+    static func freeCode(for j: RegionCode, req: Request) async throws -> String {
+        let prefix = "c\(j.subtreePrefix)n"
+        let taken = Set(try await Channel.query(on: req.db).filter(\.$code =~ prefix).all().map(\.code))
+        var n = taken.count + 1
+        while taken.contains(prefix + String(n)) { n += 1 }
+        return prefix + String(n)
     }
 
     static func adopt(_ preset: String?, req: Request) async throws -> [Channel] {

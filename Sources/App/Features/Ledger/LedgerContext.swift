@@ -89,7 +89,7 @@ struct LedgerContext: Sendable {
         p.bookedOn = try bookingDay(day, places: [p.buyerRegionCode, p.originRegionCode])
         p.supplierID = input.supplierId
         let seller = try FormValue.text(input.seller, "seller", "贫困户（合作社）", max: 50)
-        p.sellerMasked = SellerName.isOrganisation(seller) ? seller : Mask.name(seller)
+        p.sellerMasked = SellerName.namesOrganisation(seller) ? seller : Mask.name(seller)
         p.sellerKey = cipher.lookupHash("\(p.originRegionCode)|\(seller)")
         p.householdsTouched = try FormValue.optionalCount(input.householdsTouched, "householdsTouched", "带动户数",
                                                           max: 100_000)

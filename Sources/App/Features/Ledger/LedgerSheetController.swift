@@ -14,8 +14,13 @@ enum LedgerSheetController {
 
     static func importSheet(_ file: ImportFile, form: SalesReport.Form, channel: String?, purpose: String?, req: Request) async throws -> LedgerImportReport {
         let held = try await ChannelList.load(on: req.db).effective(for: try await ChannelList.region(of: req))
-        guard let channel, held.contains(where: { $0.code == channel }) else {
+        guard let channel, let picked = held.first(where: { $0.code == channel }) else {
             throw APIError.invalid(.invalid("channel", "渠道"))
+        }
+        // A sheet is the reporter's own account: its rows wait for proof; platform rows come from platform exports.
+        guard !picked.viaPlatform else {
+            throw APIError.invalid(FieldError(field: "channel", code: "platform_channel",
+                                              message: "附件2、附件3的记录须核实证明，不能选平台渠道（平台订单请用平台导出导入）"))
         }
         let fallback = purpose.flatMap(PurchasePurpose.init(codeOrName:)) ?? .other
         let regions = try await RegionResolver.load(scope: .everything, on: req.db)
@@ -27,7 +32,7 @@ enum LedgerSheetController {
         let c = form.columns
         let columns = ["buyerUnitId": c[1], "purchasedOn": c[2], "originRegionCode": c[3], "seller": c[4], "variety": c[5],
                        "quantity": c[6], "amount": c[7], "purpose": c[8], "channel": "渠道"]
-        var rows = sheet.rows.makeIterator(), unknown: [String: [Int]] = [:]
+        var rows = sheet.rows.makeIterator(), unknown: [String: [Int]] = [:], nearest: [String: String] = [:]
         let items = Pull<ImportItem> {
             guard let r = rows.next() else { return nil }
             if form == .township, case .region(let own) = req.scope, !own.contains(r.region) {
@@ -36,8 +41,9 @@ enum LedgerSheetController {
             }
             guard let unit = byName[r.buyer] else {
                 unknown[r.buyer, default: []].append(r.line)
-                return .failure(RowError(row: r.line, column: c[1], code: "unknown_buyer",
-                                         message: UnitNames.unknown(r.buyer, among: units)))
+                let message = nearest[r.buyer] ?? UnitNames.unknown(r.buyer, among: units)
+                nearest[r.buyer] = message      // the closest names once per written name, not per row
+                return .failure(RowError(row: r.line, column: c[1], code: "unknown_buyer", message: message))
             }
             var input = PurchaseInput(form: [:])
             input.buyerUnitId = unit; input.purchasedOn = r.date.description; input.originRegionCode = r.region.digits

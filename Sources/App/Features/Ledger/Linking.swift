@@ -11,6 +11,8 @@ enum Linking {
                        rolledUpThrough: Int = .max, origin: Audit.Origin,
                        on db: any Database) async throws {
         guard let countedID, let counted = try await Purchase.find(countedID, on: db) else { return }
+        // A reversed row's facts stay as its reversal states them, or the pair would no longer net to zero.
+        guard try await Purchase.query(on: db).filter(\.$reversesID == countedID).count() == 0 else { return }
         try await copyProofs(from: duplicate, to: counted, on: db)
         let facts = LinkedReports.taken(counted: report(counted), duplicate: report(duplicate))
         guard !facts.isEmpty, try await !LedgerService.isLocked(counted, on: db) else { return }

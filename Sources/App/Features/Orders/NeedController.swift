@@ -134,18 +134,21 @@ enum NeedController {
         return MatchesDTO(need: NeedDTO(n), matches: rows, split: split)
     }
 
-    /// The variety's counted price per unit over the last 90 days of the ledger, in 分 (nil without rows).
+    /// The variety's counted price per unit over the last 90 days of the ledger, in 分 (nil without rows). Summed in
+    /// floating point: it is an average for comparison, and integer sums of many large rows could overflow.
     static func marketPrice(_ n: Need, today: LocalDate, on db: any Database) async throws -> Fen? {
-        struct Row: Decodable { let fen: Int64?; let qty: Int64? }
+        struct Row: Decodable { let fen: Double?; let qty: Double? }
         let row = try await (db as! any SQLDatabase).raw("""
-            SELECT CAST(SUM(amount_fen) AS BIGINT) AS fen, CAST(SUM(quantity_thousandths) AS BIGINT) AS qty
+            SELECT SUM(CAST(amount_fen AS REAL)) AS fen, SUM(CAST(quantity_thousandths AS REAL)) AS qty
             FROM purchases
             WHERE variety = \(bind: n.variety) AND quantity_unit = \(bind: n.quantityUnit)
                 AND purchased_on >= \(bind: today.adding(days: -90).description) AND \(unsafeRaw: Rollups.counted)
                 AND reverses_id IS NULL AND amount_fen > 0
             """).first(decoding: Row.self)
         guard let fen = row?.fen, let qty = row?.qty, qty > 0 else { return nil }
-        return Fen(fen * 1_000 / qty)
+        let perUnit = fen * 1_000 / qty
+        guard perUnit.isFinite, perUnit >= 0, perUnit < Double(Fen.maxFen) else { return nil }
+        return Fen(Int64(perUnit))
     }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {

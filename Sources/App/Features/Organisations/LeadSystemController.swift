@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import SQLKit
 import Vapor
 
 struct LeadSystemDTO: Content {
@@ -71,8 +72,16 @@ enum LeadSystemController {
         }
         let before = BuyerDTO(unit)
         unit.$system.id = systemID == nil ? nil : try await find(systemID, req: req).id
+        let system = unit.$system.id
         try await req.db.writeTransaction { db in
             try await unit.save(on: db)
+            // What the unit bought and declared follows it, so lead units see and count their own system's units.
+            let sql = db as! any SQLDatabase
+            for table in ["purchases", "declarations", "needs", "unit_rollups", "purchase_rollups"] {
+                try await sql.raw("""
+                    UPDATE \(ident: table) SET buyer_system_id = \(bind: system) WHERE buyer_unit_id = \(bind: unitID)
+                    """).run()
+            }
             try await Audit.record(req, on: db, action: "assign_system", entity: "buyer_unit",
                                    id: unit.id, region: unit.regionCode,
                                    before: before, after: BuyerDTO(unit))

@@ -7,7 +7,9 @@ enum UnitNames {
     static func lookup(_ units: [BuyerUnit], on db: any Database) async throws -> [String: Int] {
         let ids = units.compactMap(\.id)
         let aliases = ids.isEmpty ? [] : try await UnitAlias.query(on: db).filter(\.$buyerUnit.$id ~~ ids).all()
-        var byName = Dictionary(aliases.map { ($0.alias, $0.$buyerUnit.id) }, uniquingKeysWith: { a, _ in a })
+        // An alias two counties both use names no one unit: its rows are reported, not booked to either.
+        let owners = Dictionary(grouping: aliases, by: \.alias).mapValues { Set($0.map(\.$buyerUnit.id)) }
+        var byName = owners.compactMapValues { $0.count == 1 ? $0.first : nil }
         for u in units { byName[u.name] = u.id! }
         return byName
     }
