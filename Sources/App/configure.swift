@@ -37,6 +37,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations006.register(on: app.migrations, cipher: FieldCipher(key: config.dataKey))
     Migrations007.register(on: app.migrations)
     Migrations008.register(on: app.migrations)
+    Migrations009.register(on: app.migrations)
     app.storage[ImportJobsKey.self] = ImportJobs()
     registerCommands(app)
 

@@ -88,4 +88,91 @@ final class OrdersTests: XCTestCase {
             XCTAssertEqual((error as? OrderStepRefused)?.code, "freight_on_seller")
         }
     }
+
+    func testStockIsReservedOnConfirmationAndAnOrderBeyondItRefused() throws {
+        let stock = Quantity.parse("500斤")!
+        let held = try OrderFlow.reserve(Quantity.parse("300斤")!, stock: stock, reserved: 0)
+        XCTAssertEqual(held, 300_000)
+        XCTAssertEqual(OrderFlow.available(stock: stock.thousandths, reserved: held), 200_000)
+        XCTAssertThrowsError(try OrderFlow.reserve(Quantity.parse("201斤")!, stock: stock, reserved: held)) { error in
+            XCTAssertEqual((error as? OrderStepRefused)?.message, "库存不足：可售200斤，订单需201斤")
+        }
+        XCTAssertThrowsError(try OrderFlow.reserve(Quantity.parse("1吨")!, stock: stock, reserved: 0), "another unit")
+        let released = held - 300_000
+        XCTAssertEqual(OrderFlow.available(stock: stock.thousandths, reserved: released), 500_000, "a cancel releases it")
+        XCTAssertEqual(OrderFlow.available(stock: 100, reserved: 400), 0, "never below nothing")
+    }
+
+    func testPartialDeliveryNeedsAReasonAndNeverExceedsTheOrder() throws {
+        try OrderFlow.check([.init(ordered: 200_000, accepted: 200_000, reason: nil),
+                             .init(ordered: 100_000, accepted: 80_000, reason: "20斤腐烂拒收")])
+        XCTAssertThrowsError(try OrderFlow.check([.init(ordered: 100_000, accepted: 80_000, reason: nil)])) { error in
+            XCTAssertEqual((error as? OrderStepRefused)?.code, "reason_required")
+        }
+        XCTAssertThrowsError(try OrderFlow.check([.init(ordered: 1, accepted: 2, reason: "多送")])) { error in
+            XCTAssertEqual((error as? OrderStepRefused)?.message, "第1行：验收数量不能超过订购数量")
+        }
+        XCTAssertThrowsError(try OrderFlow.check([.init(ordered: 1, accepted: -1, reason: "x")]))
+    }
+
+    func testPaymentAndRefundFollowTheOrder() throws {
+        XCTAssertThrowsError(try OrderFlow.pay(state: .placed, payment: .unpaid), "not before the seller confirms")
+        try OrderFlow.pay(state: .confirmed, payment: .unpaid)
+        try OrderFlow.pay(state: .accepted, payment: .unpaid)
+        XCTAssertThrowsError(try OrderFlow.pay(state: .accepted, payment: .paid), "paid once")
+        XCTAssertThrowsError(try OrderFlow.pay(state: .cancelled, payment: .unpaid))
+        try OrderFlow.refund(state: .cancelled, payment: .paid, inLedger: false)
+        try OrderFlow.refund(state: .accepted, payment: .paid, inLedger: false)
+        XCTAssertThrowsError(try OrderFlow.refund(state: .accepted, payment: .unpaid, inLedger: false))
+        XCTAssertThrowsError(try OrderFlow.refund(state: .accepted, payment: .paid, inLedger: true), "counted on acceptance")
+        XCTAssertThrowsError(try OrderFlow.refund(state: .completed, payment: .paid, inLedger: true)) { error in
+            XCTAssertEqual((error as? OrderStepRefused)?.code, "refund_after_ledger")
+        }
+    }
+
+    func testALinesAmountIsRoundedToTheFenAndNeverOverflows() {
+        XCTAssertEqual(OrderFlow.lineAmount(150_000, unitPrice: Fen(380)), Fen(57_000), "150斤 × 3.8元")
+        XCTAssertEqual(OrderFlow.lineAmount(1_500, unitPrice: Fen(333)), Fen(500), "1.5 × 3.33 = 4.995 → 5.00")
+        XCTAssertNil(OrderFlow.lineAmount(Int64.max / 2, unitPrice: Fen(1_000)))
+        XCTAssertNil(OrderFlow.lineAmount(-1, unitPrice: Fen(100)))
+    }
+
+    func testATrackingExportIsReadThroughTheCarriersMapping() throws {
+        let sf = CarrierMapping.presets[0]
+        let cells = [["运单号", "时间", "地点", "状态"],
+                     ["SF1234567890", "2026/11/28 09:05:00", "云阳县龙角镇", "已揽收"],
+                     ["", "", "", ""],
+                     ["SF1234567890", "2026-11-29T18:30", "重庆万州中转", "运输中"]]
+        let events = try TrackingSheet.parse(cells, mapping: sf)
+        XCTAssertEqual(events, [TrackingRecord(line: 2, waybill: "SF1234567890", at: "2026-11-28 09:05",
+                                               place: "云阳县龙角镇", status: "已揽收"),
+                                TrackingRecord(line: 4, waybill: "SF1234567890", at: "2026-11-29 18:30",
+                                               place: "重庆万州中转", status: "运输中")])
+        let bad = [["运单号", "时间", "地点", "状态"], ["SF-1", "昨天", "x", "已揽收"], ["SF99999", "2026-11-31 08:00", "", ""]]
+        XCTAssertThrowsError(try TrackingSheet.parse(bad, mapping: sf)) { error in
+            let rows = (error as? ImportRejected)?.errors.map { "\($0.row):\($0.code)" }
+            XCTAssertEqual(rows, ["2:bad_waybill", "3:bad_time"])
+        }
+        XCTAssertThrowsError(try TrackingSheet.parse([["邮件号", "处理时间"]], mapping: sf)) { error in
+            XCTAssertEqual((error as? ImportRejected)?.errors.first?.message, "不是顺丰速运的导出：缺少列运单号、时间、状态、地点")
+        }
+    }
+
+    func testReceivablesAgeInBucketsAndPastTheLimitAreOverdue() {
+        let accepted = LocalDate(year: 2026, month: 10, day: 20)
+        XCTAssertEqual(accepted.days(until: LocalDate(year: 2026, month: 11, day: 30)), 41)
+        XCTAssertEqual(Receivables.bucket(days: 41), .within60)
+        XCTAssertEqual([0, 30, 31, 90, 91].map { Receivables.bucket(days: $0) }, [.within30, .within30, .within60, .within90, .over90])
+        XCTAssertTrue(Receivables.overdue(acceptedOn: accepted, today: LocalDate(year: 2026, month: 11, day: 30), limit: 30))
+        XCTAssertFalse(Receivables.overdue(acceptedOn: accepted, today: LocalDate(year: 2026, month: 11, day: 19), limit: 30))
+    }
+
+    func testAStandingNeedDeliversEveryWeekThroughTheTerm() {
+        let from = LocalDate(year: 2026, month: 12, day: 1), to = LocalDate(year: 2027, month: 1, day: 15)
+        let weekly = StandingNeed.deliveries(from: from, to: to, every: 7)
+        XCTAssertEqual(weekly.count, 7)
+        XCTAssertEqual(weekly.last?.description, "2027-01-12")
+        XCTAssertEqual(StandingNeed.deliveries(from: from, to: to, every: nil), [from], "a single delivery")
+        XCTAssertEqual(StandingNeed.deliveries(from: from, to: from.adding(days: 10_000), every: 1).count, 400, "capped")
+    }
 }

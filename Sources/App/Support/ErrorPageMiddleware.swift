@@ -34,6 +34,10 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         switch error {
         case let e as APIError: return e
         case let e as FieldError: return .invalid(e)
+        case let e as ImportRejected:
+            let first = e.errors.first
+            return APIError(status: .unprocessableEntity, code: first?.code ?? "rejected",
+                            message: first.map { "第\($0.row)行\($0.column)：\($0.message)" } ?? "文件被拒绝")
         case let e as DecodingError: return APIError(status: .badRequest, code: "bad_request", message: "请求格式不正确：\(e.fieldName ?? "")")
         case let e as any AbortError where e.status == .notFound:
             return APIError(status: .notFound, code: "not_found", message: "页面不存在")

@@ -31,6 +31,11 @@ public enum Action: String, CaseIterable, Sendable {
     case reportSales             // 附件2: a township reports its own sales (seed 003)
     case manageChannels          // a jurisdiction's own channel list
     case postNeeds               // 采购需求 and their matches (产销对接)
+    case quoteNeeds              // sellers see the needs their offers match and answer with a quote
+    case viewOrders
+    case placeOrders             // the buyer's side: order, accept, pay, evaluate, cancel
+    case fulfilOrders            // the seller's side: confirm, ship, tracking, confirm payment received
+    case manageCarriers          // carriers' tracking-export mappings
     case viewBenefits            // 利益联结 by village: offices
     case viewPolicies, managePolicies, declareBases, viewProgress
     case viewReporting, manageReporting   // 报送 and 催报; closing periods
@@ -77,6 +82,12 @@ public enum AccessPolicy {
             .reportSales: [.office: .region, .clerk: .region],
             .manageChannels: [.office: .region],
             .postNeeds: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .quoteNeeds: [.office: .region, .clerk: .region, .supplier: .supplier],
+            .viewOrders: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit,
+                          .clerk: .region, .supplier: .supplier],
+            .placeOrders: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .fulfilOrders: [.office: .region, .clerk: .region, .supplier: .supplier],
+            .manageCarriers: [.admin: .all, .office: .all],
             .viewBenefits: [.admin: .all, .office: .region],
             // Policies are public documents; progress is each one's own.
             .viewPolicies: [.admin: .all, .office: .region, .leadUnit: .all, .buyer: .all],

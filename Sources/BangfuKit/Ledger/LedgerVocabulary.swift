@@ -15,7 +15,7 @@ public enum PurchasePurpose: String, ChineseNamed, Codable {
 
 /// Where a ledger row came from (seed 003's three sources, plus platforms and manual entry).
 public enum PurchaseSource: String, ChineseNamed, Codable {
-    case platform, townshipReport, leadUnitReport, manual, correction
+    case platform, townshipReport, leadUnitReport, manual, correction, order
     public var chineseName: String {
         switch self {
         case .platform: "平台上报"
@@ -23,6 +23,7 @@ public enum PurchaseSource: String, ChineseNamed, Codable {
         case .leadUnitReport: "牵头单位采购情况表（附件3）"
         case .manual: "单位填报"
         case .correction: "冲正更正"
+        case .order: "本平台订单"
         }
     }
 }

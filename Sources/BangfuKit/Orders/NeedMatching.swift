@@ -30,10 +30,13 @@ public enum NeedMatching {
         public let stock: Quantity
         public let price: UnitPrice
         public let marks: Set<QualityMark>
+        /// Its category (蔬菜, 粮油): a need may name a category instead of a variety.
+        public let category: String
         public init(id: Int, variety: String, place: RegionCode, deepPoverty: Bool, certified: Bool, fresh: Bool,
-                    stock: Quantity, price: UnitPrice, marks: Set<QualityMark> = []) {
+                    stock: Quantity, price: UnitPrice, marks: Set<QualityMark> = [], category: String = "") {
             self.id = id; self.variety = variety; self.place = place; self.deepPoverty = deepPoverty
             self.certified = certified; self.fresh = fresh; self.stock = stock; self.price = price; self.marks = marks
+            self.category = category
         }
     }
 
@@ -59,7 +62,7 @@ public enum NeedMatching {
     /// The offers that can serve the need, best first. `market`: the variety's recent price per unit, if known.
     public static func rank(_ need: Need, _ offers: [Offer], market: Fen? = nil) -> [Match] {
         let usable = offers.filter { o in
-            o.variety == need.variety && o.fresh && (o.certified || !need.certifiedOnly)
+            (o.variety == need.variety || o.category == need.variety) && o.fresh && (o.certified || !need.certifiedOnly)
                 && o.stock.unit == need.quantity.unit && o.stock.thousandths > 0
                 && (o.price.unit == nil || o.price.unit == need.quantity.unit)
                 && need.priceCeiling.map { o.price.fen <= $0 } ?? true

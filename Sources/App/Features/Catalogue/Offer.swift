@@ -17,6 +17,8 @@ final class Offer: Model, @unchecked Sendable {
     @Field(key: "variety") var variety: String
     @Field(key: "quantity_thousandths") var quantityThousandths: Int64
     @Field(key: "quantity_unit") var quantityUnit: String
+    /// What confirmed orders hold of the stock, until they are accepted or cancelled.
+    @Field(key: "reserved_thousandths") var reservedThousandths: Int64
     @Field(key: "price_fen") var priceFen: Int64
     @OptionalField(key: "price_unit") var priceUnit: String?
     @Field(key: "supply_method") var supplyMethod: String
@@ -31,9 +33,14 @@ final class Offer: Model, @unchecked Sendable {
     @Field(key: "updated_on") var updatedOn: String          // LocalDate in Shanghai: freshness
     @Field(key: "source") var source: String                 // form / import / api
 
-    init() {}
+    init() { reservedThousandths = 0 }
 
     var quantity: Quantity { Quantity(thousandths: quantityThousandths, unit: quantityUnit) }
+    /// What is left to order: the stock less what confirmed orders hold.
+    var available: Quantity {
+        Quantity(thousandths: OrderFlow.available(stock: quantityThousandths, reserved: reservedThousandths),
+                 unit: quantityUnit)
+    }
     var price: UnitPrice { UnitPrice(fen: Fen(priceFen), unit: priceUnit) }
     var marks: [QualityMark] { qualityMarks.split(separator: ",").compactMap { QualityMark(rawValue: String($0)) } }
 }

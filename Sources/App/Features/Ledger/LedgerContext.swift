@@ -17,8 +17,9 @@ struct LedgerContext: Sendable {
     var channels = ChannelList(rows: [])
     var closures: [ClosedPeriod] = []
 
-    init(_ req: Request, on db: any Database) async throws {
-        scope = req.scope; today = req.today; cipher = req.fieldCipher
+    /// `scope`: whose units rows may name, when not the caller's own (an order's rows, already checked).
+    init(_ req: Request, on db: any Database, scope: Scope? = nil) async throws {
+        self.scope = scope ?? req.scope; today = req.today; cipher = req.fieldCipher
         reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
         channels = try await ChannelList.load(on: db)
         closures = try await ClosedPeriod.query(on: db).all()

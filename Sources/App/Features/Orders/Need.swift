@@ -15,6 +15,8 @@ final class Need: Model, @unchecked Sendable {
     @Field(key: "quantity_unit") var quantityUnit: String
     @OptionalField(key: "price_ceiling_fen") var priceCeilingFen: Int64?
     @Field(key: "certified_only") var certifiedOnly: Bool
+    @Field(key: "marks") var qualityMarks: String          // wished-for QualityMark codes, comma-separated
+    @Field(key: "purpose") var purpose: String             // PurchasePurpose: what its orders are booked as
     @Field(key: "delivery_region_code") var deliveryRegionCode: String
     @Field(key: "delivery_address") var deliveryAddress: String
     @Field(key: "window_from") var windowFrom: String
@@ -26,6 +28,9 @@ final class Need: Model, @unchecked Sendable {
 
     init() {}
 
+    var marks: Set<QualityMark> {
+        Set(qualityMarks.split(separator: ",").compactMap { QualityMark(rawValue: String($0)) })
+    }
     var quantity: Quantity { Quantity(thousandths: quantityThousandths, unit: quantityUnit) }
 }
 

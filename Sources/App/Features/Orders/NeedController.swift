@@ -15,24 +15,36 @@ struct NeedInput: FormInput {
     var from: String?
     var to: String?
     var everyDays: Int?
+    /// Wished-for quality marks (QualityMark codes) and what the purchase is for (PurchasePurpose).
+    var marks: [String]?
+    var purpose: String?
 
     init(form f: [String: String]) {
         buyerUnitId = f.int("buyerUnitId"); variety = f.text("variety"); quantity = f.text("quantity")
         priceCeiling = f.text("priceCeiling"); certifiedOnly = f["certifiedOnly"].map { $0 == "1" } ?? true
         deliveryRegionCode = f.text("deliveryRegionCode"); deliveryAddress = f.text("deliveryAddress")
         from = f.text("from"); to = f.text("to"); everyDays = f.int("everyDays")
+        marks = QualityMark.allCases.map(\.rawValue).filter { f["mark_\($0)"] == "1" }
+        purpose = f.text("purpose")
     }
 }
 
 struct NeedDTO: Content {
     let id: Int, buyerUnitId: Int, variety: String, quantity: String, priceCeiling: String?, certifiedOnly: Bool
     let deliveryRegionCode: String, deliveryAddress: String, from: String, to: String, everyDays: Int?, state: String
+    let marks: [String], purpose: String
+    /// A standing need's delivery days (长期供货), or its one day.
+    let deliveries: [String]
     init(_ n: Need) {
         id = n.id!; buyerUnitId = n.$buyerUnit.id; variety = n.variety; quantity = n.quantity.description
         priceCeiling = n.priceCeilingFen.map { Fen($0).description }; certifiedOnly = n.certifiedOnly
         deliveryRegionCode = n.deliveryRegionCode; deliveryAddress = n.deliveryAddress
         from = n.windowFrom; to = n.windowTo
         everyDays = n.everyDays; state = n.state
+        marks = n.marks.map(\.rawValue).sorted(); purpose = n.purpose
+        deliveries = LocalDate(n.windowFrom).flatMap { from in
+            LocalDate(n.windowTo).map { StandingNeed.deliveries(from: from, to: $0, every: n.everyDays) }
+        }?.map(\.description) ?? []
     }
 }
 
@@ -69,6 +81,14 @@ enum NeedController {
         guard to >= from else { throw FieldError(field: "to", code: "before_start", message: "送货截止日期不能早于开始日期") }
         n.windowFrom = from.description; n.windowTo = to.description
         n.everyDays = try FormValue.optionalCount(input.everyDays, "everyDays", "长期供货间隔天数", max: 92)
+        if n.everyDays == 0 { n.everyDays = nil }
+        let marks = try (input.marks ?? []).map { code -> QualityMark in
+            guard let m = QualityMark(codeOrName: code) else { throw FieldError.invalid("marks", "质量标识") }
+            return m
+        }
+        n.qualityMarks = marks.map(\.rawValue).joined(separator: ",")
+        n.purpose = (try FormValue.choice(input.purpose ?? PurchasePurpose.canteen.rawValue, "purpose", "用途")
+            as PurchasePurpose).rawValue
         n.state = "open"
         n.postedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
         try await req.db.writeTransaction { db in
@@ -97,7 +117,8 @@ enum NeedController {
     /// confirmed pairings as its helped places, the ledger's recent price of the variety as the market.
     static func matches(_ n: Need, req: Request) async throws -> MatchesDTO {
         let today = req.today
-        let offers = try await Offer.query(on: req.db).filter(\.$variety == n.variety)
+        let offers = try await Offer.query(on: req.db)
+            .group(.or) { $0.filter(\.$variety == n.variety).filter(\.$category == n.variety) }
             .filter(\.$updatedOn > Freshness.freshSince(today).description).all()
         let certified = Set(try await ProductApplication.query(on: req.db)
             .filter(\.$offer.$id ~~ offers.compactMap(\.id))
@@ -112,13 +133,12 @@ enum NeedController {
             guard let place = RegionCode(o.regionCode) else { return nil }
             return NeedMatching.Offer(id: o.id!, variety: o.variety, place: place,
                                       deepPoverty: place.selfAndAncestors.contains { deep.contains($0.digits) },
-                                      certified: certified.contains(o.id!), fresh: true, stock: o.quantity,
-                                      price: o.price,
-                                      marks: Set(o.marks))
+                                      certified: certified.contains(o.id!), fresh: true, stock: o.available,
+                                      price: o.price, marks: Set(o.marks), category: o.category)
         }
         let need = NeedMatching.Need(variety: n.variety, quantity: n.quantity,
                                      priceCeiling: n.priceCeilingFen.map { Fen($0) },
-                                     certifiedOnly: n.certifiedOnly, helpedPlaces: helped)
+                                     certifiedOnly: n.certifiedOnly, helpedPlaces: helped, marks: n.marks)
         let ranked = NeedMatching.rank(need, candidates, market: try await marketPrice(n, today: today, on: req.db))
         let byID = Dictionary(uniqueKeysWithValues: offers.map { ($0.id!, $0) })
         let places = try await RegionNames.places(for: offers.map(\.regionCode), on: req.db)
@@ -126,7 +146,7 @@ enum NeedController {
             guard let o = byID[m.offerID] else { return nil }
             return MatchDTO(offerId: m.offerID, variety: o.variety, seller: o.sellerMasked,
                             place: places[o.regionCode] ?? o.regionCode,
-                            price: o.price.description, stock: o.quantity.description, tier: m.tier.chineseName,
+                            price: o.price.description, stock: o.available.description, tier: m.tier.chineseName,
                             reasons: m.reasons, covers: m.covers.description)
         }
         let split = NeedMatching.split(need, ranked)?
