@@ -58,7 +58,11 @@ extension ContactLine {
             try s.setContact(name: s.contactName, phone: s.contactPhone, cipher: cipher)
             try await s.save(on: db)
         }
-        let offers = try await Offer.query(on: db).filter(\.$contactSealed == nil).with(\.$supplier).all()
+        // Only the columns this step reads: later migrations add others the offers table does not have yet.
+        let offers = try await Offer.query(on: db).filter(\.$contactSealed == nil)
+            .field(\.$id).field(\.$supplier.$id).field(\.$sellerSealed).field(\.$contactName).field(\.$contactPhone)
+            .field(\.$contactSealed)
+            .with(\.$supplier).all()
         for o in offers where o.isHouseholds(cipher: cipher) {
             try o.setContact(ContactLine(name: o.contactName, phone: o.contactPhone), household: true, cipher: cipher)
             try await o.save(on: db)
