@@ -35,6 +35,7 @@ public enum Action: String, CaseIterable, Sendable {
     case viewOrders
     case placeOrders             // the buyer's side: order, accept, pay, evaluate, cancel
     case fulfilOrders            // the seller's side: confirm, ship, tracking, confirm payment received
+    case cancelOrders            // either side, before shipping, with a reason
     case manageCarriers          // carriers' tracking-export mappings
     case viewBenefits            // 利益联结 by village: offices
     case viewPolicies, managePolicies, declareBases, viewProgress
@@ -87,6 +88,8 @@ public enum AccessPolicy {
                           .clerk: .region, .supplier: .supplier],
             .placeOrders: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .fulfilOrders: [.office: .region, .clerk: .region, .supplier: .supplier],
+            .cancelOrders: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit, .clerk: .region,
+                            .supplier: .supplier],
             .manageCarriers: [.admin: .all, .office: .all],
             .viewBenefits: [.admin: .all, .office: .region],
             // Policies are public documents; progress is each one's own.

@@ -42,6 +42,8 @@ struct PurchaseDTO: Content {
     let relation: String
     var buyerUnitName: String? = nil, channelName: String? = nil, originName: String? = nil
     var proofs: [AttachmentDTO] = []
+    /// The platform order a row came from (产品追溯), read from its reference "BF<order>-<line>".
+    let fromOrder: Int?
 
     init(_ p: Purchase) {
         id = p.id!; buyerUnitId = p.$buyerUnit.id; purchasedOn = p.purchasedOn; originRegionCode = p.originRegionCode
@@ -60,6 +62,8 @@ struct PurchaseDTO: Content {
             p.provenance[f.rawValue].map { "\(f.chineseName)取自#\($0)" }
         }
         relation = (links + taken).compactMap { $0 }.joined(separator: "，")
+        fromOrder = p.source == PurchaseSource.order.rawValue
+            ? p.sourceRef.flatMap { Int($0.dropFirst(2).prefix { $0 != "-" }) } : nil
     }
 }
 

@@ -73,9 +73,7 @@ enum OrderController {
 
     /// 取消: by the buyer before the seller ships, or by the seller refusing it.
     @Sendable static func apiCancel(req: Request) async throws -> OrderDTO {
-        guard req.scope(for: .placeOrders) ?? req.scope(for: .fulfilOrders) != nil else { throw APIError.forbidden }
-        let side: OrderProgress.Side = req.scope(for: .placeOrders) != nil ? .buyer : .seller
-        let o = try await OrderProgress.find(req, side: side)
+        let o = try await find(req)
         try await OrderProgress.cancel(o, try req.content.decode(OrderProgress.ReasonInput.self), req: req)
         return try await detail(o, on: req.db)
     }

@@ -7,11 +7,12 @@ import Vapor
 enum OrderService {
     /// The order, and whether it is new (false: the idempotency key had already placed it).
     static func place(_ input: OrderInput, req: Request) async throws -> (Order, created: Bool) {
-        let unit = try await buyerUnit(input.buyerUnitId, req: req)
+        let need = try await need(input.needId, req: req)
+        // An order for a need is the need's unit's.
+        let unit = try await buyerUnit(input.buyerUnitId ?? need?.$buyerUnit.id, req: req)
         let key = try FormValue.optionalText(input.idempotencyKey, "idempotencyKey", "幂等键", max: 64)
         if let key, let first = try await existing(unit: unit.id!, key: key, on: req.db) { return (first, false) }
         try refuseFreightOnSeller(input.freightDeductedFromSeller)
-        let need = try await need(input.needId, req: req)
         let quote = try await quote(input.quoteId, need: need, req: req)
         let wanted = try lineInputs(input, quote: quote)
         let offers = try await Offer.query(on: req.db).filter(\.$id ~~ wanted.map(\.offerID)).all()

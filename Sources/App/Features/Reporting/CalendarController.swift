@@ -109,8 +109,8 @@ enum CalendarController {
         let shell: Shell; let status: Status?; let periods: [PeriodController.PeriodDTO]; let canClose: Bool
         let reporter: String?; let notices: [String]; let today: String; let lastMonth: String
         var error: String? = nil
-        /// The jurisdiction's ledger rule (`LedgerSettings`), set from this page.
-        var proofMandatory = false
+        /// The jurisdiction's ledger and order rules (`LedgerSettings`), set from this page.
+        var settings: LedgerSettings.Values? = nil
     }
 
     @Sendable static func index(req: Request) async throws -> View { try await page(req) }
@@ -122,9 +122,8 @@ enum CalendarController {
             shell: Shell(req), status: office ? try await status(req) : nil, periods: office ? try await PeriodController.list(req) : [],
             canClose: office, reporter: Reporter.of(req.currentUser), notices: try await notices(for: req.currentUser, on: req.db).map(\.text),
             today: req.today.description, lastMonth: last, error: error,
-            proofMandatory: office
-                ? try await LedgerSettings.values(for: PeriodController.jurisdiction(req), on: req.db).proofMandatory
-                : false))
+            settings: office ? try await LedgerSettings.values(for: PeriodController.jurisdiction(req), on: req.db).values
+                : nil))
     }
 
     /// The page's forms: close or reopen a month, 催报, 报送.
@@ -136,7 +135,12 @@ enum CalendarController {
             case "reopen": _ = try await PeriodController.reopen(.init(month: f["month"], reason: f["reason"]), req: req)
             case "remind": _ = try await remind(req)
             case "ledgerSettings":
-                let values = LedgerSettings.Values(proofMandatory: f["proofMandatory"] == "1")
+                guard let days = f["paymentDays"].flatMap(Int.init), (1...365).contains(days) else {
+                    throw FieldError(field: "paymentDays", code: "out_of_range", message: "付款期限须为1–365天")
+                }
+                let values = LedgerSettings.Values(proofMandatory: f["proofMandatory"] == "1",
+                                                   orderRule: f["orderRule"].flatMap(OrderFlow.LedgerRule.init),
+                                                   paymentDays: days)
                 try await LedgerSettings.save(values, for: PeriodController.jurisdiction(req), req: req)
             default: _ = try await submit(.init(period: f["period"]), req: req)
             }

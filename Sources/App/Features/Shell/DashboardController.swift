@@ -30,6 +30,7 @@ enum DashboardController {
         }
         tiles += try await catalogueTiles(req)
         tiles += try await ledgerTiles(req)
+        tiles += try await OrderPages.tiles(req)
         var progress: [ProgressDTO] = []
         if let scope = req.scope(for: .viewProgress) {
             // An office's home shows its jurisdiction's targets; every unit's line is one click away, on the progress page.
