@@ -111,6 +111,7 @@ final class DocumentedBodiesTests: XCTestCase {
                 as! [String: Any])["application/json"].flatMap { ($0 as! [String: Any])["example"] }!)
             try await assertEqual(
                 try await office.send(.POST, "/api/v1/offers", data: offer, type: .json).status, .created)
+            try await shippedOrder(of: 1, unit: f.hospital, app: app, office: office)
             // Who sends a body when the first role the policy admits is not its sender (a township reports).
             let sender = ["/api/v1/submissions": "clerk"]
             var clients: [String: APIClient] = [:]
@@ -147,6 +148,22 @@ final class DocumentedBodiesTests: XCTestCase {
             XCTAssertEqual(refused.map(\.description), [], "documented examples the routes refuse")
             print("documented bodies:", tried.map(\.description).joined(separator: "; "))
         }
+    }
+}
+
+extension DocumentedBodiesTests {
+    /// The order the order and tracking examples act on: the example offer, certified, ordered, confirmed and
+    /// shipped with the waybill the tracking example names.
+    func shippedOrder(of offer: Int, unit: Int, app: Application, office: APIClient) async throws {
+        let a = ProductApplication()
+        a.$offer.id = offer; a.regionCode = Fixtures.yunyang; a.productName = "红薯"; a.documents = "检测报告"
+        a.state = CertificationState.certified.rawValue; a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
+        try await a.create(on: app.db)
+        let body = OrderTests.Place(buyerUnitId: unit, lines: [.init(offerId: offer, quantity: "10斤")])
+        let order = try await office.post("/api/v1/orders", body).content.decode(OrderTests.Id.self).id
+        try await assertEqual(try await office.post("/api/v1/orders/\(order)/confirm", [String: String]()).status, .ok)
+        let ship = ["waybills": [["carrier": "顺丰速运", "number": "SF1234567890"]]]
+        try await assertEqual(try await office.post("/api/v1/orders/\(order)/ship", ship).status, .ok)
     }
 }
 

@@ -52,6 +52,13 @@ final class OrderTests: XCTestCase {
         try await api.post("/api/v1/orders", body)
     }
 
+    /// An order the API must refuse with 409 or 422: the error's code, message and field.
+    static func refusal(_ api: APIClient, _ body: Place) async throws -> ErrorJSON.Detail {
+        let res = try await place(api, body)
+        XCTAssertTrue([.unprocessableEntity, .conflict].contains(res.status), res.body.string)
+        return try res.error().error
+    }
+
     func testAnOrderIsShippedTrackedAcceptedInPartPaidEvaluatedAndCountedOnceUnderThe832Rule() async throws {
         try await withApp { app, f in
             app.setToday(Self.today)
@@ -182,11 +189,7 @@ final class OrderTests: XCTestCase {
             let bare = try await Self.certifiedOffer(app, OfferBody(sellerName: "另一合作社", variety: "红薯"),
                                                      certified: false, as: "office")
             let lead = try await apiClient(app, "lead"), coop = try await apiClient(app, "supplier")
-            func refused(_ body: Place) async throws -> ErrorJSON.Detail {
-                let res = try await Self.place(lead, body)
-                XCTAssertTrue([.unprocessableEntity, .conflict].contains(res.status), res.body.string)
-                return try JSONDecoder().decode(ErrorJSON.self, from: Data(buffer: res.body)).error
-            }
+            func refused(_ body: Place) async throws -> ErrorJSON.Detail { try await Self.refusal(lead, body) }
             func one(_ quantity: String, offer id: Int? = nil) -> [Line] { [Line(offerId: id ?? offer, quantity: quantity)] }
             try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("151斤"))).code, "out_of_stock")
             try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("1吨"))).field, "lines[0].quantity")
