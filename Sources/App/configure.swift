@@ -39,6 +39,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations008.register(on: app.migrations)
     Migrations009.register(on: app.migrations)
     app.storage[ImportJobsKey.self] = ImportJobs()
+    app.storage[MarketPricesKey.self] = MarketPrices()
     registerCommands(app)
 
     try routes(app)

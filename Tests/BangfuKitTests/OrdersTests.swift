@@ -175,4 +175,35 @@ final class OrdersTests: XCTestCase {
         XCTAssertEqual(StandingNeed.deliveries(from: from, to: to, every: nil), [from], "a single delivery")
         XCTAssertEqual(StandingNeed.deliveries(from: from, to: from.adding(days: 10_000), every: 1).count, 400, "capped")
     }
+
+    func testMatchingManyNeedsAtOnceGivesWhatRankGivesEachOne() {
+        var rng = SystemRandomNumberGenerator()
+        let places = [helpedVillage, deepVillage, other, RegionCode("500235139000")!]
+        let offers = (1...300).map { id in
+            offer(id, places[Int.random(in: 0..<4, using: &rng)], deep: Bool.random(using: &rng),
+                  stock: "\(Int.random(in: 1...400, using: &rng))斤", price: Int64.random(in: 100...500, using: &rng),
+                  certified: Int.random(in: 0..<5, using: &rng) > 0, marks: Bool.random(using: &rng) ? [.green] : [],
+                  variety: Bool.random(using: &rng) ? "土豆" : "红薯")
+        }
+        let prepared = NeedMatching.Prepared(offers)
+        for _ in 0..<200 {
+            let need = NeedMatching.Need(
+                variety: Bool.random(using: &rng) ? "土豆" : "红薯", quantity: Quantity.parse("\(Int.random(in: 1...900, using: &rng))斤")!,
+                priceCeiling: Bool.random(using: &rng) ? Fen(Int64.random(in: 150...500, using: &rng)) : nil,
+                certifiedOnly: Bool.random(using: &rng),
+                helpedPlaces: Bool.random(using: &rng) ? [places[Int.random(in: 0..<4, using: &rng)]] : [],
+                marks: Int.random(in: 0..<4, using: &rng) == 0 ? [.green] : [])
+            let limit = Int.random(in: 1...40, using: &rng)
+            XCTAssertEqual(NeedMatching.top(need, prepared, market: Fen(300), limit: limit),
+                           Array(NeedMatching.rank(need, offers, market: Fen(300)).prefix(limit)), "\(need)")
+        }
+    }
+
+    func testANeedNamingACategoryIsServedByItsVarieties() {
+        let fruit = NeedMatching.Offer(id: 1, variety: "云阳红橙", place: other, deepPoverty: false, certified: true,
+                                       fresh: true, stock: Quantity.parse("100斤")!, price: UnitPrice(fen: Fen(450), unit: "斤"),
+                                       category: "水果")
+        let need = NeedMatching.Need(variety: "水果", quantity: Quantity.parse("50斤")!)
+        XCTAssertEqual(NeedMatching.rank(need, [fruit, offer(2, other)]).map(\.offerID), [1])
+    }
 }

@@ -61,13 +61,8 @@ public enum NeedMatching {
 
     /// The offers that can serve the need, best first. `market`: the variety's recent price per unit, if known.
     public static func rank(_ need: Need, _ offers: [Offer], market: Fen? = nil) -> [Match] {
-        let usable = offers.filter { o in
-            (o.variety == need.variety || o.category == need.variety) && o.fresh && (o.certified || !need.certifiedOnly)
-                && o.stock.unit == need.quantity.unit && o.stock.thousandths > 0
-                && (o.price.unit == nil || o.price.unit == need.quantity.unit)
-                && need.priceCeiling.map { o.price.fen <= $0 } ?? true
-        }
-        let matches = usable.map { o -> Match in
+        let serving = offers.filter { usable($0, for: need) }
+        let matches = serving.map { o -> Match in
             let helped = need.helpedPlaces.contains { $0.contains(o.place) }
             let tier: Tier = helped ? .helped : o.deepPoverty ? .deepPoverty : .other
             let marks = o.marks.intersection(need.marks)
@@ -82,9 +77,18 @@ public enum NeedMatching {
             return Match(offerID: o.id, tier: tier, marksMatched: marks.count, priceAgainstMarketBP: versus,
                          covers: Quantity(thousandths: take, unit: need.quantity.unit), reasons: reasons)
         }
-        let price = Dictionary(uniqueKeysWithValues: usable.map { ($0.id, $0.price.fen.value) })
+        let price = Dictionary(uniqueKeysWithValues: serving.map { ($0.id, $0.price.fen.value) })
         func key(_ m: Match) -> (Tier, Int, Int64, Int) { (m.tier, -m.marksMatched, price[m.offerID] ?? 0, m.offerID) }
         return matches.sorted { key($0) < key($1) }
+    }
+
+    /// Whether an offer can serve the need at all: its variety or category, fresh, certified when asked, in stock
+    /// in the need's unit, within the ceiling.
+    public static func usable(_ o: Offer, for need: Need) -> Bool {
+        (o.variety == need.variety || o.category == need.variety) && o.fresh && (o.certified || !need.certifiedOnly)
+            && o.stock.unit == need.quantity.unit && o.stock.thousandths > 0
+            && (o.price.unit == nil || o.price.unit == need.quantity.unit)
+            && need.priceCeiling.map { o.price.fen <= $0 } ?? true
     }
 
     /// The need split across the ranked offers, best first, until it is covered (nil when all of them cannot).

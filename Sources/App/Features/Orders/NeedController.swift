@@ -113,62 +113,37 @@ enum NeedController {
     }
     struct MatchesDTO: Content { let need: NeedDTO; let matches: [MatchDTO]; let split: [[String: String]]? }
 
-    /// The need's ranked offers: the catalogue's certified, valid, fresh offers of the variety, the buyer's
-    /// confirmed pairings as its helped places, the ledger's recent price of the variety as the market.
-    static func matches(_ n: Need, req: Request) async throws -> MatchesDTO {
-        let today = req.today
-        let offers = try await Offer.query(on: req.db)
-            .group(.or) { $0.filter(\.$variety == n.variety).filter(\.$category == n.variety) }
-            .filter(\.$updatedOn > Freshness.freshSince(today).description).all()
-        let certified = Set(try await ProductApplication.query(on: req.db)
-            .filter(\.$offer.$id ~~ offers.compactMap(\.id))
-            .filter(\.$state == CertificationState.certified.rawValue).filter(\.$validUntil > today.description).all()
-            .map(\.$offer.id))
-        let regions = Set(offers.flatMap { o in RegionCode(o.regionCode)?.selfAndAncestors.map(\.digits) ?? [] })
-        let deep = Set(try await Region.query(on: req.db).filter(\.$id ~~ regions).filter(\.$isDeepPoverty == true).all()
-            .compactMap(\.id))
-        let helped = try await Pairing.query(on: req.db).filter(\.$helperUnit.$id == n.$buyerUnit.id)
+    /// How many offers a need's page and the API show, best first.
+    static let shown = 50
+
+    /// The need as the matcher sees it, with the buyer's confirmed pairings as its helped places.
+    static func matcherNeed(_ n: Need, on db: any Database) async throws -> NeedMatching.Need {
+        let helped = try await Pairing.query(on: db).filter(\.$helperUnit.$id == n.$buyerUnit.id)
             .filter(\.$status == Pairing.confirmed).all().compactMap(\.countedPlace)
-        let candidates = offers.compactMap { o -> NeedMatching.Offer? in
-            guard let place = RegionCode(o.regionCode) else { return nil }
-            return NeedMatching.Offer(id: o.id!, variety: o.variety, place: place,
-                                      deepPoverty: place.selfAndAncestors.contains { deep.contains($0.digits) },
-                                      certified: certified.contains(o.id!), fresh: true, stock: o.available,
-                                      price: o.price, marks: Set(o.marks), category: o.category)
-        }
-        let need = NeedMatching.Need(variety: n.variety, quantity: n.quantity,
-                                     priceCeiling: n.priceCeilingFen.map { Fen($0) },
-                                     certifiedOnly: n.certifiedOnly, helpedPlaces: helped, marks: n.marks)
-        let ranked = NeedMatching.rank(need, candidates, market: try await marketPrice(n, today: today, on: req.db))
-        let byID = Dictionary(uniqueKeysWithValues: offers.map { ($0.id!, $0) })
-        let places = try await RegionNames.places(for: offers.map(\.regionCode), on: req.db)
-        let rows = ranked.compactMap { m -> MatchDTO? in
-            guard let o = byID[m.offerID] else { return nil }
-            return MatchDTO(offerId: m.offerID, variety: o.variety, seller: o.sellerMasked,
-                            place: places[o.regionCode] ?? o.regionCode,
-                            price: o.price.description, stock: o.available.description, tier: m.tier.chineseName,
-                            reasons: m.reasons, covers: m.covers.description)
+        return NeedMatching.Need(variety: n.variety, quantity: n.quantity, priceCeiling: n.priceCeilingFen.map { Fen($0) },
+                                 certifiedOnly: n.certifiedOnly, helpedPlaces: helped, marks: n.marks)
+    }
+
+    /// The need's ranked offers: certified, valid, fresh, in stock, read in the rule's order by `NeedCandidates`;
+    /// the ledger's recent price of the variety as the market.
+    static func matches(_ n: Need, req: Request) async throws -> MatchesDTO {
+        let need = try await matcherNeed(n, on: req.db)
+        let found = try await NeedCandidates.load(need, today: req.today, limit: shown, on: req.db)
+        let market = try await req.application.marketPrices.price(n.variety, unit: n.quantityUnit, today: req.today, on: req.db)
+        let ranked = NeedMatching.rank(need, found.map(\.offer), market: market)
+        let rows = Dictionary(uniqueKeysWithValues: found.map { ($0.row.id, $0.row) })
+        let places = try await RegionNames.places(for: found.map(\.row.region_code), on: req.db)
+        let shownMatches = ranked.compactMap { m -> MatchDTO? in
+            guard let r = rows[m.offerID] else { return nil }
+            return MatchDTO(offerId: m.offerID, variety: r.variety, seller: r.seller_masked,
+                            place: places[r.region_code] ?? r.region_code,
+                            price: UnitPrice(fen: Fen(r.price_fen), unit: r.price_unit).description,
+                            stock: Quantity(thousandths: r.stock, unit: r.quantity_unit).description,
+                            tier: m.tier.chineseName, reasons: m.reasons, covers: m.covers.description)
         }
         let split = NeedMatching.split(need, ranked)?
             .map { ["offerId": String($0.offerID), "quantity": $0.quantity.description] }
-        return MatchesDTO(need: NeedDTO(n), matches: rows, split: split)
-    }
-
-    /// The variety's counted price per unit over the last 90 days of the ledger, in 分 (nil without rows). Summed in
-    /// floating point: it is an average for comparison, and integer sums of many large rows could overflow.
-    static func marketPrice(_ n: Need, today: LocalDate, on db: any Database) async throws -> Fen? {
-        struct Row: Decodable { let fen: Double?; let qty: Double? }
-        let row = try await (db as! any SQLDatabase).raw("""
-            SELECT SUM(CAST(amount_fen AS REAL)) AS fen, SUM(CAST(quantity_thousandths AS REAL)) AS qty
-            FROM purchases
-            WHERE variety = \(bind: n.variety) AND quantity_unit = \(bind: n.quantityUnit)
-                AND purchased_on >= \(bind: today.adding(days: -90).description) AND \(unsafeRaw: Rollups.counted)
-                AND reverses_id IS NULL AND amount_fen > 0
-            """).first(decoding: Row.self)
-        guard let fen = row?.fen, let qty = row?.qty, qty > 0 else { return nil }
-        let perUnit = fen * 1_000 / qty
-        guard perUnit.isFinite, perUnit >= 0, perUnit < Double(Fen.maxFen) else { return nil }
-        return Fen(Int64(perUnit))
+        return MatchesDTO(need: NeedDTO(n), matches: shownMatches, split: split)
     }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
