@@ -40,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations009.register(on: app.migrations)
     app.storage[ImportJobsKey.self] = ImportJobs()
     app.storage[MarketPricesKey.self] = MarketPrices()
+    app.storage[NeedRematcherKey.self] = NeedRematcher()
     registerCommands(app)
 
     try routes(app)

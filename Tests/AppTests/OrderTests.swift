@@ -1,6 +1,7 @@
 @testable import App
 import BangfuKit
 import Fluent
+import SQLKit
 import XCTVapor
 
 /// Issue 14: orders placed from the catalogue, confirmed, shipped with waybills, tracked, accepted, paid and
@@ -43,7 +44,7 @@ final class OrderTests: XCTestCase {
         let a = ProductApplication()
         a.$offer.id = id; a.regionCode = Fixtures.yunyang; a.productName = body.variety; a.documents = "检测报告"
         a.state = CertificationState.certified.rawValue; a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
-        a.certificateNo = "YY-2026-001"
+        a.certificateNo = "YY-2026-\(id)"
         try await a.create(on: app.db)
         return id
     }
@@ -135,7 +136,7 @@ final class OrderTests: XCTestCase {
             }
             let trace = try await lead.get("/api/v1/orders/\(order.id)/trace").content.decode(Trace.self)
             XCTAssertEqual(trace.items.map(\.certification), ["下单时在认定有效期内"])
-            XCTAssertEqual(trace.items.map(\.certificateNo), ["YY-2026-001"])
+            XCTAssertEqual(trace.items.map(\.certificateNo), ["YY-2026-\(offer)"])
             XCTAssertEqual(trace.order.waybills.first?.events.map(\.status), ["已揽收", "运输中", "已签收"])
 
             // The same purchase reported by hand afterwards is linked to the order's row, not counted again.
@@ -304,6 +305,39 @@ final class OrderTests: XCTestCase {
             XCTAssertEqual(order.status, .created, order.body.string)
             XCTAssertEqual(try order.content.decode(OrderJSON.self).goodsFen, 36_000, "100斤 at the quoted 3.6元")
             try await assertEqual(try await apiClient(app, "buyer").get("/api/v1/needs/\(need.id)/quotes").status, .notFound)
+        }
+    }
+
+    func testEveryOpenNeedIsMatchedAgainAndASellerSeesWhereItsOfferStands() async throws {
+        try await withApp { app, f in
+            app.setToday(Self.today)
+            let coop = try await Self.certifiedOffer(app)
+            let cheaper = try await Self.certifiedOffer(app, OfferBody(sellerName: "另一合作社", price: "3元/斤"),
+                                                        as: "office")
+            struct Pair: Encodable {
+                let kind = "designatedAssistance"; let helperUnitId: Int; let helpedRegionCode = Fixtures.village
+                let startsOn = "2026-01-01"
+            }
+            _ = try await apiClient(app, "office").post("/api/v1/pairings", Pair(helperUnitId: f.school))
+            struct NeedBody: Encodable {
+                var buyerUnitId: Int; var variety = "土豆"; var quantity = "100斤"; var deliveryRegionCode = Fixtures.yunyang
+                var deliveryAddress = "食堂"; var from = "2026-12-01"; var to = "2026-12-31"
+            }
+            let lead = try await apiClient(app, "lead")
+            let need = try await lead.post("/api/v1/needs", NeedBody(buyerUnitId: f.school)).content.decode(Id.self).id
+            let summary = try await NeedRematch.run(on: app.db, today: Self.today)
+            XCTAssertEqual([summary.needs, summary.matches], [1, 2])
+            struct Kept: Decodable { let offer_id: Int; let rank: Int; let tier: Int }
+            let kept = try await (app.db as! any SQLDatabase)
+                .raw("SELECT offer_id, rank, tier FROM need_matches ORDER BY rank").all(decoding: Kept.self)
+            XCTAssertEqual(kept.map(\.offer_id), [cheaper, coop], "the paired village's offers, cheaper first")
+            XCTAssertEqual(kept.map(\.tier), [1, 1])
+            struct M: Decodable { struct O: Decodable { let offerId: Int }; let matches: [O] }
+            let live = try await lead.get("/api/v1/needs/\(need)/matches").content.decode(M.self)
+            XCTAssertEqual(live.matches.map(\.offerId), kept.map(\.offer_id), "the batch and the page agree")
+            var seller = try await Browser.signIn(app, "supplier")
+            let page = try await seller.get("/needs/open").body.string
+            XCTAssertTrue(page.contains("本方产品在推荐名单第2位"), page)
         }
     }
 }

@@ -6,6 +6,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
     app.asyncCommands.use(ImportRegionsCommand(), as: "import-regions")
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+    app.asyncCommands.use(RematchNeedsCommand(), as: "rematch-needs")
 }
 
 /// `bangfu seed-demo`: loads the demo county, organisations and logins (never in production).

@@ -7,5 +7,6 @@ enum Migrations009 {
         migrations.add(CreateOrders())
         migrations.add(CreateOrderLogistics())
         migrations.add(AddOrderSettings())
+        migrations.add(CreateNeedMatches())
     }
 }

@@ -22,7 +22,7 @@ enum OfferSheetController {
         let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
         let sheet = try Attachment1.parse(try cells(data), resolve: resolver.resolve)
         let cipher = req.fieldCipher, today = req.today, origin = Audit.Origin.request(req)
-        return try await req.db.writeTransaction { db in
+        let imported = try await req.db.writeTransaction { db in
             var report = ImportReport()
             report.warnings = sheet.rows.filter { $0.householdsTouched == .organisationWithoutCount }.map {
                 RowError(row: $0.line, column: "备注", code: "households_unsaid",
@@ -43,6 +43,8 @@ enum OfferSheetController {
             }
             return report
         }
+        req.application.rematchAfterImport()
+        return imported
     }
 
     static func upload(_ req: Request) throws -> Data {

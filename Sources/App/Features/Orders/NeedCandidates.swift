@@ -17,6 +17,16 @@ enum NeedCandidates {
         let row: Row
     }
 
+    /// 1 when the offer's place or any place above it is 原深度贫困.
+    static var deepPoverty: SQLQueryString {
+        """
+        CASE WHEN EXISTS (SELECT 1 FROM regions r WHERE r.is_deep_poverty = \(bind: true) AND r.code IN (
+            o.region_code, substr(o.region_code, 1, 9) || '000', substr(o.region_code, 1, 6) || '000000',
+            substr(o.region_code, 1, 4) || '00000000', substr(o.region_code, 1, 2) || '0000000000'))
+        THEN 1 ELSE 0 END
+        """
+    }
+
     /// What a need's text names: a category (水果, fruit) or a variety.
     static func filter(_ text: String) -> SQLQueryString {
         if let category = ProductCategory(codeOrName: text) { return "o.category = \(bind: category.rawValue)" }
@@ -47,10 +57,7 @@ enum NeedCandidates {
             SELECT o.id, o.variety, o.category, o.region_code, o.seller_masked,
                 o.quantity_thousandths - o.reserved_thousandths AS stock, o.quantity_unit, o.price_fen, o.price_unit,
                 o.quality_marks, CASE WHEN \(certified) THEN 1 ELSE 0 END AS certified,
-                CASE WHEN EXISTS (SELECT 1 FROM regions r WHERE r.is_deep_poverty = \(bind: true) AND r.code IN (
-                    o.region_code, substr(o.region_code, 1, 9) || '000', substr(o.region_code, 1, 6) || '000000',
-                    substr(o.region_code, 1, 4) || '00000000', substr(o.region_code, 1, 2) || '0000000000'))
-                THEN 1 ELSE 0 END AS deep,
+                \(deepPoverty) AS deep,
                 \(helped) AS helped, \(marks) AS marks_matched
             FROM offers o
             WHERE \(conditions.joined(separator: " AND "))

@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import SQLKit
 import Vapor
 
 /// The needs pages: a buyer's needs with the form to post one, one need's matches and quotes with order buttons,
@@ -59,7 +60,11 @@ enum NeedPages {
     }
 
     struct Open: Encodable {
-        struct Item: Encodable { let need: NeedDTO; let unit: String; let offers: [FormPage.Option] }
+        struct Item: Encodable {
+            let need: NeedDTO; let unit: String; let offers: [FormPage.Option]
+            /// Where the caller's best offer stands in the need's last re-match (推荐第N位), if it is kept there.
+            var rank: Int? = nil
+        }
         let shell: Shell; let items: [Item]; var notice: String? = nil; var error: String? = nil; var errorNeed: Int? = nil
     }
 
@@ -67,11 +72,25 @@ enum NeedPages {
         let found = try await QuoteController.answerable(req)
         let units = try await BuyerUnit.query(on: req.db).filter(\.$id ~~ Set(found.map(\.0.$buyerUnit.id))).all()
         let names = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
+        let ranks = try await bestRanks(needs: found.compactMap(\.0.id), offers: found.flatMap(\.1).compactMap(\.id),
+                                        on: req.db)
         let items = found.map { n, offers in
             Open.Item(need: NeedDTO(n), unit: names[n.$buyerUnit.id] ?? "",
-                      offers: offers.map { .init(value: String($0.id!), label: "\($0.variety) · \($0.sellerMasked) · 可售\($0.available) · \($0.price)") })
+                      offers: offers.map { .init(value: String($0.id!), label: "\($0.variety) · \($0.sellerMasked) · 可售\($0.available) · \($0.price)") },
+                      rank: ranks[n.id!])
         }
         return Open(shell: Shell(req), items: items)
+    }
+
+    /// Need → the best place any of `offers` holds in its kept matches.
+    static func bestRanks(needs: [Int], offers: [Int], on db: any Database) async throws -> [Int: Int] {
+        guard !needs.isEmpty, !offers.isEmpty else { return [:] }
+        struct Row: Decodable { let need_id: Int; let rank: Int }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT need_id, MIN(rank) AS rank FROM need_matches
+            WHERE need_id IN (\(binds: needs)) AND offer_id IN (\(binds: offers)) GROUP BY need_id
+            """).all(decoding: Row.self)
+        return Dictionary(rows.map { ($0.need_id, $0.rank) }, uniquingKeysWith: min)
     }
 
     @Sendable static func openNeeds(req: Request) async throws -> View {

@@ -137,3 +137,21 @@ struct AddOrderSettings: AsyncMigration {
 
     func revert(on db: any Database) async throws {}
 }
+
+/// Each open need's first offers under the rule, as the last re-match left them (`NeedRematch`).
+struct CreateNeedMatches: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("need_matches")
+            .field("need_id", .int, .required)
+            .field("offer_id", .int, .required)
+            .field("rank", .int, .required)
+            .field("tier", .int, .required)
+            .create()
+        try await db.index("need_matches_by_offer", on: "need_matches", "offer_id")
+        try await db.index("need_matches_by_need", on: "need_matches", "need_id", "rank")
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema("need_matches").delete()
+    }
+}

@@ -1,0 +1,141 @@
+import BangfuKit
+import Fluent
+import SQLKit
+import Vapor
+
+/// Every open need matched again (after a catalogue import, or nightly with `bangfu rematch-needs`): its first
+/// `kept` offers under the rule, kept in `need_matches` for sellers to see where they stand. Needs of one
+/// variety (or category) and unit share one read of the catalogue and one ordering of it (`NeedMatching.top`).
+enum NeedRematch {
+    static let kept = 20
+
+    struct Summary: Sendable { let needs: Int; let matches: Int }
+
+    struct Row: Decodable {
+        let id: Int, variety: String, category: String, region_code: String, stock: Int64, price_fen: Int64
+        let price_unit: String?, quality_marks: String, certified: Int, deep: Int
+    }
+
+    static func run(on db: any Database, today: LocalDate) async throws -> Summary {
+        let needs = try await Need.query(on: db).filter(\.$state == "open")
+            .filter(\.$windowTo >= today.description).all()
+        let helped = try await helpedPlaces(units: Set(needs.map { $0.$buyerUnit.id }), on: db)
+        var rows: [(need: Int, offer: Int, rank: Int, tier: Int)] = []
+        for group in Dictionary(grouping: needs, by: { "\($0.variety)|\($0.quantityUnit)" }).values {
+            guard let first = group.first else { continue }
+            let prepared = NeedMatching.Prepared(try await offers(first.variety, unit: first.quantityUnit,
+                                                                  today: today, on: db))
+            for n in group {
+                let need = NeedMatching.Need(variety: n.variety, quantity: n.quantity,
+                                             priceCeiling: n.priceCeilingFen.map { Fen($0) },
+                                             certifiedOnly: n.certifiedOnly, helpedPlaces: helped[n.$buyerUnit.id] ?? [],
+                                             marks: n.marks)
+                for (i, m) in NeedMatching.top(need, prepared, limit: kept).enumerated() {
+                    rows.append((n.id!, m.offerID, i + 1, m.tier.rawValue))
+                }
+            }
+        }
+        try await save(rows, on: db)
+        return Summary(needs: needs.count, matches: rows.count)
+    }
+
+    /// Every buyer unit's helped places: its confirmed pairings, read in one query.
+    static func helpedPlaces(units: Set<Int>, on db: any Database) async throws -> [Int: [RegionCode]] {
+        guard !units.isEmpty else { return [:] }
+        let pairings = try await Pairing.query(on: db).filter(\.$helperUnit.$id ~~ units)
+            .filter(\.$status == Pairing.confirmed).all()
+        return Dictionary(grouping: pairings, by: { $0.$helperUnit.id ?? 0 }).mapValues { $0.compactMap(\.countedPlace) }
+    }
+
+    /// The fresh, in-stock offers of a variety (or category) in a unit, with their certification and 原深度贫困
+    /// flags: read once for all the needs that name it.
+    static func offers(_ text: String, unit: String, today: LocalDate, on db: any Database) async throws
+        -> [NeedMatching.Offer] {
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT o.id, o.variety, o.category, o.region_code, o.quantity_thousandths - o.reserved_thousandths AS stock,
+                o.price_fen, o.price_unit, o.quality_marks,
+                CASE WHEN EXISTS (SELECT 1 FROM product_applications a WHERE a.offer_id = o.id
+                    AND a.state = \(bind: CertificationState.certified.rawValue)
+                    AND a.valid_until > \(bind: today.description)) THEN 1 ELSE 0 END AS certified,
+                \(NeedCandidates.deepPoverty) AS deep
+            FROM offers o
+            WHERE \(NeedCandidates.filter(text)) AND o.updated_on > \(bind: Freshness.freshSince(today).description)
+                AND o.quantity_unit = \(bind: unit) AND o.quantity_thousandths > o.reserved_thousandths
+            """).all(decoding: Row.self)
+        return rows.compactMap { r in
+            RegionCode(r.region_code).map { place in
+                NeedMatching.Offer(
+                    id: r.id, variety: r.variety, place: place, deepPoverty: r.deep == 1, certified: r.certified == 1,
+                    fresh: true, stock: Quantity(thousandths: r.stock, unit: unit),
+                    price: UnitPrice(fen: Fen(r.price_fen), unit: r.price_unit),
+                    marks: Set(r.quality_marks.split(separator: ",").compactMap { QualityMark(rawValue: String($0)) }),
+                    category: ProductCategory(rawValue: r.category)?.chineseName ?? r.category)
+            }
+        }
+    }
+
+    /// Replaces the kept matches in one transaction, in chunks a statement can bind.
+    static func save(_ rows: [(need: Int, offer: Int, rank: Int, tier: Int)], on db: any Database) async throws {
+        try await db.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            try await sql.raw("DELETE FROM need_matches").run()
+            for chunk in rows.chunked(2_000) {
+                let values = chunk.map { r -> SQLQueryString in
+                    "(\(bind: r.need), \(bind: r.offer), \(bind: r.rank), \(bind: r.tier))"
+                }
+                try await sql.raw("""
+                    INSERT INTO need_matches (need_id, offer_id, rank, tier) VALUES \(values.joined(separator: ", "))
+                    """).run()
+            }
+        }
+    }
+}
+
+/// `bangfu rematch-needs`: every open need matched again against today's catalogue.
+struct RematchNeedsCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "按当前目录重新匹配所有征集中的采购需求" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let started = Date()
+        let s = try await NeedRematch.run(on: context.application.db, today: context.application.today)
+        let ms = Int(Date().timeIntervalSince(started) * 1_000)
+        context.console.print("已匹配 \(s.needs) 条需求，保留 \(s.matches) 条推荐，用时 \(ms) 毫秒")
+    }
+}
+
+/// Re-matching after catalogue imports, one run at a time: an import during a run asks for one more run after it.
+actor NeedRematcher {
+    private var running = false
+    private var again = false
+
+    func schedule(_ app: Application) {
+        guard !running else { again = true; return }
+        running = true
+        Task { await self.loop(app) }
+    }
+
+    private func loop(_ app: Application) async {
+        repeat {
+            again = false
+            do { _ = try await NeedRematch.run(on: app.db, today: app.today) } catch {
+                app.logger.error("needs rematch failed: \(String(describing: error))")
+            }
+        } while again
+        running = false
+    }
+}
+
+struct NeedRematcherKey: StorageKey { typealias Value = NeedRematcher }
+
+extension Application {
+    var needRematcher: NeedRematcher { storage[NeedRematcherKey.self]! }
+
+    /// Open needs are matched again once a catalogue import has changed what sells; not while testing, where the
+    /// application shuts down right after the request (tests run `NeedRematch` themselves).
+    func rematchAfterImport() {
+        guard environment != .testing else { return }
+        let rematcher = needRematcher
+        Task { await rematcher.schedule(self) }
+    }
+}
