@@ -16,7 +16,7 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 # Cells people type, and the tokens the value parsers look for (the fuzzer cannot guess multi-byte characters).
 VALUES = ["90", "90元", "3.5", "1.2万", "1.2万元", "¥1,200", "￥1，200.50", "-90", "0.01", "999999999999",
-          "30斤", "2.5 吨", "100 箱", "3元/斤", "3.5元／公斤", "4.5", "2019-09-01", "2019.9.1", "2019/9/1",
+          "2026-11-30 14:05", "2026/11/30 14:05:09", "2026-11-30T24:00", "30斤", "2.5 吨", "100 箱", "3元/斤", "3.5元／公斤", "4.5", "2019-09-01", "2019.9.1", "2019/9/1",
           "2019年9月1日", "20190901", "2020.2.29", "500235000000", "500235", "500235100", "442000100000",
           "11010519491231002X", "91350100M000100Y43", "=1+2", "'=SUM(A1)", "+86", "@x", "－1", "\t=1",
           "李xx 17723635558", "王小明：023-55555555", "a\u202eb", "x\u0000y", "\u3000土豆\u3000", "电商", "送货上门",
@@ -28,6 +28,8 @@ PLATFORM = ("订单号,采购单位,下单日期,产地,供应商,商品名称,�
             ",,,,,,,\r\nA2, 91350100M000100Y43 ,2024/1/3,云阳县龙角镇示例村,李四,红橙,2.5吨,1.2万\r\n")
 REGIONS = ("code,name,parent,flags\n500000000000,重庆市,,\n500235000000,云阳县,500000000000,脱贫县;原深度贫困\n"
            "500235100000,龙角镇,,\n500235100001,示例村,,帮扶村;示例\n")
+TRACKING = ("运单号,时间,地点,状态\r\nSF1234567890,2026/11/28 09:05:00,云阳县龙角镇,已揽收\r\n"
+            ",,,\r\nSF1234567890,2026-11-29T18:30,重庆万州中转,运输中\r\n")
 SHEET_XML = ('<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c t="inlineStr"><is><t>产品品种</t>'
              '</is></c><c r="C1"><v>3.1000000000000001</v></c></row><row><c><v>1</v></c></row></sheetData>'
              '</worksheet>\0<sst><si><t>序号</t></si><si><r><t>a</t></r><rPh><t>b</t></rPh></si></sst>')
@@ -132,12 +134,14 @@ def main():
     for target in ("FuzzSheets", "FuzzForms"):
         write(target, "platform", PLATFORM)
         write(target, "regions", REGIONS)
+    write("FuzzForms", "tracking", TRACKING)
     for value in VALUES + sorted(c for c in cells if 0 < len(c.encode()) <= 64):
         write("FuzzValues", "value", value)
     xml = (OUT / "seeds" / "FuzzSheets").glob("*-xml-*")
     tags = {m for p in xml for m in re.findall(rb'<[A-Za-z:]+|[A-Za-z:]+="|</[A-Za-z:]+>', p.read_bytes())}
     dictionary("FuzzSheets", [t.decode() for t in tags] + ['t="s"', 't="inlineStr"', "\r\n", '""'])
-    dictionary("FuzzForms", list(cells) + PLATFORM.split("\r\n")[0].split(",") + ["备注", "：", "村", "\r\n", '""'])
+    dictionary("FuzzForms", list(cells) + PLATFORM.split("\r\n")[0].split(",") + TRACKING.split("\r\n")[0].split(",")
+               + ["备注", "：", "村", "\r\n", '""'])
     dictionary("FuzzValues", VALUE_TOKENS + VALUES)
 
 

@@ -13,6 +13,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     Attachment1Check.check(cells)
     SalesReportCheck.check(cells)
     PlatformCheck.check(cells)
+    TrackingCheck.check(cells)
     _ = try? RegionFile.parse(text, known: ["500000000000"])
     return 0
 }

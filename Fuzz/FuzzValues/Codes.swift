@@ -17,6 +17,9 @@ enum Codes {
             expect(CreditCode(code.value) == code, "credit code \(text.debugDescription) does not read back")
             _ = code.regionPrefix
         }
+        if let at = TrackingSheet.time(text) {
+            expect(TrackingSheet.time(at) == at, "tracking time \(text.debugDescription) → \(at), which does not read back")
+        }
         _ = CreditCode.checkCharacter(for: text)
         _ = ResidentID.checkCharacter(for: text)
     }

@@ -340,4 +340,84 @@ final class OrderTests: XCTestCase {
             XCTAssertTrue(page.contains("本方产品在推荐名单第2位"), page)
         }
     }
+
+    func testAUnitOrdersStraightFromAProductPageAndABadQuantityComesBackBesideTheForm() async throws {
+        try await withApp { app, _ in
+            app.setToday(Self.today)
+            let offer = try await Self.certifiedOffer(app)
+            var hospital = try await Browser.signIn(app, "buyer")
+            let page = try await hospital.get("/catalogue/\(offer)").body.string
+            XCTAssertTrue(page.contains("id=\"item-order-form\""), "a unit may order from the product page")
+            let tooMuch = try await hospital.post("/orders", ["offerId": "\(offer)", "quantity": "151斤",
+                                                               "deliveryAddress": "医院食堂", "key": "k-page"])
+            XCTAssertEqual(tooMuch.status, .conflict)
+            XCTAssertTrue(tooMuch.body.string.contains("库存不足"), "the product page again, with the reason")
+            let placed = try await hospital.post("/orders", ["offerId": "\(offer)", "quantity": "20斤",
+                                                              "deliveryAddress": "医院食堂", "freight": "8", "key": "k-page"])
+            XCTAssertEqual(placed.status, .seeOther)
+            let again = try await hospital.post("/orders", ["offerId": "\(offer)", "quantity": "20斤",
+                                                             "deliveryAddress": "医院食堂", "freight": "8", "key": "k-page"])
+            XCTAssertEqual(again.headers.first(name: .location), placed.headers.first(name: .location), "a double click")
+            try await assertEqual(try await Order.query(on: app.db).count(), 1)
+            var visitor = Browser(app: app)
+            let anonymous = try await visitor.get("/catalogue/\(offer)").body.string
+            XCTAssertFalse(anonymous.contains("item-order-form"), "no order form for a visitor")
+        }
+    }
+
+    /// The hot path reads only the first rows in the rule's order; with more offers than a page holds, its first
+    /// 50 must still be `rank`'s first 50 over the whole catalogue, with and without helped places and marks.
+    func testThePagesFirstFiftyAreTheRulesFirstFiftyOverTheWholeCatalogue() async throws {
+        try await withApp { app, f in
+            app.setToday(Self.today)
+            let deep = "code,name,parent,flags\n500235139000,泥溪镇,,原深度贫困\n500235139201,黄岭村,,原深度贫困\n"
+            _ = try await RegionStore.importCSV(deep, on: app.db, by: .command("test"))
+            let office = try await apiClient(app, "office")
+            var rng = SystemRandomNumberGenerator()
+            for i in 0..<80 {
+                let place = [Fixtures.village, "500235139201", Fixtures.longjiao][i % 3]
+                var body = OfferBody(regionCode: place, sellerName: "合作社\(i)", quantity: "\(Int.random(in: 20...300, using: &rng))斤",
+                                     price: "\(Int.random(in: 200...400, using: &rng) / 100).\(Int.random(in: 10...99, using: &rng))元/斤")
+                body.linkedHouseholds = nil
+                let res = try await office.post("/api/v1/offers", body)
+                XCTAssertEqual(res.status, .created, res.body.string)
+                let id = try res.content.decode(Id.self).id
+                if i % 7 != 0 {
+                    let a = ProductApplication()
+                    a.$offer.id = id; a.regionCode = Fixtures.yunyang; a.productName = "土豆"; a.documents = "检测报告"
+                    a.state = CertificationState.certified.rawValue; a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
+                    try await a.create(on: app.db)
+                }
+                if i % 5 == 0 {
+                    try await (app.db as! any SQLDatabase).raw("UPDATE offers SET quality_marks = 'green' WHERE id = \(bind: id)").run()
+                }
+            }
+            struct Pair: Encodable {
+                let kind = "designatedAssistance"; let helperUnitId: Int; let helpedRegionCode = Fixtures.village
+                let startsOn = "2026-01-01"
+            }
+            _ = try await office.post("/api/v1/pairings", Pair(helperUnitId: f.school))
+            let lead = try await apiClient(app, "lead"), buyer = try await apiClient(app, "buyer")
+            struct NeedBody: Encodable {
+                var buyerUnitId: Int?; var variety = "土豆"; var quantity = "100斤"; var deliveryRegionCode = Fixtures.yunyang
+                var deliveryAddress = "食堂"; var from = "2026-12-01"; var to = "2026-12-31"; var marks: [String] = []
+                var priceCeiling: String? = nil
+            }
+            let bodies: [(APIClient, NeedBody)] = [
+                (lead, NeedBody(buyerUnitId: f.school)), (buyer, NeedBody()), (lead, NeedBody(buyerUnitId: f.school, marks: ["green"])),
+                (buyer, NeedBody(marks: ["green"], priceCeiling: "3.8元/斤")),
+            ]
+            for (api, body) in bodies {
+                let id = try await api.post("/api/v1/needs", body).content.decode(Id.self).id
+                struct M: Decodable { struct O: Decodable { let offerId: Int }; let matches: [O] }
+                let shown = try await api.get("/api/v1/needs/\(id)/matches").content.decode(M.self).matches.map(\.offerId)
+                let stored = try await Need.find(id, on: app.db)
+                let need = try XCTUnwrap(stored)
+                let everyOffer = try await NeedRematch.offers("土豆", unit: "斤", today: Self.today, on: app.db)
+                let rule = NeedMatching.rank(try await NeedController.matcherNeed(need, on: app.db), everyOffer)
+                XCTAssertGreaterThan(rule.count, 50, "more offers than the page shows: \(body)")
+                XCTAssertEqual(shown, Array(rule.prefix(50)).map(\.offerID), "\(body)")
+            }
+        }
+    }
 }

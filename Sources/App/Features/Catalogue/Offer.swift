@@ -19,6 +19,8 @@ final class Offer: Model, @unchecked Sendable {
     @Field(key: "quantity_unit") var quantityUnit: String
     /// What confirmed orders hold of the stock, until they are accepted or cancelled.
     @Field(key: "reserved_thousandths") var reservedThousandths: Int64
+    /// Its place or a place above it is 原深度贫困 (`OfferFlags`).
+    @Field(key: "deep_poverty") var deepPoverty: Bool
     @Field(key: "price_fen") var priceFen: Int64
     @OptionalField(key: "price_unit") var priceUnit: String?
     @Field(key: "supply_method") var supplyMethod: String
@@ -33,7 +35,7 @@ final class Offer: Model, @unchecked Sendable {
     @Field(key: "updated_on") var updatedOn: String          // LocalDate in Shanghai: freshness
     @Field(key: "source") var source: String                 // form / import / api
 
-    init() { reservedThousandths = 0 }
+    init() { (reservedThousandths, deepPoverty) = (0, false) }
 
     var quantity: Quantity { Quantity(thousandths: quantityThousandths, unit: quantityUnit) }
     /// What is left to order: the stock less what confirmed orders hold.

@@ -116,6 +116,7 @@ enum OfferService {
         offer.updatedOn = today.description
         offer.source = offer.id == nil ? source : offer.source
         try await offer.save(on: db)
+        try await OfferFlags.refresh(on: db, ids: [offer.id!])
         try await reindex(offer, on: db)
         try await Audit.record(origin, on: db, action: before == nil ? "create" : "update", entity: "offer", id: offer.id,
                                region: offer.regionCode, before: before, after: Snapshot(offer))

@@ -2,9 +2,11 @@ import BangfuKit
 import Fluent
 import SQLKit
 
-/// The hot path of matching: one query reads the offers that can serve a need, already in `NeedMatching.rank`'s
-/// order (helped places, 原深度贫困, asked-for marks, price, id), and stops at `limit`; `rank` then orders and
-/// explains those. Its first `limit` are the rule's first `limit`, without reading a variety's whole catalogue.
+/// The hot path of matching: the offers that can serve a need, read in `NeedMatching.rank`'s order and no further
+/// than the page shows — the helped places' offers by price, then the rest by 原深度贫困 first and price through the
+/// index `offers_for_needs`, so a read stops after a few hundred rows whatever the size of the catalogue. `rank`
+/// then orders and explains them; its first `limit` are the rule's first `limit`. A need asking for quality marks
+/// orders by marks in the query instead.
 enum NeedCandidates {
     struct Row: Decodable {
         let id: Int, variety: String, category: String, region_code: String, seller_masked: String
@@ -17,51 +19,65 @@ enum NeedCandidates {
         let row: Row
     }
 
-    /// 1 when the offer's place or any place above it is 原深度贫困.
-    static var deepPoverty: SQLQueryString {
-        """
-        CASE WHEN EXISTS (SELECT 1 FROM regions r WHERE r.is_deep_poverty = \(bind: true) AND r.code IN (
-            o.region_code, substr(o.region_code, 1, 9) || '000', substr(o.region_code, 1, 6) || '000000',
-            substr(o.region_code, 1, 4) || '00000000', substr(o.region_code, 1, 2) || '0000000000'))
-        THEN 1 ELSE 0 END
-        """
-    }
-
-    /// What a need's text names: a category (水果, fruit) or a variety.
+    /// What a need's text names: a variety, or a category (水果, fruit) with its varieties — 茶叶 is both.
     static func filter(_ text: String) -> SQLQueryString {
-        if let category = ProductCategory(codeOrName: text) { return "o.category = \(bind: category.rawValue)" }
-        return "o.variety = \(bind: text)"
+        guard let category = ProductCategory(codeOrName: text) else { return "o.variety = \(bind: text)" }
+        return "(o.variety = \(bind: text) OR o.category = \(bind: category.rawValue))"
     }
 
-    static func load(_ need: NeedMatching.Need, today: LocalDate, limit: Int,
-                     on db: any Database) async throws -> [Candidate] {
-        let day = today.description
-        let certified: SQLQueryString = """
-            EXISTS (SELECT 1 FROM product_applications a WHERE a.offer_id = o.id
-                AND a.state = \(bind: CertificationState.certified.rawValue) AND a.valid_until > \(bind: day))
-            """
-        let helped = need.helpedPlaces.isEmpty ? "0" : SQLQueryString("CASE WHEN ")
-            + need.helpedPlaces.map { "o.region_code LIKE \(bind: $0.subtreePrefix + "%")" as SQLQueryString }
-                .joined(separator: " OR ") + " THEN 1 ELSE 0 END"
-        let marks = need.marks.isEmpty ? "0" : need.marks.map {
-            "(CASE WHEN ',' || o.quality_marks || ',' LIKE \(bind: "%,\($0.rawValue),%") THEN 1 ELSE 0 END)" as SQLQueryString
-        }.joined(separator: " + ")
+    static func certified(_ today: LocalDate) -> SQLQueryString {
+        """
+        EXISTS (SELECT 1 FROM product_applications a WHERE a.offer_id = o.id
+            AND a.state = \(bind: CertificationState.certified.rawValue) AND a.valid_until > \(bind: today.description))
+        """
+    }
+
+    /// `NeedMatching.usable` as SQL.
+    static func usable(_ need: NeedMatching.Need, today: LocalDate) -> [SQLQueryString] {
         var conditions: [SQLQueryString] = [
             filter(need.variety), "o.updated_on > \(bind: Freshness.freshSince(today).description)",
             "o.quantity_unit = \(bind: need.quantity.unit)", "o.quantity_thousandths > o.reserved_thousandths",
             "(o.price_unit IS NULL OR o.price_unit = \(bind: need.quantity.unit))",
         ]
         if let ceiling = need.priceCeiling { conditions.append("o.price_fen <= \(bind: ceiling.value)") }
-        if need.certifiedOnly { conditions.append(certified) }
+        if need.certifiedOnly { conditions.append(certified(today)) }
+        return conditions
+    }
+
+    static func load(_ need: NeedMatching.Need, today: LocalDate, limit: Int,
+                     on db: any Database) async throws -> [Candidate] {
+        let usable = usable(need, today: today)
+        let helped = need.helpedPlaces.map { "o.region_code LIKE \(bind: $0.subtreePrefix + "%")" as SQLQueryString }
+        guard need.marks.isEmpty else {
+            let marks = need.marks.map {
+                "(CASE WHEN ',' || o.quality_marks || ',' LIKE \(bind: "%,\($0.rawValue),%") THEN 1 ELSE 0 END)" as SQLQueryString
+            }.joined(separator: " + ")
+            var order: [SQLQueryString] = ["o.deep_poverty DESC", "\(marks) DESC", "o.price_fen", "o.id"]
+            if !helped.isEmpty { order.insert("CASE WHEN " + helped.joined(separator: " OR ") + " THEN 1 ELSE 0 END DESC", at: 0) }
+            return try await read(usable, order: order.joined(separator: ", "), limit: limit, today: today, on: db)
+        }
+        var found: [Candidate] = []
+        if !helped.isEmpty {
+            let near = "(" + helped.joined(separator: " OR ") + ")" as SQLQueryString
+            found = try await read(usable + [near], order: "o.price_fen, o.id", limit: limit, today: today, on: db)
+        }
+        // Enough of the rest that, helped ones set aside, `limit` remain: the rule's order is a prefix of this one.
+        let rest = try await read(usable, order: "o.deep_poverty DESC, o.price_fen, o.id", limit: limit * 4,
+                                  today: today, on: db)
+        let seen = Set(found.map(\.row.id))
+        return found + rest.filter { !seen.contains($0.row.id) }
+    }
+
+    static func read(_ conditions: [SQLQueryString], order: SQLQueryString, limit: Int, today: LocalDate,
+                     on db: any Database) async throws -> [Candidate] {
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT o.id, o.variety, o.category, o.region_code, o.seller_masked,
                 o.quantity_thousandths - o.reserved_thousandths AS stock, o.quantity_unit, o.price_fen, o.price_unit,
-                o.quality_marks, CASE WHEN \(certified) THEN 1 ELSE 0 END AS certified,
-                \(deepPoverty) AS deep,
-                \(helped) AS helped, \(marks) AS marks_matched
+                o.quality_marks, CASE WHEN \(certified(today)) THEN 1 ELSE 0 END AS certified,
+                CASE WHEN o.deep_poverty THEN 1 ELSE 0 END AS deep
             FROM offers o
             WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY helped DESC, deep DESC, marks_matched DESC, o.price_fen, o.id
+            ORDER BY \(order)
             LIMIT \(bind: limit)
             """).all(decoding: Row.self)
         return rows.compactMap { r in

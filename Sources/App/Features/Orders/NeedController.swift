@@ -133,7 +133,7 @@ enum NeedController {
         let ranked = NeedMatching.rank(need, found.map(\.offer), market: market)
         let rows = Dictionary(uniqueKeysWithValues: found.map { ($0.row.id, $0.row) })
         let places = try await RegionNames.places(for: found.map(\.row.region_code), on: req.db)
-        let shownMatches = ranked.compactMap { m -> MatchDTO? in
+        let shownMatches = ranked.prefix(shown).compactMap { m -> MatchDTO? in
             guard let r = rows[m.offerID] else { return nil }
             return MatchDTO(offerId: m.offerID, variety: r.variety, seller: r.seller_masked,
                             place: places[r.region_code] ?? r.region_code,

@@ -57,7 +57,7 @@ enum NeedRematch {
                 CASE WHEN EXISTS (SELECT 1 FROM product_applications a WHERE a.offer_id = o.id
                     AND a.state = \(bind: CertificationState.certified.rawValue)
                     AND a.valid_until > \(bind: today.description)) THEN 1 ELSE 0 END AS certified,
-                \(NeedCandidates.deepPoverty) AS deep
+                CASE WHEN o.deep_poverty THEN 1 ELSE 0 END AS deep
             FROM offers o
             WHERE \(NeedCandidates.filter(text)) AND o.updated_on > \(bind: Freshness.freshSince(today).description)
                 AND o.quantity_unit = \(bind: unit) AND o.quantity_thousandths > o.reserved_thousandths

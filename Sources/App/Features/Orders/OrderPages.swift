@@ -12,9 +12,10 @@ enum OrderPages {
         var inputs: [OrderInput] = []
         let parts = f["split"] == "1" ? splitParts(f) : [(f.int("offerId"), f.text("quantity"))]
         for (i, part) in parts.enumerated() {
-            inputs.append(OrderInput(needId: needID, quoteId: f.int("quoteId"),
+            inputs.append(OrderInput(buyerUnitId: f.int("buyerUnitId"), needId: needID, quoteId: f.int("quoteId"),
                                      lines: f.int("quoteId") == nil ? [OrderLineInput(offerId: part.0, quantity: part.1)] : nil,
                                      freight: i == 0 ? f.text("freight") : nil, purpose: nil,
+                                     deliveryAddress: f.text("deliveryAddress"),
                                      idempotencyKey: f.text("key").map { "\($0)-\(i)" }))
         }
         do {
@@ -23,9 +24,9 @@ enum OrderPages {
             let target = placed.count == 1 ? SiteURL.order.path(id: placed[0].id!) : SiteURL.orders.path
             return req.redirect(to: target)
         } catch let e as FieldError {
-            return try await needAgain(req, needID, e.message, .unprocessableEntity)
+            return try await again(req, needID, f.int("offerId"), e.message, .unprocessableEntity)
         } catch let e as APIError where e.status.code < 500 {
-            return try await needAgain(req, needID, e.message, e.status)
+            return try await again(req, needID, f.int("offerId"), e.message, e.status)
         }
     }
 
@@ -34,9 +35,14 @@ enum OrderPages {
         f.keys.filter { $0.hasPrefix("part_") }.sorted().map { (Int($0.dropFirst(5)), f[$0]) }
     }
 
-    static func needAgain(_ req: Request, _ id: Int?, _ message: String, _ status: HTTPStatus) async throws -> Response {
-        guard let id else { throw APIError.notFound("采购需求") }
-        req.parameters.set("id", to: String(id))
+    /// The page the order came from, again, with what was wrong: the need's, or the product's.
+    static func again(_ req: Request, _ need: Int?, _ offer: Int?, _ message: String,
+                      _ status: HTTPStatus) async throws -> Response {
+        guard let need else {
+            let page = try await PublicController.itemPage(req, id: offer, error: message)
+            return try await req.render("public/item", page, status: status)
+        }
+        req.parameters.set("id", to: String(need))
         return try await req.render("needs/show", try await NeedPages.detail(req, error: message), status: status)
     }
 

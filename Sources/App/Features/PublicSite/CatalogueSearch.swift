@@ -153,16 +153,33 @@ enum PublicController {
         try await search(req).items
     }
 
-    struct ItemPage: Encodable { let shell: Shell; let item: CatalogueSearch.Item }
+    struct ItemPage: Encodable {
+        let shell: Shell; let item: CatalogueSearch.Item
+        /// For a signed-in unit (or its lead unit, or an office): the form that orders this product.
+        var order: OrderForm? = nil
+        var error: String? = nil
+    }
+    struct OrderForm: Encodable { let units: [FormPage.Option]; let ownUnit: Bool; let key: String }
 
     /// A product page exists only while the product is in the public catalogue.
-    @Sendable static func item(req: Request) async throws -> View {
-        guard let id = req.parameters.get("id", as: Int.self) else { throw APIError.notFound("产品") }
+    static func itemPage(_ req: Request, id: Int?, error: String? = nil) async throws -> ItemPage {
+        guard let id else { throw APIError.notFound("产品") }
         let visible = try await CatalogueSearch.ids(.init(), only: id, today: req.today, on: req.db)
         guard visible == [id], let item = try await CatalogueSearch.items([id], req: req).first else {
             throw APIError.notFound("产品")
         }
-        return try await req.view.render("public/item", ItemPage(shell: Shell(req), item: item))
+        var page = ItemPage(shell: Shell(req), item: item, error: error)
+        if let scope = req.scope(for: .placeOrders) {
+            let own = if case .buyerUnit = scope { true } else { false }
+            let units = try await BuyerUnit.query(on: req.db).scoped(by: scope).sort(\.$name).limit(2_000).all()
+            page.order = OrderForm(units: units.map { .init(value: String($0.id!), label: $0.name) }, ownUnit: own,
+                                   key: UUID().uuidString)
+        }
+        return page
+    }
+
+    @Sendable static func item(req: Request) async throws -> View {
+        try await req.view.render("public/item", try await itemPage(req, id: req.parameters.get("id", as: Int.self)))
     }
 
     /// 公示: applications in their objection window, with the last day to object.

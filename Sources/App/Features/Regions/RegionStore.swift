@@ -35,6 +35,8 @@ enum RegionStore {
                 }
             }
             let summary = Summary(created: created, updated: records.count - created)
+            // A place's flags may have changed: the offers there follow.
+            try await OfferFlags.refresh(on: tx)
             try await Audit.record(origin, on: tx, action: "import", entity: "region", id: nil, region: nil, after: summary)
             return summary
         }
