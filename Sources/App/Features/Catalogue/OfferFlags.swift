@@ -27,7 +27,8 @@ enum OfferFlags {
     }
 }
 
-/// The flag and the index matching walks: variety, then 原深度贫困 first, then price.
+/// The flag and the indexes matching walks: variety, then 原深度贫困 first, then price; a variety's offers in a
+/// place; a unit's pairings.
 struct AddOfferDeepPoverty: AsyncMigration {
     func prepare(on db: any Database) async throws {
         try await db.schema(Offer.schema).field("deep_poverty", .bool, .required, .sql(.default(false))).update()
@@ -35,10 +36,14 @@ struct AddOfferDeepPoverty: AsyncMigration {
         let sql = db as! any SQLDatabase
         try await sql.raw("DROP INDEX offers_by_variety").run()
         try await sql.raw("CREATE INDEX offers_for_needs ON offers (variety, deep_poverty DESC, price_fen, id)").run()
+        try await db.index("offers_by_variety_place", on: Offer.schema, "variety", "region_code")
+        try await db.index("pairings_by_helper", on: Pairing.schema, "helper_unit_id")
     }
 
     func revert(on db: any Database) async throws {
-        try await (db as! any SQLDatabase).raw("DROP INDEX offers_for_needs").run()
+        for index in ["offers_for_needs", "offers_by_variety_place", "pairings_by_helper"] {
+            try await (db as! any SQLDatabase).raw("DROP INDEX \(ident: index)").run()
+        }
         try await db.schema(Offer.schema).deleteField("deep_poverty").update()
     }
 }

@@ -57,15 +57,23 @@ enum NeedCandidates {
             return try await read(usable, order: order.joined(separator: ", "), limit: limit, today: today, on: db)
         }
         var found: [Candidate] = []
-        if !helped.isEmpty {
-            let near = "(" + helped.joined(separator: " OR ") + ")" as SQLQueryString
-            found = try await read(usable + [near], order: "o.price_fen, o.id", limit: limit, today: today, on: db)
+        if !need.helpedPlaces.isEmpty {
+            // As code ranges, which the (variety, place) index serves; a LIKE would read the variety's every offer.
+            let near = "(" + need.helpedPlaces.map(within).joined(separator: " OR ") + ")" as SQLQueryString
+            found = try await read([near] + usable, order: "o.price_fen, o.id", limit: limit, today: today, on: db)
         }
         // Enough of the rest that, helped ones set aside, `limit` remain: the rule's order is a prefix of this one.
         let rest = try await read(usable, order: "o.deep_poverty DESC, o.price_fen, o.id", limit: limit * 4,
                                   today: today, on: db)
         let seen = Set(found.map(\.row.id))
         return found + rest.filter { !seen.contains($0.row.id) }
+    }
+
+    /// The offers in a place's subtree: every 12-digit code from its prefix padded with 0s to it padded with 9s.
+    static func within(_ place: RegionCode) -> SQLQueryString {
+        let prefix = place.subtreePrefix
+        let pad = { (digit: Character) in prefix + String(repeating: digit, count: 12 - prefix.count) }
+        return "o.region_code BETWEEN \(bind: pad("0")) AND \(bind: pad("9"))"
     }
 
     static func read(_ conditions: [SQLQueryString], order: SQLQueryString, limit: Int, today: LocalDate,
