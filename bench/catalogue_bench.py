@@ -89,7 +89,7 @@ class Server:
 
     def start(self):
         self.proc = subprocess.Popen([BIN, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)], cwd=ROOT,
-                                     env=dict(self.env, LOG_LEVEL="warning"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     env=dict(self.env, LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "warning")), stdout=open(os.environ.get("BENCH_LOG", os.devnull), "a"), stderr=subprocess.STDOUT)
         for _ in range(600):
             try:
                 if requests.get(self.base + "/healthz", timeout=1).ok:

@@ -62,8 +62,9 @@ enum NeedCandidates {
             let near = "(" + need.helpedPlaces.map(within).joined(separator: " OR ") + ")" as SQLQueryString
             found = try await read([near] + usable, order: "o.price_fen, o.id", limit: limit, today: today, on: db)
         }
-        // Enough of the rest that, helped ones set aside, `limit` remain: the rule's order is a prefix of this one.
-        let rest = try await read(usable, order: "o.deep_poverty DESC, o.price_fen, o.id", limit: limit * 4,
+        // Enough of the rest that, the helped ones read above set aside, `limit` remain (when more helped ones exist
+        // than those, the first `limit` are all helped): the rule's order is a prefix of this one.
+        let rest = try await read(usable, order: "o.deep_poverty DESC, o.price_fen, o.id", limit: limit + found.count,
                                   today: today, on: db)
         let seen = Set(found.map(\.row.id))
         return found + rest.filter { !seen.contains($0.row.id) }

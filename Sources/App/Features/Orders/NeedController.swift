@@ -132,8 +132,9 @@ enum NeedController {
         let market = try await req.application.marketPrices.price(n.variety, unit: n.quantityUnit, today: req.today, on: req.db)
         let ranked = NeedMatching.rank(need, found.map(\.offer), market: market)
         let rows = Dictionary(uniqueKeysWithValues: found.map { ($0.row.id, $0.row) })
-        let places = try await RegionNames.places(for: found.map(\.row.region_code), on: req.db)
-        let shownMatches = ranked.prefix(shown).compactMap { m -> MatchDTO? in
+        let first = ranked.prefix(shown)
+        let places = try await RegionNames.places(for: first.compactMap { rows[$0.offerID]?.region_code }, on: req.db)
+        let shownMatches = first.compactMap { m -> MatchDTO? in
             guard let r = rows[m.offerID] else { return nil }
             return MatchDTO(offerId: m.offerID, variety: r.variety, seller: r.seller_masked,
                             place: places[r.region_code] ?? r.region_code,

@@ -8,8 +8,11 @@ enum RegionNames {
             ([c] + RegionCode.Level.allCases.compactMap { c.ancestor(at: $0) }).map(\.digits)
         })
         guard !wanted.isEmpty else { return [:] }
+        // Two columns, not models: a page of matches names a few hundred places.
         var names: [String: String] = [:]
-        for r in try await Region.query(on: db).filter(\.$id ~~ Array(wanted)).all() { names[r.id!] = r.name }
+        for r in try await Region.query(on: db).filter(\.$id ~~ Array(wanted)).field(\.$id).field(\.$name).all() {
+            names[r.id!] = r.name
+        }
         return Dictionary(uniqueKeysWithValues: Set(codes).compactMap { code -> (String, String)? in
             guard let c = RegionCode(code) else { return nil }
             let parts = ([RegionCode.Level.county, .township].compactMap { c.ancestor(at: $0) } + [c])
