@@ -38,6 +38,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations007.register(on: app.migrations)
     Migrations008.register(on: app.migrations)
     Migrations009.register(on: app.migrations)
+    Migrations010.register(on: app.migrations)
     app.storage[ImportJobsKey.self] = ImportJobs()
     app.storage[MarketPricesKey.self] = MarketPrices()
     app.storage[NeedRematcherKey.self] = NeedRematcher()

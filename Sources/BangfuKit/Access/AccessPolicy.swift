@@ -37,6 +37,8 @@ public enum Action: String, CaseIterable, Sendable {
     case fulfilOrders            // the seller's side: confirm, ship, tracking, confirm payment received
     case cancelOrders            // either side, before shipping, with a reason
     case manageCarriers          // carriers' tracking-export mappings
+    case viewReconciliation      // 三方对账 and 可溯源率: an office's subtree, a township's own
+    case reconcile               // importing carriers' waybills, running a period, deciding proposals
     case viewBenefits            // 利益联结 by village: offices
     case viewPolicies, managePolicies, declareBases, viewProgress
     case viewReporting, manageReporting   // 报送 and 催报; closing periods
@@ -91,6 +93,8 @@ public enum AccessPolicy {
             .cancelOrders: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit, .clerk: .region,
                             .supplier: .supplier],
             .manageCarriers: [.admin: .all, .office: .all],
+            .viewReconciliation: [.office: .region, .clerk: .region],
+            .reconcile: [.office: .region],
             .viewBenefits: [.admin: .all, .office: .region],
             // Policies are public documents; progress is each one's own.
             .viewPolicies: [.admin: .all, .office: .region, .leadUnit: .all, .buyer: .all],

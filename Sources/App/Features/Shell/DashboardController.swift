@@ -11,6 +11,8 @@ enum DashboardController {
         let progress: [ProgressDTO]; let pace: String; let notices: [String]
         /// The year so far by month, in the caller's scope.
         let trend: ColumnChart
+        /// 可溯源率 of this quarter so far, for those who see reconciliation.
+        var traceability: String? = nil
     }
 
     @Sendable static func show(req: Request) async throws -> View {
@@ -38,11 +40,16 @@ enum DashboardController {
             progress = try await ProgressController.progress(req, scope: scope) { !office || [.jurisdictionTotal, .pairingTotal].contains($0.kind) }
         }
         let year = LocalDate(year: req.today.year, month: 1, day: 1)...LocalDate(year: req.today.year, month: 12, day: 31)
-        return try await req.view.render("dashboard", Page(
+        var page = Page(
             shell: Shell(req), scopeName: try await scopeName(actor, req), tiles: tiles, progress: Array(progress.prefix(12)),
             pace: ProgressDTO.percent(Pace.basisPoints(window: year, asOf: req.today)),
             notices: try await CalendarController.notices(for: req.currentUser, on: req.db).map(\.text),
-            trend: try await trend(req)))
+            trend: try await trend(req))
+        if case .region = req.scope(for: .viewReconciliation) {
+            let (from, to) = try ReconciliationController.period(req)
+            page.traceability = try await Traceability.report(req, from: from, to: to).total.rate
+        }
+        return try await req.view.render("dashboard", page)
     }
 
     /// Counted amounts by month of this year through this month: an office's jurisdiction (bought in or coming from

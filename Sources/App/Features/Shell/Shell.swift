@@ -30,6 +30,7 @@ struct Shell: Encodable {
         ("采购需求", .needs, .postNeeds),
         ("可报价需求", .openNeeds, .quoteNeeds),
         ("订单", .orders, .viewOrders),
+        ("三方对账", .reconciliation, .viewReconciliation),
         ("渠道", .channels, .manageChannels),
         ("目标进度", .progress, .viewProgress),
         ("政策规则", .policies, .viewPolicies),

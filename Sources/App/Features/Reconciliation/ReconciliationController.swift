@@ -1,0 +1,113 @@
+import BangfuKit
+import Fluent
+import Vapor
+
+struct LinkDTO: Content {
+    let id: Int, purchaseId: Int, otherKind: String, otherId: Int, score: Int, reasons: String, contradicts: Bool
+    let ambiguous: Bool, status: String, decidedBy: String?
+    init(_ l: ReconciliationLink) {
+        id = l.id!; purchaseId = l.purchaseID; otherKind = l.otherKind; otherId = l.otherID; score = l.score
+        reasons = l.reasons; contradicts = l.contradicts; ambiguous = l.ambiguous; status = l.status
+        decidedBy = l.decidedBy
+    }
+}
+
+/// 三方对账 over the API and as the office's page: carriers' files in, a period run, proposals decided, 可溯源率.
+enum ReconciliationController {
+    /// The period asked for, or this quarter so far.
+    static func period(_ req: Request) throws -> (LocalDate, LocalDate) {
+        let today = req.today
+        let start = LocalDate(year: today.year, month: (today.quarter - 1) * 3 + 1, day: 1)
+        return try ReconciliationService.period(.init(from: req.query["from"] ?? start.description,
+                                                      to: req.query["to"] ?? today.description), today: today)
+    }
+
+    static func links(_ req: Request, from: LocalDate, to: LocalDate, limit: Int = 500) async throws -> [ReconciliationLink] {
+        let scope = req.scope(for: .viewReconciliation) ?? req.scope
+        let rows = try await Purchase.query(on: req.db).filter(\.$purchasedOn >= from.description)
+            .filter(\.$purchasedOn <= to.description).field(\.$id).all().compactMap(\.id)
+        return try await rows.chunked(5_000).asyncFlatMap { chunk in
+            try await ReconciliationLink.query(on: req.db).scoped(by: scope).filter(\.$purchaseID ~~ Array(chunk)).all()
+        }.sorted { ($0.contradicts ? 0 : 1, $0.ambiguous ? 0 : 1, -$0.score, $0.id ?? 0) <
+                   ($1.contradicts ? 0 : 1, $1.ambiguous ? 0 : 1, -$1.score, $1.id ?? 0) }
+            .prefix(limit).map { $0 }
+    }
+
+    @Sendable static func apiRun(req: Request) async throws -> ReconciliationService.Summary {
+        try await ReconciliationService.run(try req.content.decode(ReconciliationService.RunInput.self), req: req)
+    }
+
+    @Sendable static func apiLinks(req: Request) async throws -> [LinkDTO] {
+        let (from, to) = try period(req)
+        return try await links(req, from: from, to: to).map(LinkDTO.init)
+    }
+
+    @Sendable static func apiConfirm(req: Request) async throws -> LinkDTO {
+        LinkDTO(try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: true, req: req))
+    }
+
+    @Sendable static func apiReject(req: Request) async throws -> LinkDTO {
+        LinkDTO(try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: false, req: req))
+    }
+
+    @Sendable static func apiTraceability(req: Request) async throws -> Traceability.Report {
+        let (from, to) = try period(req)
+        return try await Traceability.report(req, from: from, to: to)
+    }
+
+    // MARK: the page
+
+    struct Page: Encodable {
+        let shell: Shell; let from: String; let to: String; let canRun: Bool; let carriers: [String]
+        let traceability: Traceability.Report; let links: [LinkDTO]
+        var summary: ReconciliationService.Summary? = nil
+        var logistics: LogisticsImport.Report? = nil
+        var error: String? = nil
+    }
+
+    static func page(_ req: Request) async throws -> Page {
+        let (from, to) = try period(req)
+        return Page(shell: Shell(req), from: from.description, to: to.description,
+                    canRun: req.scope(for: .reconcile) != nil, carriers: LogisticsMapping.presets.map(\.carrier),
+                    traceability: try await Traceability.report(req, from: from, to: to),
+                    links: try await links(req, from: from, to: to, limit: 200).map(LinkDTO.init))
+    }
+
+    @Sendable static func show(req: Request) async throws -> View {
+        try await req.view.render("reconciliation/index", try await page(req))
+    }
+
+    @Sendable static func submitRun(req: Request) async throws -> Response {
+        let f = try NeedInput.formValues(req)
+        do {
+            _ = try await ReconciliationService.run(.init(from: f["from"], to: f["to"]), req: req)
+            return req.redirect(to: "/reconciliation?from=\(f["from"] ?? "")&to=\(f["to"] ?? "")")
+        } catch let e as FieldError {
+            var page = try await page(req)
+            page.error = e.message
+            return try await req.render("reconciliation/index", page, status: .unprocessableEntity)
+        }
+    }
+
+    @Sendable static func submitLogistics(req: Request) async throws -> Response {
+        struct Fields: Decodable { let carrier: String? }
+        var page = try await page(req)
+        do {
+            page.logistics = try await LogisticsImport.run(req, carrier: try req.content.decode(Fields.self).carrier)
+            return try await req.render("reconciliation/index", page, status: .ok)
+        } catch let e as ImportRejected {
+            page.logistics = LogisticsImport.Report(errors: e.errors)
+        } catch let e as FieldError {
+            page.error = e.message
+        }
+        return try await req.render("reconciliation/index", page, status: .unprocessableEntity)
+    }
+
+    static func decideForm(confirm: Bool) -> @Sendable (Request) async throws -> Response {
+        { req in
+            _ = try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: confirm, req: req)
+            return req.redirect(to: req.headers.first(name: .referer).flatMap { URL(string: $0)?.path == "/reconciliation"
+                ? $0 : nil } ?? "/reconciliation")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+@testable import App
+import BangfuKit
+import Fluent
+import XCTVapor
+
+/// Issue 15 (first part): carriers' waybills imported through their mapping, a quarter reconciled, proposals
+/// decided, 可溯源率 read; a township sees its own.
+final class ReconciliationTests: XCTestCase {
+    static let today = LocalDate(year: 2026, month: 11, day: 23)
+
+    struct Row: Encodable {
+        let buyerUnitId: Int; var purchasedOn = "2026-11-10"; var originRegionCode = Fixtures.village
+        var seller = "示例村合作社"; var variety = "红橙"; var quantity = "400斤"; var amount: String
+        var purpose = "canteen"; var channel = "fiveInto"
+    }
+
+    static func waybills(_ rows: [[String]]) -> Data {
+        let header = ["邮件号", "收寄日期", "寄件人", "寄件人地址", "收件单位", "内件品名", "重量(kg)", "件数", "邮费(元)"]
+        return Data((([header] + rows).map { CSV.line($0) }.joined(separator: "\n") + "\n").utf8)
+    }
+
+    func testAQuarterIsReconciledAgainstTheWaybillsAndAnOfficeDecides() async throws {
+        try await withApp { app, f in
+            app.setToday(Self.today)
+            let office = try await apiClient(app, "office")
+            let agreed = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital, amount: "1800"))
+            let contra = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.school, amount: "1500"))
+            struct Id: Decodable { let id: Int }
+            let agreedID = try agreed.content.decode(Id.self).id, contraID = try contra.content.decode(Id.self).id
+            let file = Self.waybills([
+                ["1100000000001", "2026-11-09", "张大山", "云阳县龙角镇示例村5组", "云阳县人民医院", "云阳红橙", "200", "8", "60"],
+                ["1100000000002", "2026/11/09 10:00", "张大山", "云阳县龙角镇示例村", "云阳县实验中学", "红橙", "3", "1", "12"],
+            ])
+            let imported = try await office.send(.POST, "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
+                                                 data: file, type: .plainText)
+            XCTAssertEqual(imported.status, .ok, imported.body.string)
+            try await assertEqual(try imported.content.decode(LogisticsImport.Report.self).added, 2)
+            let again = try await office.send(.POST, "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
+                                              data: file, type: .plainText)
+            try await assertEqual(try again.content.decode(LogisticsImport.Report.self).added, 0, "the same file adds nothing")
+            let stored = try await LogisticsWaybill.query(on: app.db).all()
+            XCTAssertEqual(stored.map(\.senderMasked), [Mask.name("张大山"), Mask.name("张大山")], "the sender kept as a mask")
+            XCTAssertFalse(stored.contains { $0.senderAddress.contains("张大山") })
+            let elsewhere = Self.waybills([["1100000000003", "2026-11-09", "李四", "巫溪县示例镇", "云阳县人民医院", "土豆", "5", "1", "9"]])
+            let refused = try await office.send(.POST, "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
+                                                data: elsewhere, type: .plainText)
+            XCTAssertEqual(refused.status, .unprocessableEntity)
+            try await assertEqual(try refused.content.decode(LogisticsImport.Report.self).errors.map(\.code), ["unknown_place"])
+
+            struct Period: Encodable { let from = "2026-10-01"; let to = "2026-11-23" }
+            let run = try await office.post("/api/v1/reconciliations", Period())
+            XCTAssertEqual(run.status, .ok, run.body.string)
+            let summary = try run.content.decode(ReconciliationService.Summary.self)
+            XCTAssertEqual(summary.outcomes, ["twoWay": 1, "contradiction": 1], "the hospital's row and its waybill agree")
+            let links = try await office.get("/api/v1/reconciliations/links?from=2026-10-01&to=2026-11-23")
+                .content.decode([LinkDTO].self)
+            let bad = try XCTUnwrap(links.first { $0.purchaseId == contraID })
+            XCTAssertTrue(bad.contradicts)
+            XCTAssertTrue(bad.reasons.contains("重量不符：运单3kg，台账400斤"), bad.reasons)
+            let good = try XCTUnwrap(links.first { $0.purchaseId == agreedID })
+            try await assertEqual(try await office.post("/api/v1/reconciliations/links/\(good.id)/confirm",
+                                                        [String: String]()).status, .ok)
+            try await assertEqual(try await office.post("/api/v1/reconciliations/links/\(bad.id)/reject",
+                                                        [String: String]()).status, .ok)
+            _ = try await office.post("/api/v1/reconciliations", Period())
+            let kept = try await ReconciliationLink.query(on: app.db).sort(\.$id).all()
+            XCTAssertEqual(Set(kept.map(\.status)), ["confirmed", "rejected"], "a re-run keeps the office's decisions")
+            try await assertEqual(try await PurchaseOutcome.query(on: app.db).filter(\.$purchaseID == contraID).first()?.outcome,
+                                  "single", "a rejected proposal no longer counts")
+
+            struct Trace: Decodable { struct L: Decodable { let rate: String; let tracedFen: Int64 }; let total: L }
+            struct Verify: Encodable { let approve = true; let reason = "有发票" }
+            for id in [agreedID, contraID] {
+                try await assertEqual(try await office.post("/api/v1/purchases/\(id)/verify", Verify()).status, .ok)
+            }
+            let trace = try await office.get("/api/v1/reconciliations/traceability?from=2026-10-01&to=2026-11-23")
+                .content.decode(Trace.self)
+            XCTAssertEqual(trace.total.tracedFen, 180_000)
+            XCTAssertEqual(trace.total.rate, "54.55%", "1,800 of 3,300 counted is confirmed by a second source")
+
+            let clerk = try await apiClient(app, "clerk"), wuxi = try await apiClient(app, "office.wuxi")
+            try await assertEqual(try await clerk.get("/api/v1/reconciliations/links?from=2026-10-01&to=2026-11-23")
+                .content.decode([LinkDTO].self).count, 2, "the township sees its own")
+            try await assertEqual(try await wuxi.get("/api/v1/reconciliations/links?from=2026-10-01&to=2026-11-23")
+                .content.decode([LinkDTO].self).count, 0)
+            try await assertEqual(try await clerk.post("/api/v1/reconciliations", Period()).status, .forbidden)
+        }
+    }
+}
