@@ -128,6 +128,7 @@ enum SiteURL: String, CaseIterable {
     case apiReconciliationConfirm = "/api/v1/reconciliations/links/:id/confirm"
     case apiReconciliationReject = "/api/v1/reconciliations/links/:id/reject"
     case apiTraceability = "/api/v1/reconciliations/traceability"
+    case apiHouseholdBenefits = "/api/v1/benefits/households"
     case apiImportJob = "/api/v1/imports/:id"
     case apiBenefits = "/api/v1/benefits"
     case apiPolicies = "/api/v1/policies"

@@ -207,6 +207,7 @@ func routes(_ app: Application) throws {
     r.on(.POST, .apiReconciliationConfirm, .reconcile, use: ReconciliationController.apiConfirm)
     r.on(.POST, .apiReconciliationReject, .reconcile, use: ReconciliationController.apiReject)
     r.on(.GET, .apiTraceability, .viewReconciliation, use: ReconciliationController.apiTraceability)
+    r.on(.GET, .apiHouseholdBenefits, .viewBenefits, use: HouseholdAttribution.api)
     r.on(.GET, .apiPurposes, .viewPurchases, use: VocabularyController.purposes)
     r.on(.GET, .apiPurchase, .viewPurchases, use: LedgerController.apiShow)
     r.on(.POST, .apiPurchaseVerify, .verifyPurchases, use: LedgerController.apiVerify)

@@ -87,3 +87,51 @@ final class ReconciliationTests: XCTestCase {
         }
     }
 }
+
+/// Issue 15: every counted yuan attributed to households, to the 分; what no household is found for stays apart.
+final class HouseholdAttributionTests: XCTestCase {
+    func testACooperativesSalesAreSharedByItsHouseholdsAndAHouseholdsOwnAreItsOwn() async throws {
+        try await withApp { app, f in
+            app.setToday(ReconciliationTests.today)
+            let neighbour = try Household.sealed(region: RegionCode(Fixtures.village)!, status: .liftedOut, name: "王秀英",
+                                                 id: ResidentID("500235196503120028")!, phone: "13800000002", members: 2,
+                                                 cipher: app.fieldCipher)
+            try await neighbour.create(on: app.db)
+            for h in [f.household, neighbour.id!] {
+                let link = SupplierHousehold()
+                link.$supplier.id = f.coop; link.$household.id = h
+                try await link.create(on: app.db)
+            }
+            let office = try await apiClient(app, "office")
+            struct Row: Encodable {
+                let buyerUnitId: Int; var purchasedOn = "2026-11-10"; var originRegionCode = Fixtures.village
+                var supplierId: Int? = nil; let seller: String; var variety = "红橙"; var quantity = "20斤"
+                let amount: String; var purpose = "canteen"; var channel = "fiveInto"
+            }
+            struct Id: Decodable { let id: Int }
+            struct Verify: Encodable { let approve = true; let reason = "有发票" }
+            for body in [Row(buyerUnitId: f.hospital, seller: f.householdName, amount: "90"),
+                         Row(buyerUnitId: f.hospital, supplierId: f.coop, seller: "龙角镇柑橘合作社", amount: "100.01"),
+                         Row(buyerUnitId: f.hospital, seller: "王五", amount: "30")] {
+                let res = try await office.post("/api/v1/purchases", body)
+                XCTAssertEqual(res.status, .created, res.body.string)
+                let id = try res.content.decode(Id.self).id
+                try await assertEqual(try await office.post("/api/v1/purchases/\(id)/verify", Verify()).status, .ok)
+            }
+            let report = try await office.get("/api/v1/benefits/households?year=2026")
+                .content.decode(HouseholdAttribution.Report.self)
+            XCTAssertEqual(report.households.map(\.id), [f.household, neighbour.id!])
+            XCTAssertEqual(report.households.map(\.amountFen), [9_000 + 5_001, 5_000],
+                           "the cooperative's 100.01元 split equally, the odd 分 to the lower id")
+            XCTAssertEqual(report.attributedFen + report.unattributedFen, 9_000 + 10_001 + 3_000, "to the 分")
+            XCTAssertEqual(report.unattributedFen, 3_000, "王五 is no household: reported apart")
+            XCTAssertEqual(report.households.map(\.name), [Mask.name(f.householdName), Mask.name("王秀英")])
+            XCTAssertEqual([report.reached, report.notReached], [2, 0])
+            var page = try await Browser.signIn(app, "office")
+            let html = try await page.get("/purchases/benefits").body.string
+            XCTAssertTrue(html.contains("id=\"attribution-households\""))
+            XCTAssertFalse(html.contains(f.householdName), "names masked on the page")
+            try await assertEqual(try await apiClient(app, "buyer").get("/api/v1/benefits/households").status, .forbidden)
+        }
+    }
+}

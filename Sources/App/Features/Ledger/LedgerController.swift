@@ -117,6 +117,9 @@ enum LedgerController {
     struct BenefitPage: Encodable {
         struct Line: Encodable { let village: String; let households: Int; let amount: String }
         let shell: Shell; let year: Int; let lines: [Line]; let households: Int; let amount: String
+        /// 到户: for an office, every counted yuan attributed to households.
+        var attribution: HouseholdAttribution.Report? = nil
+        var unattributed: String? = nil
     }
 
     /// 利益联结 by village: how much reached how many 脱贫户 in the caller's region.
@@ -131,10 +134,15 @@ enum LedgerController {
         let rows = try await Benefits.byVillage(under: prefix, year: year, through: "\(year)-12", on: req.db)
         if req.url.path.hasPrefix("/api/") { return try await rows.encodeResponse(for: req) }
         let names = try await RegionNames.places(for: rows.map(\.village_code), on: req.db)
-        return try await req.view.render("purchases/benefits", BenefitPage(
+        var page = BenefitPage(
             shell: Shell(req), year: year,
             lines: rows.map { .init(village: names[$0.village_code] ?? $0.village_code, households: $0.households, amount: Fen($0.amount_fen).description) },
-            households: rows.reduce(0) { $0 + $1.households }, amount: Fen(rows.reduce(0) { $0 + $1.amount_fen }).description)).encodeResponse(for: req)
+            households: rows.reduce(0) { $0 + $1.households }, amount: Fen(rows.reduce(0) { $0 + $1.amount_fen }).description)
+        if case .region = req.scope {
+            page.attribution = try await HouseholdAttribution.report(req, year: year)
+            page.unattributed = page.attribution.map { Fen($0.unattributedFen).description }
+        }
+        return try await req.view.render("purchases/benefits", page).encodeResponse(for: req)
     }
 
     /// Totals read from the rollups only, at the coarsest grain that answers the caller's scope: counted rows

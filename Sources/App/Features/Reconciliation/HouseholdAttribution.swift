@@ -1,0 +1,89 @@
+import BangfuKit
+import Fluent
+import SQLKit
+import Vapor
+
+/// 利益联结到户: a year's counted amounts attributed to households — a household's own sales (its name in its
+/// village), a household supplier's, and a cooperative's spread equally over the 脱贫户 it links
+/// (`Attribution.split`, to the 分) — per village and per household (masked), with who was not reached and how
+/// concentrated it is. What no household can be found for is reported apart, never guessed.
+enum HouseholdAttribution {
+    struct Household: Content { let id: Int; let name: String; let village: String; let amountFen: Int64; let amount: String }
+    struct Village: Content {
+        let code: String, name: String, households: Int, reached: Int, amountFen: Int64
+        /// The share the top tenth of its households received, e.g. "62.50%".
+        let topTenthShare: String
+    }
+    struct Report: Content {
+        let year: Int, attributedFen: Int64, unattributedFen: Int64, reached: Int, notReached: Int
+        let topTenthShare: String, villages: [Village], households: [Household]
+    }
+
+    struct Group: Decodable { let supplier_id: Int?; let seller_key: String; let amount: Int64 }
+
+    static func report(_ req: Request, year: Int) async throws -> Report {
+        guard case .region(let region) = req.scope else { throw APIError.forbidden }
+        let prefix = region.subtreePrefix
+        let households = try await App.Household.query(on: req.db).filter(\.$regionCode =~ prefix).all()
+        let cipher = req.fieldCipher
+        var byKey: [String: Int] = [:]
+        for h in households { byKey[cipher.lookupHash("\(h.regionCode)|\(try cipher.open(h.nameSealed))")] = h.id! }
+        let groups = try await (req.db as! any SQLDatabase).raw("""
+            SELECT supplier_id, seller_key, CAST(SUM(amount_fen) AS BIGINT) AS amount FROM purchases
+            WHERE origin_region_code LIKE \(bind: prefix + "%") AND substr(booked_on, 1, 4) = \(bind: String(year))
+                AND \(unsafeRaw: Rollups.counted)
+            GROUP BY supplier_id, seller_key
+            """).all(decoding: Group.self)
+        let links = try await linked(Set(groups.compactMap(\.supplier_id)), on: req.db)
+        var amounts: [Int: Int64] = [:], unattributed: Int64 = 0
+        for g in groups {
+            let whose = g.supplier_id.flatMap { links[$0] } ?? byKey[g.seller_key].map { [$0] } ?? []
+            guard !whose.isEmpty else { unattributed = try OrderService.sum([unattributed, g.amount]); continue }
+            for share in Attribution.split(Fen(g.amount), weights: Dictionary(uniqueKeysWithValues: whose.map { ($0, 1) })) {
+                amounts[share.household] = try OrderService.sum([amounts[share.household] ?? 0, share.amount.value])
+            }
+        }
+        return try await build(year: year, households: households, amounts: amounts, unattributed: unattributed,
+                               on: req.db)
+    }
+
+    /// Supplier → the households its sales reach: a household supplier's own, a cooperative's linked 脱贫户.
+    static func linked(_ suppliers: Set<Int>, on db: any Database) async throws -> [Int: [Int]] {
+        guard !suppliers.isEmpty else { return [:] }
+        var out: [Int: [Int]] = [:]
+        for s in try await Supplier.query(on: db).filter(\.$id ~~ suppliers).all() {
+            if let own = s.$household.id { out[s.id!] = [own] }
+        }
+        for l in try await SupplierHousehold.query(on: db).filter(\.$supplier.$id ~~ suppliers).all() {
+            out[l.$supplier.id, default: []].append(l.$household.id)
+        }
+        return out.mapValues { Array(Set($0)).sorted() }
+    }
+
+    static func build(year: Int, households: [App.Household], amounts: [Int: Int64], unattributed: Int64,
+                      on db: any Database) async throws -> Report {
+        let names = try await RegionNames.places(for: households.map(\.regionCode), on: db)
+        let share = { (fens: [Int64]) -> String in
+            String(format: "%.2f%%", Double(Attribution.topTenthShareBP(fens.map { Fen($0) })) / 100)
+        }
+        let villages = try Dictionary(grouping: households, by: \.regionCode).map { code, hs -> Village in
+            let fens = hs.map { amounts[$0.id!] ?? 0 }
+            return Village(code: code, name: names[code] ?? code, households: hs.count, reached: fens.filter { $0 > 0 }.count,
+                           amountFen: try OrderService.sum(fens), topTenthShare: share(fens))
+        }.sorted { $0.code < $1.code }
+        let lines = households.compactMap { h -> Household? in
+            guard let fen = amounts[h.id!], fen > 0 else { return nil }
+            return Household(id: h.id!, name: h.nameMasked, village: names[h.regionCode] ?? h.regionCode, amountFen: fen,
+                             amount: Fen(fen).description)
+        }.sorted { ($0.amountFen, -$0.id) > ($1.amountFen, -$1.id) }
+        let reached = lines.count
+        return Report(year: year, attributedFen: try OrderService.sum(lines.map(\.amountFen)), unattributedFen: unattributed,
+                      reached: reached, notReached: households.count - reached,
+                      topTenthShare: share(households.map { amounts[$0.id!] ?? 0 }), villages: villages,
+                      households: Array(lines.prefix(500)))
+    }
+
+    @Sendable static func api(req: Request) async throws -> Report {
+        try await report(req, year: req.query["year"] ?? req.today.year)
+    }
+}
