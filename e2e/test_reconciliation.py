@@ -31,7 +31,9 @@ def rate(browser):
 def test_office_reconciles_a_period_against_waybills_and_traceability_moves(server, browser):
     report = sheet("乡镇（街道）贫困户产品销售情况表", SALES, [
         ["1", "云阳县人民医院", "2026.11.21", "云阳县龙角镇龙洞村", "龙洞村血橙合作社", "血橙", "300斤", "1500元", "合作社(5户)"],
-        ["2", "云阳县实验中学", "2026.11.21", "云阳县龙角镇龙洞村", "龙洞村血橙合作社", "血橙", "400斤", "2000元", "合作社(5户)"]])
+        ["2", "云阳县实验中学", "2026.11.21", "云阳县龙角镇龙洞村", "龙洞村血橙合作社", "血橙", "400斤", "2000元", "合作社(5户)"]]
+        + [[str(3 + i), "云阳县人民医院", "2026.11.21", "云阳县龙角镇龙洞村", f"血橙户{i}", "血橙", "100斤", f"{price}元", ""]
+           for i, price in enumerate([510, 490, 500, 520, 1500])])
     login(browser, server, "yunyang.office")
     upload(browser, server, report, form="2", purpose="canteen")
     assert "导入成功" in browser.find_element(By.ID, "import-result").text
@@ -82,3 +84,12 @@ def test_office_reconciles_a_period_against_waybills_and_traceability_moves(serv
     shot(browser, "reconciliation-after")
     browser.get(server + "/")
     assert browser.find_element(By.ID, "home-traceability").text != home_before, "the dashboard's figure moves too"
+
+    browser.get(server + period)
+    submit(browser, browser.find_element(By.ID, "flag-scan-submit"))
+    flag = browser.find_element(By.XPATH, "//table[@id='flag-list']//tr[contains(., '单价异常') and contains(., '15元/斤')]")
+    flag.find_element(By.NAME, "note").send_keys("春节礼盒，单价属实")
+    submit(browser, flag.find_element(By.XPATH, ".//button[@value='accepted']"))
+    resolved = browser.find_element(By.XPATH, "//table[@id='flag-list']//tr[contains(., '15元/斤')]")
+    assert "已接受：春节礼盒，单价属实" in resolved.text
+    shot(browser, "ledger-flags")

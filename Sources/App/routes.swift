@@ -117,6 +117,8 @@ func routes(_ app: Application) throws {
     r.on(.POST, .reconciliationLogistics, .reconcile, use: ReconciliationController.submitLogistics)
     r.on(.POST, .reconciliationConfirm, .reconcile, use: ReconciliationController.decideForm(confirm: true))
     r.on(.POST, .reconciliationReject, .reconcile, use: ReconciliationController.decideForm(confirm: false))
+    r.on(.POST, .flagScan, .reconcile, use: ReconciliationController.submitFlagScan)
+    r.on(.POST, .flagResolve, .reconcile, use: ReconciliationController.submitFlagResolve)
 
     // The public site: no account needed.
     r.on(.GET, .catalogue, .publicPage, use: PublicController.catalogue)
@@ -208,6 +210,11 @@ func routes(_ app: Application) throws {
     r.on(.POST, .apiReconciliationReject, .reconcile, use: ReconciliationController.apiReject)
     r.on(.GET, .apiTraceability, .viewReconciliation, use: ReconciliationController.apiTraceability)
     r.on(.GET, .apiHouseholdBenefits, .viewBenefits, use: HouseholdAttribution.api)
+    r.on(.GET, .apiFlags, .viewReconciliation, use: LedgerFlags.apiIndex)
+    r.on(.POST, .apiFlagScan, .reconcile, use: LedgerFlags.apiScan)
+    r.on(.POST, .apiFlagResolve, .reconcile, use: LedgerFlags.apiResolve)
+    r.on(.GET, .apiFlagThresholds, .viewReconciliation, use: LedgerFlags.apiThresholds)
+    r.on(.PUT, .apiFlagThresholds, .reconcile, use: LedgerFlags.apiThresholds)
     r.on(.GET, .apiPurposes, .viewPurchases, use: VocabularyController.purposes)
     r.on(.GET, .apiPurchase, .viewPurchases, use: LedgerController.apiShow)
     r.on(.POST, .apiPurchaseVerify, .verifyPurchases, use: LedgerController.apiVerify)

@@ -135,3 +135,41 @@ final class HouseholdAttributionTests: XCTestCase {
         }
     }
 }
+
+/// Issue 15: anomaly flags on the ledger, with figures, resolved by an office and kept across scans.
+final class LedgerFlagTests: XCTestCase {
+    func testAPriceFarFromTheMonthIsFlaggedResolvedWithANoteAndKeptAcrossScans() async throws {
+        try await withApp { app, f in
+            app.setToday(ReconciliationTests.today)
+            let office = try await apiClient(app, "office")
+            struct Row: Encodable {
+                let buyerUnitId: Int; var purchasedOn = "2026-11-10"; var originRegionCode = Fixtures.village
+                let seller: String; var variety = "红橙"; var quantity = "100斤"; let amount: String
+                var purpose = "canteen"; var channel = "fiveInto"
+            }
+            for (i, yuan) in [450, 460, 440, 450, 470, 450, 900].enumerated() {
+                let res = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital, seller: "卖方\(i)", amount: "\(yuan)"))
+                XCTAssertEqual(res.status, .created, res.body.string)
+            }
+            struct Period: Encodable { let from = "2026-11-01"; let to = "2026-11-23" }
+            let flags = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
+            XCTAssertEqual(flags.map(\.rule), ["priceOutlier"])
+            XCTAssertEqual(flags.first?.reason, "单价9元/斤，2026-11同品种中位数4.5元/斤，偏离评分30.35（阈值3.5）")
+            let flag = try XCTUnwrap(flags.first)
+            let noNote = try await office.post("/api/v1/flags/\(flag.id)/resolve", ["status": "accepted"])
+            XCTAssertEqual(try noNote.error().error.field, "note")
+            let resolved = try await office.post("/api/v1/flags/\(flag.id)/resolve",
+                                                 ["status": "accepted", "note": "礼盒装，单价属实"])
+            try await assertEqual(try resolved.content.decode(FlagDTO.self).status, "accepted")
+            let again = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
+            XCTAssertEqual(again.map(\.status), ["accepted"], "a re-scan keeps the decision")
+            let clerk = try await apiClient(app, "clerk")
+            try await assertEqual(try await clerk.get("/api/v1/flags").content.decode([FlagDTO].self).count, 0,
+                                  "a township sees flags of its own jurisdiction only")
+            try await assertEqual(try await clerk.post("/api/v1/flags/scan", Period()).status, .forbidden)
+            var t = Anomalies.Thresholds()
+            t.priceScore = 0
+            try await assertEqual(try await office.put("/api/v1/flags/thresholds", t).status, .unprocessableEntity)
+        }
+    }
+}

@@ -50,6 +50,18 @@ final class ReconciliationTests: XCTestCase {
         XCTAssertEqual(Reconciliation.reconcile([row(1, .township, yuan: 1_000), otherTown], []).outcomes[1], .single)
     }
 
+    func testOneWaybillGoesToOneRowAndTwoEqualCandidatesForItAreAmbiguous() {
+        let rows = [row(1, .manual, yuan: 1_800), row(2, .manual, yuan: 1_800)]
+        let (proposals, outcomes) = Reconciliation.reconcile(rows, [bill(11, kg: 200)])
+        XCTAssertEqual(proposals.map(\.row), [1], "the waybill is linked once")
+        XCTAssertEqual(proposals.first?.ambiguous, true, "two rows fit it equally: an office chooses")
+        XCTAssertEqual([outcomes[1], outcomes[2]], [.twoWay, .single])
+        let mixed = [row(1, .township, yuan: 1_500, "300斤"), row(2, .township, day: 10, yuan: 500, "100斤")]
+        let (chosen, _) = Reconciliation.reconcile(mixed, [bill(21, kg: 150)])
+        XCTAssertEqual(chosen.map(\.row), [1], "the weight that fits wins; the other row is not called a contradiction")
+        XCTAssertEqual(chosen.first?.contradicts, false)
+    }
+
     func testAttributionSumsToTheFenAndPlacesRemaindersDeterministically() {
         let equal = Attribution.split(Fen(1_000), weights: [7: 1, 3: 1, 5: 1])
         XCTAssertEqual(equal.map(\.household), [3, 5, 7])
@@ -77,5 +89,41 @@ final class ReconciliationTests: XCTestCase {
         XCTAssertEqual(Weights.grams(Quantity.parse("2.5吨")!), 2_500_000)
         XCTAssertNil(Weights.grams(Quantity.parse("30箱")!))
         XCTAssertNil(Weights.grams(Quantity(thousandths: .max, unit: "吨")), "overflow is no weight")
+    }
+}
+
+/// Issue 15: each anomaly rule at and around its threshold.
+final class AnomaliesTests: XCTestCase {
+    func row(_ id: Int, buyer: Int = 1, seller: String = "s", month: String = "2026-10", yuan: Int64, qty: Int64 = 100,
+             twin: Int? = nil) -> Anomalies.Row {
+        Anomalies.Row(id: id, buyer: buyer, seller: seller, month: month, variety: "红橙", unit: "斤", amount: Fen(yuan * 100),
+                      quantityThousandths: qty * 1_000, twinOf: twin)
+    }
+
+    func testAPriceFarFromTheMonthsMedianIsFlaggedWithItsFigures() {
+        let normal = [450, 460, 440, 450, 470, 450].enumerated().map { row($0.offset + 1, yuan: Int64($0.element)) }
+        let flags = Anomalies.scan(normal + [row(9, yuan: 900)])
+        XCTAssertEqual(flags.map(\.rule), [.priceOutlier])
+        XCTAssertEqual(flags.first?.rows, [9])
+        XCTAssertEqual(flags.first?.reason, "单价9元/斤，2026-10同品种中位数4.5元/斤，偏离评分30.35（阈值3.5）")
+        XCTAssertEqual(Anomalies.scan(normal + [row(9, yuan: 480)]), [], "within the spread")
+    }
+
+    func testDecemberAboveThreeTimesTheUnitsMonthlyMedian() {
+        let months = ["2026-08", "2026-09", "2026-10", "2026-11"].enumerated().map { row($0.offset + 1, seller: "s\($0.offset)", month: $0.element, yuan: 1_000) }
+        let rush = Anomalies.scan(months + [row(9, month: "2026-12", yuan: 3_100)])
+        XCTAssertEqual(rush.map(\.rule), [.yearEndRush])
+        XCTAssertEqual(Anomalies.scan(months + [row(9, month: "2026-12", yuan: 3_000)]).filter { $0.rule == .yearEndRush }, [],
+                       "at the threshold: not above it")
+    }
+
+    func testRowsJustUnderTheLimitRoundNumbersAndTwins() {
+        let under = (1...3).map { row($0, yuan: 4_600 + Int64($0)) }
+        XCTAssertEqual(Anomalies.scan(under).map(\.rule), [.justUnderThreshold])
+        XCTAssertEqual(Anomalies.scan(Array(under.prefix(2))).filter { $0.rule == .justUnderThreshold }, [], "two are not many")
+        let round = (1...10).map { row($0, seller: "s\($0)", yuan: $0 <= 5 ? 2_000 : 1_234, qty: 400) }
+        XCTAssertEqual(Anomalies.scan(round).map(\.rule), [.roundNumbers], "half of ten rows in whole thousands")
+        XCTAssertEqual(Anomalies.scan(Array(round.dropFirst())).map(\.rule), [], "four of nine")
+        XCTAssertEqual(Anomalies.scan([row(1, yuan: 100), row(2, yuan: 100, twin: 1)]).map(\.rows), [[1, 2]])
     }
 }

@@ -75,7 +75,9 @@ public enum Reconciliation {
         public init() {}
     }
 
-    /// Every row's proposals against the other sources and the waybills, and its outcome.
+    /// Every row's proposals against the other sources and the waybills, and its outcome. Within a block (origin
+    /// township and buyer) the best-scoring pairs are taken first and each row is linked at most once to each other
+    /// source, each waybill to at most one row — as a bank matches one statement line to one entry.
     public static func reconcile(_ rows: [Purchase], _ waybills: [Waybill], tolerance t: Tolerance = Tolerance())
         -> (proposals: [Proposal], outcomes: [Int: Outcome]) {
         let byBlock = Dictionary(grouping: rows) { Block(township: $0.township, buyer: $0.buyer) }
@@ -83,42 +85,92 @@ public enum Reconciliation {
             Block(township: $0.township, buyer: $0.receiver!)
         }
         var proposals: [Proposal] = []
-        var outcomes: [Int: Outcome] = [:]
         for (block, group) in byBlock {
-            let bills = billsByBlock[block] ?? []
-            for row in group.sorted(by: { $0.id < $1.id }) {
-                let mine = best(row, group.filter { $0.source != row.source }, bills, t)
-                proposals += mine
-                outcomes[row.id] = outcome(mine)
+            proposals += assign(candidates(group.sorted { $0.id < $1.id }, billsByBlock[block] ?? [], t))
+        }
+        proposals.sort { ($0.row, tag($0.other)) < ($1.row, tag($1.other)) }
+        return (proposals, outcomes(proposals, rows: rows))
+    }
+
+    /// A possible link: its row and the source it links to, both sides' keys for one-to-one assignment.
+    struct Candidate {
+        let row: Int, other: Proposal.Other, scored: Scored
+        /// "row|source of the other side" and "other|source of the row": each may be taken once.
+        let rowKey: String, otherKey: String
+    }
+
+    static func candidates(_ group: [Purchase], _ bills: [Waybill], _ t: Tolerance) -> [Candidate] {
+        var out: [Candidate] = []
+        for (i, a) in group.enumerated() {
+            for b in group[(i + 1)...] where b.source != a.source {
+                guard let s = score(a, b, t), s.score >= t.minimumScore else { continue }
+                out.append(Candidate(row: a.id, other: .purchase(b.id), scored: s, rowKey: "\(a.id)|\(b.source)",
+                                     otherKey: "\(b.id)|\(a.source)"))
+            }
+            for w in bills {
+                guard let s = score(a, w, t), s.score >= t.minimumScore else { continue }
+                out.append(Candidate(row: a.id, other: .waybill(w.id), scored: s, rowKey: "\(a.id)|waybill",
+                                     otherKey: "w\(w.id)"))
             }
         }
-        return (proposals.sorted { ($0.row, $0.score) < ($1.row, $1.score) }, outcomes)
+        return out
+    }
+
+    /// Best pairs first (ties: lower row, then lower other); a pair whose row already has a link to that source, or
+    /// whose other side is taken, is left; a pair with an equal-scoring rival for its row is ambiguous.
+    static func assign(_ candidates: [Candidate]) -> [Proposal] {
+        let sorted = candidates.sorted { ($1.scored.score, $0.row, tag($0.other)) < ($0.scored.score, $1.row, tag($1.other)) }
+        // Rivals on either side: two entries for one row's source, or two rows for one waybill.
+        let rivals = Dictionary(candidates.flatMap { ["\($0.rowKey)|\($0.scored.score)", "\($0.otherKey)|\($0.scored.score)"] }
+            .map { ($0, 1) }, uniquingKeysWith: +)
+        var taken = Set<String>(), out: [Proposal] = []
+        for c in sorted where !taken.contains(c.rowKey) && !taken.contains(c.otherKey) {
+            taken.insert(c.rowKey)
+            taken.insert(c.otherKey)
+            out.append(Proposal(row: c.row, other: c.other, score: c.scored.score, reasons: c.scored.reasons,
+                                contradicts: c.scored.contradicts,
+                                ambiguous: (rivals["\(c.rowKey)|\(c.scored.score)"] ?? 0) > 1
+                                    || (rivals["\(c.otherKey)|\(c.scored.score)"] ?? 0) > 1))
+        }
+        return out
+    }
+
+    /// Each row's outcome from the links it is part of, followed through: the distinct sources its connected rows
+    /// and waybills come from (three or more: 三方一致), any contradiction among those links first.
+    public static func outcomes(_ proposals: [Proposal], rows: [Purchase]) -> [Int: Outcome] {
+        var parent: [String: String] = [:]
+        func find(_ x: String) -> String {
+            var r = x
+            while let p = parent[r], p != r { r = p }
+            return r
+        }
+        func node(_ o: Proposal.Other) -> String {
+            switch o {
+            case .purchase(let id): "p\(id)"
+            case .waybill(let id): "w\(id)"
+            }
+        }
+        for p in proposals { parent[find("p\(p.row)")] = find(node(p.other)) }
+        let source = Dictionary(uniqueKeysWithValues: rows.map { ("p\($0.id)", $0.source.rawValue) })
+        var kinds: [String: Set<String>] = [:], contradicted = Set<String>()
+        for n in Set(proposals.flatMap { ["p\($0.row)", node($0.other)] }) {
+            kinds[find(n), default: []].insert(n.hasPrefix("w") ? "waybill" : source[n] ?? n)
+        }
+        for p in proposals where p.contradicts { contradicted.insert(find("p\(p.row)")) }
+        return Dictionary(uniqueKeysWithValues: rows.map { r -> (Int, Outcome) in
+            let root = find("p\(r.id)")
+            if contradicted.contains(root) { return (r.id, .contradiction) }
+            switch kinds[root]?.count ?? 1 {
+            case ...1: return (r.id, .single)
+            case 2: return (r.id, .twoWay)
+            default: return (r.id, .threeWay)
+            }
+        })
     }
 
     struct Block: Hashable { let township: String; let buyer: Int }
 
-    /// The best other row of each other source and the best waybill, each if it scores enough.
-    static func best(_ row: Purchase, _ others: [Purchase], _ bills: [Waybill], _ t: Tolerance) -> [Proposal] {
-        var out: [Proposal] = []
-        for source in Source.allCases where source != row.source {
-            let scored = others.filter { $0.source == source }.compactMap { o in score(row, o, t).map { (o, $0) } }
-            out += pick(row, scored.map { (Proposal.Other.purchase($0.0.id), $0.1) }, t)
-        }
-        let billScores = bills.compactMap { b in score(row, b, t).map { (Proposal.Other.waybill(b.id), $0) } }
-        out += pick(row, billScores, t)
-        return out
-    }
-
     typealias Scored = (score: Int, reasons: [String], contradicts: Bool)
-
-    static func pick(_ row: Purchase, _ scored: [(Proposal.Other, Scored)], _ t: Tolerance) -> [Proposal] {
-        let enough = scored.filter { $0.1.score >= t.minimumScore }
-            .sorted { ($0.1.score, tag($1.0)) > ($1.1.score, tag($0.0)) }
-        guard let top = enough.first else { return [] }
-        let tied = enough.dropFirst().contains { $0.1.score == top.1.score }
-        return [Proposal(row: row.id, other: top.0, score: top.1.score, reasons: top.1.reasons,
-                         contradicts: top.1.contradicts, ambiguous: tied)]
-    }
 
     /// A stable order among equal scores: the lower id first.
     static func tag(_ o: Proposal.Other) -> Int {
@@ -163,17 +215,6 @@ public enum Reconciliation {
             }
         }
         return (min(score, 100), reasons, contradicts)
-    }
-
-    /// Three sources agreeing, two, one, or a contradiction among the best candidates (an office's rejected
-    /// proposals left out).
-    public static func outcome(_ proposals: [Proposal]) -> Outcome {
-        if proposals.contains(where: \.contradicts) { return .contradiction }
-        switch proposals.count {
-        case 0: return .single
-        case 1: return .twoWay
-        default: return .threeWay
-        }
     }
 
     /// Within `bp` basis points of the larger of the two.

@@ -59,7 +59,7 @@ enum ReconciliationController {
 
     struct Page: Encodable {
         let shell: Shell; let from: String; let to: String; let canRun: Bool; let carriers: [String]
-        let traceability: Traceability.Report; let links: [LinkDTO]
+        let traceability: Traceability.Report; let links: [LinkDTO]; let flags: [FlagDTO]
         var summary: ReconciliationService.Summary? = nil
         var logistics: LogisticsImport.Report? = nil
         var error: String? = nil
@@ -70,7 +70,8 @@ enum ReconciliationController {
         return Page(shell: Shell(req), from: from.description, to: to.description,
                     canRun: req.scope(for: .reconcile) != nil, carriers: LogisticsMapping.presets.map(\.carrier),
                     traceability: try await Traceability.report(req, from: from, to: to),
-                    links: try await links(req, from: from, to: to, limit: 200).map(LinkDTO.init))
+                    links: try await links(req, from: from, to: to, limit: 200).map(LinkDTO.init),
+                    flags: try await LedgerFlags.list(req).map(FlagDTO.init))
     }
 
     @Sendable static func show(req: Request) async throws -> View {
@@ -101,6 +102,25 @@ enum ReconciliationController {
             page.error = e.message
         }
         return try await req.render("reconciliation/index", page, status: .unprocessableEntity)
+    }
+
+    @Sendable static func submitFlagScan(req: Request) async throws -> Response {
+        let f = try NeedInput.formValues(req)
+        _ = try await LedgerFlags.scan(.init(from: f["from"], to: f["to"]), req: req)
+        return req.redirect(to: "/reconciliation?from=\(f["from"] ?? "")&to=\(f["to"] ?? "")#flags")
+    }
+
+    @Sendable static func submitFlagResolve(req: Request) async throws -> Response {
+        let f = try NeedInput.formValues(req)
+        do {
+            _ = try await LedgerFlags.resolve(req.parameters.get("id", as: Int.self),
+                                              .init(status: f["status"], note: f["note"]), req: req)
+            return req.redirect(to: "/reconciliation#flags")
+        } catch let e as FieldError {
+            var page = try await page(req)
+            page.error = e.message
+            return try await req.render("reconciliation/index", page, status: .unprocessableEntity)
+        }
     }
 
     static func decideForm(confirm: Bool) -> @Sendable (Request) async throws -> Response {

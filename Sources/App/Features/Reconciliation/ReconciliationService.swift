@@ -47,9 +47,10 @@ enum ReconciliationService {
         let rows = all.filter { $0.standing == 1 }
         let bills = try await LogisticsWaybill.query(on: req.db).filter(\.$originCode =~ prefix)
             .filter(\.$shippedOn >= from.adding(days: -7).description).filter(\.$shippedOn <= to.description).all()
-        let (proposals, _) = Reconciliation.reconcile(rows.compactMap(purchase), bills.compactMap(waybill))
+        let matched = rows.compactMap(purchase)
+        let (proposals, _) = Reconciliation.reconcile(matched, bills.compactMap(waybill))
         let origin = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.origin_region_code) })
-        let outcomes = try await save(proposals, rows: rows.map(\.id), cleared: all.map(\.id), origin: origin, req: req)
+        let outcomes = try await save(proposals, rows: matched, cleared: all.map(\.id), origin: origin, req: req)
         let counts = Dictionary(grouping: outcomes.values, by: \.rawValue).mapValues(\.count)
         return Summary(from: from.description, to: to.description, rows: rows.count, waybills: bills.count,
                        proposals: proposals.count, outcomes: counts)
@@ -77,9 +78,10 @@ enum ReconciliationService {
 
     /// Replaces the period's open proposals; a link the office confirmed or rejected keeps its decision, and a
     /// rejected one does not count towards the row's outcome.
-    static func save(_ proposals: [Reconciliation.Proposal], rows: [Int], cleared: [Int], origin: [Int: String],
+    static func save(_ proposals: [Reconciliation.Proposal], rows: [Reconciliation.Purchase], cleared: [Int],
+                     origin: [Int: String],
                      req: Request) async throws -> [Int: Reconciliation.Outcome] {
-        let decided = try await rows.chunked(5_000).asyncFlatMap { chunk in
+        let decided = try await rows.map(\.id).chunked(5_000).asyncFlatMap { chunk in
             try await ReconciliationLink.query(on: req.db).filter(\.$purchaseID ~~ Array(chunk))
                 .filter(\.$status != "proposed").all()
         }
@@ -87,9 +89,8 @@ enum ReconciliationService {
         let decisions = Dictionary(decided.map { (key($0), $0.status) }, uniquingKeysWith: { a, _ in a })
         let links = proposals.map { link($0, origin: origin[$0.row] ?? "") }
         let fresh = links.filter { decisions[key($0)] == nil }
-        let byRow = Dictionary(grouping: zip(links, proposals).filter { decisions[key($0.0)] != "rejected" }.map(\.1),
-                               by: \.row)
-        let outcomes = Dictionary(uniqueKeysWithValues: rows.map { ($0, Reconciliation.outcome(byRow[$0] ?? [])) })
+        let standing = zip(links, proposals).filter { decisions[key($0.0)] != "rejected" }.map(\.1)
+        let outcomes = Reconciliation.outcomes(standing, rows: rows)
         try await req.db.writeTransaction { db in
             for chunk in cleared.chunked(2_000) {
                 try await ReconciliationLink.query(on: db).filter(\.$purchaseID ~~ Array(chunk))
@@ -97,7 +98,7 @@ enum ReconciliationService {
                 try await PurchaseOutcome.query(on: db).filter(\.$purchaseID ~~ Array(chunk)).delete()
             }
             for l in fresh { try await l.create(on: db) }
-            for (row, outcome) in outcomes {
+            for (row, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
                 let o = PurchaseOutcome()
                 o.purchaseID = row; o.outcome = outcome.rawValue
                 try await o.create(on: db)

@@ -1,0 +1,118 @@
+/// 台账异常 (seed 004: 真实过硬, 经得起考核和普查): rules over a period's ledger rows, each a rule kept as data with its
+/// threshold, each flag saying in words and figures why it fired and naming the rows behind it. Flags never change a
+/// total; an office resolves them.
+public enum Anomalies {
+    public enum Rule: String, Sendable, Codable, CaseIterable {
+        case priceOutlier, yearEndRush, justUnderThreshold, roundNumbers, twinReports
+        public var chineseName: String {
+            switch self {
+            case .priceOutlier: "单价异常"
+            case .yearEndRush: "年底突击采购"
+            case .justUnderThreshold: "金额集中在限额以下"
+            case .roundNumbers: "整数金额集中"
+            case .twinReports: "同一采购多处上报"
+            }
+        }
+    }
+
+    /// A jurisdiction's thresholds (defaults as DHIS2 and audit practice use them).
+    public struct Thresholds: Sendable, Codable, Equatable {
+        /// Modified z-score beyond which a unit price is an outlier.
+        public var priceScore = 3.5
+        /// December above this many times the unit's monthly median.
+        public var yearEndTimes = 3.0
+        /// An approval limit (元) below which split purchases gather; rows within 10% under it count.
+        public var limitYuan: Int64 = 5_000
+        public var justUnderRows = 3
+        /// Share of a unit's rows in whole thousands of yuan, over at least `roundMinimumRows` rows.
+        public var roundShareBP = 5_000
+        public var roundMinimumRows = 10
+        public init() {}
+    }
+
+    public struct Row: Sendable, Equatable {
+        public let id: Int, buyer: Int, seller: String, month: String, variety: String, unit: String
+        public let amount: Fen, quantityThousandths: Int64
+        public let twinOf: Int?
+        public init(id: Int, buyer: Int, seller: String, month: String, variety: String, unit: String, amount: Fen,
+                    quantityThousandths: Int64, twinOf: Int? = nil) {
+            self.id = id; self.buyer = buyer; self.seller = seller; self.month = month; self.variety = variety
+            self.unit = unit; self.amount = amount; self.quantityThousandths = quantityThousandths; self.twinOf = twinOf
+        }
+    }
+
+    public struct Flag: Sendable, Equatable {
+        public let rule: Rule
+        /// What the flag is about, stable across runs ("row:17", "unit:3:2026", "pair:3:ab12").
+        public let key: String
+        public let rows: [Int]
+        public let reason: String
+    }
+
+    public static func scan(_ rows: [Row], _ t: Thresholds = Thresholds()) -> [Flag] {
+        prices(rows, t) + yearEnd(rows, t) + justUnder(rows, t) + round(rows, t) + twins(rows)
+    }
+
+    /// Unit prices far from the month's prices of the same variety and unit.
+    static func prices(_ rows: [Row], _ t: Thresholds) -> [Flag] {
+        let groups = Dictionary(grouping: rows.filter { $0.quantityThousandths > 0 }) { "\($0.month)|\($0.variety)|\($0.unit)" }
+        return groups.values.flatMap { group -> [Flag] in
+            let prices = group.map { Double($0.amount.value) * 1_000 / Double($0.quantityThousandths) / 100 }
+            guard let z = RobustScore.scores(prices), let median = RobustScore.median(prices) else { return [] }
+            return zip(group, zip(prices, z)).filter { abs($0.1.1) > t.priceScore }.map { r, pz in
+                Flag(rule: .priceOutlier, key: "row:\(r.id)", rows: [r.id],
+                     reason: "单价\(yuan(pz.0))元/\(r.unit)，\(r.month)同品种中位数\(yuan(median))元/\(r.unit)，偏离评分\(yuan(pz.1))（阈值\(t.priceScore)）")
+            }
+        }.sorted { $0.key < $1.key }
+    }
+
+    /// A unit's December far above its own monthly median.
+    static func yearEnd(_ rows: [Row], _ t: Thresholds) -> [Flag] {
+        Dictionary(grouping: rows, by: { "\($0.buyer)|\($0.month.prefix(4))" }).compactMap { key, group -> Flag? in
+            let months = Dictionary(grouping: group, by: \.month).mapValues { $0.reduce(0.0) { $0 + Double($1.amount.value) } }
+            guard let december = months.first(where: { $0.key.hasSuffix("-12") }), months.count >= 4,
+                  let median = RobustScore.median(months.filter { !$0.key.hasSuffix("-12") }.map(\.value)), median > 0,
+                  december.value > median * t.yearEndTimes else { return nil }
+            let ids = group.filter { $0.month == december.key }.map(\.id).sorted()
+            return Flag(rule: .yearEndRush, key: "unit:\(key)", rows: ids,
+                        reason: "12月采购\(yuan(december.value / 100))元，为本单位月中位数\(yuan(median / 100))元的\(yuan(december.value / median))倍（阈值\(t.yearEndTimes)倍）")
+        }.sorted { $0.key < $1.key }
+    }
+
+    /// Several rows between one buyer and one seller just under the approval limit.
+    static func justUnder(_ rows: [Row], _ t: Thresholds) -> [Flag] {
+        let limit = t.limitYuan * 100, floor = limit - limit / 10
+        return Dictionary(grouping: rows.filter { $0.amount.value >= floor && $0.amount.value < limit },
+                          by: { "\($0.buyer)|\($0.seller)" })
+            .filter { $0.value.count >= t.justUnderRows }
+            .map { key, group in
+                Flag(rule: .justUnderThreshold, key: "pair:\(key)", rows: group.map(\.id).sorted(),
+                     reason: "同一单位与同一卖方有\(group.count)笔金额在\(t.limitYuan)元限额以下10%以内")
+            }.sorted { $0.key < $1.key }
+    }
+
+    /// A unit most of whose rows are whole thousands of yuan.
+    static func round(_ rows: [Row], _ t: Thresholds) -> [Flag] {
+        Dictionary(grouping: rows, by: \.buyer).compactMap { buyer, group -> Flag? in
+            let whole = group.filter { $0.amount.value > 0 && $0.amount.value % 100_000 == 0 }
+            guard group.count >= t.roundMinimumRows, whole.count * 10_000 >= group.count * t.roundShareBP else { return nil }
+            return Flag(rule: .roundNumbers, key: "unit:\(buyer)", rows: whole.map(\.id).sorted(),
+                        reason: "本单位\(group.count)笔中\(whole.count)笔为整千元金额（阈值\(t.roundShareBP / 100)%）")
+        }.sorted { $0.key < $1.key }
+    }
+
+    /// The ledger's suspected twins, shown among the flags too.
+    static func twins(_ rows: [Row]) -> [Flag] {
+        rows.compactMap { r in
+            r.twinOf.map { Flag(rule: .twinReports, key: "row:\(r.id)", rows: [$0, r.id],
+                                reason: "与记录#\($0)疑似同一采购（同一单位、卖方、品种、金额，日期相近）") }
+        }
+    }
+
+    /// A figure to two places, without padding zeros ("4.5", "30.35", "9").
+    static func yuan(_ x: Double) -> String {
+        let hundredths = (x * 100).rounded()
+        guard hundredths.isFinite, abs(hundredths) < 1e17 else { return "—" }
+        return Decimals.format(Int64(hundredths), scale: 100)
+    }
+}
