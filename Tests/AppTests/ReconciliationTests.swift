@@ -173,3 +173,42 @@ final class LedgerFlagTests: XCTestCase {
         }
     }
 }
+
+/// Issue 15: 可溯源率 in the quarterly bulletin, kept as published.
+final class BulletinTraceabilityTests: XCTestCase {
+    func testAPublishedBulletinKeepsTheTraceabilityItWasPublishedWith() async throws {
+        try await withApp { app, f in
+            app.setToday(ReconciliationTests.today)
+            let office = try await apiClient(app, "office")
+            struct Row: Encodable {
+                let buyerUnitId: Int; var purchasedOn = "2026-09-10"; var originRegionCode = Fixtures.village
+                var seller = "示例村合作社"; var variety = "红橙"; var quantity = "400斤"; let amount: String
+                var purpose = "canteen"; var channel = "fiveInto"
+            }
+            struct Id: Decodable { let id: Int }
+            struct Verify: Encodable { let approve = true; let reason = "有发票" }
+            let id = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital, amount: "1800"))
+                .content.decode(Id.self).id
+            try await assertEqual(try await office.post("/api/v1/purchases/\(id)/verify", Verify()).status, .ok)
+            let file = ReconciliationTests.waybills([
+                ["1100000000031", "2026-09-09", "张大山", "云阳县龙角镇示例村", "云阳县人民医院", "红橙", "200", "8", "60"]])
+            _ = try await office.send(.POST, "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
+                                      data: file, type: .plainText)
+            struct Period: Encodable { let from = "2026-07-01"; let to = "2026-09-30" }
+            _ = try await office.post("/api/v1/reconciliations", Period())
+            let published = try await office.post("/api/v1/bulletins", ["year": 2026, "quarter": 3])
+            XCTAssertEqual(published.status, .created, published.body.string)
+            let bulletinID = try published.content.decode(Id.self).id
+            struct Shown: Decodable { struct B: Decodable { let traceability: String? }; let bulletin: B }
+            let other = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.school, amount: "1800"))
+                .content.decode(Id.self).id
+            try await assertEqual(try await office.post("/api/v1/purchases/\(other)/verify", Verify()).status, .ok)
+            _ = try await office.post("/api/v1/reconciliations", Period())
+            let raw = try await office.get("/api/v1/bulletins/\(bulletinID)").body.string
+            XCTAssertTrue(raw.contains("\"traceability\":\"100.00%\""), raw)
+            struct Trace: Decodable { struct L: Decodable { let rate: String }; let total: L }
+            try await assertEqual(try await office.get("/api/v1/reconciliations/traceability?from=2026-07-01&to=2026-09-30")
+                .content.decode(Trace.self).total.rate, "50.00%", "today's figure moved; the bulletin's did not")
+        }
+    }
+}

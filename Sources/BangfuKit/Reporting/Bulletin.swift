@@ -25,6 +25,8 @@ public struct Bulletin: Codable, Sendable, Equatable {
     public let targets: [RuleProgress]
     /// The year's counted amount by month, for the trend chart (absent from bulletins published before it).
     public var byMonth: [Line]? = nil
+    /// 可溯源率 of the quarter as its last reconciliation left it ("54.55%"), kept as published.
+    public var traceability: String? = nil
 }
 
 public enum BulletinBuilder {

@@ -19,10 +19,14 @@ enum Traceability {
     static func report(_ req: Request, from: LocalDate, to: LocalDate) async throws -> Report {
         let scope = req.scope(for: .viewReconciliation) ?? req.scope
         guard case .region(let region) = scope else { throw APIError.forbidden }
-        let township = try await sums("substr(p.origin_region_code, 1, 9) || '000'", region, from, to, on: req.db)
-        let channel = try await sums("p.channel_code", region, from, to, on: req.db)
-        let names = try await RegionNames.places(for: township.map(\.key), on: req.db)
-        let channelNames = try await ChannelList.load(on: req.db).names(for: region)
+        return try await report(region, from: from, to: to, on: req.db)
+    }
+
+    static func report(_ region: RegionCode, from: LocalDate, to: LocalDate, on db: any Database) async throws -> Report {
+        let township = try await sums("substr(p.origin_region_code, 1, 9) || '000'", region, from, to, on: db)
+        let channel = try await sums("p.channel_code", region, from, to, on: db)
+        let names = try await RegionNames.places(for: township.map(\.key), on: db)
+        let channelNames = try await ChannelList.load(on: db).names(for: region)
         let total = line("total", "合计", township.reduce(0) { $0 + $1.counted }, township.reduce(0) { $0 + $1.traced })
         return Report(from: from.description, to: to.description, total: total,
                       townships: township.map { line($0.key, names[$0.key] ?? $0.key, $0.counted, $0.traced) },

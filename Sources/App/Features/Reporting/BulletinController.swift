@@ -38,11 +38,14 @@ enum BulletinController {
         let regions = try await RegionNames.places(for: Array(counties) + [jurisdiction.digits], on: db)
         let channels = ChannelList(rows: try await channelRows).names(for: jurisdiction)
         let name = regions[jurisdiction.digits] ?? jurisdiction.digits
-        return BulletinBuilder.build(
+        var bulletin = BulletinBuilder.build(
             title: "\(name)\(period.chineseName)消费帮扶工作通报", jurisdiction: jurisdiction, year: year, quarter: quarter, asOf: asOf,
             paceBP: YearPace.basisPoints(through: asOf), progress: progress,
             places: try await places, units: unitBuckets, householdsReached: try await households,
             names: .init(units: units, regions: regions, channels: channels))
+        let first = LocalDate(year: year, month: (quarter - 1) * 3 + 1, day: 1)
+        bulletin.traceability = try await Traceability.report(jurisdiction, from: first, to: asOf, on: db).total.rate
+        return bulletin
     }
 
     static func publish(_ input: PublishInput, req: Request) async throws -> BulletinRecord {

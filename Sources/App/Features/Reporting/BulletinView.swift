@@ -9,6 +9,8 @@ struct BulletinView: Encodable {
 
     let title: String, asOf: String, pace: String, quarterAmount: String, yearAmount: String
     let deepPoverty: String, deepPovertyShare: String, households: Int
+    /// 可溯源率 as published (nil for bulletins published before it was kept).
+    let traceability: String?
     let byChannel: [Line], byPurpose: [Line], units: [Rank], counties: [Rank], outcomes: [Outcome], targets: [Target]
     /// The year by month: a column chart and its figures.
     let trend: ColumnChart
@@ -19,6 +21,7 @@ struct BulletinView: Encodable {
         deepPoverty = Fen(b.deepPovertyFen).wanText
         deepPovertyShare = ProgressDTO.percent(b.deepPovertyShareBP)
         households = b.householdsReached
+        traceability = b.traceability
         let top = max(1, b.byChannel.map(\.amountFen).max() ?? 1, b.byPurpose.map(\.amountFen).max() ?? 1)
         func line(_ l: Bulletin.Line) -> Line {
             Line(name: l.name, amount: Fen(l.amountFen).wanText, width: Int(l.amountFen * 100 / top))
