@@ -130,6 +130,8 @@ enum SiteURL: String, CaseIterable {
     case apiTraceability = "/api/v1/reconciliations/traceability"
     case apiHouseholdBenefits = "/api/v1/benefits/households"
     case apiFlags = "/api/v1/flags"
+    case apiReconciliationExport = "/api/v1/reconciliations/export"
+    case reconciliationExport = "/reconciliation/export"
     case apiFlagScan = "/api/v1/flags/scan"
     case apiFlagResolve = "/api/v1/flags/:id/resolve"
     case apiFlagThresholds = "/api/v1/flags/thresholds"

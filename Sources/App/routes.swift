@@ -118,6 +118,7 @@ func routes(_ app: Application) throws {
     r.on(.POST, .reconciliationConfirm, .reconcile, use: ReconciliationController.decideForm(confirm: true))
     r.on(.POST, .reconciliationReject, .reconcile, use: ReconciliationController.decideForm(confirm: false))
     r.on(.POST, .flagScan, .reconcile, use: ReconciliationController.submitFlagScan)
+    r.on(.GET, .reconciliationExport, .viewReconciliation, use: ReconciliationReport.export)
     r.on(.POST, .flagResolve, .reconcile, use: ReconciliationController.submitFlagResolve)
 
     // The public site: no account needed.
@@ -211,6 +212,7 @@ func routes(_ app: Application) throws {
     r.on(.GET, .apiTraceability, .viewReconciliation, use: ReconciliationController.apiTraceability)
     r.on(.GET, .apiHouseholdBenefits, .viewBenefits, use: HouseholdAttribution.api)
     r.on(.GET, .apiFlags, .viewReconciliation, use: LedgerFlags.apiIndex)
+    r.on(.GET, .apiReconciliationExport, .viewReconciliation, use: ReconciliationReport.export)
     r.on(.POST, .apiFlagScan, .reconcile, use: LedgerFlags.apiScan)
     r.on(.POST, .apiFlagResolve, .reconcile, use: LedgerFlags.apiResolve)
     r.on(.GET, .apiFlagThresholds, .viewReconciliation, use: LedgerFlags.apiThresholds)

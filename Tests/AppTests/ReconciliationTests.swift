@@ -78,6 +78,14 @@ final class ReconciliationTests: XCTestCase {
             XCTAssertEqual(trace.total.tracedFen, 180_000)
             XCTAssertEqual(trace.total.rate, "54.55%", "1,800 of 3,300 counted is confirmed by a second source")
 
+            let sheet = try await office.get("/api/v1/reconciliations/export?from=2026-10-01&to=2026-11-23&by=township")
+            XCTAssertEqual(sheet.status, .ok)
+            let cells = try XLSX.read(Data(buffer: sheet.body))
+            XCTAssertEqual(cells.first { $0.first == "云阳县龙角镇" }.map { Array($0[1...5]) }, ["2", "0", "1", "1", "0"],
+                           "two rows: one agreed with its waybill, one whose contradiction was rejected")
+            let bySystem = try XLSX.read(Data(buffer: try await office.get(
+                "/api/v1/reconciliations/export?from=2026-10-01&to=2026-11-23&by=system").body))
+            XCTAssertEqual(Set(bySystem.dropFirst(2).map { $0[0] }), ["教育系统", "（不属于任何系统）"])
             let clerk = try await apiClient(app, "clerk"), wuxi = try await apiClient(app, "office.wuxi")
             try await assertEqual(try await clerk.get("/api/v1/reconciliations/links?from=2026-10-01&to=2026-11-23")
                 .content.decode([LinkDTO].self).count, 2, "the township sees its own")
