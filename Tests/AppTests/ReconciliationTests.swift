@@ -68,7 +68,10 @@ final class ReconciliationTests: XCTestCase {
             try await assertEqual(try await PurchaseOutcome.query(on: app.db).filter(\.$purchaseID == contraID).first()?.outcome,
                                   "single", "a rejected proposal no longer counts")
 
-            struct Trace: Decodable { struct L: Decodable { let rate: String; let tracedFen: Int64 }; let total: L }
+            struct Trace: Decodable {
+                struct L: Decodable { let name: String; let rate: String; let tracedFen: Int64 }
+                let total: L; let systems: [L]
+            }
             struct Verify: Encodable { let approve = true; let reason = "有发票" }
             for id in [agreedID, contraID] {
                 try await assertEqual(try await office.post("/api/v1/purchases/\(id)/verify", Verify()).status, .ok)
@@ -77,6 +80,8 @@ final class ReconciliationTests: XCTestCase {
                 .content.decode(Trace.self)
             XCTAssertEqual(trace.total.tracedFen, 180_000)
             XCTAssertEqual(trace.total.rate, "54.55%", "1,800 of 3,300 counted is confirmed by a second source")
+            XCTAssertEqual(trace.systems.map(\.name), ["（不属于任何系统）", "教育系统"])
+            XCTAssertEqual(trace.systems.map(\.rate), ["100.00%", "0.00%"], "the hospital's row traced, the school's not")
 
             let sheet = try await office.get("/api/v1/reconciliations/export?from=2026-10-01&to=2026-11-23&by=township")
             XCTAssertEqual(sheet.status, .ok)

@@ -11,7 +11,7 @@ enum Traceability {
         var counted: String { Fen(countedFen).wanText }
     }
     struct Report: Content {
-        let from: String, to: String, total: Line, townships: [Line], channels: [Line]
+        let from: String, to: String, total: Line, townships: [Line], channels: [Line], systems: [Line]
     }
 
     struct Sum: Decodable { let key: String; let counted: Double; let traced: Double }
@@ -25,12 +25,15 @@ enum Traceability {
     static func report(_ region: RegionCode, from: LocalDate, to: LocalDate, on db: any Database) async throws -> Report {
         let township = try await sums("substr(p.origin_region_code, 1, 9) || '000'", region, from, to, on: db)
         let channel = try await sums("p.channel_code", region, from, to, on: db)
+        let system = try await sums("COALESCE(CAST(p.buyer_system_id AS TEXT), '')", region, from, to, on: db)
+        let systemNames = try await ReconciliationReport.names("system", keys: system.map(\.key), on: db)
         let names = try await RegionNames.places(for: township.map(\.key), on: db)
         let channelNames = try await ChannelList.load(on: db).names(for: region)
         let total = line("total", "合计", township.reduce(0) { $0 + $1.counted }, township.reduce(0) { $0 + $1.traced })
         return Report(from: from.description, to: to.description, total: total,
                       townships: township.map { line($0.key, names[$0.key] ?? $0.key, $0.counted, $0.traced) },
-                      channels: channel.map { line($0.key, channelNames[$0.key] ?? $0.key, $0.counted, $0.traced) })
+                      channels: channel.map { line($0.key, channelNames[$0.key] ?? $0.key, $0.counted, $0.traced) },
+                      systems: system.map { line($0.key, systemNames[$0.key] ?? "（不属于任何系统）", $0.counted, $0.traced) })
     }
 
     /// Counted and traced amounts grouped by `key`, summed in floating point (a province's quarter can exceed what
