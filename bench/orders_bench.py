@@ -177,13 +177,18 @@ end
 """
 
 
-def wrk(args):
-    out = subprocess.run(["wrk", "-t", "1", "--timeout", "10s", "--latency", *args], capture_output=True, text=True).stdout
+def parse_wrk(out):
+    """Rate, errors (non-2xx and socket errors), p50 and p99 from wrk's --latency report."""
     non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     socket = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
-    return {"rate": rate, "errors": non2xx + socket, "p50": lat.get("50"), "p99": lat.get("99")}
+    return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "errors": non2xx + socket,
+            "p50": lat.get("50"), "p99": lat.get("99")}
+
+
+def wrk(args):
+    return parse_wrk(subprocess.run(["wrk", "-t", "1", "--timeout", "10s", "--latency", *args],
+                                    capture_output=True, text=True).stdout)
 
 
 def load(srv, token, first_offer, unit0, units, offers, seconds):
@@ -193,13 +198,7 @@ def load(srv, token, first_offer, unit0, units, offers, seconds):
     orders = subprocess.Popen(["wrk", "-t", "1", "-c", "24", "-d", f"{seconds}s", "--timeout", "10s", "--latency",
                                "-s", script, srv.base], stdout=subprocess.PIPE, text=True)
     search = wrk(["-c", "8", "-d", f"{seconds}s", srv.base + "/api/v1/catalogue?q=%E7%BA%A2%E6%A9%99"])
-    out = orders.communicate()[0]
-    non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    socket = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
-    placed = {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "errors": non2xx + socket,
-              "p50": lat.get("50"), "p99": lat.get("99")}
-    return placed, search
+    return parse_wrk(orders.communicate()[0]), search
 
 
 def bench(label, url, n_offers, n_units, n_needs, seconds):

@@ -44,3 +44,8 @@ final class APIToken: Model, @unchecked Sendable {
 
     init() {}
 }
+
+extension User {
+    /// How records name who did something: "周科长(yunyang.office)".
+    var signature: String { "\(displayName)(\(username))" }
+}

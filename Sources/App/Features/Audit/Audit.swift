@@ -12,7 +12,7 @@ enum Audit {
 
         static func request(_ req: Request, actor: User? = nil) -> Origin {
             let who = actor ?? req.currentUser
-            return Origin(userID: who?.id, name: who.map { "\($0.displayName)(\($0.username))" } ?? "匿名",
+            return Origin(userID: who?.id, name: who?.signature ?? "匿名",
                           ip: req.remoteAddress?.ipAddress ?? "-")
         }
 

@@ -128,7 +128,7 @@ enum CertificationController {
             throw APIError(status: .conflict, code: error.code, message: error.message, field: error.code == "reason_required" ? "reason" : "event")
         }
         if case .conclude = e { a.certificateNo = try await nextCertificateNo(a, req: req) }
-        let actor = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        let actor = req.currentUser?.signature ?? ""
         try await req.db.writeTransaction { db in
             try await a.save(on: db)
             let s = CertificationStep()

@@ -20,7 +20,7 @@ struct LedgerContext: Sendable {
     /// `scope`: whose units rows may name, when not the caller's own (an order's rows, already checked).
     init(_ req: Request, on db: any Database, scope: Scope? = nil) async throws {
         self.scope = scope ?? req.scope; today = req.today; cipher = req.fieldCipher
-        reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        reporter = req.currentUser?.signature ?? ""
         channels = try await ChannelList.load(on: db)
         closures = try await ClosedPeriod.query(on: db).all()
     }

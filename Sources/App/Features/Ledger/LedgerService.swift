@@ -231,7 +231,7 @@ enum LedgerService {
         r.householdsTouched = o.householdsTouched; r.variety = o.variety
         r.quantityThousandths = -o.quantityThousandths; r.quantityUnit = o.quantityUnit; r.amountFen = -o.amountFen
         r.purpose = o.purpose; r.channelCode = o.channelCode; r.viaPlatform = o.viaPlatform
-        r.source = PurchaseSource.correction.rawValue; r.reporter = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        r.source = PurchaseSource.correction.rawValue; r.reporter = req.currentUser?.signature ?? ""
         r.state = o.state; r.duplicateOf = o.duplicateOf; r.reversesID = o.id; r.reason = reason
         return r
     }

@@ -90,7 +90,7 @@ enum NeedController {
         n.purpose = (try FormValue.choice(input.purpose ?? PurchasePurpose.canteen.rawValue, "purpose", "用途")
             as PurchasePurpose).rawValue
         n.state = "open"
-        n.postedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        n.postedBy = req.currentUser?.signature ?? ""
         try await req.db.writeTransaction { db in
             try await n.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "need", id: n.id, region: n.buyerRegionCode,

@@ -126,7 +126,7 @@ enum OrderProgress {
         guard o.payment == .paid else {
             throw refused(OrderStepRefused(code: "not_paid", message: "订单\(o.payment.chineseName)，无可确认的收款"))
         }
-        let by = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        let by = req.currentUser?.signature ?? ""
         try await act(o, step: "receipt", note: nil, req: req) { o, _, _ in o.receiptConfirmedBy = by }
     }
 

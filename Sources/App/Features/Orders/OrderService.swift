@@ -106,7 +106,7 @@ enum OrderService {
         o.deliveryAddress = try FormValue.text(input.deliveryAddress ?? need?.deliveryAddress,
                                                "deliveryAddress", "送货地址", max: 100)
         o.placedOn = req.today.description
-        o.placedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        o.placedBy = req.currentUser?.signature ?? ""
     }
 
     /// The lines at their prices, each checked against the offer's stock, certification and the need's ceiling.
@@ -218,7 +218,7 @@ extension OrderSteps {
         let s = OrderStep()
         s.orderID = o.id!
         s.step = step
-        s.byName = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? "系统"
+        s.byName = req.currentUser?.signature ?? "系统"
         s.at = Date()
         s.note = note
         try await s.create(on: db)

@@ -65,7 +65,7 @@ enum QuoteController {
         quote.quantityThousandths = q.thousandths; quote.quantityUnit = unit
         quote.note = try FormValue.optionalText(input.note, "note", "说明", max: 200)
         quote.state = "open"
-        quote.byName = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        quote.byName = req.currentUser?.signature ?? ""
         try await req.db.writeTransaction { db in
             try await quote.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "quote", id: quote.id,

@@ -146,7 +146,7 @@ enum PairingController {
         }
         let before = PairingDTO(p)
         p.status = Pairing.confirmed
-        p.confirmedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" }
+        p.confirmedBy = req.currentUser?.signature
         try await req.db.writeTransaction { db in
             try await p.save(on: db)
             try await Audit.record(req, on: db, action: "confirm", entity: "pairing",

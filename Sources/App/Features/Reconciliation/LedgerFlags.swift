@@ -110,7 +110,7 @@ enum LedgerFlags {
         }
         f.note = try FormValue.text(d.note, "note", "处理说明", max: 200)
         f.status = status
-        f.decidedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" }
+        f.decidedBy = req.currentUser?.signature
         try await req.db.writeTransaction { db in
             try await f.save(on: db)
             try await Audit.record(req, on: db, action: "resolve", entity: "ledger_flag", id: f.id, region: f.jurisdictionCode,

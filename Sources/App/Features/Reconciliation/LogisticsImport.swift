@@ -42,7 +42,7 @@ enum LogisticsImport {
         let known = Set(try await LogisticsWaybill.query(on: req.db).filter(\.$carrier == m.carrier)
             .filter(\.$number ~~ records.map(\.waybill)).all().map(\.number))
         var report = Report(read: records.count)
-        let by = req.currentUser.map { "\($0.displayName)(\($0.username))" } ?? ""
+        let by = req.currentUser?.signature ?? ""
         var seen = known
         let fresh = records.filter { seen.insert($0.waybill).inserted }
         report.skipped = records.count - fresh.count

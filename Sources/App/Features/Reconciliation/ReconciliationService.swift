@@ -126,7 +126,7 @@ enum ReconciliationService {
         guard let id, let l = try await ReconciliationLink.query(on: req.db).scoped(by: req.scope)
             .filter(\.$id == id).first() else { throw APIError.notFound("对账建议") }
         l.status = confirm ? "confirmed" : "rejected"
-        l.decidedBy = req.currentUser.map { "\($0.displayName)(\($0.username))" }
+        l.decidedBy = req.currentUser?.signature
         try await req.db.writeTransaction { db in
             try await l.save(on: db)
             try await Audit.record(req, on: db, action: confirm ? "confirm" : "reject", entity: "reconciliation_link",
