@@ -35,11 +35,9 @@ final class LedgerSettings: Model, @unchecked Sendable {
 
     /// The settings that hold for a place: its own, or the nearest region's above it.
     static func values(for region: RegionCode, on db: any Database) async throws -> Effective {
-        let chain = region.selfAndAncestors.map(\.digits)
-        let rows = try await LedgerSettings.query(on: db).filter(\.$jurisdictionCode ~~ chain).all()
-        guard let nearest = chain.lazy.compactMap({ code in rows.first { $0.jurisdictionCode == code } }).first else {
-            return Effective()
-        }
+        let rows = try await LedgerSettings.query(on: db)
+            .filter(\.$jurisdictionCode ~~ region.selfAndAncestors.map(\.digits)).all()
+        guard let nearest = region.nearest(rows, \.jurisdictionCode) else { return Effective() }
         return Effective(proofMandatory: nearest.proofMandatory,
                          orderRule: OrderFlow.LedgerRule(rawValue: nearest.orderRule) ?? .platform832,
                          paymentDays: nearest.paymentDays)
@@ -76,5 +74,12 @@ final class LedgerSettings: Model, @unchecked Sendable {
                                    before: before, after: after)
         }
         return after
+    }
+}
+
+extension RegionCode {
+    /// Of rows kept per jurisdiction, the one of this place or the nearest place above it that has one.
+    func nearest<Row>(_ rows: [Row], _ code: KeyPath<Row, String>) -> Row? {
+        selfAndAncestors.lazy.compactMap { place in rows.first { $0[keyPath: code] == place.digits } }.first
     }
 }

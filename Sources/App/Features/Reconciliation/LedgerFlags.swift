@@ -50,10 +50,9 @@ enum LedgerFlags {
     }
 
     static func thresholds(for region: RegionCode, on db: any Database) async throws -> Anomalies.Thresholds {
-        let chain = region.selfAndAncestors.map(\.digits)
-        let rows = try await AnomalyThresholds.query(on: db).filter(\.$jurisdictionCode ~~ chain).all()
-        let nearest = chain.lazy.compactMap { code in rows.first { $0.jurisdictionCode == code } }.first
-        return nearest.flatMap { try? JSONDecoder().decode(Anomalies.Thresholds.self, from: Data($0.json.utf8)) }
+        let rows = try await AnomalyThresholds.query(on: db)
+            .filter(\.$jurisdictionCode ~~ region.selfAndAncestors.map(\.digits)).all()
+        return region.nearest(rows, \.jurisdictionCode).flatMap { try? JSONDecoder().decode(Anomalies.Thresholds.self, from: Data($0.json.utf8)) }
             ?? Anomalies.Thresholds()
     }
 

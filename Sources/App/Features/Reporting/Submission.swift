@@ -29,9 +29,9 @@ final class CalendarSettings: Model, @unchecked Sendable {
     init() {}
 
     static func calendar(for region: RegionCode, on db: any Database) async throws -> ReportingCalendar {
-        let chain = region.selfAndAncestors.map(\.digits)
-        let rows = try await CalendarSettings.query(on: db).filter(\.$jurisdictionCode ~~ chain).all()
-        guard let nearest = chain.lazy.compactMap({ code in rows.first { $0.jurisdictionCode == code } }).first else { return ReportingCalendar() }
+        let rows = try await CalendarSettings.query(on: db)
+            .filter(\.$jurisdictionCode ~~ region.selfAndAncestors.map(\.digits)).all()
+        guard let nearest = region.nearest(rows, \.jurisdictionCode) else { return ReportingCalendar() }
         return ReportingCalendar(monthlyDueDay: nearest.monthlyDueDay, quarterlyDueDay: nearest.quarterlyDueDay)
     }
 }
