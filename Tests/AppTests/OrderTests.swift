@@ -301,6 +301,13 @@ final class OrderTests: XCTestCase {
             let quotes = try await lead.get("/api/v1/needs/\(need.id)/quotes").content.decode([QuoteDTO].self)
             XCTAssertEqual(quotes.map(\.price), ["3.6元/斤"])
             let quoted = try XCTUnwrap(quotes.first)
+            let dearer = try await Self.certifiedOffer(app, OfferBody(sellerName: "高价合作社", price: "9元/斤"), as: "office")
+            let misused = try await Self.refusal(lead, Place(buyerUnitId: f.school, needId: need.id, quoteId: quoted.id,
+                                                             lines: [Line(offerId: dearer, quantity: "100斤")]))
+            XCTAssertEqual(misused.code, "not_quoted", "a quote's price is for the quoted offer only")
+            let more = try await Self.refusal(lead, Place(buyerUnitId: f.school, needId: need.id, quoteId: quoted.id,
+                                                          lines: [Line(offerId: offer, quantity: "120斤")]))
+            XCTAssertEqual(more.code, "not_quoted", "nor beyond the quoted quantity")
             let order = try await Self.place(lead, Place(buyerUnitId: f.school, needId: need.id, quoteId: quoted.id))
             XCTAssertEqual(order.status, .created, order.body.string)
             XCTAssertEqual(try order.content.decode(OrderJSON.self).goodsFen, 36_000, "100斤 at the quoted 3.6元")
@@ -418,6 +425,35 @@ final class OrderTests: XCTestCase {
                 XCTAssertGreaterThan(rule.count, 50, "more offers than the page shows: \(body)")
                 XCTAssertEqual(shown, Array(rule.prefix(50)).map(\.offerID), "\(body)")
             }
+        }
+    }
+
+    func testTwoConfirmationsAtOnceHoldTheStockOnceAndABarredSupplierIsNeitherMatchedNorOrdered() async throws {
+        try await withApp { app, f in
+            app.setToday(Self.today)
+            let offer = try await Self.certifiedOffer(app)
+            let lead = try await apiClient(app, "lead"), coop = try await apiClient(app, "supplier")
+            let order = try await Self.place(lead, Place(buyerUnitId: f.school, lines: [Line(offerId: offer, quantity: "60斤")]))
+                .content.decode(OrderJSON.self)
+            async let first = coop.post("/api/v1/orders/\(order.id)/confirm", [String: String]())
+            async let second = coop.post("/api/v1/orders/\(order.id)/confirm", [String: String]())
+            let statuses = [try await first.status, try await second.status]
+            XCTAssertEqual(statuses.filter { $0 == .ok }.count, 1, "\(statuses)")
+            try await assertEqual(try await Offer.find(offer, on: app.db)?.reservedThousandths, 60_000, "held once")
+
+            let entry = BlacklistEntry()
+            entry.$supplier.id = f.coop; entry.regionCode = Fixtures.yunyang; entry.reason = "以次充好"
+            entry.startsOn = "2026-11-01"
+            try await entry.create(on: app.db)
+            struct NeedBody: Encodable {
+                var buyerUnitId: Int; var variety = "土豆"; var quantity = "10斤"; var deliveryRegionCode = Fixtures.yunyang
+                var deliveryAddress = "食堂"; var from = "2026-12-01"; var to = "2026-12-31"
+            }
+            let need = try await lead.post("/api/v1/needs", NeedBody(buyerUnitId: f.school)).content.decode(Id.self).id
+            struct M: Decodable { struct O: Decodable { let offerId: Int }; let matches: [O] }
+            try await assertEqual(try await lead.get("/api/v1/needs/\(need)/matches").content.decode(M.self).matches.count, 0)
+            let refused = try await Self.refusal(lead, Place(buyerUnitId: f.school, lines: [Line(offerId: offer, quantity: "1斤")]))
+            XCTAssertEqual(refused.code, "blacklisted")
         }
     }
 }

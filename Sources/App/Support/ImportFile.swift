@@ -76,6 +76,15 @@ struct ImportFile: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: url) }
+
+    /// Files read whole into memory (a carrier's export, an office's sheet) stop at `megabytes`.
+    func refuseLarger(than megabytes: Int) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        guard size <= megabytes << 20 else {
+            throw APIError(status: .payloadTooLarge, code: "too_large", message: "文件超过 \(megabytes) MB，请按月分开导入",
+                           field: "file")
+        }
+    }
 }
 
 /// Values pulled one at a time, by one task at a time (an import's), hence unchecked.

@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import SQLKit
 
 /// Who is barred today: entries that have started, not ended and not been lifted.
 enum Blacklist {
@@ -8,6 +9,16 @@ enum Blacklist {
             .filter(\.$liftedAt == nil)
             .filter(\.$startsOn <= today.description)
             .group(.or) { $0.filter(\.$endsOn == nil).filter(\.$endsOn > today.description) }
+    }
+
+    /// The same, as a condition on an offer `o`: its supplier is not barred today.
+    static func notListed(_ today: LocalDate) -> SQLQueryString {
+        let day = today.description
+        return """
+            (o.supplier_id IS NULL OR o.supplier_id NOT IN (
+                SELECT b.supplier_id FROM blacklist_entries b WHERE b.lifted_at IS NULL AND b.starts_on <= \(bind: day)
+                AND (b.ends_on IS NULL OR b.ends_on > \(bind: day))))
+            """
     }
 
     static func refuseIfListed(_ supplierID: Int, on db: any Database, today: LocalDate) async throws {

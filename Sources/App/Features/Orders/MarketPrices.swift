@@ -26,7 +26,7 @@ final class MarketPrices: Sendable {
     static func read(_ variety: String, unit: String, today: LocalDate, on db: any Database) async throws -> Fen? {
         struct Row: Decodable { let fen: Double?; let qty: Double? }
         let row = try await (db as! any SQLDatabase).raw("""
-            SELECT SUM(CAST(amount_fen AS REAL)) AS fen, SUM(CAST(quantity_thousandths AS REAL)) AS qty
+            SELECT SUM(CAST(amount_fen AS DOUBLE PRECISION)) AS fen, SUM(CAST(quantity_thousandths AS DOUBLE PRECISION)) AS qty
             FROM purchases
             WHERE variety = \(bind: variety) AND quantity_unit = \(bind: unit)
                 AND purchased_on >= \(bind: today.adding(days: -90).description) AND \(unsafeRaw: Rollups.counted)

@@ -37,7 +37,7 @@ enum NeedCandidates {
         var conditions: [SQLQueryString] = [
             filter(need.variety), "o.updated_on > \(bind: Freshness.freshSince(today).description)",
             "o.quantity_unit = \(bind: need.quantity.unit)", "o.quantity_thousandths > o.reserved_thousandths",
-            "(o.price_unit IS NULL OR o.price_unit = \(bind: need.quantity.unit))",
+            "(o.price_unit IS NULL OR o.price_unit = \(bind: need.quantity.unit))", Blacklist.notListed(today),
         ]
         if let ceiling = need.priceCeiling { conditions.append("o.price_fen <= \(bind: ceiling.value)") }
         if need.certifiedOnly { conditions.append(certified(today)) }

@@ -61,6 +61,7 @@ enum NeedRematch {
             FROM offers o
             WHERE \(NeedCandidates.filter(text)) AND o.updated_on > \(bind: Freshness.freshSince(today).description)
                 AND o.quantity_unit = \(bind: unit) AND o.quantity_thousandths > o.reserved_thousandths
+                AND \(Blacklist.notListed(today))
             """).all(decoding: Row.self)
         return rows.compactMap { r in
             RegionCode(r.region_code).map { place in

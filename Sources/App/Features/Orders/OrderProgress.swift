@@ -32,8 +32,17 @@ enum OrderProgress {
     static func act(_ o: Order, event: OrderEvent? = nil, step: String, note: String?, req: Request,
                     _ change: @escaping @Sendable (Order, [OrderLine], any Database) async throws -> Void) async throws {
         let before = OrderDTO(o)
+        let was = o.state
         if let event { try Self.step(event, o) }
+        let moved = o.state
         try await req.db.writeTransaction { db in
+            // Two clicks at once: only the first moves the order from the state both read.
+            let claimed = try await (db as! any SQLDatabase).raw("""
+                UPDATE orders SET state = \(bind: moved) WHERE id = \(bind: o.id!) AND state = \(bind: was) RETURNING id
+                """).all()
+            guard !claimed.isEmpty else {
+                throw APIError(status: .conflict, code: "order_changed", message: "订单状态已变化，请刷新后再操作")
+            }
             let lines = try await OrderLine.query(on: db).filter(\.$order.$id == o.id!).sort(\.$id).all()
             try await change(o, lines, db)
             try await o.save(on: db)
@@ -107,6 +116,9 @@ enum OrderProgress {
                 .filter(\.$number == number).first() {
                 throw APIError(status: .conflict, code: "waybill_reused",
                                message: "运单号\(number)已用于订单#\(used.orderID)", field: "waybills[\(i)].number")
+            }
+            guard !bills.contains(where: { $0 == (carrier, number) }) else {
+                throw FieldError(field: "waybills[\(i)].number", code: "duplicate", message: "运单号\(number)重复填写")
             }
             bills.append((carrier, number))
         }

@@ -114,6 +114,7 @@ enum OrderService {
                        req: Request) async throws -> [OrderLine] {
         let byID = Dictionary(uniqueKeysWithValues: offers.map { ($0.id!, $0) })
         let certs = try await certifications(offers.compactMap(\.id), today: req.today, on: req.db)
+        let barred = Set(try await Blacklist.active(on: req.db, today: req.today).all().map(\.$supplier.id))
         var lines: [OrderLine] = []
         for (i, w) in wanted.enumerated() {
             let field = "lines[\(i)]"
@@ -121,6 +122,13 @@ enum OrderService {
                 throw FieldError(field: "\(field).offerId", code: "unknown_offer", message: "第\(i + 1)行的产品不存在")
             }
             try sameSeller(offer, as: o, first: i == 0, field: field)
+            if let supplier = offer.$supplier.id, barred.contains(supplier) {
+                throw FieldError(field: "\(field).offerId", code: "blacklisted", message: "第\(i + 1)行的供方已列入黑名单")
+            }
+            if let quote, offer.id != quote.offerID || (w.quantity?.thousandths ?? 0) > quote.quantityThousandths {
+                throw FieldError(field: "\(field).offerId", code: "not_quoted",
+                                 message: "按报价下单只能订购报价的产品，数量不超过报价的\(quote.quantity)")
+            }
             if need?.certifiedOnly ?? true, certs[offer.id!] == nil {
                 throw FieldError(field: "\(field).offerId", code: "not_certified",
                                  message: "“\(offer.variety)”（\(offer.sellerMasked)）未经认定或认定已过期")
@@ -172,7 +180,7 @@ enum OrderService {
         guard !offers.isEmpty else { return [:] }
         let rows = try await ProductApplication.query(on: db).filter(\.$offer.$id ~~ offers)
             .filter(\.$state == CertificationState.certified.rawValue)
-            .filter(\.$validUntil >= today.description).all()
+            .filter(\.$validUntil > today.description).all()
         return Dictionary(rows.compactMap { a in a.id.map { (a.$offer.id, $0) } }, uniquingKeysWith: max)
     }
 

@@ -24,8 +24,10 @@ enum QuoteController {
     /// Open needs, not yet past their window, for a variety or category the caller's offers have.
     static func answerable(_ req: Request) async throws -> [(Need, [Offer])] {
         let scope = req.scope(for: .quoteNeeds) ?? req.scope
+        let barred = Set(try await Blacklist.active(on: req.db, today: req.today).all().map(\.$supplier.id))
         let offers = try await Offer.query(on: req.db).scoped(by: scope)
             .filter(\.$updatedOn > Freshness.freshSince(req.today).description).limit(2_000).all()
+            .filter { o in o.$supplier.id.map { !barred.contains($0) } ?? true }
         let names = Set(offers.flatMap { [$0.variety, $0.category] })
         guard !names.isEmpty else { return [] }
         let needs = try await Need.query(on: req.db).filter(\.$state == "open")

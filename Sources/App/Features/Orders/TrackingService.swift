@@ -55,6 +55,7 @@ enum TrackingService {
         }
         let file = try await ImportFile.receive(req)
         defer { file.remove() }
+        try file.refuseLarger(than: 50)
         let cells = try OfferSheetController.cells(try Data(contentsOf: file.url))
         return try await add(try TrackingSheet.parse(cells, mapping: mapping), carrier: name, source: "file", req: req)
     }
@@ -65,18 +66,24 @@ enum TrackingService {
 
     /// Adds the events of waybills the caller ships; all or nothing.
     static func add(_ records: [TrackingRecord], carrier: String, source: String, req: Request) async throws -> Report {
-        let numbers = Set(records.map(\.waybill))
-        let bills = try await WaybillRecord.query(on: req.db).filter(\.$carrier == carrier)
-            .filter(\.$number ~~ numbers).all()
-        let visible = Set(try await Order.query(on: req.db).scoped(by: req.scope)
-            .filter(\.$id ~~ Set(bills.map(\.orderID))).all().compactMap(\.id))
+        let numbers = Array(Set(records.map(\.waybill)))
+        let bills = try await numbers.chunked(5_000).asyncFlatMap { chunk in
+            try await WaybillRecord.query(on: req.db).filter(\.$carrier == carrier).filter(\.$number ~~ Array(chunk)).all()
+        }
+        // An office writes tracking onto the waybills of its own sellers, not of its buyers' sellers elsewhere.
+        let visible = Set(try await Array(Set(bills.map(\.orderID))).chunked(5_000).asyncFlatMap { chunk in
+            try await Order.query(on: req.db).scoped(by: req.scope).filter(\.$id ~~ Array(chunk)).all()
+        }.filter { if case .region = req.scope { req.scope.covers(region: $0.sellerRegionCode) } else { true } }
+            .compactMap(\.id))
         let byNumber = Dictionary(bills.filter { visible.contains($0.orderID) }.map { ($0.number, $0) },
                                   uniquingKeysWith: { a, _ in a })
         let unknown = records.filter { byNumber[$0.waybill] == nil }.map {
             RowError(row: $0.line, column: "运单号", code: "unknown_waybill", message: "运单号\($0.waybill)不属于您发货的订单")
         }
         guard unknown.isEmpty else { throw ImportRejected(unknown) }
-        let known = try await TrackingEvent.query(on: req.db).filter(\.$waybillID ~~ bills.compactMap(\.id)).all()
+        let known = try await bills.compactMap(\.id).chunked(5_000).asyncFlatMap { chunk in
+            try await TrackingEvent.query(on: req.db).filter(\.$waybillID ~~ Array(chunk)).all()
+        }
         var seen = Set(known.map { "\($0.waybillID)|\($0.at)|\($0.status)" })
         let fresh = records.filter { r in seen.insert("\(byNumber[r.waybill]!.id!)|\(r.at)|\(r.status)").inserted }
         try await req.db.writeTransaction { db in

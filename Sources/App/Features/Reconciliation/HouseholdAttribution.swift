@@ -22,8 +22,12 @@ enum HouseholdAttribution {
     struct Group: Decodable { let supplier_id: Int?; let seller_key: String; let amount: Int64 }
 
     static func report(_ req: Request, year: Int) async throws -> Report {
-        guard case .region(let region) = req.scope else { throw APIError.forbidden }
-        let prefix = region.subtreePrefix
+        let prefix: String
+        switch req.scope {
+        case .region(let region): prefix = region.subtreePrefix
+        case .everything: prefix = ""
+        default: throw APIError.forbidden
+        }
         let households = try await App.Household.query(on: req.db).filter(\.$regionCode =~ prefix).all()
         let cipher = req.fieldCipher
         var byKey: [String: Int] = [:]

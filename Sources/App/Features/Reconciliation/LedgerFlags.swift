@@ -75,9 +75,11 @@ enum LedgerFlags {
         }, try await thresholds(for: region, on: req.db))
         let known = try await LedgerFlag.query(on: req.db).filter(\.$jurisdictionCode == region.digits).all()
         let byKey = Dictionary(known.map { ("\($0.rule)|\($0.flagKey)", $0) }, uniquingKeysWith: { a, _ in a })
-        let fresh = flags.filter { byKey["\($0.rule.rawValue)|\($0.key)"] == nil }.map { f -> LedgerFlag in
+        // A row's flag is the row's; a unit's or a pair's is the period's, so a later period's pattern is new.
+        let key = { (f: Anomalies.Flag) in f.key.hasPrefix("row:") ? f.key : "\(from)~\(to)|\(f.key)" }
+        let fresh = flags.filter { byKey["\($0.rule.rawValue)|\(key($0))"] == nil }.map { f -> LedgerFlag in
             let l = LedgerFlag()
-            l.jurisdictionCode = region.digits; l.rule = f.rule.rawValue; l.flagKey = f.key
+            l.jurisdictionCode = region.digits; l.rule = f.rule.rawValue; l.flagKey = key(f)
             l.rows = f.rows.map(String.init).joined(separator: ","); l.reason = f.reason; l.status = "open"
             return l
         }

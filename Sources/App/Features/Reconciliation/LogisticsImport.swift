@@ -25,6 +25,7 @@ enum LogisticsImport {
         let m = try mapping(carrier)
         let file = try await ImportFile.receive(req)
         defer { file.remove() }
+        try file.refuseLarger(than: 50)
         let records = try LogisticsSheet.parse(try OfferSheetController.cells(try Data(contentsOf: file.url)), mapping: m)
         let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
         var errors: [RowError] = [], places: [Int: RegionCode] = [:]
@@ -39,8 +40,9 @@ enum LogisticsImport {
         guard errors.isEmpty else { throw ImportRejected(errors) }
         let origins = places
         let units = try await UnitNames.lookup(try await BuyerUnit.query(on: req.db).all(), on: req.db)
-        let known = Set(try await LogisticsWaybill.query(on: req.db).filter(\.$carrier == m.carrier)
-            .filter(\.$number ~~ records.map(\.waybill)).all().map(\.number))
+        let known = Set(try await records.map(\.waybill).chunked(5_000).asyncFlatMap { chunk in
+            try await LogisticsWaybill.query(on: req.db).filter(\.$carrier == m.carrier).filter(\.$number ~~ Array(chunk)).all()
+        }.map(\.number))
         var report = Report(read: records.count)
         let by = req.currentUser?.signature ?? ""
         var seen = known

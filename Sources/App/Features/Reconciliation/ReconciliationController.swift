@@ -126,8 +126,10 @@ enum ReconciliationController {
     static func decideForm(confirm: Bool) -> @Sendable (Request) async throws -> Response {
         { req in
             _ = try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: confirm, req: req)
-            return req.redirect(to: req.headers.first(name: .referer).flatMap { URL(string: $0)?.path == "/reconciliation"
-                ? $0 : nil } ?? "/reconciliation")
+            // Back to the page the office was on (its period), never to another host.
+            let back = req.headers.first(name: .referer).flatMap(URLComponents.init(string:))
+                .flatMap { $0.path == "/reconciliation" ? "/reconciliation" + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") : nil }
+            return req.redirect(to: back ?? "/reconciliation")
         }
     }
 }

@@ -22,9 +22,9 @@ enum ReconciliationReport {
                 SUM(CASE WHEN o.outcome = 'twoWay' THEN 1 ELSE 0 END) AS two,
                 SUM(CASE WHEN o.outcome = 'single' OR o.outcome IS NULL THEN 1 ELSE 0 END) AS single,
                 SUM(CASE WHEN o.outcome = 'contradiction' THEN 1 ELSE 0 END) AS contradiction,
-                SUM(CASE WHEN \(unsafeRaw: Rollups.counted) THEN CAST(p.amount_fen AS REAL) ELSE 0 END) AS counted,
+                SUM(CASE WHEN \(unsafeRaw: Rollups.counted) THEN CAST(p.amount_fen AS DOUBLE PRECISION) ELSE 0 END) AS counted,
                 SUM(CASE WHEN \(unsafeRaw: Rollups.counted) AND o.outcome IN ('threeWay', 'twoWay')
-                    THEN CAST(p.amount_fen AS REAL) ELSE 0 END) AS traced
+                    THEN CAST(p.amount_fen AS DOUBLE PRECISION) ELSE 0 END) AS traced
             FROM purchases p LEFT JOIN purchase_outcomes o ON o.purchase_id = p.id
             WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND p.reverses_id IS NULL
                 AND p.purchased_on >= \(bind: from.description) AND p.purchased_on <= \(bind: to.description)

@@ -42,8 +42,8 @@ enum Traceability {
                      on db: any Database) async throws -> [Sum] {
         try await (db as! any SQLDatabase).raw("""
             SELECT \(unsafeRaw: key) AS key,
-                SUM(CAST(p.amount_fen AS REAL)) AS counted,
-                SUM(CASE WHEN o.outcome IN ('threeWay', 'twoWay') THEN CAST(p.amount_fen AS REAL) ELSE 0 END) AS traced
+                SUM(CAST(p.amount_fen AS DOUBLE PRECISION)) AS counted,
+                SUM(CASE WHEN o.outcome IN ('threeWay', 'twoWay') THEN CAST(p.amount_fen AS DOUBLE PRECISION) ELSE 0 END) AS traced
             FROM purchases p LEFT JOIN purchase_outcomes o ON o.purchase_id = p.id
             WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%")
                 AND p.purchased_on >= \(bind: from.description) AND p.purchased_on <= \(bind: to.description)
