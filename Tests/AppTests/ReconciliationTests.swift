@@ -165,7 +165,10 @@ final class LedgerFlagTests: XCTestCase {
                 XCTAssertEqual(res.status, .created, res.body.string)
             }
             struct Period: Encodable { let from = "2026-11-01"; let to = "2026-11-23" }
-            let flags = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
+            let all = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
+            XCTAssertEqual(all.filter { $0.rule == "uncertified" }.count, 7, "no certified 红橙 from the village: every row")
+            XCTAssertEqual(all.first { $0.rule == "uncertified" }?.reason, "2026-11-10采购时，产地没有在认定有效期内的“红橙”帮扶产品")
+            let flags = all.filter { $0.rule != "uncertified" }
             XCTAssertEqual(flags.map(\.rule), ["priceOutlier"])
             XCTAssertEqual(flags.first?.reason, "单价9元/斤，2026-11同品种中位数4.5元/斤，偏离评分30.35（阈值3.5）")
             let flag = try XCTUnwrap(flags.first)
@@ -175,7 +178,8 @@ final class LedgerFlagTests: XCTestCase {
                                                  ["status": "accepted", "note": "礼盒装，单价属实"])
             try await assertEqual(try resolved.content.decode(FlagDTO.self).status, "accepted")
             let again = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
-            XCTAssertEqual(again.map(\.status), ["accepted"], "a re-scan keeps the decision")
+            XCTAssertEqual(again.filter { $0.rule == "priceOutlier" }.map(\.status), ["accepted"], "a re-scan keeps the decision")
+            XCTAssertEqual(again.count, all.count, "and adds nothing twice")
             let clerk = try await apiClient(app, "clerk")
             try await assertEqual(try await clerk.get("/api/v1/flags").content.decode([FlagDTO].self).count, 0,
                                   "a township sees flags of its own jurisdiction only")
@@ -222,6 +226,33 @@ final class BulletinTraceabilityTests: XCTestCase {
             struct Trace: Decodable { struct L: Decodable { let rate: String }; let total: L }
             try await assertEqual(try await office.get("/api/v1/reconciliations/traceability?from=2026-07-01&to=2026-09-30")
                 .content.decode(Trace.self).total.rate, "50.00%", "today's figure moved; the bulletin's did not")
+        }
+    }
+}
+
+extension LedgerFlagTests {
+    func testARowIsFlaggedUncertifiedOnlyWhenNoCertificationOfItsPlaceAndVarietyCoveredItsDate() async throws {
+        try await withApp { app, f in
+            app.setToday(ReconciliationTests.today)
+            var offer = OrderTests.OfferBody()
+            offer.variety = "红橙"
+            _ = try await OrderTests.certifiedOffer(app, offer)      // certified 2026-11-01 to 2027-10-31
+            let office = try await apiClient(app, "office")
+            struct Row: Encodable {
+                let buyerUnitId: Int; let purchasedOn: String; var originRegionCode = Fixtures.village
+                var seller = "示例村合作社"; let variety: String; var quantity = "10斤"; var amount = "45"
+                var purpose = "canteen"; var channel = "fiveInto"
+            }
+            struct Id: Decodable { let id: Int }
+            var ids: [Int] = []
+            for (day, variety) in [("2026-11-10", "红橙"), ("2026-10-20", "红橙"), ("2026-11-10", "土豆")] {
+                let res = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital, purchasedOn: day, variety: variety))
+                ids.append(try res.content.decode(Id.self).id)
+            }
+            struct Period: Encodable { let from = "2026-10-01"; let to = "2026-11-23" }
+            let flags = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
+            XCTAssertEqual(flags.filter { $0.rule == "uncertified" }.flatMap(\.rows).sorted(), [ids[1], ids[2]],
+                           "covered on its date: not flagged; before the certificate, or another variety: flagged")
         }
     }
 }

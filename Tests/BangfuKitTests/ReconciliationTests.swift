@@ -125,5 +125,11 @@ final class AnomaliesTests: XCTestCase {
         XCTAssertEqual(Anomalies.scan(round).map(\.rule), [.roundNumbers], "half of ten rows in whole thousands")
         XCTAssertEqual(Anomalies.scan(Array(round.dropFirst())).map(\.rule), [], "four of nine")
         XCTAssertEqual(Anomalies.scan([row(1, yuan: 100), row(2, yuan: 100, twin: 1)]).map(\.rows), [[1, 2]])
+        let helped = (1...3).map {
+            Anomalies.Row(id: $0, buyer: 1, seller: "张*", month: "2026-10", variety: "土豆", unit: "斤",
+                          amount: Fen(Int64($0) * 10_000 + 1), quantityThousandths: 1_000 * Int64($0), helped: true)
+        }
+        XCTAssertEqual(Anomalies.scan(helped).map(\.rule), [.oneHousehold], "three helped-place rows, one seller")
+        XCTAssertEqual(Anomalies.scan(Array(helped.prefix(2))).map(\.rule), [], "two are not a pattern")
     }
 }

@@ -3,7 +3,7 @@
 /// total; an office resolves them.
 public enum Anomalies {
     public enum Rule: String, Sendable, Codable, CaseIterable {
-        case priceOutlier, yearEndRush, justUnderThreshold, roundNumbers, twinReports
+        case priceOutlier, yearEndRush, justUnderThreshold, roundNumbers, twinReports, oneHousehold, uncertified
         public var chineseName: String {
             switch self {
             case .priceOutlier: "单价异常"
@@ -11,6 +11,8 @@ public enum Anomalies {
             case .justUnderThreshold: "金额集中在限额以下"
             case .roundNumbers: "整数金额集中"
             case .twinReports: "同一采购多处上报"
+            case .oneHousehold: "帮扶地采购集中于一户"
+            case .uncertified: "非认定产品"
             }
         }
     }
@@ -34,10 +36,13 @@ public enum Anomalies {
         public let id: Int, buyer: Int, seller: String, month: String, variety: String, unit: String
         public let amount: Fen, quantityThousandths: Int64
         public let twinOf: Int?
+        /// Bought from a place the buyer is paired with (its 帮扶 places).
+        public let helped: Bool
         public init(id: Int, buyer: Int, seller: String, month: String, variety: String, unit: String, amount: Fen,
-                    quantityThousandths: Int64, twinOf: Int? = nil) {
+                    quantityThousandths: Int64, twinOf: Int? = nil, helped: Bool = false) {
             self.id = id; self.buyer = buyer; self.seller = seller; self.month = month; self.variety = variety
             self.unit = unit; self.amount = amount; self.quantityThousandths = quantityThousandths; self.twinOf = twinOf
+            self.helped = helped
         }
     }
 
@@ -47,10 +52,13 @@ public enum Anomalies {
         public let key: String
         public let rows: [Int]
         public let reason: String
+        public init(rule: Rule, key: String, rows: [Int], reason: String) {
+            self.rule = rule; self.key = key; self.rows = rows; self.reason = reason
+        }
     }
 
     public static func scan(_ rows: [Row], _ t: Thresholds = Thresholds()) -> [Flag] {
-        prices(rows, t) + yearEnd(rows, t) + justUnder(rows, t) + round(rows, t) + twins(rows)
+        prices(rows, t) + yearEnd(rows, t) + justUnder(rows, t) + round(rows, t) + twins(rows) + oneSeller(rows, t)
     }
 
     /// Unit prices far from the month's prices of the same variety and unit.
@@ -98,6 +106,15 @@ public enum Anomalies {
             guard group.count >= t.roundMinimumRows, whole.count * 10_000 >= group.count * t.roundShareBP else { return nil }
             return Flag(rule: .roundNumbers, key: "unit:\(buyer)", rows: whole.map(\.id).sorted(),
                         reason: "本单位\(group.count)笔中\(whole.count)笔为整千元金额（阈值\(t.roundShareBP / 100)%）")
+        }.sorted { $0.key < $1.key }
+    }
+
+    /// A unit whose purchases from its helped places all come from one seller (at least `justUnderRows` of them).
+    static func oneSeller(_ rows: [Row], _ t: Thresholds) -> [Flag] {
+        Dictionary(grouping: rows.filter(\.helped), by: \.buyer).compactMap { buyer, group -> Flag? in
+            guard group.count >= t.justUnderRows, Set(group.map(\.seller)).count == 1 else { return nil }
+            return Flag(rule: .oneHousehold, key: "unit:\(buyer)", rows: group.map(\.id).sorted(),
+                        reason: "本单位在帮扶地的\(group.count)笔采购都来自同一卖方")
         }.sorted { $0.key < $1.key }
     }
 

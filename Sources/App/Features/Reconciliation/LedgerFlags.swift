@@ -46,7 +46,7 @@ extension Anomalies.Thresholds: Content {}
 enum LedgerFlags {
     struct Row: Decodable {
         let id: Int, buyer_unit_id: Int, seller_key: String, month: String, variety: String, quantity_unit: String
-        let amount_fen: Int64, quantity_thousandths: Int64, suspected_duplicate_of: Int?
+        let amount_fen: Int64, quantity_thousandths: Int64, suspected_duplicate_of: Int?, origin_region_code: String
     }
 
     static func thresholds(for region: RegionCode, on db: any Database) async throws -> Anomalies.Thresholds {
@@ -62,17 +62,19 @@ enum LedgerFlags {
         let (from, to) = try ReconciliationService.period(input, today: req.today)
         let rows = try await (req.db as! any SQLDatabase).raw("""
             SELECT id, buyer_unit_id, seller_key, substr(purchased_on, 1, 7) AS month, variety, quantity_unit, amount_fen,
-                quantity_thousandths, suspected_duplicate_of
+                quantity_thousandths, suspected_duplicate_of, origin_region_code
             FROM purchases
             WHERE origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND purchased_on >= \(bind: from.description)
                 AND purchased_on <= \(bind: to.description) AND reverses_id IS NULL AND duplicate_of IS NULL
                 AND state <> 'rejected'
             """).all(decoding: Row.self)
-        let flags = Anomalies.scan(rows.map {
-            Anomalies.Row(id: $0.id, buyer: $0.buyer_unit_id, seller: $0.seller_key, month: $0.month, variety: $0.variety,
-                          unit: $0.quantity_unit, amount: Fen($0.amount_fen), quantityThousandths: $0.quantity_thousandths,
-                          twinOf: $0.suspected_duplicate_of)
-        }, try await thresholds(for: region, on: req.db))
+        let helped = try await NeedRematch.helpedPlaces(units: Set(rows.map(\.buyer_unit_id)), on: req.db)
+        let flags = Anomalies.scan(rows.map { r in
+            Anomalies.Row(id: r.id, buyer: r.buyer_unit_id, seller: r.seller_key, month: r.month, variety: r.variety,
+                          unit: r.quantity_unit, amount: Fen(r.amount_fen), quantityThousandths: r.quantity_thousandths,
+                          twinOf: r.suspected_duplicate_of,
+                          helped: RegionCode(r.origin_region_code).map { o in (helped[r.buyer_unit_id] ?? []).contains { $0.contains(o) } } ?? false)
+        }, try await thresholds(for: region, on: req.db)) + (try await uncertified(region, from: from, to: to, on: req.db))
         let known = try await LedgerFlag.query(on: req.db).filter(\.$jurisdictionCode == region.digits).all()
         let byKey = Dictionary(known.map { ("\($0.rule)|\($0.flagKey)", $0) }, uniquingKeysWith: { a, _ in a })
         // A row's flag is the row's; a unit's or a pair's is the period's, so a later period's pattern is new.
@@ -89,6 +91,27 @@ enum LedgerFlags {
                                    after: ["found": String(flags.count), "new": String(fresh.count)])
         }
         return try await list(req, region: region)
+    }
+
+    /// Rows of a product no certification covered on their date: no offer of the variety in the row's place held a
+    /// 帮扶产品 certification valid that day.
+    static func uncertified(_ region: RegionCode, from: LocalDate, to: LocalDate,
+                            on db: any Database) async throws -> [Anomalies.Flag] {
+        struct Hit: Decodable { let id: Int; let variety: String; let purchased_on: String }
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT p.id, p.variety, p.purchased_on FROM purchases p
+            WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND p.purchased_on >= \(bind: from.description)
+                AND p.purchased_on <= \(bind: to.description) AND p.reverses_id IS NULL AND p.duplicate_of IS NULL
+                AND p.state <> 'rejected' AND NOT EXISTS (
+                    SELECT 1 FROM offers o JOIN product_applications a ON a.offer_id = o.id
+                    WHERE o.region_code = p.origin_region_code AND o.variety = p.variety
+                        AND a.valid_from <= p.purchased_on AND a.valid_until >= p.purchased_on
+                        AND a.state IN ('certified', 'suspended', 'revoked'))
+            ORDER BY p.id
+            """).all(decoding: Hit.self).map {
+            Anomalies.Flag(rule: .uncertified, key: "row:\($0.id)", rows: [$0.id],
+                           reason: "\($0.purchased_on)采购时，产地没有在认定有效期内的“\($0.variety)”帮扶产品")
+        }
     }
 
     static func list(_ req: Request, region: RegionCode? = nil) async throws -> [LedgerFlag] {
