@@ -97,16 +97,34 @@ enum ReconciliationService {
                     .filter(\.$status == "proposed").delete()
                 try await PurchaseOutcome.query(on: db).filter(\.$purchaseID ~~ Array(chunk)).delete()
             }
-            for l in fresh { try await l.create(on: db) }
-            for (row, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
-                let o = PurchaseOutcome()
-                o.purchaseID = row; o.outcome = outcome.rawValue
-                try await o.create(on: db)
-            }
+            try await insert(fresh, outcomes, on: db)
             try await Audit.record(req, on: db, action: "reconcile", entity: "reconciliation", id: nil, region: nil,
                                    after: ["rows": String(rows.count), "proposals": String(proposals.count)])
         }
         return outcomes
+    }
+
+    /// Many rows a statement: a province's quarter is hundreds of thousands of links and outcomes.
+    static func insert(_ links: [ReconciliationLink], _ outcomes: [Int: Reconciliation.Outcome],
+                       on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for chunk in links.chunked(500) {
+            try await sql.insert(into: ReconciliationLink.schema)
+                .columns("purchase_id", "other_kind", "other_id", "score", "reasons", "contradicts", "ambiguous",
+                         "status", "origin_code")
+                .rows(chunk.map(row))
+                .run()
+        }
+        let sorted = outcomes.sorted { $0.key < $1.key }
+        for chunk in sorted.chunked(2_000) {
+            let rows: [[any SQLExpression]] = chunk.map { [SQLBind($0.key), SQLBind($0.value.rawValue)] }
+            try await sql.insert(into: PurchaseOutcome.schema).columns("purchase_id", "outcome").rows(rows).run()
+        }
+    }
+
+    static func row(_ l: ReconciliationLink) -> [any SQLExpression] {
+        [SQLBind(l.purchaseID), SQLBind(l.otherKind), SQLBind(l.otherID), SQLBind(l.score), SQLBind(l.reasons),
+         SQLBind(l.contradicts), SQLBind(l.ambiguous), SQLBind(l.status), SQLBind(l.originCode)]
     }
 
     static func link(_ p: Reconciliation.Proposal, origin: String) -> ReconciliationLink {
