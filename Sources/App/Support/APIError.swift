@@ -19,6 +19,13 @@ struct APIError: AbortError, Sendable {
     static func invalid(_ e: FieldError) -> APIError {
         APIError(status: .unprocessableEntity, code: e.code, message: e.message, field: e.field)
     }
+    /// A report's total past what money can hold: refused rather than wrapped.
+    static func total(_ amounts: [Int64]) throws -> Int64 {
+        guard let sum = Fen.total(amounts) else {
+            throw APIError(status: .unprocessableEntity, code: "amount_overflow", message: "金额合计超出上限")
+        }
+        return sum
+    }
     static func conflict(_ field: String, _ message: String) -> APIError {
         APIError(status: .conflict, code: "duplicate", message: message, field: field)
     }

@@ -75,3 +75,26 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         return Fen(negative ? -fen : fen)
     }
 }
+
+extension Fen {
+    /// The sum of amounts in 分, or nil when it would pass what money can hold (`maxFen`).
+    public static func total(_ amounts: [Int64]) -> Int64? {
+        var sum: Int64 = 0
+        for a in amounts {
+            let (next, overflow) = sum.addingReportingOverflow(a)
+            guard !overflow, next < maxFen, next > -maxFen else { return nil }
+            sum = next
+        }
+        return sum
+    }
+
+    /// `part` of `whole` in basis points (10,000 = all), in integers, truncated or rounded half up; nil without a
+    /// whole.
+    public static func shareBP(_ part: Int64, of whole: Int64, rounded: Bool = false) -> Int? {
+        guard whole > 0, part >= 0, part <= whole else { return nil }
+        let (high, low) = part.multipliedFullWidth(by: 10_000)
+        let (q, r) = whole.dividingFullWidth((high, low))
+        return Int(q) + (rounded && r >= whole - r ? 1 : 0)
+    }
+}
+

@@ -31,10 +31,9 @@ public enum Attribution {
     /// The share of the amount the top tenth of households received (集中度), in basis points.
     public static func topTenthShareBP(_ amounts: [Fen]) -> Int {
         let sorted = amounts.map(\.value).filter { $0 > 0 }.sorted(by: >)
-        let total = sorted.reduce(0, +)
-        guard total > 0 else { return 0 }
-        let top = sorted.prefix(max(1, (sorted.count + 9) / 10)).reduce(0, +)
-        return Int(Double(top) / Double(total) * 10_000)
+        guard let total = Fen.total(sorted), let top = Fen.total(Array(sorted.prefix(max(1, (sorted.count + 9) / 10))))
+        else { return 0 }
+        return Fen.shareBP(top, of: total) ?? 0
     }
 }
 

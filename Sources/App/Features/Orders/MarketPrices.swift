@@ -21,21 +21,24 @@ final class MarketPrices: Sendable {
         return fen
     }
 
-    /// Summed in floating point: it is an average for comparison, and integer sums of many large rows could
-    /// overflow.
+    /// The median price per unit of the variety's latest counted rows (at most 500) over 90 days, in 分: robust to
+    /// one odd row, exact in integers, and bounded whatever the ledger's size.
     static func read(_ variety: String, unit: String, today: LocalDate, on db: any Database) async throws -> Fen? {
-        struct Row: Decodable { let fen: Double?; let qty: Double? }
-        let row = try await (db as! any SQLDatabase).raw("""
-            SELECT SUM(CAST(amount_fen AS DOUBLE PRECISION)) AS fen, SUM(CAST(quantity_thousandths AS DOUBLE PRECISION)) AS qty
-            FROM purchases
+        struct Row: Decodable { let amount_fen: Int64; let quantity_thousandths: Int64 }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT amount_fen, quantity_thousandths FROM purchases
             WHERE variety = \(bind: variety) AND quantity_unit = \(bind: unit)
                 AND purchased_on >= \(bind: today.adding(days: -90).description) AND \(unsafeRaw: Rollups.counted)
-                AND reverses_id IS NULL AND amount_fen > 0
-            """).first(decoding: Row.self)
-        guard let fen = row?.fen, let qty = row?.qty, qty > 0 else { return nil }
-        let perUnit = fen * 1_000 / qty
-        guard perUnit.isFinite, perUnit >= 0, perUnit < Double(Fen.maxFen) else { return nil }
-        return Fen(Int64(perUnit))
+                AND reverses_id IS NULL AND amount_fen > 0 AND quantity_thousandths > 0
+            ORDER BY purchased_on DESC, id DESC
+            LIMIT 500
+            """).all(decoding: Row.self)
+        let prices = rows.compactMap { r -> Int64? in
+            let (scaled, overflow) = r.amount_fen.multipliedReportingOverflow(by: 1_000)
+            return overflow ? nil : scaled / r.quantity_thousandths
+        }.sorted()
+        guard !prices.isEmpty else { return nil }
+        return Fen(prices[prices.count / 2])
     }
 }
 

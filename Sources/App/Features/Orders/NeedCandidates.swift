@@ -77,7 +77,8 @@ enum NeedCandidates {
         return "o.region_code BETWEEN \(bind: pad("0")) AND \(bind: pad("9"))"
     }
 
-    static func read(_ conditions: [SQLQueryString], order: SQLQueryString, limit: Int, today: LocalDate,
+    /// The offers `conditions` select, in `order`, at most `limit` of them (nil: all).
+    static func read(_ conditions: [SQLQueryString], order: SQLQueryString, limit: Int?, today: LocalDate,
                      on db: any Database) async throws -> [Candidate] {
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT o.id, o.variety, o.category, o.region_code, o.seller_masked,
@@ -86,8 +87,7 @@ enum NeedCandidates {
                 CASE WHEN o.deep_poverty THEN 1 ELSE 0 END AS deep
             FROM offers o
             WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY \(order)
-            LIMIT \(bind: limit)
+            ORDER BY \(order)\(limit.map { " LIMIT \(bind: $0)" as SQLQueryString } ?? "")
             """).all(decoding: Row.self)
         return rows.compactMap { r in
             guard let place = RegionCode(r.region_code) else { return nil }

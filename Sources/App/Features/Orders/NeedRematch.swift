@@ -11,11 +11,6 @@ enum NeedRematch {
 
     struct Summary: Sendable { let needs: Int; let matches: Int }
 
-    struct Row: Decodable {
-        let id: Int, variety: String, category: String, region_code: String, stock: Int64, price_fen: Int64
-        let price_unit: String?, quality_marks: String, certified: Int, deep: Int
-    }
-
     static func run(on db: any Database, today: LocalDate) async throws -> Summary {
         let needs = try await Need.query(on: db).filter(\.$state == "open")
             .filter(\.$windowTo >= today.description).all()
@@ -47,32 +42,16 @@ enum NeedRematch {
         return Dictionary(grouping: pairings, by: { $0.$helperUnit.id ?? 0 }).mapValues { $0.compactMap(\.countedPlace) }
     }
 
-    /// The fresh, in-stock offers of a variety (or category) in a unit, with their certification and 原深度贫困
-    /// flags: read once for all the needs that name it.
+    /// The fresh, in-stock offers of a variety (or category) in a unit, certified or not (each need says whether it
+    /// must be), read once for all the needs that name it.
     static func offers(_ text: String, unit: String, today: LocalDate, on db: any Database) async throws
         -> [NeedMatching.Offer] {
-        let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT o.id, o.variety, o.category, o.region_code, o.quantity_thousandths - o.reserved_thousandths AS stock,
-                o.price_fen, o.price_unit, o.quality_marks,
-                CASE WHEN EXISTS (SELECT 1 FROM product_applications a WHERE a.offer_id = o.id
-                    AND a.state = \(bind: CertificationState.certified.rawValue)
-                    AND a.valid_until > \(bind: today.description)) THEN 1 ELSE 0 END AS certified,
-                CASE WHEN o.deep_poverty THEN 1 ELSE 0 END AS deep
-            FROM offers o
-            WHERE \(NeedCandidates.filter(text)) AND o.updated_on > \(bind: Freshness.freshSince(today).description)
-                AND o.quantity_unit = \(bind: unit) AND o.quantity_thousandths > o.reserved_thousandths
-                AND \(Blacklist.notListed(today))
-            """).all(decoding: Row.self)
-        return rows.compactMap { r in
-            RegionCode(r.region_code).map { place in
-                NeedMatching.Offer(
-                    id: r.id, variety: r.variety, place: place, deepPoverty: r.deep == 1, certified: r.certified == 1,
-                    fresh: true, stock: Quantity(thousandths: r.stock, unit: unit),
-                    price: UnitPrice(fen: Fen(r.price_fen), unit: r.price_unit),
-                    marks: Set(r.quality_marks.split(separator: ",").compactMap { QualityMark(rawValue: String($0)) }),
-                    category: ProductCategory(rawValue: r.category)?.chineseName ?? r.category)
-            }
-        }
+        let usable: [SQLQueryString] = [
+            NeedCandidates.filter(text), "o.updated_on > \(bind: Freshness.freshSince(today).description)",
+            "o.quantity_unit = \(bind: unit)", "o.quantity_thousandths > o.reserved_thousandths",
+            Blacklist.notListed(today),
+        ]
+        return try await NeedCandidates.read(usable, order: "o.id", limit: nil, today: today, on: db).map(\.offer)
     }
 
     /// Replaces the kept matches in one transaction, in chunks a statement can bind.

@@ -68,13 +68,13 @@ enum ReceivablesReport {
                 let limit = try await cachedLimit(o.buyerRegionCode, &limits, on: req.db)
                 let due = OrderService.payable(o)
                 let b = Receivables.bucket(days: accepted.days(until: req.today)).rawValue
-                buckets[b] = try OrderService.sum([buckets[b], due])
+                buckets[b] = try APIError.total([buckets[b], due])
                 if Receivables.overdue(acceptedOn: accepted, today: req.today, limit: limit) { overdue.append(o) }
             }
-            let total = try OrderService.sum(buckets)
+            let total = try APIError.total(buckets)
             rows.append(Row(buyerUnitId: unit, buyerUnit: names[unit] ?? "", orders: mine.count,
                             unpaid: Fen(total).description, unpaidFen: total, bucketsFen: buckets,
-                            overdueOrders: overdue.count, overdueFen: try OrderService.sum(overdue.map(OrderService.payable)),
+                            overdueOrders: overdue.count, overdueFen: try APIError.total(overdue.map(OrderService.payable)),
                             overdueIds: overdue.compactMap(\.id).sorted()))
         }
         rows.sort { ($0.overdueFen, $0.unpaidFen, -$0.buyerUnitId) > ($1.overdueFen, $1.unpaidFen, -$1.buyerUnitId) }

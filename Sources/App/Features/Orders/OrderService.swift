@@ -185,12 +185,7 @@ enum OrderService {
     }
 
     static func sum(_ amounts: [Int64]) throws -> Int64 {
-        var total: Int64 = 0
-        for a in amounts {
-            let (next, overflow) = total.addingReportingOverflow(a)
-            guard !overflow, next < Fen.maxFen else { throw FieldError.invalid("lines", "订单明细", "金额超出上限") }
-            total = next
-        }
+        guard let total = Fen.total(amounts) else { throw FieldError.invalid("lines", "订单明细", "金额超出上限") }
         return total
     }
 

@@ -42,9 +42,9 @@ enum HouseholdAttribution {
         var amounts: [Int: Int64] = [:], unattributed: Int64 = 0
         for g in groups {
             let whose = g.supplier_id.flatMap { links[$0] } ?? byKey[g.seller_key].map { [$0] } ?? []
-            guard !whose.isEmpty else { unattributed = try OrderService.sum([unattributed, g.amount]); continue }
+            guard !whose.isEmpty else { unattributed = try APIError.total([unattributed, g.amount]); continue }
             for share in Attribution.split(Fen(g.amount), weights: Dictionary(uniqueKeysWithValues: whose.map { ($0, 1) })) {
-                amounts[share.household] = try OrderService.sum([amounts[share.household] ?? 0, share.amount.value])
+                amounts[share.household] = try APIError.total([amounts[share.household] ?? 0, share.amount.value])
             }
         }
         return try await build(year: year, households: households, amounts: amounts, unattributed: unattributed,
@@ -68,12 +68,12 @@ enum HouseholdAttribution {
                       on db: any Database) async throws -> Report {
         let names = try await RegionNames.places(for: households.map(\.regionCode), on: db)
         let share = { (fens: [Int64]) -> String in
-            String(format: "%.2f%%", Double(Attribution.topTenthShareBP(fens.map { Fen($0) })) / 100)
+            Traceability.percent(bp: Attribution.topTenthShareBP(fens.map { Fen($0) }))
         }
         let villages = try Dictionary(grouping: households, by: \.regionCode).map { code, hs -> Village in
             let fens = hs.map { amounts[$0.id!] ?? 0 }
             return Village(code: code, name: names[code] ?? code, households: hs.count, reached: fens.filter { $0 > 0 }.count,
-                           amountFen: try OrderService.sum(fens), topTenthShare: share(fens))
+                           amountFen: try APIError.total(fens), topTenthShare: share(fens))
         }.sorted { $0.code < $1.code }
         let lines = households.compactMap { h -> Household? in
             guard let fen = amounts[h.id!], fen > 0 else { return nil }
@@ -81,7 +81,7 @@ enum HouseholdAttribution {
                              amount: Fen(fen).description)
         }.sorted { ($0.amountFen, -$0.id) > ($1.amountFen, -$1.id) }
         let reached = lines.count
-        return Report(year: year, attributedFen: try OrderService.sum(lines.map(\.amountFen)), unattributedFen: unattributed,
+        return Report(year: year, attributedFen: try APIError.total(lines.map(\.amountFen)), unattributedFen: unattributed,
                       reached: reached, notReached: households.count - reached,
                       topTenthShare: share(households.map { amounts[$0.id!] ?? 0 }), villages: villages,
                       households: Array(lines.prefix(500)))

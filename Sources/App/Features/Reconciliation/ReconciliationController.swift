@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import SQLKit
 import Vapor
 
 struct LinkDTO: Content {
@@ -22,15 +23,20 @@ enum ReconciliationController {
                                                       to: req.query["to"] ?? today.description), today: today)
     }
 
+    /// The period's proposals in the caller's places, contradictions and ambiguous ones first: one query.
     static func links(_ req: Request, from: LocalDate, to: LocalDate, limit: Int = 500) async throws -> [ReconciliationLink] {
-        let scope = req.scope(for: .viewReconciliation) ?? req.scope
-        let rows = try await Purchase.query(on: req.db).filter(\.$purchasedOn >= from.description)
-            .filter(\.$purchasedOn <= to.description).field(\.$id).all().compactMap(\.id)
-        return try await rows.chunked(5_000).asyncFlatMap { chunk in
-            try await ReconciliationLink.query(on: req.db).scoped(by: scope).filter(\.$purchaseID ~~ Array(chunk)).all()
-        }.sorted { ($0.contradicts ? 0 : 1, $0.ambiguous ? 0 : 1, -$0.score, $0.id ?? 0) <
-                   ($1.contradicts ? 0 : 1, $1.ambiguous ? 0 : 1, -$1.score, $1.id ?? 0) }
-            .prefix(limit).map { $0 }
+        guard case .region(let r) = req.scope(for: .viewReconciliation) ?? req.scope else { return [] }
+        struct Id: Decodable { let id: Int }
+        let ids = try await (req.db as! any SQLDatabase).raw("""
+            SELECT l.id FROM reconciliation_links l JOIN purchases p ON p.id = l.purchase_id
+            WHERE l.origin_code LIKE \(bind: r.subtreePrefix + "%") AND p.purchased_on >= \(bind: from.description)
+                AND p.purchased_on <= \(bind: to.description)
+            ORDER BY l.contradicts DESC, l.ambiguous DESC, l.score DESC, l.id
+            LIMIT \(bind: limit)
+            """).all(decoding: Id.self).map(\.id)
+        let links = try await ReconciliationLink.query(on: req.db).filter(\.$id ~~ ids).all()
+        let byID = Dictionary(uniqueKeysWithValues: links.map { ($0.id!, $0) })
+        return ids.compactMap { byID[$0] }
     }
 
     @Sendable static func apiRun(req: Request) async throws -> ReconciliationService.Summary {

@@ -9,7 +9,7 @@ enum ReconciliationReport {
     struct Sum: Decodable {
         let key: String?
         let rows: Int, three: Int, two: Int, single: Int, contradiction: Int
-        let counted: Double, traced: Double
+        let counted: Int64, traced: Int64
     }
 
     static func rows(_ req: Request, by: String, from: LocalDate, to: LocalDate) async throws -> [[String]] {
@@ -22,9 +22,9 @@ enum ReconciliationReport {
                 SUM(CASE WHEN o.outcome = 'twoWay' THEN 1 ELSE 0 END) AS two,
                 SUM(CASE WHEN o.outcome = 'single' OR o.outcome IS NULL THEN 1 ELSE 0 END) AS single,
                 SUM(CASE WHEN o.outcome = 'contradiction' THEN 1 ELSE 0 END) AS contradiction,
-                SUM(CASE WHEN \(unsafeRaw: Rollups.counted) THEN CAST(p.amount_fen AS DOUBLE PRECISION) ELSE 0 END) AS counted,
-                SUM(CASE WHEN \(unsafeRaw: Rollups.counted) AND o.outcome IN ('threeWay', 'twoWay')
-                    THEN CAST(p.amount_fen AS DOUBLE PRECISION) ELSE 0 END) AS traced
+                CAST(SUM(CASE WHEN \(unsafeRaw: Rollups.counted) THEN p.amount_fen ELSE 0 END) AS BIGINT) AS counted,
+                CAST(SUM(CASE WHEN \(unsafeRaw: Rollups.counted) AND o.outcome IN ('threeWay', 'twoWay')
+                    THEN p.amount_fen ELSE 0 END) AS BIGINT) AS traced
             FROM purchases p LEFT JOIN purchase_outcomes o ON o.purchase_id = p.id
             WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND p.reverses_id IS NULL
                 AND p.purchased_on >= \(bind: from.description) AND p.purchased_on <= \(bind: to.description)

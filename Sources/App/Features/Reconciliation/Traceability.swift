@@ -14,12 +14,19 @@ enum Traceability {
         let from: String, to: String, total: Line, townships: [Line], channels: [Line], systems: [Line]
     }
 
-    struct Sum: Decodable { let key: String; let counted: Double; let traced: Double }
+    struct Sum: Decodable { let key: String; let counted: Int64; let traced: Int64 }
 
     static func report(_ req: Request, from: LocalDate, to: LocalDate) async throws -> Report {
         let scope = req.scope(for: .viewReconciliation) ?? req.scope
         guard case .region(let region) = scope else { throw APIError.forbidden }
         return try await report(region, from: from, to: to, on: req.db)
+    }
+
+    /// The total rate alone, for the dashboard: one aggregation.
+    static func total(_ req: Request, from: LocalDate, to: LocalDate) async throws -> String {
+        guard case .region(let region) = req.scope(for: .viewReconciliation) ?? req.scope else { throw APIError.forbidden }
+        let all = try await sums("'total'", region, from, to, on: req.db)
+        return percent(try APIError.total(all.map(\.traced)), of: try APIError.total(all.map(\.counted)))
     }
 
     static func report(_ region: RegionCode, from: LocalDate, to: LocalDate, on db: any Database) async throws -> Report {
@@ -29,21 +36,21 @@ enum Traceability {
         let systemNames = try await ReconciliationReport.names("system", keys: system.map(\.key), on: db)
         let names = try await RegionNames.places(for: township.map(\.key), on: db)
         let channelNames = try await ChannelList.load(on: db).names(for: region)
-        let total = line("total", "合计", township.reduce(0) { $0 + $1.counted }, township.reduce(0) { $0 + $1.traced })
+        let total = line("total", "合计", try APIError.total(township.map(\.counted)),
+                         try APIError.total(township.map(\.traced)))
         return Report(from: from.description, to: to.description, total: total,
                       townships: township.map { line($0.key, names[$0.key] ?? $0.key, $0.counted, $0.traced) },
                       channels: channel.map { line($0.key, channelNames[$0.key] ?? $0.key, $0.counted, $0.traced) },
                       systems: system.map { line($0.key, systemNames[$0.key] ?? "（不属于任何系统）", $0.counted, $0.traced) })
     }
 
-    /// Counted and traced amounts grouped by `key`, summed in floating point (a province's quarter can exceed what
-    /// an integer sum of many rows should be trusted with), converted back to 分 within range.
+    /// Counted and traced amounts in 分 grouped by `key`, summed by the database as the rollups are.
     static func sums(_ key: String, _ region: RegionCode, _ from: LocalDate, _ to: LocalDate,
                      on db: any Database) async throws -> [Sum] {
         try await (db as! any SQLDatabase).raw("""
             SELECT \(unsafeRaw: key) AS key,
-                SUM(CAST(p.amount_fen AS DOUBLE PRECISION)) AS counted,
-                SUM(CASE WHEN o.outcome IN ('threeWay', 'twoWay') THEN CAST(p.amount_fen AS DOUBLE PRECISION) ELSE 0 END) AS traced
+                CAST(SUM(p.amount_fen) AS BIGINT) AS counted,
+                CAST(SUM(CASE WHEN o.outcome IN ('threeWay', 'twoWay') THEN p.amount_fen ELSE 0 END) AS BIGINT) AS traced
             FROM purchases p LEFT JOIN purchase_outcomes o ON o.purchase_id = p.id
             WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%")
                 AND p.purchased_on >= \(bind: from.description) AND p.purchased_on <= \(bind: to.description)
@@ -52,9 +59,14 @@ enum Traceability {
             """).all(decoding: Sum.self)
     }
 
-    static func line(_ key: String, _ name: String, _ counted: Double, _ traced: Double) -> Line {
-        let c = Int64(min(max(counted, 0), Double(Fen.maxFen))), t = Int64(min(max(traced, 0), Double(Fen.maxFen)))
-        let rate = c > 0 ? String(format: "%.2f%%", Double(t) / Double(c) * 100) : "—"
-        return Line(key: key, name: name, countedFen: c, tracedFen: t, rate: rate)
+    static func line(_ key: String, _ name: String, _ counted: Int64, _ traced: Int64) -> Line {
+        Line(key: key, name: name, countedFen: counted, tracedFen: traced, rate: percent(traced, of: counted))
     }
+
+    /// "54.55%" (to the hundredth, truncated), or "—" without a whole.
+    static func percent(_ part: Int64, of whole: Int64) -> String {
+        Fen.shareBP(part, of: whole, rounded: true).map(percent(bp:)) ?? "—"
+    }
+
+    static func percent(bp: Int) -> String { "\(bp / 100).\(String(format: "%02d", bp % 100))%" }
 }

@@ -47,7 +47,7 @@ enum DashboardController {
             trend: try await trend(req))
         if case .region = req.scope(for: .viewReconciliation) {
             let (from, to) = try ReconciliationController.period(req)
-            page.traceability = try await Traceability.report(req, from: from, to: to).total.rate
+            page.traceability = try await Traceability.total(req, from: from, to: to)
         }
         return try await req.view.render("dashboard", page)
     }
