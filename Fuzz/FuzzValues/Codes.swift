@@ -18,7 +18,8 @@ enum Codes {
             _ = code.regionPrefix
         }
         if let at = TrackingSheet.time(text) {
-            expect(TrackingSheet.time(at) == at, "tracking time \(text.debugDescription) → \(at), which does not read back")
+            expect(TrackingSheet.time(at) == at,
+                "tracking time \(text.debugDescription) → \(at), which does not read back")
         }
         _ = CreditCode.checkCharacter(for: text)
         _ = ResidentID.checkCharacter(for: text)

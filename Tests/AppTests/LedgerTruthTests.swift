@@ -176,7 +176,8 @@ final class TownshipSalesReportTests: XCTestCase {
                                                   try sheet("att3.xlsx"),
                                                   name: "a.xlsx").status, .forbidden, "附件3 is the lead units'")
 
-            let platform = try await clerk.upload("/api/v1/sales/sheets?channel=p832", try sheet("att2-coop.xlsx"), name: "a.xlsx")
+            let platform = try await clerk.upload("/api/v1/sales/sheets?channel=p832", try sheet("att2-coop.xlsx"),
+                name: "a.xlsx")
             XCTAssertEqual(try platform.error().error.code, "platform_channel", "a township's rows wait for proof")
             let csv = try await clerk.get("/api/v1/sales/sheets?format=csv&from=2026-11-01&to=2026-11-30")
             XCTAssertEqual(csv.status, .ok)

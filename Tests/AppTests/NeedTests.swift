@@ -57,7 +57,8 @@ final class NeedTests: XCTestCase {
                            "the school's helped village, then 原深度贫困, then the rest; above the 4元 ceiling left out")
             XCTAssertEqual(matches.matches.map(\.tier), ["结对/帮扶地区", "原深度贫困地区", "其他地区"])
             XCTAssertTrue(matches.matches[0].reasons.contains("库存150斤，需与其他供方拼单"))
-            XCTAssertEqual(matches.split?.map { $0["quantity"] ?? "" }, ["150斤", "50斤"], "200斤 split across two sellers")
+            XCTAssertEqual(matches.split?.map { $0["quantity"] ?? "" }, ["150斤", "50斤"],
+                "200斤 split across two sellers")
 
             let other = try await apiClient(app, "buyer").get("/api/v1/needs/\(needID)/matches")
             XCTAssertEqual(other.status, .notFound, "another unit's need is not seen")

@@ -65,7 +65,8 @@ final class OrderTests: XCTestCase {
             app.setToday(Self.today)
             let offer = try await Self.certifiedOffer(app)
             let lead = try await apiClient(app, "lead"), coop = try await apiClient(app, "supplier")
-            let body = Place(buyerUnitId: f.school, lines: [Line(offerId: offer, quantity: "150斤")], idempotencyKey: "k-1")
+            let body = Place(buyerUnitId: f.school, lines: [Line(offerId: offer, quantity: "150斤")],
+                idempotencyKey: "k-1")
             let placed = try await Self.place(lead, body)
             XCTAssertEqual(placed.status, .created, placed.body.string)
             let order = try placed.content.decode(OrderJSON.self)
@@ -85,18 +86,22 @@ final class OrderTests: XCTestCase {
 
             let csv = "运单号,时间,地点,状态\nSF1234567890,2026/11/22 09:05,云阳县龙角镇,已揽收\n"
                 + "SF1234567890,2026-11-22 18:30,重庆万州中转,运输中\n"
-            let file = try await coop.send(.POST, "/api/v1/tracking/import?carrier=%E9%A1%BA%E4%B8%B0%E9%80%9F%E8%BF%90",
+            let file = try await coop.send(.POST,
+                "/api/v1/tracking/import?carrier=%E9%A1%BA%E4%B8%B0%E9%80%9F%E8%BF%90",
                                            data: Data(csv.utf8), type: .plainText)
             XCTAssertEqual(file.status, .ok, file.body.string)
-            let twice = try await coop.send(.POST, "/api/v1/tracking/import?carrier=%E9%A1%BA%E4%B8%B0%E9%80%9F%E8%BF%90",
+            let twice = try await coop.send(.POST,
+                "/api/v1/tracking/import?carrier=%E9%A1%BA%E4%B8%B0%E9%80%9F%E8%BF%90",
                                             data: Data(csv.utf8), type: .plainText)
-            try await assertEqual(try twice.content.decode(TrackingService.Report.self).added, 0, "an event is kept once")
+            try await assertEqual(try twice.content.decode(TrackingService.Report.self).added, 0,
+                "an event is kept once")
             struct Push: Encodable { let carrier = "顺丰速运"; let events: [[String: String]] }
             let unknown = try await coop.post("/api/v1/tracking", Push(events: [
                 ["waybill": "SF1234567890", "at": "2026-11-23 08:00", "status": "派送中", "place": "云阳县"],
                 ["waybill": "SF0000000000", "at": "2026-11-23 08:00", "status": "派送中"]]))
             XCTAssertEqual(unknown.status, .unprocessableEntity)
-            XCTAssertEqual(try unknown.content.decode(TrackingService.Report.self).errors.map(\.code), ["unknown_waybill"])
+            XCTAssertEqual(try unknown.content.decode(TrackingService.Report.self).errors.map(\.code),
+                ["unknown_waybill"])
             let pushed = try await coop.post("/api/v1/tracking", Push(events: [
                 ["waybill": "SF1234567890", "at": "2026-11-23 08:00", "status": "已签收", "place": "云阳县实验中学"]]))
             XCTAssertEqual(pushed.status, .ok, pushed.body.string)
@@ -162,7 +167,8 @@ final class OrderTests: XCTestCase {
             let sheetID = try sheetRow.content.decode(Id.self).id
             let offer = try await Self.certifiedOffer(app)
             let buyer = try await apiClient(app, "buyer"), coop = try await apiClient(app, "supplier")
-            let order = try await Self.place(buyer, Place(buyerUnitId: nil, lines: [Line(offerId: offer, quantity: "100斤")],
+            let order = try await Self.place(buyer, Place(buyerUnitId: nil, lines: [Line(offerId: offer,
+                quantity: "100斤")],
                                                          freight: nil)).content.decode(OrderJSON.self)
             _ = try await coop.post("/api/v1/orders/\(order.id)/confirm", [String: String]())
             _ = try await coop.post("/api/v1/orders/\(order.id)/ship",
@@ -179,7 +185,8 @@ final class OrderTests: XCTestCase {
             app.setToday(Self.today.adding(days: 40))
             let aging = try await office.get("/api/v1/orders/receivables").content.decode(Unpaid.self)
             XCTAssertEqual(aging.rows.map(\.buyerUnitId), [f.hospital])
-            XCTAssertEqual(aging.rows.map(\.overdueOrders), [1], "accepted 40 days ago and unpaid: past the 30-day limit")
+            XCTAssertEqual(aging.rows.map(\.overdueOrders), [1],
+                "accepted 40 days ago and unpaid: past the 30-day limit")
         }
     }
 
@@ -191,10 +198,14 @@ final class OrderTests: XCTestCase {
                                                      certified: false, as: "office")
             let lead = try await apiClient(app, "lead"), coop = try await apiClient(app, "supplier")
             func refused(_ body: Place) async throws -> ErrorJSON.Detail { try await Self.refusal(lead, body) }
-            func one(_ quantity: String, offer id: Int? = nil) -> [Line] { [Line(offerId: id ?? offer, quantity: quantity)] }
-            try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("151斤"))).code, "out_of_stock")
-            try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("1吨"))).field, "lines[0].quantity")
-            try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("10斤"), freight: "-5")).field,
+            func one(_ quantity: String, offer id: Int? = nil) -> [Line] { [Line(offerId: id ?? offer,
+                quantity: quantity)] }
+            try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("151斤"))).code,
+                "out_of_stock")
+            try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("1吨"))).field,
+                "lines[0].quantity")
+            try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("10斤"),
+                freight: "-5")).field,
                                   "freight")
             try await assertEqual(try await refused(Place(buyerUnitId: f.school, lines: one("10斤"),
                                                           freightDeductedFromSeller: "15")).code, "freight_on_seller")
@@ -215,9 +226,12 @@ final class OrderTests: XCTestCase {
                                   "above_ceiling")
 
             // Two orders for more than the stock: the second confirmation is refused and holds nothing.
-            let a = try await Self.place(lead, Place(buyerUnitId: f.school, lines: one("100斤"))).content.decode(OrderJSON.self)
-            let b = try await Self.place(lead, Place(buyerUnitId: f.school, lines: one("100斤"))).content.decode(OrderJSON.self)
-            try await assertEqual(try await lead.post("/api/v1/orders/\(a.id)/accept", [String: String]()).error().error.code,
+            let a = try await Self.place(lead, Place(buyerUnitId: f.school,
+                lines: one("100斤"))).content.decode(OrderJSON.self)
+            let b = try await Self.place(lead, Place(buyerUnitId: f.school,
+                lines: one("100斤"))).content.decode(OrderJSON.self)
+            try await assertEqual(try await lead.post("/api/v1/orders/\(a.id)/accept",
+                [String: String]()).error().error.code,
                            "step_not_allowed")
             try await assertEqual(try await coop.post("/api/v1/orders/\(a.id)/confirm", [String: String]()).status, .ok)
             let second = try await coop.post("/api/v1/orders/\(b.id)/confirm", [String: String]())
@@ -231,7 +245,8 @@ final class OrderTests: XCTestCase {
 
             let bill = ["waybills": [["carrier": "顺丰速运", "number": "SF5550001"]]]
             try await assertEqual(try await coop.post("/api/v1/orders/\(a.id)/ship", bill).status, .ok)
-            let c = try await Self.place(lead, Place(buyerUnitId: f.school, lines: one("10斤"))).content.decode(OrderJSON.self)
+            let c = try await Self.place(lead, Place(buyerUnitId: f.school,
+                lines: one("10斤"))).content.decode(OrderJSON.self)
             _ = try await coop.post("/api/v1/orders/\(c.id)/confirm", [String: String]())
             let reused = try await coop.post("/api/v1/orders/\(c.id)/ship", bill)
             XCTAssertEqual(try reused.error().error.code, "waybill_reused")
@@ -240,11 +255,13 @@ final class OrderTests: XCTestCase {
 
             // A closed month: acceptance and its ledger rows are one transaction, so neither is written.
             _ = try await apiClient(app, "office").put("/api/v1/ledger/settings", ["orderRule": "onAcceptance"])
-            try await ClosedPeriod(jurisdiction: Fixtures.yunyang, month: "2026-11", closedBy: "test").create(on: app.db)
+            try await ClosedPeriod(jurisdiction: Fixtures.yunyang, month: "2026-11",
+                closedBy: "test").create(on: app.db)
             let locked = try await lead.post("/api/v1/orders/\(a.id)/accept", [String: String]())
             XCTAssertEqual(try locked.error().error.code, "period_locked", locked.body.string)
             try await assertEqual(try await Order.find(a.id, on: app.db)?.state, "shipped")
-            try await assertEqual(try await OrderLine.query(on: app.db).filter(\.$acceptedThousandths != nil).count(), 0)
+            try await assertEqual(try await OrderLine.query(on: app.db).filter(\.$acceptedThousandths != nil).count(),
+                0)
             try await assertEqual(try await Purchase.query(on: app.db).count(), 0)
             try await assertEqual(try await OrderStep.query(on: app.db).filter(\.$step == "accept").count(), 0)
         }
@@ -255,7 +272,8 @@ final class OrderTests: XCTestCase {
             app.setToday(Self.today)
             let offer = try await Self.certifiedOffer(app)
             let lead = try await apiClient(app, "lead")
-            let order = try await Self.place(lead, Place(buyerUnitId: f.school, lines: [Line(offerId: offer, quantity: "10斤")]))
+            let order = try await Self.place(lead, Place(buyerUnitId: f.school, lines: [Line(offerId: offer,
+                quantity: "10斤")]))
                 .content.decode(OrderJSON.self)
             for who in ["lead", "supplier", "clerk", "office", "admin"] {
                 let res = try await apiClient(app, who).get("/api/v1/orders/\(order.id)")
@@ -268,11 +286,15 @@ final class OrderTests: XCTestCase {
                 try await assertEqual(try await api.get("/api/v1/orders").content.decode([L].self).count, 0, who)
             }
             let buyer = try await apiClient(app, "buyer"), clerk = try await apiClient(app, "clerk")
-            try await assertEqual(try await buyer.post("/api/v1/orders/\(order.id)/confirm", [String: String]()).status, .forbidden)
-            try await assertEqual(try await clerk.post("/api/v1/orders/\(order.id)/accept", [String: String]()).status, .forbidden)
-            try await assertEqual(try await apiClient(app, "admin").post("/api/v1/orders/\(order.id)/cancel", ["reason": "x"]).status,
+            try await assertEqual(try await buyer.post("/api/v1/orders/\(order.id)/confirm", [String: String]()).status,
+                .forbidden)
+            try await assertEqual(try await clerk.post("/api/v1/orders/\(order.id)/accept", [String: String]()).status,
+                .forbidden)
+            try await assertEqual(try await apiClient(app, "admin").post("/api/v1/orders/\(order.id)/cancel",
+                ["reason": "x"]).status,
                            .forbidden)
-            try await assertEqual(try await clerk.post("/api/v1/orders/\(order.id)/confirm", [String: String]()).status, .ok,
+            try await assertEqual(try await clerk.post("/api/v1/orders/\(order.id)/confirm", [String: String]()).status,
+                .ok,
                            "the township clerk confirms for a household of its township")
         }
     }
@@ -287,12 +309,14 @@ final class OrderTests: XCTestCase {
                 var deliveryRegionCode = Fixtures.yunyang; var deliveryAddress = "食堂"; var from = "2026-12-01"
                 var to = "2026-12-31"; var everyDays = 7
             }
-            let need = try await lead.post("/api/v1/needs", NeedBody(buyerUnitId: f.school)).content.decode(NeedDTO.self)
+            let need = try await lead.post("/api/v1/needs",
+                NeedBody(buyerUnitId: f.school)).content.decode(NeedDTO.self)
             XCTAssertEqual(need.deliveries, ["2026-12-01", "2026-12-08", "2026-12-15", "2026-12-22", "2026-12-29"])
             let open = try await coop.get("/api/v1/needs/open").content.decode([NeedDTO].self)
             XCTAssertEqual(open.map(\.id), [need.id])
             struct QuoteBody: Encodable { let offerId: Int; var price = "3.6元/斤"; var quantity = "100斤" }
-            let high = try await coop.post("/api/v1/needs/\(need.id)/quotes", QuoteBody(offerId: offer, price: "4.5元/斤"))
+            let high = try await coop.post("/api/v1/needs/\(need.id)/quotes", QuoteBody(offerId: offer,
+                price: "4.5元/斤"))
             XCTAssertEqual(try high.error().error.code, "above_ceiling")
             let quote = try await coop.post("/api/v1/needs/\(need.id)/quotes", QuoteBody(offerId: offer))
             XCTAssertEqual(quote.status, .created, quote.body.string)
@@ -311,7 +335,8 @@ final class OrderTests: XCTestCase {
             let order = try await Self.place(lead, Place(buyerUnitId: f.school, needId: need.id, quoteId: quoted.id))
             XCTAssertEqual(order.status, .created, order.body.string)
             XCTAssertEqual(try order.content.decode(OrderJSON.self).goodsFen, 36_000, "100斤 at the quoted 3.6元")
-            try await assertEqual(try await apiClient(app, "buyer").get("/api/v1/needs/\(need.id)/quotes").status, .notFound)
+            try await assertEqual(try await apiClient(app, "buyer").get("/api/v1/needs/\(need.id)/quotes").status,
+                .notFound)
         }
     }
 
@@ -327,7 +352,8 @@ final class OrderTests: XCTestCase {
             }
             _ = try await apiClient(app, "office").post("/api/v1/pairings", Pair(helperUnitId: f.school))
             struct NeedBody: Encodable {
-                var buyerUnitId: Int; var variety = "土豆"; var quantity = "100斤"; var deliveryRegionCode = Fixtures.yunyang
+                var buyerUnitId: Int
+                var variety = "土豆"; var quantity = "100斤"; var deliveryRegionCode = Fixtures.yunyang
                 var deliveryAddress = "食堂"; var from = "2026-12-01"; var to = "2026-12-31"
             }
             let lead = try await apiClient(app, "lead")
@@ -364,7 +390,8 @@ final class OrderTests: XCTestCase {
             XCTAssertEqual(placed.status, .seeOther)
             let again = try await hospital.post("/orders", ["offerId": "\(offer)", "quantity": "20斤",
                                                              "deliveryAddress": "医院食堂", "freight": "8", "key": "k-page"])
-            XCTAssertEqual(again.headers.first(name: .location), placed.headers.first(name: .location), "a double click")
+            XCTAssertEqual(again.headers.first(name: .location), placed.headers.first(name: .location),
+                "a double click")
             try await assertEqual(try await Order.query(on: app.db).count(), 1)
             var visitor = Browser(app: app)
             let anonymous = try await visitor.get("/catalogue/\(offer)").body.string
@@ -383,7 +410,8 @@ final class OrderTests: XCTestCase {
             var rng = SystemRandomNumberGenerator()
             for i in 0..<80 {
                 let place = [Fixtures.village, "500235139201", Fixtures.longjiao][i % 3]
-                var body = OfferBody(regionCode: place, sellerName: "合作社\(i)", quantity: "\(Int.random(in: 20...300, using: &rng))斤",
+                var body = OfferBody(regionCode: place, sellerName: "合作社\(i)",
+                    quantity: "\(Int.random(in: 20...300, using: &rng))斤",
                                      price: "\(Int.random(in: 200...400, using: &rng) / 100).\(Int.random(in: 10...99, using: &rng))元/斤")
                 body.linkedHouseholds = nil
                 let res = try await office.post("/api/v1/offers", body)
@@ -392,11 +420,13 @@ final class OrderTests: XCTestCase {
                 if i % 7 != 0 {
                     let a = ProductApplication()
                     a.$offer.id = id; a.regionCode = Fixtures.yunyang; a.productName = "土豆"; a.documents = "检测报告"
-                    a.state = CertificationState.certified.rawValue; a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
+                    a.state = CertificationState.certified.rawValue
+                    a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
                     try await a.create(on: app.db)
                 }
                 if i % 5 == 0 {
-                    try await (app.db as! any SQLDatabase).raw("UPDATE offers SET quality_marks = 'green' WHERE id = \(bind: id)").run()
+                    try await (app.db as! any SQLDatabase)
+                        .raw("UPDATE offers SET quality_marks = 'green' WHERE id = \(bind: id)").run()
                 }
             }
             struct Pair: Encodable {
@@ -406,18 +436,21 @@ final class OrderTests: XCTestCase {
             _ = try await office.post("/api/v1/pairings", Pair(helperUnitId: f.school))
             let lead = try await apiClient(app, "lead"), buyer = try await apiClient(app, "buyer")
             struct NeedBody: Encodable {
-                var buyerUnitId: Int?; var variety = "土豆"; var quantity = "100斤"; var deliveryRegionCode = Fixtures.yunyang
+                var buyerUnitId: Int?
+                var variety = "土豆"; var quantity = "100斤"; var deliveryRegionCode = Fixtures.yunyang
                 var deliveryAddress = "食堂"; var from = "2026-12-01"; var to = "2026-12-31"; var marks: [String] = []
                 var priceCeiling: String? = nil
             }
             let bodies: [(APIClient, NeedBody)] = [
-                (lead, NeedBody(buyerUnitId: f.school)), (buyer, NeedBody()), (lead, NeedBody(buyerUnitId: f.school, marks: ["green"])),
+                (lead, NeedBody(buyerUnitId: f.school)), (buyer, NeedBody()), (lead, NeedBody(buyerUnitId: f.school,
+                    marks: ["green"])),
                 (buyer, NeedBody(marks: ["green"], priceCeiling: "3.8元/斤")),
             ]
             for (api, body) in bodies {
                 let id = try await api.post("/api/v1/needs", body).content.decode(Id.self).id
                 struct M: Decodable { struct O: Decodable { let offerId: Int }; let matches: [O] }
-                let shown = try await api.get("/api/v1/needs/\(id)/matches").content.decode(M.self).matches.map(\.offerId)
+                let shown = try await api.get("/api/v1/needs/\(id)/matches").content.decode(M.self).matches
+                    .map(\.offerId)
                 let stored = try await Need.find(id, on: app.db)
                 let need = try XCTUnwrap(stored)
                 let everyOffer = try await NeedRematch.offers("土豆", unit: "斤", today: Self.today, on: app.db)
@@ -433,7 +466,8 @@ final class OrderTests: XCTestCase {
             app.setToday(Self.today)
             let offer = try await Self.certifiedOffer(app)
             let lead = try await apiClient(app, "lead"), coop = try await apiClient(app, "supplier")
-            let order = try await Self.place(lead, Place(buyerUnitId: f.school, lines: [Line(offerId: offer, quantity: "60斤")]))
+            let order = try await Self.place(lead, Place(buyerUnitId: f.school, lines: [Line(offerId: offer,
+                quantity: "60斤")]))
                 .content.decode(OrderJSON.self)
             async let first = coop.post("/api/v1/orders/\(order.id)/confirm", [String: String]())
             async let second = coop.post("/api/v1/orders/\(order.id)/confirm", [String: String]())
@@ -446,13 +480,15 @@ final class OrderTests: XCTestCase {
             entry.startsOn = "2026-11-01"
             try await entry.create(on: app.db)
             struct NeedBody: Encodable {
-                var buyerUnitId: Int; var variety = "土豆"; var quantity = "10斤"; var deliveryRegionCode = Fixtures.yunyang
+                var buyerUnitId: Int
+                var variety = "土豆"; var quantity = "10斤"; var deliveryRegionCode = Fixtures.yunyang
                 var deliveryAddress = "食堂"; var from = "2026-12-01"; var to = "2026-12-31"
             }
             let need = try await lead.post("/api/v1/needs", NeedBody(buyerUnitId: f.school)).content.decode(Id.self).id
             struct M: Decodable { struct O: Decodable { let offerId: Int }; let matches: [O] }
             try await assertEqual(try await lead.get("/api/v1/needs/\(need)/matches").content.decode(M.self).matches.count, 0)
-            let refused = try await Self.refusal(lead, Place(buyerUnitId: f.school, lines: [Line(offerId: offer, quantity: "1斤")]))
+            let refused = try await Self.refusal(lead, Place(buyerUnitId: f.school, lines: [Line(offerId: offer,
+                quantity: "1斤")]))
             XCTAssertEqual(refused.code, "blacklisted")
         }
     }

@@ -74,7 +74,8 @@ final class LeadSystemTests: XCTestCase {
             let system = try await LeadSystem.query(on: app.db).filter(\.$name == "卫生健康系统").first()
             XCTAssertEqual(system?.regionCode, Fixtures.yunyang)
             let api0 = try await apiClient(app, "office")
-            let bought = try await api0.post("/api/v1/purchases", PurchaseInputBody(buyerUnitId: f.hospital, amount: "90元"))
+            let bought = try await api0.post("/api/v1/purchases", PurchaseInputBody(buyerUnitId: f.hospital,
+                amount: "90元"))
             struct Id: Decodable { let id: Int }
             let purchase = try bought.content.decode(Id.self).id
             let assigned = try await office.post("/systems", ["do": "assign", "unitId": String(f.hospital),

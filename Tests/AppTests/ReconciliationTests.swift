@@ -31,27 +31,35 @@ final class ReconciliationTests: XCTestCase {
                 ["1100000000001", "2026-11-09", "张大山", "云阳县龙角镇示例村5组", "云阳县人民医院", "云阳红橙", "200", "8", "60"],
                 ["1100000000002", "2026/11/09 10:00", "张大山", "云阳县龙角镇示例村", "云阳县实验中学", "红橙", "3", "1", "12"],
             ])
-            let imported = try await office.send(.POST, "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
+            let imported = try await office.send(.POST,
+                "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
                                                  data: file, type: .plainText)
             XCTAssertEqual(imported.status, .ok, imported.body.string)
             try await assertEqual(try imported.content.decode(LogisticsImport.Report.self).added, 2)
-            let again = try await office.send(.POST, "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
+            let again = try await office.send(.POST,
+                "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
                                               data: file, type: .plainText)
-            try await assertEqual(try again.content.decode(LogisticsImport.Report.self).added, 0, "the same file adds nothing")
+            try await assertEqual(try again.content.decode(LogisticsImport.Report.self).added, 0,
+                "the same file adds nothing")
             let stored = try await LogisticsWaybill.query(on: app.db).all()
-            XCTAssertEqual(stored.map(\.senderMasked), [Mask.name("张大山"), Mask.name("张大山")], "the sender kept as a mask")
+            XCTAssertEqual(stored.map(\.senderMasked), [Mask.name("张大山"), Mask.name("张大山")],
+                "the sender kept as a mask")
             XCTAssertFalse(stored.contains { $0.senderAddress.contains("张大山") })
-            let elsewhere = Self.waybills([["1100000000003", "2026-11-09", "李四", "巫溪县示例镇", "云阳县人民医院", "土豆", "5", "1", "9"]])
-            let refused = try await office.send(.POST, "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
+            let elsewhere = Self.waybills([["1100000000003", "2026-11-09", "李四", "巫溪县示例镇", "云阳县人民医院", "土豆", "5", "1",
+                "9"]])
+            let refused = try await office.send(.POST,
+                "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
                                                 data: elsewhere, type: .plainText)
             XCTAssertEqual(refused.status, .unprocessableEntity)
-            try await assertEqual(try refused.content.decode(LogisticsImport.Report.self).errors.map(\.code), ["unknown_place"])
+            try await assertEqual(try refused.content.decode(LogisticsImport.Report.self).errors.map(\.code),
+                ["unknown_place"])
 
             struct Period: Encodable { let from = "2026-10-01"; let to = "2026-11-23" }
             let run = try await office.post("/api/v1/reconciliations", Period())
             XCTAssertEqual(run.status, .ok, run.body.string)
             let summary = try run.content.decode(ReconciliationService.Summary.self)
-            XCTAssertEqual(summary.outcomes, ["twoWay": 1, "contradiction": 1], "the hospital's row and its waybill agree")
+            XCTAssertEqual(summary.outcomes, ["twoWay": 1, "contradiction": 1],
+                "the hospital's row and its waybill agree")
             let links = try await office.get("/api/v1/reconciliations/links?from=2026-10-01&to=2026-11-23")
                 .content.decode([LinkDTO].self)
             let bad = try XCTUnwrap(links.first { $0.purchaseId == contraID })
@@ -81,7 +89,8 @@ final class ReconciliationTests: XCTestCase {
             XCTAssertEqual(trace.total.tracedFen, 180_000)
             XCTAssertEqual(trace.total.rate, "54.55%", "1,800 of 3,300 counted is confirmed by a second source")
             XCTAssertEqual(trace.systems.map(\.name), ["（不属于任何系统）", "教育系统"])
-            XCTAssertEqual(trace.systems.map(\.rate), ["100.00%", "0.00%"], "the hospital's row traced, the school's not")
+            XCTAssertEqual(trace.systems.map(\.rate), ["100.00%", "0.00%"],
+                "the hospital's row traced, the school's not")
 
             let sheet = try await office.get("/api/v1/reconciliations/export?from=2026-10-01&to=2026-11-23&by=township")
             XCTAssertEqual(sheet.status, .ok)
@@ -144,7 +153,8 @@ final class HouseholdAttributionTests: XCTestCase {
             let html = try await page.get("/purchases/benefits").body.string
             XCTAssertTrue(html.contains("id=\"attribution-households\""))
             XCTAssertFalse(html.contains(f.householdName), "names masked on the page")
-            try await assertEqual(try await apiClient(app, "buyer").get("/api/v1/benefits/households").status, .forbidden)
+            try await assertEqual(try await apiClient(app, "buyer").get("/api/v1/benefits/households").status,
+                .forbidden)
         }
     }
 }
@@ -161,12 +171,14 @@ final class LedgerFlagTests: XCTestCase {
                 var purpose = "canteen"; var channel = "fiveInto"
             }
             for (i, yuan) in [450, 460, 440, 450, 470, 450, 900].enumerated() {
-                let res = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital, seller: "卖方\(i)", amount: "\(yuan)"))
+                let res = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital, seller: "卖方\(i)",
+                    amount: "\(yuan)"))
                 XCTAssertEqual(res.status, .created, res.body.string)
             }
             struct Period: Encodable { let from = "2026-11-01"; let to = "2026-11-23" }
             let all = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
-            XCTAssertEqual(all.filter { $0.rule == "uncertified" }.count, 7, "no certified 红橙 from the village: every row")
+            XCTAssertEqual(all.filter { $0.rule == "uncertified" }.count, 7,
+                "no certified 红橙 from the village: every row")
             XCTAssertEqual(all.first { $0.rule == "uncertified" }?.reason, "2026-11-10采购时，产地没有在认定有效期内的“红橙”帮扶产品")
             let flags = all.filter { $0.rule != "uncertified" }
             XCTAssertEqual(flags.map(\.rule), ["priceOutlier"])
@@ -178,7 +190,8 @@ final class LedgerFlagTests: XCTestCase {
                                                  ["status": "accepted", "note": "礼盒装，单价属实"])
             try await assertEqual(try resolved.content.decode(FlagDTO.self).status, "accepted")
             let again = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
-            XCTAssertEqual(again.filter { $0.rule == "priceOutlier" }.map(\.status), ["accepted"], "a re-scan keeps the decision")
+            XCTAssertEqual(again.filter { $0.rule == "priceOutlier" }.map(\.status), ["accepted"],
+                "a re-scan keeps the decision")
             XCTAssertEqual(again.count, all.count, "and adds nothing twice")
             let clerk = try await apiClient(app, "clerk")
             try await assertEqual(try await clerk.get("/api/v1/flags").content.decode([FlagDTO].self).count, 0,
@@ -246,7 +259,8 @@ extension LedgerFlagTests {
             struct Id: Decodable { let id: Int }
             var ids: [Int] = []
             for (day, variety) in [("2026-11-10", "红橙"), ("2026-10-20", "红橙"), ("2026-11-10", "土豆")] {
-                let res = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital, purchasedOn: day, variety: variety))
+                let res = try await office.post("/api/v1/purchases", Row(buyerUnitId: f.hospital, purchasedOn: day,
+                    variety: variety))
                 ids.append(try res.content.decode(Id.self).id)
             }
             struct Period: Encodable { let from = "2026-10-01"; let to = "2026-11-23" }

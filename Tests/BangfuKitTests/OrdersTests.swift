@@ -47,7 +47,8 @@ final class OrdersTests: XCTestCase {
         XCTAssertEqual(parts?.map(\.offerID), [2, 1])
         XCTAssertEqual(parts?.map(\.quantity.description), ["300斤", "500斤"])
         let tooMuch = NeedMatching.Need(variety: "土豆", quantity: Quantity.parse("2000斤")!)
-        XCTAssertNil(NeedMatching.split(tooMuch, NeedMatching.rank(tooMuch, [offer(1, other)])), "stock cannot cover it")
+        XCTAssertNil(NeedMatching.split(tooMuch, NeedMatching.rank(tooMuch, [offer(1, other)])),
+            "stock cannot cover it")
     }
 
     func testEveryOrderStepAllowedAndEveryOtherRefused() throws {
@@ -99,7 +100,8 @@ final class OrdersTests: XCTestCase {
         }
         XCTAssertThrowsError(try OrderFlow.reserve(Quantity.parse("1吨")!, stock: stock, reserved: 0), "another unit")
         let released = held - 300_000
-        XCTAssertEqual(OrderFlow.available(stock: stock.thousandths, reserved: released), 500_000, "a cancel releases it")
+        XCTAssertEqual(OrderFlow.available(stock: stock.thousandths, reserved: released), 500_000,
+            "a cancel releases it")
         XCTAssertEqual(OrderFlow.available(stock: 100, reserved: 400), 0, "never below nothing")
     }
 
@@ -124,7 +126,8 @@ final class OrdersTests: XCTestCase {
         try OrderFlow.refund(state: .cancelled, payment: .paid, inLedger: false)
         try OrderFlow.refund(state: .accepted, payment: .paid, inLedger: false)
         XCTAssertThrowsError(try OrderFlow.refund(state: .accepted, payment: .unpaid, inLedger: false))
-        XCTAssertThrowsError(try OrderFlow.refund(state: .accepted, payment: .paid, inLedger: true), "counted on acceptance")
+        XCTAssertThrowsError(try OrderFlow.refund(state: .accepted, payment: .paid, inLedger: true),
+            "counted on acceptance")
         XCTAssertThrowsError(try OrderFlow.refund(state: .completed, payment: .paid, inLedger: true)) { error in
             XCTAssertEqual((error as? OrderStepRefused)?.code, "refund_after_ledger")
         }
@@ -162,9 +165,12 @@ final class OrdersTests: XCTestCase {
         let accepted = LocalDate(year: 2026, month: 10, day: 20)
         XCTAssertEqual(accepted.days(until: LocalDate(year: 2026, month: 11, day: 30)), 41)
         XCTAssertEqual(Receivables.bucket(days: 41), .within60)
-        XCTAssertEqual([0, 30, 31, 90, 91].map { Receivables.bucket(days: $0) }, [.within30, .within30, .within60, .within90, .over90])
-        XCTAssertTrue(Receivables.overdue(acceptedOn: accepted, today: LocalDate(year: 2026, month: 11, day: 30), limit: 30))
-        XCTAssertFalse(Receivables.overdue(acceptedOn: accepted, today: LocalDate(year: 2026, month: 11, day: 19), limit: 30))
+        XCTAssertEqual([0, 30, 31, 90, 91].map { Receivables.bucket(days: $0) }, [.within30, .within30, .within60,
+            .within90, .over90])
+        XCTAssertTrue(Receivables.overdue(acceptedOn: accepted, today: LocalDate(year: 2026, month: 11, day: 30),
+            limit: 30))
+        XCTAssertFalse(Receivables.overdue(acceptedOn: accepted, today: LocalDate(year: 2026, month: 11, day: 19),
+            limit: 30))
     }
 
     func testAStandingNeedDeliversEveryWeekThroughTheTerm() {
@@ -173,7 +179,8 @@ final class OrdersTests: XCTestCase {
         XCTAssertEqual(weekly.count, 7)
         XCTAssertEqual(weekly.last?.description, "2027-01-12")
         XCTAssertEqual(StandingNeed.deliveries(from: from, to: to, every: nil), [from], "a single delivery")
-        XCTAssertEqual(StandingNeed.deliveries(from: from, to: from.adding(days: 10_000), every: 1).count, 400, "capped")
+        XCTAssertEqual(StandingNeed.deliveries(from: from, to: from.adding(days: 10_000), every: 1).count, 400,
+            "capped")
     }
 
     func testMatchingManyNeedsAtOnceGivesWhatRankGivesEachOne() {
@@ -188,7 +195,8 @@ final class OrdersTests: XCTestCase {
         let prepared = NeedMatching.Prepared(offers)
         for _ in 0..<200 {
             let need = NeedMatching.Need(
-                variety: Bool.random(using: &rng) ? "土豆" : "红薯", quantity: Quantity.parse("\(Int.random(in: 1...900, using: &rng))斤")!,
+                variety: Bool.random(using: &rng) ? "土豆" : "红薯", quantity: Quantity
+                    .parse("\(Int.random(in: 1...900, using: &rng))斤")!,
                 priceCeiling: Bool.random(using: &rng) ? Fen(Int64.random(in: 150...500, using: &rng)) : nil,
                 certifiedOnly: Bool.random(using: &rng),
                 helpedPlaces: Bool.random(using: &rng) ? [places[Int.random(in: 0..<4, using: &rng)]] : [],
@@ -201,7 +209,8 @@ final class OrdersTests: XCTestCase {
 
     func testANeedNamingACategoryIsServedByItsVarieties() {
         let fruit = NeedMatching.Offer(id: 1, variety: "云阳红橙", place: other, deepPoverty: false, certified: true,
-                                       fresh: true, stock: Quantity.parse("100斤")!, price: UnitPrice(fen: Fen(450), unit: "斤"),
+                                       fresh: true, stock: Quantity.parse("100斤")!, price: UnitPrice(fen: Fen(450),
+                                           unit: "斤"),
                                        category: "水果")
         let need = NeedMatching.Need(variety: "水果", quantity: Quantity.parse("50斤")!)
         XCTAssertEqual(NeedMatching.rank(need, [fruit, offer(2, other)]).map(\.offerID), [1])

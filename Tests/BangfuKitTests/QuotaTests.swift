@@ -112,10 +112,12 @@ final class QuotaTests: XCTestCase {
                                   isBudgetUnit: true, hasCanteen: true, hasFiveIntoDuty: false, helpLevel: .city,
                                   helps: [RegionCode("500238100000")!])
         let sibling = UnitFacts(id: 9, name: "巫溪县单位", kind: .publicInstitution, region: RegionCode("500238000000")!,
-                                isBudgetUnit: true, hasCanteen: true, hasFiveIntoDuty: false, helpLevel: .county, helps: [helped])
+                                isBudgetUnit: true, hasCanteen: true, hasFiveIntoDuty: false, helpLevel:
+                                    .county, helps: [helped])
         let facts = Facts(units: [city, elsewhere, sibling], buckets: [bought(7, 2_500_000)])
         let p = run(.yuncheng, facts, asOf: day(2025, 12, 31), rule: "helperMinimum")
-        XCTAssertEqual(p.map(\.subject.unitID), [7], "bound by 云阳's policy through the place it helps; a sibling county's unit is not")
+        XCTAssertEqual(p.map(\.subject.unitID), [7],
+            "bound by 云阳's policy through the place it helps; a sibling county's unit is not")
         XCTAssertEqual(p.map(\.targetFen), [2_000_000], "市2万")
     }
 

@@ -7,17 +7,22 @@ final class ReconciliationTests: XCTestCase {
     func day(_ d: Int) -> LocalDate { LocalDate(year: 2026, month: 10, day: d) }
     func row(_ id: Int, _ source: Reconciliation.Source, buyer: Int = 1, day d: Int = 10, yuan: Int64,
              _ quantity: String? = "400斤", variety: String = "红橙") -> Reconciliation.Purchase {
-        Reconciliation.Purchase(id: id, source: source, buyer: buyer, township: town, day: day(d), amount: Fen(yuan * 100),
+        Reconciliation.Purchase(id: id, source: source, buyer: buyer, township: town, day: day(d),
+            amount: Fen(yuan * 100),
                                 quantity: quantity.flatMap(Quantity.parse), variety: variety)
     }
     func bill(_ id: Int, buyer: Int? = 1, day d: Int = 9, kg: Int64?, item: String = "云阳红橙") -> Reconciliation.Waybill {
-        Reconciliation.Waybill(id: id, township: town, receiver: buyer, shipped: day(d), grams: kg.map { $0 * 1_000 }, item: item)
+        Reconciliation.Waybill(id: id, township: town, receiver: buyer, shipped: day(d), grams: kg.map { $0 * 1_000 },
+            item: item)
     }
 
     func testThreeSourcesThatAgreeTwoThatAgreeOneAloneAndAContradiction() {
-        let rows = [row(1, .township, yuan: 1_800), row(2, .leadUnit, yuan: 1_800),                 // agree, with a waybill
-                    row(3, .township, buyer: 2, yuan: 900, "200斤"), row(4, .leadUnit, buyer: 2, day: 12, yuan: 900, "200斤"),
-                    row(5, .township, buyer: 3, yuan: 1_800), row(6, .leadUnit, buyer: 3, yuan: 1_500),  // 1,800 vs 1,500
+        let rows = [row(1, .township, yuan: 1_800), row(2, .leadUnit, yuan: 1_800),
+            // agree, with a waybill
+                    row(3, .township, buyer: 2, yuan: 900, "200斤"), row(4, .leadUnit, buyer: 2, day: 12, yuan: 900,
+                        "200斤"),
+                    row(5, .township, buyer: 3, yuan: 1_800), row(6, .leadUnit, buyer: 3,
+                        yuan: 1_500),  // 1,800 vs 1,500
                     row(7, .manual, buyer: 4, yuan: 300, "100斤")]
         let bills = [bill(11, kg: 200), bill(12, buyer: 3, kg: 3)]                                   // 400斤 as 3 kg
         let (proposals, outcomes) = Reconciliation.reconcile(rows, bills)
@@ -43,7 +48,8 @@ final class ReconciliationTests: XCTestCase {
         XCTAssertEqual(one?.ambiguous, true)
         XCTAssertTrue(one?.reasons.contains("金额相近") ?? false)
         XCTAssertEqual(outcomes[1], .twoWay)
-        let far = Reconciliation.reconcile([row(1, .township, yuan: 1_000), row(2, .leadUnit, day: 30, yuan: 1_000)], [])
+        let far = Reconciliation.reconcile([row(1, .township, yuan: 1_000), row(2, .leadUnit, day: 30, yuan: 1_000)],
+            [])
         XCTAssertEqual(far.outcomes[1], .single, "20 days apart: not one purchase")
         let otherTown = Reconciliation.Purchase(id: 2, source: .leadUnit, buyer: 1, township: "500235106", day: day(10),
                                                 amount: Fen(100_000), quantity: nil, variety: "红橙")
@@ -96,7 +102,8 @@ final class ReconciliationTests: XCTestCase {
 final class AnomaliesTests: XCTestCase {
     func row(_ id: Int, buyer: Int = 1, seller: String = "s", month: String = "2026-10", yuan: Int64, qty: Int64 = 100,
              twin: Int? = nil) -> Anomalies.Row {
-        Anomalies.Row(id: id, buyer: buyer, seller: seller, month: month, variety: "红橙", unit: "斤", amount: Fen(yuan * 100),
+        Anomalies.Row(id: id, buyer: buyer, seller: seller, month: month, variety: "红橙", unit: "斤",
+            amount: Fen(yuan * 100),
                       quantityThousandths: qty * 1_000, twinOf: twin)
     }
 
@@ -110,17 +117,20 @@ final class AnomaliesTests: XCTestCase {
     }
 
     func testDecemberAboveThreeTimesTheUnitsMonthlyMedian() {
-        let months = ["2026-08", "2026-09", "2026-10", "2026-11"].enumerated().map { row($0.offset + 1, seller: "s\($0.offset)", month: $0.element, yuan: 1_000) }
+        let months = ["2026-08", "2026-09", "2026-10", "2026-11"].enumerated().map { row($0.offset + 1,
+            seller: "s\($0.offset)", month: $0.element, yuan: 1_000) }
         let rush = Anomalies.scan(months + [row(9, month: "2026-12", yuan: 3_100)])
         XCTAssertEqual(rush.map(\.rule), [.yearEndRush])
-        XCTAssertEqual(Anomalies.scan(months + [row(9, month: "2026-12", yuan: 3_000)]).filter { $0.rule == .yearEndRush }, [],
+        XCTAssertEqual(Anomalies.scan(months + [row(9, month: "2026-12",
+            yuan: 3_000)]).filter { $0.rule == .yearEndRush }, [],
                        "at the threshold: not above it")
     }
 
     func testRowsJustUnderTheLimitRoundNumbersAndTwins() {
         let under = (1...3).map { row($0, yuan: 4_600 + Int64($0)) }
         XCTAssertEqual(Anomalies.scan(under).map(\.rule), [.justUnderThreshold])
-        XCTAssertEqual(Anomalies.scan(Array(under.prefix(2))).filter { $0.rule == .justUnderThreshold }, [], "two are not many")
+        XCTAssertEqual(Anomalies.scan(Array(under.prefix(2))).filter { $0.rule == .justUnderThreshold }, [],
+            "two are not many")
         let round = (1...10).map { row($0, seller: "s\($0)", yuan: $0 <= 5 ? 2_000 : 1_234, qty: 400) }
         XCTAssertEqual(Anomalies.scan(round).map(\.rule), [.roundNumbers], "half of ten rows in whole thousands")
         XCTAssertEqual(Anomalies.scan(Array(round.dropFirst())).map(\.rule), [], "four of nine")

@@ -57,7 +57,8 @@ public enum OrderFlow {
     public enum LedgerRule: String, Sendable, Codable { case platform832, onAcceptance }
 
     /// Whether the order is ready to become ledger rows, and if not, what is missing ("未完成").
-    public static func ledgerReady(state: OrderState, paid: Bool, rule: LedgerRule) -> (ready: Bool, missing: [String]) {
+    public static func ledgerReady(state: OrderState, paid: Bool, rule: LedgerRule) -> (ready: Bool,
+        missing: [String]) {
         let accepted = [.accepted, .evaluated, .completed].contains(state)
         var missing: [String] = []
         if !accepted { missing.append("验收") }

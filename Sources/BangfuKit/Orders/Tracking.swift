@@ -60,7 +60,8 @@ public enum TrackingSheet {
     }
 
     /// One row's cells in the order waybill, time, status, place.
-    public static func record(_ cell: [String], line: Int, mapping m: CarrierMapping) -> Result<TrackingRecord, RowError> {
+    public static func record(_ cell: [String], line: Int,
+        mapping m: CarrierMapping) -> Result<TrackingRecord, RowError> {
         let (waybill, when, status) = (cell[0], cell[1], cell[2])
         let place = cell.count > 3 ? cell[3] : ""
         guard Waybill.isNumber(waybill) else {
@@ -95,6 +96,7 @@ public enum Waybill {
     /// Carriers' numbers are letters and digits (SF1234567890, 9876543210987).
     public static func isNumber(_ text: String) -> Bool {
         (4...32).contains(text.count)
-            && text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("A"..."Z").contains($0) || ("a"..."z").contains($0) }
+            && text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("A"..."Z").contains($0)
+                || ("a"..."z").contains($0) }
     }
 }

@@ -63,13 +63,16 @@ public enum Anomalies {
 
     /// Unit prices far from the month's prices of the same variety and unit.
     static func prices(_ rows: [Row], _ t: Thresholds) -> [Flag] {
-        let groups = Dictionary(grouping: rows.filter { $0.quantityThousandths > 0 }) { "\($0.month)|\($0.variety)|\($0.unit)" }
+        let groups = Dictionary(grouping: rows.filter { $0.quantityThousandths > 0 }) {
+            "\($0.month)|\($0.variety)|\($0.unit)"
+        }
         return groups.values.flatMap { group -> [Flag] in
             let prices = group.map { Double($0.amount.value) * 1_000 / Double($0.quantityThousandths) / 100 }
             guard let z = RobustScore.scores(prices), let median = RobustScore.median(prices) else { return [] }
             return zip(group, zip(prices, z)).filter { abs($0.1.1) > t.priceScore }.map { r, pz in
                 Flag(rule: .priceOutlier, key: "row:\(r.id)", rows: [r.id],
-                     reason: "单价\(yuan(pz.0))元/\(r.unit)，\(r.month)同品种中位数\(yuan(median))元/\(r.unit)，偏离评分\(yuan(pz.1))（阈值\(t.priceScore)）")
+                     reason: "单价\(yuan(pz.0))元/\(r.unit)，\(r.month)同品种中位数\(yuan(median))元/\(r.unit)，"
+                        + "偏离评分\(yuan(pz.1))（阈值\(t.priceScore)）")
             }
         }.sorted { $0.key < $1.key }
     }
@@ -77,13 +80,15 @@ public enum Anomalies {
     /// A unit's December far above its own monthly median.
     static func yearEnd(_ rows: [Row], _ t: Thresholds) -> [Flag] {
         Dictionary(grouping: rows, by: { "\($0.buyer)|\($0.month.prefix(4))" }).compactMap { key, group -> Flag? in
-            let months = Dictionary(grouping: group, by: \.month).mapValues { $0.reduce(0.0) { $0 + Double($1.amount.value) } }
+            let months = Dictionary(grouping: group,
+                by: \.month).mapValues { $0.reduce(0.0) { $0 + Double($1.amount.value) } }
             guard let december = months.first(where: { $0.key.hasSuffix("-12") }), months.count >= 4,
                   let median = RobustScore.median(months.filter { !$0.key.hasSuffix("-12") }.map(\.value)), median > 0,
                   december.value > median * t.yearEndTimes else { return nil }
             let ids = group.filter { $0.month == december.key }.map(\.id).sorted()
             return Flag(rule: .yearEndRush, key: "unit:\(key)", rows: ids,
-                        reason: "12月采购\(yuan(december.value / 100))元，为本单位月中位数\(yuan(median / 100))元的\(yuan(december.value / median))倍（阈值\(t.yearEndTimes)倍）")
+                        reason: "12月采购\(yuan(december.value / 100))元，为本单位月中位数\(yuan(median / 100))元的"
+                            + "\(yuan(december.value / median))倍（阈值\(t.yearEndTimes)倍）")
         }.sorted { $0.key < $1.key }
     }
 
@@ -103,7 +108,8 @@ public enum Anomalies {
     static func round(_ rows: [Row], _ t: Thresholds) -> [Flag] {
         Dictionary(grouping: rows, by: \.buyer).compactMap { buyer, group -> Flag? in
             let whole = group.filter { $0.amount.value > 0 && $0.amount.value % 100_000 == 0 }
-            guard group.count >= t.roundMinimumRows, whole.count * 10_000 >= group.count * t.roundShareBP else { return nil }
+            guard group.count >= t.roundMinimumRows, whole.count * 10_000 >= group.count * t
+                .roundShareBP else { return nil }
             return Flag(rule: .roundNumbers, key: "unit:\(buyer)", rows: whole.map(\.id).sorted(),
                         reason: "本单位\(group.count)笔中\(whole.count)笔为整千元金额（阈值\(t.roundShareBP / 100)%）")
         }.sorted { $0.key < $1.key }

@@ -20,7 +20,8 @@ public enum Attribution {
             return (h, q, r)
         }
         var left = amount.value - shares.reduce(0) { $0 + $1.fen }
-        for i in shares.indices.sorted(by: { (shares[$0].remainder, -shares[$0].household) > (shares[$1].remainder, -shares[$1].household) })
+        for i in shares.indices.sorted(by: { (shares[$0].remainder, -shares[$0].household) > (shares[$1].remainder,
+            -shares[$1].household) })
         where left > 0 {
             shares[i].fen += 1
             left -= 1

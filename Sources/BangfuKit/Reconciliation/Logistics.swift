@@ -12,7 +12,8 @@ public struct LogisticsMapping: Codable, Equatable, Sendable {
     public var freight: String?
 
     public init(carrier: String, waybill: String, shipped: String, sender: String? = nil, senderAddress: String,
-                receiver: String, item: String, weightKg: String? = nil, pieces: String? = nil, freight: String? = nil) {
+                receiver: String, item: String, weightKg: String? = nil, pieces: String? = nil,
+                freight: String? = nil) {
         self.carrier = carrier; self.waybill = waybill; self.shipped = shipped; self.sender = sender
         self.senderAddress = senderAddress; self.receiver = receiver; self.item = item; self.weightKg = weightKg
         self.pieces = pieces; self.freight = freight
@@ -93,7 +94,8 @@ public enum LogisticsSheet {
         }
         let pieces = c[7].flatMap { Int($0) }.flatMap { (0...100_000).contains($0) ? $0 : nil }
         let freight = c[8].flatMap { Fen.parse($0) }
-        return .success(LogisticsRecord(line: line, waybill: number, shipped: shipped, senderAddress: Mask.numbers(in: address),
+        return .success(LogisticsRecord(line: line, waybill: number, shipped: shipped,
+            senderAddress: Mask.numbers(in: address),
                                         senderMasked: (c[5] ?? "").isEmpty ? "" : Mask.name(c[5]!), receiver: receiver,
                                         item: item, grams: grams, pieces: pieces, freight: freight))
     }

@@ -119,9 +119,11 @@ public enum Reconciliation {
     /// Best pairs first (ties: lower row, then lower other); a pair whose row already has a link to that source, or
     /// whose other side is taken, is left; a pair with an equal-scoring rival for its row is ambiguous.
     static func assign(_ candidates: [Candidate]) -> [Proposal] {
-        let sorted = candidates.sorted { ($1.scored.score, $0.row, tag($0.other)) < ($0.scored.score, $1.row, tag($1.other)) }
+        let sorted = candidates.sorted { ($1.scored.score, $0.row, tag($0.other)) < ($0.scored.score, $1.row,
+            tag($1.other)) }
         // Rivals on either side: two entries for one row's source, or two rows for one waybill.
-        let rivals = Dictionary(candidates.flatMap { ["\($0.rowKey)|\($0.scored.score)", "\($0.otherKey)|\($0.scored.score)"] }
+        let rivals = Dictionary(candidates.flatMap { ["\($0.rowKey)|\($0.scored.score)",
+            "\($0.otherKey)|\($0.scored.score)"] }
             .map { ($0, 1) }, uniquingKeysWith: +)
         var taken = Set<String>(), out: [Proposal] = []
         for c in sorted where !taken.contains(c.rowKey) && !taken.contains(c.otherKey) {
@@ -193,7 +195,8 @@ public enum Reconciliation {
         }
         if sameProduct(a.variety, b.variety) { score += 20; reasons.append("品种一致") }
         if let qa = a.quantity, let qb = b.quantity, qa.unit == qb.unit {
-            if qa == qb { score += 10; reasons.append("数量一致") } else if !close(qa.thousandths, qb.thousandths, bp: 1_000) {
+            if qa == qb { score += 10; reasons.append("数量一致") } else if !close(qa.thousandths, qb.thousandths,
+                bp: 1_000) {
                 contradicts = true; reasons.append("数量不一致：\(qa) 与 \(qb)")
             }
         }

@@ -22,7 +22,8 @@ enum OfferFlags {
             return try await sql.raw("UPDATE offers SET deep_poverty = \(deepPoverty)").run()
         }
         for chunk in ids.chunked(5_000) {
-            try await sql.raw("UPDATE offers SET deep_poverty = \(deepPoverty) WHERE id IN (\(binds: Array(chunk)))").run()
+            try await sql.raw("UPDATE offers SET deep_poverty = \(deepPoverty) WHERE id IN (\(binds: Array(chunk)))")
+                .run()
         }
     }
 }

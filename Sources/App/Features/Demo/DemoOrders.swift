@@ -27,7 +27,8 @@ enum DemoOrders {
         }
     }
 
-    static func need(_ unit: BuyerUnit, variety: String, every: Int, today: LocalDate, on db: any Database) async throws {
+    static func need(_ unit: BuyerUnit, variety: String, every: Int, today: LocalDate,
+        on db: any Database) async throws {
         let n = Need()
         n.$buyerUnit.id = unit.id!; n.buyerRegionCode = unit.regionCode; n.buyerSystemID = unit.$system.id
         n.variety = variety; n.quantityThousandths = 200_000; n.quantityUnit = "斤"; n.priceCeilingFen = 200

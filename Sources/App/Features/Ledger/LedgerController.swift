@@ -137,7 +137,8 @@ enum LedgerController {
         var page = BenefitPage(
             shell: Shell(req), year: year,
             lines: rows.map { .init(village: names[$0.village_code] ?? $0.village_code, households: $0.households, amount: Fen($0.amount_fen).description) },
-            households: rows.reduce(0) { $0 + $1.households }, amount: Fen(rows.reduce(0) { $0 + $1.amount_fen }).description)
+            households: rows.reduce(0) { $0 + $1.households }, amount: Fen(rows.reduce(0) { $0 + $1.amount_fen })
+                .description)
         if case .region = req.scope {
             page.attribution = try await HouseholdAttribution.report(req, year: year)
             page.unattributed = page.attribution.map { Fen($0.unattributedFen).description }

@@ -50,10 +50,13 @@ enum NeedCandidates {
         let helped = need.helpedPlaces.map { "o.region_code LIKE \(bind: $0.subtreePrefix + "%")" as SQLQueryString }
         guard need.marks.isEmpty else {
             let marks = need.marks.map {
-                "(CASE WHEN ',' || o.quality_marks || ',' LIKE \(bind: "%,\($0.rawValue),%") THEN 1 ELSE 0 END)" as SQLQueryString
+                let mark = "%,\($0.rawValue),%"
+                return "(CASE WHEN ',' || o.quality_marks || ',' LIKE \(bind: mark) THEN 1 ELSE 0 END)" as SQLQueryString
             }.joined(separator: " + ")
             var order: [SQLQueryString] = ["o.deep_poverty DESC", "\(marks) DESC", "o.price_fen", "o.id"]
-            if !helped.isEmpty { order.insert("CASE WHEN " + helped.joined(separator: " OR ") + " THEN 1 ELSE 0 END DESC", at: 0) }
+            if !helped
+                .isEmpty { order.insert("CASE WHEN " + helped.joined(separator: " OR ") + " THEN 1 ELSE 0 END DESC",
+                    at: 0) }
             return try await read(usable, order: order.joined(separator: ", "), limit: limit, today: today, on: db)
         }
         var found: [Candidate] = []

@@ -120,7 +120,8 @@ enum NeedController {
     static func matcherNeed(_ n: Need, on db: any Database) async throws -> NeedMatching.Need {
         let helped = try await Pairing.query(on: db).filter(\.$helperUnit.$id == n.$buyerUnit.id)
             .filter(\.$status == Pairing.confirmed).all().compactMap(\.countedPlace)
-        return NeedMatching.Need(variety: n.variety, quantity: n.quantity, priceCeiling: n.priceCeilingFen.map { Fen($0) },
+        return NeedMatching.Need(variety: n.variety, quantity: n.quantity,
+            priceCeiling: n.priceCeilingFen.map { Fen($0) },
                                  certifiedOnly: n.certifiedOnly, helpedPlaces: helped, marks: n.marks)
     }
 
@@ -129,7 +130,8 @@ enum NeedController {
     static func matches(_ n: Need, req: Request) async throws -> MatchesDTO {
         let need = try await matcherNeed(n, on: req.db)
         let found = try await NeedCandidates.load(need, today: req.today, limit: shown, on: req.db)
-        let market = try await req.application.marketPrices.price(n.variety, unit: n.quantityUnit, today: req.today, on: req.db)
+        let market = try await req.application.marketPrices.price(n.variety, unit: n.quantityUnit, today: req.today,
+            on: req.db)
         let ranked = NeedMatching.rank(need, found.map(\.offer), market: market)
         let rows = Dictionary(uniqueKeysWithValues: found.map { ($0.row.id, $0.row) })
         let first = ranked.prefix(shown)

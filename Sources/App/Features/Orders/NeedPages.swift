@@ -13,7 +13,8 @@ enum NeedPages {
         let ownUnit: Bool
     }
 
-    static func index(_ req: Request, values: [String: String] = [:], errors: [String: String] = [:]) async throws -> Index {
+    static func index(_ req: Request, values: [String: String] = [:],
+        errors: [String: String] = [:]) async throws -> Index {
         let needs = try await Need.query(on: req.db).scoped(by: req.scope).sort(\.$id, .descending).limit(200).all()
         let own = if case .buyerUnit = req.scope { true } else { false }
         return Index(shell: Shell(req), needs: needs.map(NeedDTO.init), units: try await Pickers.units(req),
@@ -32,7 +33,8 @@ enum NeedPages {
             let need = try await NeedController.post(NeedInput(form: coded), req: req)
             return req.redirect(to: SiteURL.need.path(id: need.id!))
         } catch let e as FieldError {
-            return try await req.render("needs/index", try await index(req, values: values, errors: [e.field: e.message]),
+            return try await req.render("needs/index", try await index(req, values: values,
+                errors: [e.field: e.message]),
                                         status: .unprocessableEntity)
         }
     }
@@ -65,7 +67,8 @@ enum NeedPages {
             /// Where the caller's best offer stands in the need's last re-match (推荐第N位), if it is kept there.
             var rank: Int? = nil
         }
-        let shell: Shell; let items: [Item]; var notice: String? = nil; var error: String? = nil; var errorNeed: Int? = nil
+        let shell: Shell
+        let items: [Item]; var notice: String? = nil; var error: String? = nil; var errorNeed: Int? = nil
     }
 
     static func open(_ req: Request) async throws -> Open {
@@ -76,7 +79,8 @@ enum NeedPages {
                                         on: req.db)
         let items = found.map { n, offers in
             Open.Item(need: NeedDTO(n), unit: names[n.$buyerUnit.id] ?? "",
-                      offers: offers.map { .init(value: String($0.id!), label: "\($0.variety) · \($0.sellerMasked) · 可售\($0.available) · \($0.price)") },
+                      offers: offers.map { .init(value: String($0.id!),
+                          label: "\($0.variety) · \($0.sellerMasked) · 可售\($0.available) · \($0.price)") },
                       rank: ranks[n.id!])
         }
         return Open(shell: Shell(req), items: items)

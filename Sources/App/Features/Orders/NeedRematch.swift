@@ -23,7 +23,8 @@ enum NeedRematch {
             for n in group {
                 let need = NeedMatching.Need(variety: n.variety, quantity: n.quantity,
                                              priceCeiling: n.priceCeilingFen.map { Fen($0) },
-                                             certifiedOnly: n.certifiedOnly, helpedPlaces: helped[n.$buyerUnit.id] ?? [],
+                                             certifiedOnly: n
+                                                 .certifiedOnly, helpedPlaces: helped[n.$buyerUnit.id] ?? [],
                                              marks: n.marks)
                 for (i, m) in NeedMatching.top(need, prepared, limit: kept).enumerated() {
                     rows.append((n.id!, m.offerID, i + 1, m.tier.rawValue))
@@ -39,7 +40,8 @@ enum NeedRematch {
         guard !units.isEmpty else { return [:] }
         let pairings = try await Pairing.query(on: db).filter(\.$helperUnit.$id ~~ units)
             .filter(\.$status == Pairing.confirmed).all()
-        return Dictionary(grouping: pairings, by: { $0.$helperUnit.id ?? 0 }).mapValues { $0.compactMap(\.countedPlace) }
+        return Dictionary(grouping: pairings,
+            by: { $0.$helperUnit.id ?? 0 }).mapValues { $0.compactMap(\.countedPlace) }
     }
 
     /// The fresh, in-stock offers of a variety (or category) in a unit, certified or not (each need says whether it

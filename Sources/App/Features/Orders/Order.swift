@@ -149,7 +149,9 @@ extension Order: Scoped {
     static func restrict(_ q: QueryBuilder<Order>, to scope: Scope) -> QueryBuilder<Order>? {
         switch scope {
         case .region(let r):
-            q.group(.or) { $0.filter(\.$buyerRegionCode =~ r.subtreePrefix).filter(\.$sellerRegionCode =~ r.subtreePrefix) }
+            q.group(.or) {
+                $0.filter(\.$buyerRegionCode =~ r.subtreePrefix).filter(\.$sellerRegionCode =~ r.subtreePrefix)
+            }
         case .system(let id): q.filter(\.$buyerSystemID == id)
         case .buyerUnit(let id): q.filter(\.$buyerUnit.$id == id)
         case .supplier(let id): q.filter(\.$supplierID == id)

@@ -7,7 +7,8 @@ enum OrderController {
     /// An order as its pages and the API show it: lines, waybills with their events, and 未完成's missing steps.
     static func detail(_ o: Order, on db: any Database) async throws -> OrderDTO {
         var d = OrderDTO(o)
-        d.lines = try await OrderLine.query(on: db).filter(\.$order.$id == o.id!).sort(\.$id).all().map(OrderLineDTO.init)
+        d.lines = try await OrderLine.query(on: db).filter(\.$order.$id == o.id!).sort(\.$id).all()
+            .map(OrderLineDTO.init)
         d.waybills = try await TrackingService.waybills(of: [o.id!], on: db)[o.id!] ?? []
         d.missing = try await OrderProgress.missing(o, on: db)
         d.buyerUnitName = try await BuyerUnit.find(o.$buyerUnit.id, on: db)?.name
@@ -17,7 +18,9 @@ enum OrderController {
     static func list(_ req: Request, state: String?, limit: Int = 200) async throws -> [Order] {
         let q = Order.query(on: req.db).scoped(by: req.scope(for: .viewOrders) ?? req.scope)
         if let state, OrderState(rawValue: state) != nil { q.filter(\.$state == state) }
-        if req.query["unpaid"] == "1" { q.filter(\.$paymentState == PaymentState.unpaid.rawValue).filter(\.$acceptedOn != nil) }
+        if req.query["unpaid"] == "1" {
+            q.filter(\.$paymentState == PaymentState.unpaid.rawValue).filter(\.$acceptedOn != nil)
+        }
         return try await q.sort(\.$id, .descending).limit(limit).all()
     }
 

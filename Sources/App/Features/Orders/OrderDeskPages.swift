@@ -21,7 +21,8 @@ enum OrderDeskPages {
         struct Fields: Decodable { let carrier: String? }
         var page = Tracking(shell: Shell(req), carriers: try await carriers(req))
         do {
-            page.report = try await TrackingService.importFile(req, carrierName: try req.content.decode(Fields.self).carrier)
+            page.report = try await TrackingService.importFile(req,
+                carrierName: try req.content.decode(Fields.self).carrier)
             return try await req.render("orders/tracking", page, status: .ok)
         } catch let e as ImportRejected {
             page.report = TrackingService.Report(received: 0, added: 0, errors: e.errors)
@@ -42,6 +43,7 @@ enum OrderDeskPages {
             Receivables.Row(row: r, buckets: r.bucketsFen.map { Fen($0).description },
                             overdue: Fen(r.overdueFen).description)
         }
-        return try await req.view.render("orders/receivables", Receivables(shell: Shell(req), report: report, rows: rows))
+        return try await req.view.render("orders/receivables", Receivables(shell: Shell(req), report: report,
+            rows: rows))
     }
 }

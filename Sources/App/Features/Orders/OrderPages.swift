@@ -13,7 +13,8 @@ enum OrderPages {
         let parts = f["split"] == "1" ? splitParts(f) : [(f.int("offerId"), f.text("quantity"))]
         for (i, part) in parts.enumerated() {
             inputs.append(OrderInput(buyerUnitId: f.int("buyerUnitId"), needId: needID, quoteId: f.int("quoteId"),
-                                     lines: f.int("quoteId") == nil ? [OrderLineInput(offerId: part.0, quantity: part.1)] : nil,
+                                     lines: f.int("quoteId") == nil ? [OrderLineInput(offerId: part.0,
+                                         quantity: part.1)] : nil,
                                      freight: i == 0 ? f.text("freight") : nil, purpose: nil,
                                      deliveryAddress: f.text("deliveryAddress"),
                                      idempotencyKey: f.text("key").map { "\($0)-\(i)" }))
@@ -132,12 +133,14 @@ enum OrderPages {
         -> @Sendable (Request) async throws -> Response {
         { req in
             let f = try NeedInput.formValues(req)
-            let o = if let side { try await OrderProgress.find(req, side: side) } else { try await OrderController.find(req) }
+            let o = if let side { try await OrderProgress.find(req,
+                side: side) } else { try await OrderController.find(req) }
             do {
                 try await body(o, f, req)
                 return req.redirect(to: SiteURL.order.path(id: o.id!))
             } catch let e as FieldError {
-                return try await req.render("orders/show", try await show(req, error: e.message), status: .unprocessableEntity)
+                return try await req.render("orders/show", try await show(req, error: e.message),
+                    status: .unprocessableEntity)
             } catch let e as APIError where e.status.code < 500 {
                 return try await req.render("orders/show", try await show(req, error: e.message), status: e.status)
             }
@@ -156,7 +159,8 @@ enum OrderPages {
     }
     static let accept = form(.buyer) { o, f, req in
         let lines = try await OrderLine.query(on: req.db).filter(\.$order.$id == o.id!).all().map { l in
-            OrderProgress.AcceptInput.Line(lineId: l.id, accepted: f.text("accepted_\(l.id!)"), reason: f.text("reason_\(l.id!)"))
+            OrderProgress.AcceptInput.Line(lineId: l.id, accepted: f.text("accepted_\(l.id!)"),
+                reason: f.text("reason_\(l.id!)"))
         }
         try await OrderProgress.accept(o, .init(lines: lines), req: req)
     }

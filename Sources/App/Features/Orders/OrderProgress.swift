@@ -30,7 +30,8 @@ enum OrderProgress {
 
     /// Runs `change` on the order and its lines in one transaction, records the step, then settles the order.
     static func act(_ o: Order, event: OrderEvent? = nil, step: String, note: String?, req: Request,
-                    _ change: @escaping @Sendable (Order, [OrderLine], any Database) async throws -> Void) async throws {
+                    _ change: @escaping @Sendable (Order, [OrderLine],
+                        any Database) async throws -> Void) async throws {
         let before = OrderDTO(o)
         let was = o.state
         if let event { try Self.step(event, o) }

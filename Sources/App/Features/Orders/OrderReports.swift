@@ -17,7 +17,8 @@ enum OrderTrace {
         let lines = try await OrderLine.query(on: db).filter(\.$order.$id == o.id!).sort(\.$id).all()
         let offers = try await Offer.query(on: db).filter(\.$id ~~ lines.map(\.offerID)).all()
         let byID = Dictionary(uniqueKeysWithValues: offers.map { ($0.id!, $0) })
-        let certs = try await ProductApplication.query(on: db).filter(\.$id ~~ lines.compactMap(\.certificationID)).all()
+        let certs = try await ProductApplication.query(on: db).filter(\.$id ~~ lines.compactMap(\.certificationID))
+            .all()
         let certByID = Dictionary(uniqueKeysWithValues: certs.map { ($0.id!, $0) })
         let places = try await RegionNames.places(for: offers.map(\.regionCode), on: db)
         let items = lines.map { l -> Item in
@@ -25,7 +26,8 @@ enum OrderTrace {
             return Item(offerId: l.offerID, variety: l.variety, seller: offer?.sellerMasked ?? "",
                         place: offer.map { places[$0.regionCode] ?? $0.regionCode } ?? "",
                         quantity: l.quantity.description,
-                        accepted: l.acceptedThousandths.map { Quantity(thousandths: $0, unit: l.quantityUnit).description },
+                        accepted: l.acceptedThousandths.map { Quantity(thousandths: $0,
+                            unit: l.quantityUnit).description },
                         certificateNo: cert?.certificateNo, certifiedFrom: cert?.validFrom,
                         certifiedUntil: cert?.validUntil,
                         certification: cert == nil ? "下单时未经认定" : "下单时在认定有效期内", purchaseId: l.purchaseID)
@@ -74,7 +76,8 @@ enum ReceivablesReport {
             let total = try APIError.total(buckets)
             rows.append(Row(buyerUnitId: unit, buyerUnit: names[unit] ?? "", orders: mine.count,
                             unpaid: Fen(total).description, unpaidFen: total, bucketsFen: buckets,
-                            overdueOrders: overdue.count, overdueFen: try APIError.total(overdue.map(OrderService.payable)),
+                            overdueOrders: overdue.count, overdueFen: try APIError
+                                .total(overdue.map(OrderService.payable)),
                             overdueIds: overdue.compactMap(\.id).sorted()))
         }
         rows.sort { ($0.overdueFen, $0.unpaidFen, -$0.buyerUnitId) > ($1.overdueFen, $1.unpaidFen, -$1.buyerUnitId) }

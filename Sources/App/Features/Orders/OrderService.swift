@@ -23,7 +23,8 @@ enum OrderService {
         let lines = try await priced(wanted, offers: offers, quote: quote, need: need, order: o, req: req)
         o.goodsFen = try sum(lines.map(\.amountFen))
         let created = try await save(o, lines: lines, quote: quote, req: req)
-        if !created, let key, let first = try await existing(unit: unit.id!, key: key, on: req.db) { return (first, false) }
+        if !created, let key, let first = try await existing(unit: unit.id!, key: key, on: req.db) { return (first,
+            false) }
         return (o, true)
     }
 

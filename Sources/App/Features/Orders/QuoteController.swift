@@ -91,7 +91,8 @@ enum QuoteController {
         return quotes.map { q in
             var d = QuoteDTO(q)
             let o = byID[q.offerID]
-            d.seller = o?.sellerMasked; d.variety = o?.variety; d.place = o.map { places[$0.regionCode] ?? $0.regionCode }
+            d.seller = o?.sellerMasked
+            d.variety = o?.variety; d.place = o.map { places[$0.regionCode] ?? $0.regionCode }
             return d
         }
     }

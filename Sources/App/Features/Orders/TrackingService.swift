@@ -36,7 +36,8 @@ enum TrackingService {
         var records: [TrackingRecord] = [], errors: [RowError] = []
         for (i, e) in events.enumerated() {
             let cells = [e.waybill ?? "", e.at ?? "", e.status ?? "", e.place ?? ""].map(\.trimmed)
-            let mapping = CarrierMapping(carrier: carrier, waybill: "waybill", time: "at", place: "place", status: "status")
+            let mapping = CarrierMapping(carrier: carrier, waybill: "waybill", time: "at", place: "place",
+                status: "status")
             switch TrackingSheet.record(cells, line: i + 1, mapping: mapping) {
             case .success(let r): records.append(r)
             case .failure(let e): errors.append(e)
@@ -68,7 +69,8 @@ enum TrackingService {
     static func add(_ records: [TrackingRecord], carrier: String, source: String, req: Request) async throws -> Report {
         let numbers = Array(Set(records.map(\.waybill)))
         let bills = try await numbers.chunked(5_000).asyncFlatMap { chunk in
-            try await WaybillRecord.query(on: req.db).filter(\.$carrier == carrier).filter(\.$number ~~ Array(chunk)).all()
+            try await WaybillRecord.query(on: req.db).filter(\.$carrier == carrier).filter(\.$number ~~ Array(chunk))
+                .all()
         }
         // An office writes tracking onto the waybills of its own sellers, not of its buyers' sellers elsewhere.
         let visible = Set(try await Array(Set(bills.map(\.orderID))).chunked(5_000).asyncFlatMap { chunk in
@@ -106,7 +108,8 @@ enum TrackingService {
         let byBill = Dictionary(grouping: events, by: \.waybillID)
         return Dictionary(grouping: bills.map { w in
             (w.orderID, WaybillDTO(carrier: w.carrier, number: w.number, shippedOn: w.shippedOn,
-                                   events: (byBill[w.id!] ?? []).map { .init(at: $0.at, place: $0.place, status: $0.status) }))
+                                   events: (byBill[w.id!] ?? []).map { .init(at: $0.at, place: $0.place,
+                                       status: $0.status) }))
         }, by: \.0).mapValues { $0.map(\.1) }
     }
 }

@@ -8,7 +8,9 @@ import Vapor
 /// (`Attribution.split`, to the 分) — per village and per household (masked), with who was not reached and how
 /// concentrated it is. What no household can be found for is reported apart, never guessed.
 enum HouseholdAttribution {
-    struct Household: Content { let id: Int; let name: String; let village: String; let amountFen: Int64; let amount: String }
+    struct Household: Content {
+        let id: Int, name: String, village: String, amountFen: Int64, amount: String
+    }
     struct Village: Content {
         let code: String, name: String, households: Int, reached: Int, amountFen: Int64
         /// The share the top tenth of its households received, e.g. "62.50%".
@@ -43,7 +45,8 @@ enum HouseholdAttribution {
         for g in groups {
             let whose = g.supplier_id.flatMap { links[$0] } ?? byKey[g.seller_key].map { [$0] } ?? []
             guard !whose.isEmpty else { unattributed = try APIError.total([unattributed, g.amount]); continue }
-            for share in Attribution.split(Fen(g.amount), weights: Dictionary(uniqueKeysWithValues: whose.map { ($0, 1) })) {
+            for share in Attribution.split(Fen(g.amount), weights: Dictionary(uniqueKeysWithValues: whose.map { ($0,
+                1) })) {
                 amounts[share.household] = try APIError.total([amounts[share.household] ?? 0, share.amount.value])
             }
         }
@@ -72,16 +75,19 @@ enum HouseholdAttribution {
         }
         let villages = try Dictionary(grouping: households, by: \.regionCode).map { code, hs -> Village in
             let fens = hs.map { amounts[$0.id!] ?? 0 }
-            return Village(code: code, name: names[code] ?? code, households: hs.count, reached: fens.filter { $0 > 0 }.count,
+            return Village(code: code, name: names[code] ?? code, households: hs.count,
+                reached: fens.filter { $0 > 0 }.count,
                            amountFen: try APIError.total(fens), topTenthShare: share(fens))
         }.sorted { $0.code < $1.code }
         let lines = households.compactMap { h -> Household? in
             guard let fen = amounts[h.id!], fen > 0 else { return nil }
-            return Household(id: h.id!, name: h.nameMasked, village: names[h.regionCode] ?? h.regionCode, amountFen: fen,
+            return Household(id: h.id!, name: h.nameMasked, village: names[h.regionCode] ?? h.regionCode,
+                amountFen: fen,
                              amount: Fen(fen).description)
         }.sorted { ($0.amountFen, -$0.id) > ($1.amountFen, -$1.id) }
         let reached = lines.count
-        return Report(year: year, attributedFen: try APIError.total(lines.map(\.amountFen)), unattributedFen: unattributed,
+        return Report(year: year, attributedFen: try APIError.total(lines.map(\.amountFen)),
+            unattributedFen: unattributed,
                       reached: reached, notReached: households.count - reached,
                       topTenthShare: share(households.map { amounts[$0.id!] ?? 0 }), villages: villages,
                       households: Array(lines.prefix(500)))

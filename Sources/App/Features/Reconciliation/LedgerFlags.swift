@@ -52,7 +52,8 @@ enum LedgerFlags {
     static func thresholds(for region: RegionCode, on db: any Database) async throws -> Anomalies.Thresholds {
         let rows = try await AnomalyThresholds.query(on: db)
             .filter(\.$jurisdictionCode ~~ region.selfAndAncestors.map(\.digits)).all()
-        return region.nearest(rows, \.jurisdictionCode).flatMap { try? JSONDecoder().decode(Anomalies.Thresholds.self, from: Data($0.json.utf8)) }
+        return region.nearest(rows, \.jurisdictionCode).flatMap { try? JSONDecoder().decode(Anomalies.Thresholds.self,
+            from: Data($0.json.utf8)) }
             ?? Anomalies.Thresholds()
     }
 
@@ -61,10 +62,12 @@ enum LedgerFlags {
         let region = try PeriodController.jurisdiction(req, for: .reconcile)
         let (from, to) = try ReconciliationService.period(input, today: req.today)
         let rows = try await (req.db as! any SQLDatabase).raw("""
-            SELECT id, buyer_unit_id, seller_key, substr(purchased_on, 1, 7) AS month, variety, quantity_unit, amount_fen,
+            SELECT id, buyer_unit_id, seller_key, substr(purchased_on, 1, 7) AS month, variety, quantity_unit,
+                amount_fen,
                 quantity_thousandths, suspected_duplicate_of, origin_region_code
             FROM purchases
-            WHERE origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND purchased_on >= \(bind: from.description)
+            WHERE origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND purchased_on >=
+                \(bind: from.description)
                 AND purchased_on <= \(bind: to.description) AND reverses_id IS NULL AND duplicate_of IS NULL
                 AND state <> 'rejected'
             """).all(decoding: Row.self)
@@ -73,8 +76,10 @@ enum LedgerFlags {
             Anomalies.Row(id: r.id, buyer: r.buyer_unit_id, seller: r.seller_key, month: r.month, variety: r.variety,
                           unit: r.quantity_unit, amount: Fen(r.amount_fen), quantityThousandths: r.quantity_thousandths,
                           twinOf: r.suspected_duplicate_of,
-                          helped: RegionCode(r.origin_region_code).map { o in (helped[r.buyer_unit_id] ?? []).contains { $0.contains(o) } } ?? false)
-        }, try await thresholds(for: region, on: req.db)) + (try await uncertified(region, from: from, to: to, on: req.db))
+                          helped: RegionCode(r.origin_region_code)
+                              .map { o in (helped[r.buyer_unit_id] ?? []).contains { $0.contains(o) } } ?? false)
+        }, try await thresholds(for: region, on: req.db)) + (try await uncertified(region, from: from, to: to, on: req
+            .db))
         let known = try await LedgerFlag.query(on: req.db).filter(\.$jurisdictionCode == region.digits).all()
         let byKey = Dictionary(known.map { ("\($0.rule)|\($0.flagKey)", $0) }, uniquingKeysWith: { a, _ in a })
         // A row's flag is the row's; a unit's or a pair's is the period's, so a later period's pattern is new.
@@ -100,7 +105,8 @@ enum LedgerFlags {
         struct Hit: Decodable { let id: Int; let variety: String; let purchased_on: String }
         return try await (db as! any SQLDatabase).raw("""
             SELECT p.id, p.variety, p.purchased_on FROM purchases p
-            WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND p.purchased_on >= \(bind: from.description)
+            WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND p.purchased_on >=
+                \(bind: from.description)
                 AND p.purchased_on <= \(bind: to.description) AND p.reverses_id IS NULL AND p.duplicate_of IS NULL
                 AND p.state <> 'rejected' AND NOT EXISTS (
                     SELECT 1 FROM offers o JOIN product_applications a ON a.offer_id = o.id
@@ -137,7 +143,8 @@ enum LedgerFlags {
         f.decidedBy = req.currentUser?.signature
         try await req.db.writeTransaction { db in
             try await f.save(on: db)
-            try await Audit.record(req, on: db, action: "resolve", entity: "ledger_flag", id: f.id, region: f.jurisdictionCode,
+            try await Audit.record(req, on: db, action: "resolve", entity: "ledger_flag", id: f.id,
+                region: f.jurisdictionCode,
                                    after: FlagDTO(f))
         }
         return f
@@ -150,7 +157,8 @@ enum LedgerFlags {
     @Sendable static func apiIndex(req: Request) async throws -> [FlagDTO] { try await list(req).map(FlagDTO.init) }
 
     @Sendable static func apiResolve(req: Request) async throws -> FlagDTO {
-        FlagDTO(try await resolve(req.parameters.get("id", as: Int.self), try req.content.decode(Decision.self), req: req))
+        FlagDTO(try await resolve(req.parameters.get("id", as: Int.self), try req.content.decode(Decision.self),
+            req: req))
     }
 
     /// GET reads, PUT sets, the caller's jurisdiction's thresholds.

@@ -26,7 +26,8 @@ enum LogisticsImport {
         let file = try await ImportFile.receive(req)
         defer { file.remove() }
         try file.refuseLarger(than: 50)
-        let records = try LogisticsSheet.parse(try OfferSheetController.cells(try Data(contentsOf: file.url)), mapping: m)
+        let records = try LogisticsSheet.parse(try OfferSheetController.cells(try Data(contentsOf: file.url)),
+            mapping: m)
         let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
         var errors: [RowError] = [], places: [Int: RegionCode] = [:]
         for r in records {
@@ -41,7 +42,8 @@ enum LogisticsImport {
         let origins = places
         let units = try await UnitNames.lookup(try await BuyerUnit.query(on: req.db).all(), on: req.db)
         let known = Set(try await records.map(\.waybill).chunked(5_000).asyncFlatMap { chunk in
-            try await LogisticsWaybill.query(on: req.db).filter(\.$carrier == m.carrier).filter(\.$number ~~ Array(chunk)).all()
+            try await LogisticsWaybill.query(on: req.db).filter(\.$carrier == m.carrier)
+                .filter(\.$number ~~ Array(chunk)).all()
         }.map(\.number))
         var report = Report(read: records.count)
         let by = req.currentUser?.signature ?? ""
@@ -52,7 +54,8 @@ enum LogisticsImport {
             for r in fresh {
                 let w = LogisticsWaybill()
                 w.carrier = m.carrier; w.number = r.waybill; w.shippedOn = r.shipped.description
-                w.originCode = origins[r.line]!.digits; w.senderAddress = r.senderAddress; w.senderMasked = r.senderMasked
+                w.originCode = origins[r.line]!.digits
+                w.senderAddress = r.senderAddress; w.senderMasked = r.senderMasked
                 w.receiverUnitID = units[r.receiver]; w.receiverName = r.receiver; w.item = r.item
                 w.grams = r.grams; w.pieces = r.pieces; w.freightFen = r.freight?.value; w.importedBy = by
                 try await w.create(on: db)

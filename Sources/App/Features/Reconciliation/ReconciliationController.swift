@@ -24,7 +24,8 @@ enum ReconciliationController {
     }
 
     /// The period's proposals in the caller's places, contradictions and ambiguous ones first: one query.
-    static func links(_ req: Request, from: LocalDate, to: LocalDate, limit: Int = 500) async throws -> [ReconciliationLink] {
+    static func links(_ req: Request, from: LocalDate, to: LocalDate,
+        limit: Int = 500) async throws -> [ReconciliationLink] {
         guard case .region(let r) = req.scope(for: .viewReconciliation) ?? req.scope else { return [] }
         struct Id: Decodable { let id: Int }
         let ids = try await (req.db as! any SQLDatabase).raw("""
@@ -53,7 +54,8 @@ enum ReconciliationController {
     }
 
     @Sendable static func apiReject(req: Request) async throws -> LinkDTO {
-        LinkDTO(try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: false, req: req))
+        LinkDTO(try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: false,
+            req: req))
     }
 
     @Sendable static func apiTraceability(req: Request) async throws -> Traceability.Report {
@@ -131,10 +133,13 @@ enum ReconciliationController {
 
     static func decideForm(confirm: Bool) -> @Sendable (Request) async throws -> Response {
         { req in
-            _ = try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: confirm, req: req)
+            _ = try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: confirm,
+                req: req)
             // Back to the page the office was on (its period), never to another host.
             let back = req.headers.first(name: .referer).flatMap(URLComponents.init(string:))
-                .flatMap { $0.path == "/reconciliation" ? "/reconciliation" + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") : nil }
+                .flatMap { url in
+                    url.path == "/reconciliation" ? "/reconciliation" + (url.percentEncodedQuery.map { "?" + $0 } ?? "") : nil
+                }
             return req.redirect(to: back ?? "/reconciliation")
         }
     }

@@ -13,7 +13,8 @@ enum ReconciliationReport {
     }
 
     static func rows(_ req: Request, by: String, from: LocalDate, to: LocalDate) async throws -> [[String]] {
-        guard case .region(let region) = req.scope(for: .viewReconciliation) ?? req.scope else { throw APIError.forbidden }
+        guard case .region(let region) = req.scope(for: .viewReconciliation) ?? req
+            .scope else { throw APIError.forbidden }
         let key: SQLQueryString = by == "system" ? "CAST(p.buyer_system_id AS TEXT)"
             : "substr(p.origin_region_code, 1, 9) || '000'"
         let sums = try await (req.db as! any SQLDatabase).raw("""
@@ -44,7 +45,8 @@ enum ReconciliationReport {
     static func names(_ by: String, keys: [String], on db: any Database) async throws -> [String: String] {
         guard by == "system" else { return try await RegionNames.places(for: keys, on: db) }
         let ids = keys.compactMap { Int($0) }
-        return Dictionary(try await LeadSystem.query(on: db).filter(\.$id ~~ ids).all().map { (String($0.id!), $0.name) },
+        return Dictionary(try await LeadSystem.query(on: db).filter(\.$id ~~ ids).all().map { (String($0.id!),
+            $0.name) },
                           uniquingKeysWith: { a, _ in a })
     }
 

@@ -24,12 +24,14 @@ enum Traceability {
 
     /// The total rate alone, for the dashboard: one aggregation.
     static func total(_ req: Request, from: LocalDate, to: LocalDate) async throws -> String {
-        guard case .region(let region) = req.scope(for: .viewReconciliation) ?? req.scope else { throw APIError.forbidden }
+        guard case .region(let region) = req.scope(for: .viewReconciliation) ?? req
+            .scope else { throw APIError.forbidden }
         let all = try await sums("'total'", region, from, to, on: req.db)
         return percent(try APIError.total(all.map(\.traced)), of: try APIError.total(all.map(\.counted)))
     }
 
-    static func report(_ region: RegionCode, from: LocalDate, to: LocalDate, on db: any Database) async throws -> Report {
+    static func report(_ region: RegionCode, from: LocalDate, to: LocalDate,
+        on db: any Database) async throws -> Report {
         let township = try await sums("substr(p.origin_region_code, 1, 9) || '000'", region, from, to, on: db)
         let channel = try await sums("p.channel_code", region, from, to, on: db)
         let system = try await sums("COALESCE(CAST(p.buyer_system_id AS TEXT), '')", region, from, to, on: db)
@@ -50,7 +52,8 @@ enum Traceability {
         try await (db as! any SQLDatabase).raw("""
             SELECT \(unsafeRaw: key) AS key,
                 CAST(SUM(p.amount_fen) AS BIGINT) AS counted,
-                CAST(SUM(CASE WHEN o.outcome IN ('threeWay', 'twoWay') THEN p.amount_fen ELSE 0 END) AS BIGINT) AS traced
+                CAST(SUM(CASE WHEN o.outcome IN ('threeWay', 'twoWay') THEN p.amount_fen ELSE 0 END) AS BIGINT) AS
+                    traced
             FROM purchases p LEFT JOIN purchase_outcomes o ON o.purchase_id = p.id
             WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%")
                 AND p.purchased_on >= \(bind: from.description) AND p.purchased_on <= \(bind: to.description)

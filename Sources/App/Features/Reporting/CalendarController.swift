@@ -122,7 +122,8 @@ enum CalendarController {
             shell: Shell(req), status: office ? try await status(req) : nil, periods: office ? try await PeriodController.list(req) : [],
             canClose: office, reporter: Reporter.of(req.currentUser), notices: try await notices(for: req.currentUser, on: req.db).map(\.text),
             today: req.today.description, lastMonth: last, error: error,
-            settings: office ? try await LedgerSettings.values(for: PeriodController.jurisdiction(req), on: req.db).values
+            settings: office ? try await LedgerSettings.values(for: PeriodController.jurisdiction(req),
+                on: req.db).values
                 : nil))
     }
 
