@@ -39,9 +39,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations008.register(on: app.migrations)
     Migrations009.register(on: app.migrations)
     Migrations010.register(on: app.migrations)
+    Migrations011.register(on: app.migrations, cipher: FieldCipher(key: config.dataKey))
     app.storage[ImportJobsKey.self] = ImportJobs()
     app.storage[MarketPricesKey.self] = MarketPrices()
     app.storage[NeedRematcherKey.self] = NeedRematcher()
+    app.storage[FlagScannerKey.self] = FlagScanner()
     registerCommands(app)
 
     try routes(app)

@@ -15,6 +15,7 @@ public enum Action: String, CaseIterable, Sendable {
     case viewRegions, importRegions
     case viewOffices, editOffices
     case viewSuppliers, editSuppliers
+    case declareHouseholds       // a cooperative's 脱贫户 and the weights it shares its sales by
     case viewBuyers, editBuyers
     case manageSystems           // 牵头单位系统 and which units belong to each
     case viewHouseholds, editHouseholds
@@ -59,6 +60,7 @@ public enum AccessPolicy {
             .editOffices: [.admin: .all],
             .viewSuppliers: [.admin: .all, .office: .region, .clerk: .region, .supplier: .supplier],
             .editSuppliers: [.admin: .all, .office: .region, .clerk: .region],
+            .declareHouseholds: [.office: .region, .clerk: .region, .supplier: .supplier],
             .viewBuyers: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
             .editBuyers: [.admin: .all, .office: .region, .leadUnit: .system],
             .manageSystems: [.admin: .all, .office: .region],

@@ -4,6 +4,7 @@
 public enum Anomalies {
     public enum Rule: String, Sendable, Codable, CaseIterable {
         case priceOutlier, yearEndRush, justUnderThreshold, roundNumbers, twinReports, oneHousehold, uncertified
+        case beyondSupply
         public var chineseName: String {
             switch self {
             case .priceOutlier: "单价异常"
@@ -13,6 +14,7 @@ public enum Anomalies {
             case .twinReports: "同一采购多处上报"
             case .oneHousehold: "帮扶地采购集中于一户"
             case .uncertified: "非认定产品"
+            case .beyondSupply: "超出供给能力"
             }
         }
     }
@@ -29,7 +31,36 @@ public enum Anomalies {
         /// Share of a unit's rows in whole thousands of yuan, over at least `roundMinimumRows` rows.
         public var roundShareBP = 5_000
         public var roundMinimumRows = 10
+        /// A seller's rows of a variety above this many times its offers' planned quantity.
+        public var supplyTimes = 1.5
+        /// What one household may plausibly sell of one variety in the period (元).
+        public var householdYuan: Int64 = 50_000
         public init() {}
+
+        /// Thresholds stored before a rule existed read with that rule's default.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Thresholds()
+            priceScore = try c.decodeIfPresent(Double.self, forKey: .priceScore) ?? d.priceScore
+            yearEndTimes = try c.decodeIfPresent(Double.self, forKey: .yearEndTimes) ?? d.yearEndTimes
+            limitYuan = try c.decodeIfPresent(Int64.self, forKey: .limitYuan) ?? d.limitYuan
+            justUnderRows = try c.decodeIfPresent(Int.self, forKey: .justUnderRows) ?? d.justUnderRows
+            roundShareBP = try c.decodeIfPresent(Int.self, forKey: .roundShareBP) ?? d.roundShareBP
+            roundMinimumRows = try c.decodeIfPresent(Int.self, forKey: .roundMinimumRows) ?? d.roundMinimumRows
+            supplyTimes = try c.decodeIfPresent(Double.self, forKey: .supplyTimes) ?? d.supplyTimes
+            householdYuan = try c.decodeIfPresent(Int64.self, forKey: .householdYuan) ?? d.householdYuan
+        }
+    }
+
+    /// What a seller could supply of a variety: its offers' planned quantity (in the offers' unit), and whether the
+    /// seller is one household.
+    public struct Supply: Sendable, Equatable {
+        public let planned: Quantity?
+        public let household: Bool
+        public init(planned: Quantity?, household: Bool) { self.planned = planned; self.household = household }
+
+        /// The key rows are grouped under: seller and variety.
+        public static func key(seller: String, variety: String) -> String { "\(seller)|\(variety)" }
     }
 
     public struct Row: Sendable, Equatable {
@@ -57,8 +88,47 @@ public enum Anomalies {
         }
     }
 
-    public static func scan(_ rows: [Row], _ t: Thresholds = Thresholds()) -> [Flag] {
-        prices(rows, t) + yearEnd(rows, t) + justUnder(rows, t) + round(rows, t) + twins(rows) + oneSeller(rows, t)
+    /// Rules that read a month's rows of a variety (`prices`, and the row-level twins) and rules that read a
+    /// buyer's or a seller's rows of the period: an incremental scan reads each set for what changed.
+    public static let monthRules: Set<Rule> = [.priceOutlier, .twinReports]
+    public static let partyRules: Set<Rule> = [.yearEndRush, .justUnderThreshold, .roundNumbers, .oneHousehold,
+                                               .beyondSupply]
+
+    public static func scan(_ rows: [Row], _ t: Thresholds = Thresholds(), supply: [String: Supply] = [:],
+                            rules: Set<Rule> = Set(Rule.allCases)) -> [Flag] {
+        var out: [Flag] = []
+        if rules.contains(.priceOutlier) { out += prices(rows, t) }
+        if rules.contains(.yearEndRush) { out += yearEnd(rows, t) }
+        if rules.contains(.justUnderThreshold) { out += justUnder(rows, t) }
+        if rules.contains(.roundNumbers) { out += round(rows, t) }
+        if rules.contains(.twinReports) { out += twins(rows) }
+        if rules.contains(.oneHousehold) { out += oneSeller(rows, t) }
+        if rules.contains(.beyondSupply) { out += beyond(rows, supply, t) }
+        return out
+    }
+
+    /// A seller's rows of a variety beyond what it offered (more than `supplyTimes` its planned quantity), or a
+    /// single household selling more than `householdYuan` of one variety.
+    static func beyond(_ rows: [Row], _ supply: [String: Supply], _ t: Thresholds) -> [Flag] {
+        Dictionary(grouping: rows, by: { Supply.key(seller: $0.seller, variety: $0.variety) })
+            .compactMap { key, group -> Flag? in
+                guard let s = supply[key] else { return nil }
+                let ids = group.map(\.id).sorted(), variety = group[0].variety
+                let amount = group.reduce(0.0) { $0 + Double($1.amount.value) } / 100
+                if s.household, amount > Double(t.householdYuan) {
+                    return Flag(rule: .beyondSupply, key: "seller:\(key)", rows: ids,
+                                reason: "同一农户的“\(variety)”记录\(group.count)笔共\(yuan(amount))元，"
+                                    + "超过一户合理供给\(t.householdYuan)元")
+                }
+                guard let planned = s.planned, planned.thousandths > 0 else { return nil }
+                let sold = group.filter { $0.unit == planned.unit }
+                    .reduce(0.0) { $0 + Double($1.quantityThousandths) }
+                let times = sold / Double(planned.thousandths)
+                guard times > t.supplyTimes else { return nil }
+                return Flag(rule: .beyondSupply, key: "seller:\(key)", rows: ids,
+                            reason: "卖方“\(variety)”计划供应\(planned)，台账已记\(yuan(sold / 1_000))\(planned.unit)，"
+                                + "为计划的\(yuan(times))倍（阈值\(t.supplyTimes)倍）")
+            }.sorted { $0.key < $1.key }
     }
 
     /// Unit prices far from the month's prices of the same variety and unit.

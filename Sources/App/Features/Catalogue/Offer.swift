@@ -13,6 +13,8 @@ final class Offer: Model, @unchecked Sendable {
     @Field(key: "seller_masked") var sellerMasked: String
     /// Keyed hash of region|seller|variety: the same line re-imported updates, never duplicates.
     @Field(key: "offer_key") var offerKey: String
+    /// The seller's key as the ledger keeps it: its rows are set against what it offered.
+    @Field(key: "seller_key") var sellerKey: String
     @Field(key: "category") var category: String
     @Field(key: "variety") var variety: String
     @Field(key: "quantity_thousandths") var quantityThousandths: Int64

@@ -100,6 +100,7 @@ enum OfferService {
         let before = offer.id == nil ? nil : Snapshot(offer)
         let contactBefore = offer.id == nil ? nil : try offer.contact(opened: cipher)
         offer.offerKey = key
+        offer.sellerKey = cipher.lookupHash("\(d.region.digits)|\(d.seller)")
         offer.regionCode = d.region.digits; offer.$supplier.id = d.supplierID
         if before == nil || offer.sellerMasked != Mask.name(d.seller) || (try? cipher.open(offer.sellerSealed)) != d.seller {
             offer.sellerSealed = try cipher.seal(d.seller); offer.sellerMasked = Mask.name(d.seller)

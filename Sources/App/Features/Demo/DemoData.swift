@@ -102,7 +102,7 @@ enum DemoData {
         coop.creditCode = makeCreditCode("93500235MA5U00001"); coop.contactName = "刘主任"; coop.contactPhone = "17723635558"
         try await coop.create(on: db)
         for h in households.prefix(2) {
-            let link = SupplierHousehold(); link.$supplier.id = coop.id!; link.$household.id = h.id!
+            let link = SupplierHousehold(); link.$supplier.id = coop.id!; link.$household.id = h.id!; link.weight = 1
             try await link.create(on: db)
         }
         let collective = Supplier()

@@ -95,6 +95,7 @@ enum LedgerService {
 
     static func insert(_ p: Purchase, action: String, req: Request, on db: any Database) async throws {
         try await db.writeTransaction { db in
+            try await UncertifiedRule.apply(to: p, on: db)
             try await p.create(on: db)
             try await Rollups.add(p, sign: 1, on: db)
             try await Audit.record(req, on: db, action: action, entity: "purchase", id: p.id, region: p.originRegionCode, after: PurchaseDTO(p))
@@ -150,7 +151,10 @@ enum LedgerService {
         let reason = try FormValue.optionalText(input.reason, "reason", "理由", max: 200) ?? ""
         if !approve && reason.isEmpty { throw FieldError.required("reason", "不通过的理由") }
         let waiver = approve ? try await proofWaiver(for: p, reason: reason, req: req) : nil
-        try await change(p, action: approve ? "verify" : "reject", req: req) {
+        let rejected = p.id.map { [$0] } ?? []
+        try await change(p, action: approve ? "verify" : "reject", req: req, then: { db in
+            if !approve { try await PurchaseOutcome.markStale(rejected, on: db) }
+        }) {
             $0.state = (approve ? VerificationState.verified : .rejected).rawValue
             $0.reason = approve ? nil : reason
             $0.proofWaiver = waiver

@@ -15,6 +15,9 @@ final class LedgerSettings: Model, @unchecked Sendable {
     @Field(key: "order_rule") var orderRule: String
     /// Days after acceptance an unpaid order may wait before it is flagged as 拖欠货款.
     @Field(key: "payment_days") var paymentDays: Int
+    /// Whether a purchase of a product no 帮扶产品 certification covered on its date counts. Chongqing rules it does
+    /// not: such rows are then booked as not counted, with the reason, and flagged.
+    @Field(key: "uncertified_counts") var uncertifiedCounts: Bool
 
     init() {}
 
@@ -23,6 +26,7 @@ final class LedgerSettings: Model, @unchecked Sendable {
         var proofMandatory: Bool?
         var orderRule: OrderFlow.LedgerRule?
         var paymentDays: Int?
+        var uncertifiedCounts: Bool?
     }
 
     /// The settings that hold, every one known.
@@ -30,7 +34,11 @@ final class LedgerSettings: Model, @unchecked Sendable {
         var proofMandatory = false
         var orderRule = OrderFlow.LedgerRule.platform832
         var paymentDays = 30
-        var values: Values { Values(proofMandatory: proofMandatory, orderRule: orderRule, paymentDays: paymentDays) }
+        var uncertifiedCounts = true
+        var values: Values {
+            Values(proofMandatory: proofMandatory, orderRule: orderRule, paymentDays: paymentDays,
+                   uncertifiedCounts: uncertifiedCounts)
+        }
     }
 
     /// The settings that hold for a place: its own, or the nearest region's above it.
@@ -40,7 +48,7 @@ final class LedgerSettings: Model, @unchecked Sendable {
         guard let nearest = region.nearest(rows, \.jurisdictionCode) else { return Effective() }
         return Effective(proofMandatory: nearest.proofMandatory,
                          orderRule: OrderFlow.LedgerRule(rawValue: nearest.orderRule) ?? .platform832,
-                         paymentDays: nearest.paymentDays)
+                         paymentDays: nearest.paymentDays, uncertifiedCounts: nearest.uncertifiedCounts)
     }
 
     /// GET reads, PUT sets, the settings of the caller's jurisdiction (or `jurisdiction` within it).
@@ -65,8 +73,9 @@ final class LedgerSettings: Model, @unchecked Sendable {
         row.proofMandatory = input.proofMandatory ?? held.proofMandatory
         row.orderRule = (input.orderRule ?? held.orderRule).rawValue
         row.paymentDays = input.paymentDays ?? held.paymentDays
+        row.uncertifiedCounts = input.uncertifiedCounts ?? held.uncertifiedCounts
         let after = Values(proofMandatory: row.proofMandatory, orderRule: OrderFlow.LedgerRule(rawValue: row.orderRule),
-                           paymentDays: row.paymentDays)
+                           paymentDays: row.paymentDays, uncertifiedCounts: row.uncertifiedCounts)
         try await req.db.writeTransaction { db in
             try await row.save(on: db)
             try await Audit.record(req, on: db, action: "update", entity: "ledger_settings",

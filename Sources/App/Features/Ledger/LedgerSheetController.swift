@@ -58,6 +58,7 @@ enum LedgerSheetController {
         var report: LedgerImportReport
         do {
             report = try await importer.run(context: context, on: req.db, items: items)
+            req.application.scanFlagsAfterImport()
         } catch let rejected as ImportRejected {
             var report = LedgerImportReport(errors: rejected.errors)
             report.unknownBuyers = UnitNames.unknownBuyers(unknown, among: units)

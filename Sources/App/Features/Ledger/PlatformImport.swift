@@ -69,10 +69,13 @@ enum PlatformImport {
 
     /// Runs the import after the answer, on the application's database; the file goes when it is done.
     static func start(_ file: ImportFile, _ prepared: Prepared, req: Request) -> ImportJobs.Job {
-        let db = req.application.db
-        return req.application.importJobs.start(owner: req.currentUser?.id) { job in
+        let app = req.application
+        return app.importJobs.start(owner: req.currentUser?.id) { job in
             defer { file.remove() }
-            return try await prepared.importer.run(context: prepared.context, on: db, progress: job, items: prepared.items)
+            let report = try await prepared.importer.run(context: prepared.context, on: app.db, progress: job,
+                                                         items: prepared.items)
+            app.scanFlagsAfterImport()
+            return report
         }
     }
 
@@ -90,7 +93,11 @@ enum PlatformImport {
             return try await start(file, prepared, req: req).status.encodeResponse(status: .accepted, for: req)
         }
         defer { file.remove() }
-        return try await LedgerImporter.respond(req) { try await prepared.importer.run(context: prepared.context, on: db, items: prepared.items) }
+        return try await LedgerImporter.respond(req) {
+            let report = try await prepared.importer.run(context: prepared.context, on: db, items: prepared.items)
+            req.application.scanFlagsAfterImport()
+            return report
+        }
     }
 
     @Sendable static func apiJob(req: Request) async throws -> ImportJobs.Status {

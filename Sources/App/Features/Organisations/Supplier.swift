@@ -27,6 +27,8 @@ final class SupplierHousehold: Model, @unchecked Sendable {
     @ID(custom: .id, generatedBy: .database) var id: Int?
     @Parent(key: "supplier_id") var supplier: Supplier
     @Parent(key: "household_id") var household: Household
+    /// Its share of the cooperative's sales against the other linked households' (1 each unless declared).
+    @Field(key: "weight") var weight: Int
 
     init() {}
 }

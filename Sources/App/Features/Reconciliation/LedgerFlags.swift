@@ -11,9 +11,11 @@ final class LedgerFlag: Model, @unchecked Sendable {
     @Field(key: "jurisdiction_code") var jurisdictionCode: String
     @Field(key: "rule") var rule: String
     @Field(key: "flag_key") var flagKey: String
+    /// The region its rows share (their township where they have one): who may see it.
+    @Field(key: "region_code") var regionCode: String
     @Field(key: "rows") var rows: String                 // comma-separated purchase ids
     @Field(key: "reason") var reason: String
-    @Field(key: "status") var status: String             // open, accepted, corrected
+    @Field(key: "status") var status: String             // open, accepted, corrected, rejected
     @OptionalField(key: "note") var note: String?
     @OptionalField(key: "decided_by") var decidedBy: String?
 
@@ -44,110 +46,67 @@ struct FlagDTO: Content {
 extension Anomalies.Thresholds: Content {}
 
 enum LedgerFlags {
-    struct Row: Decodable {
-        let id: Int, buyer_unit_id: Int, seller_key: String, month: String, variety: String, quantity_unit: String
-        let amount_fen: Int64, quantity_thousandths: Int64, suspected_duplicate_of: Int?, origin_region_code: String
-    }
-
-    static func thresholds(for region: RegionCode, on db: any Database) async throws -> Anomalies.Thresholds {
-        let rows = try await AnomalyThresholds.query(on: db)
-            .filter(\.$jurisdictionCode ~~ region.selfAndAncestors.map(\.digits)).all()
-        return region.nearest(rows, \.jurisdictionCode).flatMap { try? JSONDecoder().decode(Anomalies.Thresholds.self,
-            from: Data($0.json.utf8)) }
-            ?? Anomalies.Thresholds()
-    }
-
     /// Scans the office's subtree for a period; new flags open, flags seen before keep their decision.
     static func scan(_ input: ReconciliationService.RunInput, req: Request) async throws -> [LedgerFlag] {
         let region = try PeriodController.jurisdiction(req, for: .reconcile)
         let (from, to) = try ReconciliationService.period(input, today: req.today)
-        let rows = try await (req.db as! any SQLDatabase).raw("""
-            SELECT id, buyer_unit_id, seller_key, substr(purchased_on, 1, 7) AS month, variety, quantity_unit,
-                amount_fen,
-                quantity_thousandths, suspected_duplicate_of, origin_region_code
-            FROM purchases
-            WHERE origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND purchased_on >=
-                \(bind: from.description)
-                AND purchased_on <= \(bind: to.description) AND reverses_id IS NULL AND duplicate_of IS NULL
-                AND state <> 'rejected'
-            """).all(decoding: Row.self)
-        let helped = try await NeedRematch.helpedPlaces(units: Set(rows.map(\.buyer_unit_id)), on: req.db)
-        let flags = Anomalies.scan(rows.map { r in
-            Anomalies.Row(id: r.id, buyer: r.buyer_unit_id, seller: r.seller_key, month: r.month, variety: r.variety,
-                          unit: r.quantity_unit, amount: Fen(r.amount_fen), quantityThousandths: r.quantity_thousandths,
-                          twinOf: r.suspected_duplicate_of,
-                          helped: RegionCode(r.origin_region_code)
-                              .map { o in (helped[r.buyer_unit_id] ?? []).contains { $0.contains(o) } } ?? false)
-        }, try await thresholds(for: region, on: req.db)) + (try await uncertified(region, from: from, to: to, on: req
-            .db))
-        let known = try await LedgerFlag.query(on: req.db).filter(\.$jurisdictionCode == region.digits).all()
-        let byKey = Dictionary(known.map { ("\($0.rule)|\($0.flagKey)", $0) }, uniquingKeysWith: { a, _ in a })
-        // A row's flag is the row's; a unit's or a pair's is the period's, so a later period's pattern is new.
-        let key = { (f: Anomalies.Flag) in f.key.hasPrefix("row:") ? f.key : "\(from)~\(to)|\(f.key)" }
-        let fresh = flags.filter { byKey["\($0.rule.rawValue)|\(key($0))"] == nil }.map { f -> LedgerFlag in
-            let l = LedgerFlag()
-            l.jurisdictionCode = region.digits; l.rule = f.rule.rawValue; l.flagKey = key(f)
-            l.rows = f.rows.map(String.init).joined(separator: ","); l.reason = f.reason; l.status = "open"
-            return l
-        }
-        try await req.db.writeTransaction { db in
-            for f in fresh { try await f.create(on: db) }
-            try await Audit.record(req, on: db, action: "scan", entity: "ledger_flags", id: nil, region: region.digits,
-                                   after: ["found": String(flags.count), "new": String(fresh.count)])
-        }
+        let scope = ReconciliationScope(prefix: region.subtreePrefix, from: from, to: to)
+        let rows = try await FlagScan.rows(scope, on: req.db)
+        let flags = try await FlagScan.flags(rows, region: region, on: req.db)
+            + (try await FlagScan.uncertified(scope, on: req.db))
+        let found = try await FlagScan.record(flags, rows: rows, jurisdiction: region, period: "\(from)~\(to)",
+                                              on: req.db)
+        try await Audit.record(req, on: req.db, action: "scan", entity: "ledger_flags", id: nil, region: region.digits,
+                               after: ["found": String(flags.count), "new": String(found)])
         return try await list(req, region: region)
-    }
-
-    /// Rows of a product no certification covered on their date: no offer of the variety in the row's place held a
-    /// 帮扶产品 certification valid that day.
-    static func uncertified(_ region: RegionCode, from: LocalDate, to: LocalDate,
-                            on db: any Database) async throws -> [Anomalies.Flag] {
-        struct Hit: Decodable { let id: Int; let variety: String; let purchased_on: String }
-        return try await (db as! any SQLDatabase).raw("""
-            SELECT p.id, p.variety, p.purchased_on FROM purchases p
-            WHERE p.origin_region_code LIKE \(bind: region.subtreePrefix + "%") AND p.purchased_on >=
-                \(bind: from.description)
-                AND p.purchased_on <= \(bind: to.description) AND p.reverses_id IS NULL AND p.duplicate_of IS NULL
-                AND p.state <> 'rejected' AND NOT EXISTS (
-                    SELECT 1 FROM offers o JOIN product_applications a ON a.offer_id = o.id
-                    WHERE o.region_code = p.origin_region_code AND o.variety = p.variety
-                        AND a.valid_from <= p.purchased_on AND a.valid_until >= p.purchased_on
-                        AND a.state IN ('certified', 'suspended', 'revoked'))
-            ORDER BY p.id
-            """).all(decoding: Hit.self).map {
-            Anomalies.Flag(rule: .uncertified, key: "row:\($0.id)", rows: [$0.id],
-                           reason: "\($0.purchased_on)采购时，产地没有在认定有效期内的“\($0.variety)”帮扶产品")
-        }
     }
 
     static func list(_ req: Request, region: RegionCode? = nil) async throws -> [LedgerFlag] {
         let scope = req.scope(for: .viewReconciliation) ?? req.scope
         guard case .region(let r) = scope else { throw APIError.forbidden }
-        return try await LedgerFlag.query(on: req.db).filter(\.$jurisdictionCode =~ (region ?? r).subtreePrefix)
+        return try await LedgerFlag.query(on: req.db).filter(\.$regionCode =~ (region ?? r).subtreePrefix)
             .sort(\.$status, .descending).sort(\.$id).limit(1_000).all()
     }
 
     struct Decision: Content { var status: String?; var note: String? }
 
-    /// Accepted with a note, or marked corrected (the row itself is corrected in the ledger): a flag never changes a
-    /// total.
+    /// Accepted with a note, marked corrected (the row itself corrected in the ledger), or its rows rejected — each
+    /// still standing is reversed by a correction entry with the note as its reason, in the same transaction. A flag
+    /// never changes a total by itself.
     static func resolve(_ id: Int?, _ d: Decision, req: Request) async throws -> LedgerFlag {
         let region = try PeriodController.jurisdiction(req, for: .reconcile)
         guard let id, let f = try await LedgerFlag.query(on: req.db).filter(\.$id == id)
-            .filter(\.$jurisdictionCode =~ region.subtreePrefix).first() else { throw APIError.notFound("异常标记") }
-        guard let status = d.status, ["accepted", "corrected"].contains(status) else {
-            throw FieldError(field: "status", code: "invalid", message: "处理结果须为“accepted”（接受）或“corrected”（已更正）")
+            .filter(\.$regionCode =~ region.subtreePrefix).first() else { throw APIError.notFound("异常标记") }
+        guard let status = d.status, ["accepted", "corrected", "rejected"].contains(status) else {
+            throw FieldError(field: "status", code: "invalid",
+                             message: "处理结果须为“accepted”（接受）、“corrected”（已更正）或“rejected”（作废记录）")
         }
-        f.note = try FormValue.text(d.note, "note", "处理说明", max: 200)
+        let note = try FormValue.text(d.note, "note", "处理说明", max: 200)
+        let reversals = status == "rejected" ? try await reversals(of: f, reason: note, req: req) : []
+        f.note = note
         f.status = status
         f.decidedBy = req.currentUser?.signature
         try await req.db.writeTransaction { db in
+            for r in reversals { try await LedgerService.insert(r, action: "reverse", req: req, on: db) }
             try await f.save(on: db)
             try await Audit.record(req, on: db, action: "resolve", entity: "ledger_flag", id: f.id,
-                region: f.jurisdictionCode,
-                                   after: FlagDTO(f))
+                                   region: f.jurisdictionCode, after: FlagDTO(f))
         }
         return f
+    }
+
+    /// A reversing entry for each of the flag's rows that still stands; a row in a closed month is reversed in
+    /// an open one, as every correction is.
+    static func reversals(of f: LedgerFlag, reason: String, req: Request) async throws -> [Purchase] {
+        let ids = f.rows.split(separator: ",").compactMap { Int($0) }
+        let rows = try await Purchase.query(on: req.db).filter(\.$id ~~ ids).filter(\.$reversesID == nil).all()
+        let reversed = Set(try await Purchase.query(on: req.db).filter(\.$reversesID ~~ ids).all()
+            .compactMap(\.reversesID))
+        var out: [Purchase] = []
+        for row in rows where !reversed.contains(row.id!) {
+            out.append(try await LedgerService.reversing(row, reason: "台账异常作废：" + reason, req: req))
+        }
+        return out
     }
 
     @Sendable static func apiScan(req: Request) async throws -> [FlagDTO] {
@@ -164,7 +123,7 @@ enum LedgerFlags {
     /// GET reads, PUT sets, the caller's jurisdiction's thresholds.
     @Sendable static func apiThresholds(req: Request) async throws -> Anomalies.Thresholds {
         let region = try PeriodController.jurisdiction(req, for: .viewReconciliation)
-        guard req.method == .PUT else { return try await thresholds(for: region, on: req.db) }
+        guard req.method == .PUT else { return try await FlagScan.thresholds(for: region, on: req.db) }
         let t = try req.content.decode(Anomalies.Thresholds.self)
         guard t.priceScore > 0, t.priceScore <= 100, t.yearEndTimes > 1, t.yearEndTimes <= 100,
               (1...100_000_000).contains(t.limitYuan), (2...1_000).contains(t.justUnderRows),

@@ -50,6 +50,8 @@ final class PurchaseOutcome: Model, @unchecked Sendable {
     @ID(custom: .id, generatedBy: .database) var id: Int?
     @Field(key: "purchase_id") var purchaseID: Int
     @Field(key: "outcome") var outcome: String
+    /// A decision or a rejection since changed what it follows from: the next run re-reads its block.
+    @Field(key: "stale") var stale: Bool
 
     init() {}
 }

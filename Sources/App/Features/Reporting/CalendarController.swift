@@ -141,7 +141,8 @@ enum CalendarController {
                 }
                 let values = LedgerSettings.Values(proofMandatory: f["proofMandatory"] == "1",
                                                    orderRule: f["orderRule"].flatMap(OrderFlow.LedgerRule.init),
-                                                   paymentDays: days)
+                                                   paymentDays: days,
+                                                   uncertifiedCounts: f["uncertifiedExcluded"] != "1")
                 try await LedgerSettings.save(values, for: PeriodController.jurisdiction(req), req: req)
             default: _ = try await submit(.init(period: f["period"]), req: req)
             }

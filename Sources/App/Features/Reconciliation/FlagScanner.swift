@@ -1,0 +1,134 @@
+import BangfuKit
+import Fluent
+import SQLKit
+import Vapor
+
+/// The last ledger row the incremental flag scan has read.
+final class FlagScanMark: Model, @unchecked Sendable {
+    static let schema = "flag_scan_marks"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "last_purchase_id") var lastPurchaseID: Int
+
+    init() {}
+}
+
+/// After an import, the flags of what it touched: per county of the new rows, the months of their varieties
+/// (prices, twins) and the years of their buyers and sellers (a unit's pattern, a seller's supply) — read by range,
+/// so the cost follows the new rows, not the ledger. Party flags are keyed by the calendar year.
+enum IncrementalFlagScan {
+    struct New: Decodable {
+        let id: Int, origin_region_code: String, month: String, variety: String, buyer_unit_id: Int
+        let seller_key: String
+    }
+
+    struct Summary: Content { let rows: Int, counties: Int, found: Int, created: Int }
+
+    static func run(on db: any Database) async throws -> Summary {
+        let mark = try await FlagScanMark.query(on: db).first()
+        let after = mark?.lastPurchaseID ?? 0
+        guard let end = try await Purchase.query(on: db).max(\.$id), end > after else {
+            return Summary(rows: 0, counties: 0, found: 0, created: 0)
+        }
+        let new = try await (db as! any SQLDatabase).raw("""
+            SELECT id, origin_region_code, substr(purchased_on, 1, 7) AS month, variety, buyer_unit_id, seller_key
+            FROM purchases WHERE id > \(bind: after) AND id <= \(bind: end)
+                AND reverses_id IS NULL
+            """).all(decoding: New.self)
+        var found = 0, created = 0
+        let counties = Dictionary(grouping: new) { String($0.origin_region_code.prefix(6)) }
+        for (county, rows) in counties.sorted(by: { $0.key < $1.key }) {
+            guard let region = RegionCode(ReconciliationScope.pad(county, "0")) else { continue }
+            let (f, c) = try await scan(rows, county: region, after: after, on: db)
+            found += f
+            created += c
+        }
+        let kept = mark ?? FlagScanMark()
+        kept.lastPurchaseID = end
+        try await kept.save(on: db)
+        return Summary(rows: new.count, counties: counties.count, found: found, created: created)
+    }
+
+    /// One county's share of the new rows.
+    static func scan(_ new: [New], county: RegionCode, after: Int,
+                     on db: any Database) async throws -> (found: Int, created: Int) {
+        var found = 0, created = 0
+        for (year, rows) in Dictionary(grouping: new, by: { String($0.month.prefix(4)) }) {
+            guard let from = LocalDate("\(year)-01-01"), let to = LocalDate("\(year)-12-31") else { continue }
+            let scope = ReconciliationScope(prefix: county.subtreePrefix, from: from, to: to)
+            let months = Set(rows.map { "\($0.month)|\($0.variety)" })
+            let varieties = Set(rows.map(\.variety)).sorted()
+            let first = rows.map(\.month).min()!, last = rows.map(\.month).max()!
+            let monthRows = try await FlagScan.rows(scope, extra: """
+                AND variety IN (\(binds: varieties)) AND purchased_on >= \(bind: first + "-01")
+                AND purchased_on <= \(bind: last + "-31")
+                """, on: db)
+                .filter { months.contains("\($0.month)|\($0.variety)") }
+            let buyers = Set(rows.map(\.buyer_unit_id)), sellers = Set(rows.map(\.seller_key))
+            let party = try await partyRows(scope, buyers: buyers, sellers: sellers, on: db)
+            let flags = try await FlagScan.flags(monthRows, region: county, rules: Anomalies.monthRules, on: db)
+                + (try await FlagScan.flags(party.filter { buyers.contains($0.buyer_unit_id) }, region: county,
+                                            rules: Anomalies.partyRules.subtracting([.beyondSupply]), on: db))
+                + (try await FlagScan.flags(party.filter { sellers.contains($0.seller_key) }, region: county,
+                                            rules: [.beyondSupply], on: db))
+                + (try await FlagScan.uncertified(scope, after: after, on: db))
+            found += flags.count
+            created += try await FlagScan.record(flags, rows: monthRows + party, jurisdiction: county,
+                                                 period: "\(from)~\(to)", on: db)
+        }
+        return (found, created)
+    }
+
+    /// The year's rows of these buyers or sellers in the county, a few hundred names a query.
+    static func partyRows(_ s: ReconciliationScope, buyers: Set<Int>, sellers: Set<String>,
+                          on db: any Database) async throws -> [FlagScan.Row] {
+        var out: [Int: FlagScan.Row] = [:]
+        for chunk in buyers.sorted().chunked(500) {
+            for r in try await FlagScan.rows(s, extra: "AND buyer_unit_id IN (\(binds: Array(chunk)))", on: db) {
+                out[r.id] = r
+            }
+        }
+        for chunk in sellers.sorted().chunked(500) {
+            for r in try await FlagScan.rows(s, extra: "AND seller_key IN (\(binds: Array(chunk)))", on: db) {
+                out[r.id] = r
+            }
+        }
+        return out.values.sorted { $0.id < $1.id }
+    }
+}
+
+/// One incremental scan at a time: an import during a scan asks for one more after it.
+actor FlagScanner {
+    private var running = false
+    private var again = false
+
+    func schedule(_ app: Application) {
+        guard !running else { again = true; return }
+        running = true
+        Task { await self.loop(app) }
+    }
+
+    private func loop(_ app: Application) async {
+        repeat {
+            again = false
+            do { _ = try await IncrementalFlagScan.run(on: app.db) } catch {
+                app.logger.error("flag scan failed: \(String(describing: error))")
+            }
+        } while again
+        running = false
+    }
+}
+
+struct FlagScannerKey: StorageKey { typealias Value = FlagScanner }
+
+extension Application {
+    var flagScanner: FlagScanner { storage[FlagScannerKey.self]! }
+
+    /// The ledger's flags follow an import; not while testing, where the application stops right after the request
+    /// (tests run `IncrementalFlagScan` themselves).
+    func scanFlagsAfterImport() {
+        guard environment != .testing else { return }
+        let scanner = flagScanner
+        Task { await scanner.schedule(self) }
+    }
+}

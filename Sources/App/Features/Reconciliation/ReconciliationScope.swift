@@ -1,0 +1,104 @@
+import BangfuKit
+import Fluent
+import SQLKit
+
+/// What one run covers: an office's subtree (a code prefix) and a period. Places are read by range — codes are
+/// 12 digits, so a prefix's subtree is the codes between it padded with 0s and with 9s — which an index serves on
+/// both databases.
+struct ReconciliationScope: Sendable {
+    let prefix: String, from: LocalDate, to: LocalDate
+
+    var low: String { Self.pad(prefix, "0") }
+    var high: String { Self.pad(prefix, "9") }
+    /// Waybills are shipped up to a week before the purchase they carry.
+    var shippedFrom: String { from.adding(days: -7).description }
+
+    static func pad(_ prefix: String, _ digit: Character) -> String {
+        prefix + String(repeating: digit, count: max(0, 12 - prefix.count))
+    }
+
+    /// The last row and waybill now in the database: what the next run will count as new starts after them.
+    func watermarks(on db: any Database) async throws -> (purchase: Int, waybill: Int) {
+        (try await Purchase.query(on: db).max(\.$id) ?? 0, try await LogisticsWaybill.query(on: db).max(\.$id) ?? 0)
+    }
+
+    /// Every township with rows in the period, each with all its buyers (nil).
+    func allTownships(on db: any Database) async throws -> [String: Set<Int>?] {
+        struct T: Decodable { let township: String }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT DISTINCT substr(origin_region_code, 1, 9) AS township FROM purchases
+            WHERE origin_region_code >= \(bind: low) AND origin_region_code <= \(bind: high)
+                AND purchased_on >= \(bind: from.description) AND purchased_on <= \(bind: to.description)
+            """).all(decoding: T.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.township, nil) })
+    }
+
+    /// The blocks where something changed since the last run: rows past its watermark (new rows and corrections,
+    /// which repeat their row's place and buyer), waybills past it, and outcomes a decision or rejection made stale.
+    func changedBlocks(since run: ReconciliationRun, on db: any Database) async throws -> [String: Set<Int>?] {
+        struct B: Decodable { let township: String; let buyer: Int }
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT DISTINCT substr(origin_region_code, 1, 9) AS township, buyer_unit_id AS buyer FROM purchases
+            WHERE id > \(bind: run.lastPurchaseID) AND origin_region_code >= \(bind: low)
+                AND origin_region_code <= \(bind: high)
+                AND purchased_on >= \(bind: from.description) AND purchased_on <= \(bind: to.description)
+            """).all(decoding: B.self)
+        let bills = try await sql.raw("""
+            SELECT DISTINCT substr(origin_code, 1, 9) AS township, receiver_unit_id AS buyer FROM logistics_waybills
+            WHERE id > \(bind: run.lastWaybillID) AND receiver_unit_id IS NOT NULL AND origin_code >= \(bind: low)
+                AND origin_code <= \(bind: high)
+                AND shipped_on >= \(bind: shippedFrom) AND shipped_on <= \(bind: to.description)
+            """).all(decoding: B.self)
+        let stale = try await sql.raw("""
+            SELECT DISTINCT substr(p.origin_region_code, 1, 9) AS township, p.buyer_unit_id AS buyer
+            FROM purchase_outcomes o JOIN purchases p ON p.id = o.purchase_id
+            WHERE o.stale AND p.origin_region_code >= \(bind: low) AND p.origin_region_code <= \(bind: high)
+                AND p.purchased_on >= \(bind: from.description) AND p.purchased_on <= \(bind: to.description)
+            """).all(decoding: B.self)
+        var out: [String: Set<Int>?] = [:]
+        for b in rows + bills + stale {
+            var buyers = out[b.township] ?? Set<Int>()
+            buyers?.insert(b.buyer)
+            out[b.township] = buyers
+        }
+        return out
+    }
+}
+
+/// The last run of a scope and period: the watermarks its re-run starts after.
+final class ReconciliationRun: Model, @unchecked Sendable {
+    static let schema = "reconciliation_runs"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "region_prefix") var regionPrefix: String
+    @Field(key: "from_day") var fromDay: String
+    @Field(key: "to_day") var toDay: String
+    @Field(key: "last_purchase_id") var lastPurchaseID: Int
+    @Field(key: "last_waybill_id") var lastWaybillID: Int
+
+    init() {}
+
+    static func find(_ s: ReconciliationScope, on db: any Database) async throws -> ReconciliationRun? {
+        try await query(on: db).filter(\.$regionPrefix == s.prefix).filter(\.$fromDay == s.from.description)
+            .filter(\.$toDay == s.to.description).first()
+    }
+
+    static func remember(_ s: ReconciliationScope, _ marks: (purchase: Int, waybill: Int),
+                         on db: any Database) async throws {
+        let run = try await find(s, on: db) ?? ReconciliationRun()
+        run.regionPrefix = s.prefix
+        run.fromDay = s.from.description
+        run.toDay = s.to.description
+        run.lastPurchaseID = marks.purchase
+        run.lastWaybillID = marks.waybill
+        try await run.save(on: db)
+    }
+}
+
+extension PurchaseOutcome {
+    /// These rows' outcomes no longer follow from their links: the next run re-reads their blocks.
+    static func markStale(_ purchases: [Int], on db: any Database) async throws {
+        try await query(on: db).filter(\.$purchaseID ~~ purchases).set(\.$stale, to: true).update()
+    }
+}
