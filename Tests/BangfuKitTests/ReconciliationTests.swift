@@ -142,4 +142,22 @@ final class AnomaliesTests: XCTestCase {
         XCTAssertEqual(Anomalies.scan(helped).map(\.rule), [.oneHousehold], "three helped-place rows, one seller")
         XCTAssertEqual(Anomalies.scan(Array(helped.prefix(2))).map(\.rule), [], "two are not a pattern")
     }
+
+    func testASellersRowsBeyondItsOfferedSupplyOrAHouseholdsPlausibleSales() throws {
+        let key = Anomalies.Supply.key(seller: "s", variety: "红橙")
+        let offered = [key: Anomalies.Supply(planned: Quantity(thousandths: 200_000, unit: "斤"), household: false)]
+        let rows = [row(1, yuan: 450, qty: 150), row(2, buyer: 2, yuan: 450, qty: 150)]
+        XCTAssertEqual(Anomalies.scan(rows, supply: offered, rules: [.beyondSupply]), [],
+                       "300斤 of 200斤 is 1.5 times: at the threshold, not above it")
+        let more = rows + [row(3, yuan: 10, qty: 1)]
+        XCTAssertEqual(Anomalies.scan(more, supply: offered, rules: [.beyondSupply]).map(\.rows), [[1, 2, 3]])
+        let household = [key: Anomalies.Supply(planned: nil, household: true)]
+        XCTAssertEqual(Anomalies.scan([row(1, yuan: 50_000)], supply: household, rules: [.beyondSupply]), [],
+                       "50,000元 is at the threshold")
+        XCTAssertEqual(Anomalies.scan([row(1, yuan: 30_000), row(2, yuan: 20_001)], supply: household,
+                                      rules: [.beyondSupply]).map(\.reason),
+                       ["同一农户的“红橙”记录2笔共50001元，超过一户合理供给50000元"])
+        let stored = try JSONDecoder().decode(Anomalies.Thresholds.self, from: Data(#"{"priceScore": 5}"#.utf8))
+        XCTAssertEqual([stored.priceScore, stored.supplyTimes], [5, 1.5], "stored before a rule: its default")
+    }
 }
