@@ -228,24 +228,29 @@ def reconcile(srv, api, body):
     return seconds, rss_kb(srv.proc.pid)["VmHWM"] / 1024, r.json()
 
 
+def prepare(srv, url, province, base):
+    """The database migrated, the province's places imported, units and the quarter loaded: (store, seconds)."""
+    regions = os.path.join(srv.var, "places.csv")
+    write_regions(regions, province.towns, province.villages)
+    srv.start()     # migrates and loads the demo county
+    srv.stop()
+    srv.run("import-regions", regions)
+    store = Store(url, os.path.join(srv.var, "bangfu.sqlite"))
+    setup(store, province)
+    t = time.perf_counter()
+    load(store, "purchases", base[0])
+    load(store, "logistics_waybills", base[1])
+    settle(store, ["purchases", "logistics_waybills"])
+    return store, time.perf_counter() - t
+
+
 def bench(label, url, province, base, more):
     """Load, start a fresh server, run the quarter, add the later batch, run again, run in full."""
-    var = tempfile.mkdtemp(prefix="bangfu-reconciliation-bench-")
+    srv = Server(tempfile.mkdtemp(prefix="bangfu-reconciliation-bench-"), url)
+    srv.env["BANGFU_TODAY"] = TODAY
+    store = None
     try:
-        srv = Server(var, url)
-        srv.env["BANGFU_TODAY"] = TODAY
-        regions = os.path.join(var, "places.csv")
-        write_regions(regions, province.towns, province.villages)
-        srv.start()     # migrates and loads the demo county
-        srv.stop()
-        srv.run("import-regions", regions)
-        store = Store(url, os.path.join(var, "bangfu.sqlite"))
-        setup(store, province)
-        t = time.perf_counter()
-        load(store, "purchases", base[0])
-        load(store, "logistics_waybills", base[1])
-        settle(store, ["purchases", "logistics_waybills"])
-        loaded = time.perf_counter() - t
+        store, loaded = prepare(srv, url, province, base)
         srv.start()
         api = {"Authorization": "Bearer " + srv.token("yunyang.office")}
         idle = rss_kb(srv.proc.pid)["VmRSS"] / 1024
@@ -259,7 +264,12 @@ def bench(label, url, province, base, more):
         srv.stop()
         return {"label": label, "loaded": loaded, "idle": idle, "first": first, "again": again, "full": full}
     finally:
-        shutil.rmtree(var, ignore_errors=True)
+        if getattr(srv, "proc", None) and srv.proc.poll() is None:     # a failed run leaves no server behind
+            srv.proc.kill()
+            srv.proc.wait()
+        if store:
+            store.db.close()
+        shutil.rmtree(srv.var, ignore_errors=True)
 
 
 # PostgreSQL: BENCH_DATABASE_URL's server, or a throw-away one as scripts/test starts it.

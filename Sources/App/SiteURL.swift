@@ -63,6 +63,7 @@ enum SiteURL: String, CaseIterable {
     case salesExport = "/sales/export"
     case purchaseExport = "/purchases/export"
     case benefits = "/purchases/benefits"
+    case benefitsExport = "/purchases/benefits/export"
     case importJob = "/imports/:id"
     case policies = "/policies"
     case declarations = "/declarations"

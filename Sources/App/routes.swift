@@ -76,6 +76,7 @@ func routes(_ app: Application) throws {
     r.on(.GET, .salesExport, .reportSales, use: SalesReportController.export)
     r.on(.GET, .importJob, .recordPurchases, use: PlatformImport.jobPage)
     r.on(.GET, .benefits, .viewBenefits, use: LedgerController.benefits)
+    r.on(.GET, .benefitsExport, .viewBenefits, use: HouseholdAttribution.export)
     r.on(.GET, .purchase, .viewPurchases, use: LedgerController.show)
     r.on(.POST, .purchaseCorrect, .recordPurchases, use: LedgerController.correctForm)
     r.on(.POST, .purchaseDuplicate, .verifyPurchases, use: LedgerController.duplicateForm)

@@ -61,11 +61,35 @@ enum LedgerFlags {
         return try await list(req, region: region)
     }
 
+    /// The flags of the caller's places (of one rule, when `rule` names one): open ones first, newest first.
     static func list(_ req: Request, region: RegionCode? = nil) async throws -> [LedgerFlag] {
         let scope = req.scope(for: .viewReconciliation) ?? req.scope
         guard case .region(let r) = scope else { throw APIError.forbidden }
-        return try await LedgerFlag.query(on: req.db).filter(\.$regionCode =~ (region ?? r).subtreePrefix)
-            .sort(\.$status, .descending).sort(\.$id).limit(1_000).all()
+        var q = LedgerFlag.query(on: req.db).filter(\.$regionCode =~ (region ?? r).subtreePrefix)
+        if let rule = try self.rule(req) { q = q.filter(\.$rule == rule.rawValue) }
+        return try await q.sort(\.$status, .descending).sort(\.$id, .descending).limit(1_000).all()
+    }
+
+    static func rule(_ req: Request) throws -> Anomalies.Rule? {
+        guard let text = req.query[String.self, at: "rule"], !text.isEmpty else { return nil }
+        guard let rule = Anomalies.Rule(rawValue: text) else { throw FieldError.invalid("rule", "规则") }
+        return rule
+    }
+
+    /// How many flags each rule holds in the caller's places, and how many are open: the page's filter.
+    struct RuleCount: Content { let rule: String, name: String, open: Int, all: Int }
+
+    static func counts(_ req: Request) async throws -> [RuleCount] {
+        guard case .region(let r) = req.scope(for: .viewReconciliation) ?? req.scope else { return [] }
+        struct C: Decodable { let rule: String; let open: Int; let total: Int }
+        let rows = try await (req.db as! any SQLDatabase).raw("""
+            SELECT rule, SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open, COUNT(*) AS total FROM ledger_flags
+            WHERE region_code LIKE \(bind: r.subtreePrefix + "%") GROUP BY rule ORDER BY rule
+            """).all(decoding: C.self)
+        return rows.map {
+            RuleCount(rule: $0.rule, name: Anomalies.Rule(rawValue: $0.rule)?.chineseName ?? $0.rule, open: $0.open,
+                      all: $0.total)
+        }
     }
 
     struct Decision: Content { var status: String?; var note: String? }

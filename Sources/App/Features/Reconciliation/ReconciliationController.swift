@@ -68,6 +68,7 @@ enum ReconciliationController {
     struct Page: Encodable {
         let shell: Shell; let from: String; let to: String; let canRun: Bool; let carriers: [String]
         let traceability: Traceability.Report; let links: [LinkDTO]; let flags: [FlagDTO]
+        let flagCounts: [LedgerFlags.RuleCount]; let flagRule: String
         var summary: ReconciliationService.Summary? = nil
         var logistics: LogisticsImport.Report? = nil
         var error: String? = nil
@@ -79,7 +80,8 @@ enum ReconciliationController {
                     canRun: req.scope(for: .reconcile) != nil, carriers: LogisticsMapping.presets.map(\.carrier),
                     traceability: try await Traceability.report(req, from: from, to: to),
                     links: try await links(req, from: from, to: to, limit: 200).map(LinkDTO.init),
-                    flags: try await LedgerFlags.list(req).map(FlagDTO.init))
+                    flags: try await LedgerFlags.list(req).map(FlagDTO.init),
+                    flagCounts: try await LedgerFlags.counts(req), flagRule: try LedgerFlags.rule(req)?.rawValue ?? "")
     }
 
     @Sendable static func show(req: Request) async throws -> View {
@@ -123,7 +125,7 @@ enum ReconciliationController {
         do {
             _ = try await LedgerFlags.resolve(req.parameters.get("id", as: Int.self),
                                               .init(status: f["status"], note: f["note"]), req: req)
-            return req.redirect(to: "/reconciliation#flags")
+            return req.redirect(to: back(req) + "#flags")
         } catch let e as FieldError {
             var page = try await page(req)
             page.error = e.message
@@ -135,12 +137,15 @@ enum ReconciliationController {
         { req in
             _ = try await ReconciliationService.decide(req.parameters.get("id", as: Int.self), confirm: confirm,
                 req: req)
-            // Back to the page the office was on (its period), never to another host.
-            let back = req.headers.first(name: .referer).flatMap(URLComponents.init(string:))
-                .flatMap { url in
-                    url.path == "/reconciliation" ? "/reconciliation" + (url.percentEncodedQuery.map { "?" + $0 } ?? "") : nil
-                }
-            return req.redirect(to: back ?? "/reconciliation")
+            return req.redirect(to: back(req))
         }
+    }
+
+    /// Back to the page the office was on (its period and rule), never to another host.
+    static func back(_ req: Request) -> String {
+        req.headers.first(name: .referer).flatMap(URLComponents.init(string:))
+            .flatMap { url in
+                url.path == "/reconciliation" ? "/reconciliation" + (url.percentEncodedQuery.map { "?" + $0 } ?? "") : nil
+            } ?? "/reconciliation"
     }
 }
