@@ -114,6 +114,9 @@ final class AnomaliesTests: XCTestCase {
         XCTAssertEqual(flags.first?.rows, [9])
         XCTAssertEqual(flags.first?.reason, "单价9元/斤，2026-10同品种中位数4.5元/斤，偏离评分30.35（阈值3.5）")
         XCTAssertEqual(Anomalies.scan(normal + [row(9, yuan: 480)]), [], "within the spread")
+        let same = (1...8).map { row($0, yuan: 450) } + [row(9, yuan: 451), row(10, yuan: 540)]
+        XCTAssertEqual(Anomalies.scan(same).map(\.rows), [[10]],
+                       "where every price is the same, 4.51 is no outlier; 5.40, 20% above, is")
     }
 
     func testDecemberAboveThreeTimesTheUnitsMonthlyMedian() {

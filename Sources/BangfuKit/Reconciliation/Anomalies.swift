@@ -23,6 +23,8 @@ public enum Anomalies {
     public struct Thresholds: Sendable, Codable, Equatable {
         /// Modified z-score beyond which a unit price is an outlier.
         public var priceScore = 3.5
+        /// …and at least this far from the median (basis points of it: 2,000 = 20%).
+        public var priceGapBP = 2_000
         /// December above this many times the unit's monthly median.
         public var yearEndTimes = 3.0
         /// An approval limit (元) below which split purchases gather; rows within 10% under it count.
@@ -42,6 +44,7 @@ public enum Anomalies {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Thresholds()
             priceScore = try c.decodeIfPresent(Double.self, forKey: .priceScore) ?? d.priceScore
+            priceGapBP = try c.decodeIfPresent(Int.self, forKey: .priceGapBP) ?? d.priceGapBP
             yearEndTimes = try c.decodeIfPresent(Double.self, forKey: .yearEndTimes) ?? d.yearEndTimes
             limitYuan = try c.decodeIfPresent(Int64.self, forKey: .limitYuan) ?? d.limitYuan
             justUnderRows = try c.decodeIfPresent(Int.self, forKey: .justUnderRows) ?? d.justUnderRows
@@ -139,7 +142,10 @@ public enum Anomalies {
         return groups.values.flatMap { group -> [Flag] in
             let prices = group.map { Double($0.amount.value) * 1_000 / Double($0.quantityThousandths) / 100 }
             guard let z = RobustScore.scores(prices), let median = RobustScore.median(prices) else { return [] }
-            return zip(group, zip(prices, z)).filter { abs($0.1.1) > t.priceScore }.map { r, pz in
+            // A score alone flags a cent's difference where nearly every price is the same (a tiny MAD): the price
+            // must also stand `priceGapBP` away from the median.
+            let far = { (p: Double) in abs(p - median) * 10_000 >= median * Double(t.priceGapBP) }
+            return zip(group, zip(prices, z)).filter { abs($0.1.1) > t.priceScore && far($0.1.0) }.map { r, pz in
                 Flag(rule: .priceOutlier, key: "row:\(r.id)", rows: [r.id],
                      reason: "单价\(yuan(pz.0))元/\(r.unit)，\(r.month)同品种中位数\(yuan(median))元/\(r.unit)，"
                         + "偏离评分\(yuan(pz.1))（阈值\(t.priceScore)）")

@@ -48,11 +48,14 @@ public enum RobustScore {
         return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
     }
 
-    /// nil when there are too few values or they do not spread (MAD 0).
+    /// Modified z-scores; where more than half the values are equal (MAD 0) the mean absolute deviation stands in,
+    /// scaled as the MAD is (1.253314 × mean AD ≈ σ for normal data, as IBM's definition does). nil when there are
+    /// too few values or none spread at all.
     public static func scores(_ xs: [Double]) -> [Double]? {
-        guard xs.count >= 5, let med = median(xs), let mad = median(xs.map { abs($0 - med) }), mad > 0 else {
-            return nil
-        }
-        return xs.map { 0.6745 * ($0 - med) / mad }
+        guard xs.count >= 5, let med = median(xs), let mad = median(xs.map { abs($0 - med) }) else { return nil }
+        if mad > 0 { return xs.map { 0.6745 * ($0 - med) / mad } }
+        let meanAD = xs.reduce(0) { $0 + abs($1 - med) } / Double(xs.count)
+        guard meanAD > 0 else { return nil }
+        return xs.map { ($0 - med) / (1.253314 * meanAD) }
     }
 }
