@@ -7,6 +7,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(ImportRegionsCommand(), as: "import-regions")
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
     app.asyncCommands.use(RematchNeedsCommand(), as: "rematch-needs")
+    app.asyncCommands.use(ScanFlagsCommand(), as: "scan-flags")
 }
 
 /// `bangfu seed-demo`: loads the demo county, organisations and logins (never in production).

@@ -97,6 +97,19 @@ enum IncrementalFlagScan {
     }
 }
 
+/// `bangfu scan-flags`: the flags of every ledger row written since the last scan (after a restore, or to time it).
+struct ScanFlagsCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "检查上次以来新增台账记录涉及的异常" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let started = Date()
+        let s = try await IncrementalFlagScan.run(on: context.application.db)
+        let ms = Int(Date().timeIntervalSince(started) * 1_000)
+        context.console.print("新增记录 \(s.rows) 条（\(s.counties) 个县），发现 \(s.found) 条异常，新标记 \(s.created) 条，用时 \(ms) 毫秒")
+    }
+}
+
 /// One incremental scan at a time: an import during a scan asks for one more after it.
 actor FlagScanner {
     private var running = false
