@@ -106,7 +106,8 @@ struct ScanFlagsCommand: AsyncCommand {
         let started = Date()
         let s = try await IncrementalFlagScan.run(on: context.application.db)
         let ms = Int(Date().timeIntervalSince(started) * 1_000)
-        context.console.print("新增记录 \(s.rows) 条（\(s.counties) 个县），发现 \(s.found) 条异常，新标记 \(s.created) 条，用时 \(ms) 毫秒")
+        context.console.print("新增记录 \(s.rows) 条（\(s.counties) 个县），发现 \(s.found) 条异常，"
+            + "新标记 \(s.created) 条，用时 \(ms) 毫秒")
     }
 }
 
