@@ -10,12 +10,12 @@ memory, and a re-run after 10k new rows costing in proportion to the new rows. S
 - the same request after 10,000 new ledger rows and 10,000 new waybills (the re-run), and with `"full": true`;
 - DuckDB reading the same CSVs and computing, by the same rule, every row's best candidate per other source and
   its best waybill (blocks of origin township and buyer, 7 days; amount, product, quantity and weight scores),
-  timed from reading the CSVs to the result table, with its process's peak RSS.
+  timed from reading the CSVs to the result table, with its process's peak RSS (Python included).
 
 The data: 云南's 129 counties with 11 townships and 3 villages each (as `ledger_bench.py`), a few thousand buyer
-units in the counties, rows over the quarter. A third of the purchases are reported twice, by the township (附件2)
-and by the buying unit (附件3), 5% of those pairs with amounts apart by more than 2% (contradictions); the rest
-come once (832 platform or a unit's own entry). 85% of purchases have a waybill (same village, the buyer as
+units in the counties, rows over the quarter. A third of the purchases (half the rows) are reported twice, by the
+township (附件2) and by the buying unit (附件3), 5% of those pairs with amounts apart by more than 2% (contradictions);
+the rest come once (832 platform or a unit's own entry). 85% of purchases have a waybill (same village, the buyer as
 receiver, shipped 0–3 days before, weight within 8% of the quantity in 斤); unmatched waybills fill up to as many
 waybills as rows. Units, rows and waybills are written straight into the database after the server migrated it
 (executemany in one transaction on SQLite, COPY on PostgreSQL), so loading is not what is timed. PostgreSQL is

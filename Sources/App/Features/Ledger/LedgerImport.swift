@@ -12,6 +12,8 @@ struct LedgerImportReport: Content {
     var warnings: [RowError] = []
     /// 带动户数 of the file's rows: a cooperative's count from its note, one household for every other row.
     var householdsTouched = 0
+    /// Rows booked as not counted by the jurisdiction's rule on uncertified products (`UncertifiedRule`).
+    var notCounted = 0
     /// Buyer names no registered unit or alias carries, each with the closest units, for an office to name.
     var unknownBuyers: [UnknownBuyer] = []
 
@@ -80,7 +82,8 @@ struct LedgerImporter: Sendable {
                 throw error
             }
             guard report.errors.isEmpty else { throw ImportRejected(report.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }) }
-            try await UncertifiedRule.apply(rows: "id > \(bind: end) AND import_batch = \(bind: batch)", on: db)
+            report.notCounted = try await UncertifiedRule.apply(rows: "id > \(bind: end) AND import_batch = \(bind: batch)",
+                                                                on: db)
             try await Rollups.add(rows: "id > \(bind: end) AND import_batch = \(bind: batch)", sign: 1, on: db)
             for table in [Purchase.schema, "purchase_benefits"] + Rollups.tables { try await db.refreshStatistics(of: table) }
             try await Audit.record(origin, on: db, action: "import", entity: "purchase", id: nil, region: nil,

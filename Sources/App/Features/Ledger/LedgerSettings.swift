@@ -17,7 +17,8 @@ final class LedgerSettings: Model, @unchecked Sendable {
     @Field(key: "payment_days") var paymentDays: Int
     /// Whether a purchase of a product no 帮扶产品 certification covered on its date counts. Chongqing rules it does
     /// not: such rows are then booked as not counted, with the reason, and flagged.
-    @Field(key: "uncertified_counts") var uncertifiedCounts: Bool
+    /// nil: as the jurisdiction above says.
+    @OptionalField(key: "uncertified_counts") var uncertifiedCounts: Bool?
 
     init() {}
 
@@ -45,10 +46,11 @@ final class LedgerSettings: Model, @unchecked Sendable {
     static func values(for region: RegionCode, on db: any Database) async throws -> Effective {
         let rows = try await LedgerSettings.query(on: db)
             .filter(\.$jurisdictionCode ~~ region.selfAndAncestors.map(\.digits)).all()
+        let chosen = region.nearest(rows.filter { $0.uncertifiedCounts != nil }, \.jurisdictionCode)
         guard let nearest = region.nearest(rows, \.jurisdictionCode) else { return Effective() }
         return Effective(proofMandatory: nearest.proofMandatory,
                          orderRule: OrderFlow.LedgerRule(rawValue: nearest.orderRule) ?? .platform832,
-                         paymentDays: nearest.paymentDays, uncertifiedCounts: nearest.uncertifiedCounts)
+                         paymentDays: nearest.paymentDays, uncertifiedCounts: chosen?.uncertifiedCounts ?? true)
     }
 
     /// GET reads, PUT sets, the settings of the caller's jurisdiction (or `jurisdiction` within it).
@@ -73,9 +75,11 @@ final class LedgerSettings: Model, @unchecked Sendable {
         row.proofMandatory = input.proofMandatory ?? held.proofMandatory
         row.orderRule = (input.orderRule ?? held.orderRule).rawValue
         row.paymentDays = input.paymentDays ?? held.paymentDays
-        row.uncertifiedCounts = input.uncertifiedCounts ?? held.uncertifiedCounts
+        // Only a choice made here is kept here: otherwise the rule above keeps applying when it changes.
+        row.uncertifiedCounts = input.uncertifiedCounts ?? (row.id == nil ? nil : row.uncertifiedCounts)
         let after = Values(proofMandatory: row.proofMandatory, orderRule: OrderFlow.LedgerRule(rawValue: row.orderRule),
-                           paymentDays: row.paymentDays, uncertifiedCounts: row.uncertifiedCounts)
+                           paymentDays: row.paymentDays,
+                           uncertifiedCounts: row.uncertifiedCounts ?? held.uncertifiedCounts)
         try await req.db.writeTransaction { db in
             try await row.save(on: db)
             try await Audit.record(req, on: db, action: "update", entity: "ledger_settings",

@@ -27,7 +27,8 @@ enum IncrementalFlagScan {
     static func run(on db: any Database) async throws -> Summary {
         let mark = try await FlagScanMark.query(on: db).first()
         let after = mark?.lastPurchaseID ?? 0
-        guard let end = try await Purchase.query(on: db).max(\.$id), end > after else {
+        let end = try await db.committedMax(Purchase.schema)
+        guard end > after else {
             return Summary(rows: 0, counties: 0, found: 0, created: 0)
         }
         let new = try await (db as! any SQLDatabase).raw("""
@@ -49,51 +50,32 @@ enum IncrementalFlagScan {
         return Summary(rows: new.count, counties: counties.count, found: found, created: created)
     }
 
-    /// One county's share of the new rows.
+    /// One county's share of the new rows: its year read once, and of it the months of the new rows' varieties
+    /// (prices, twins), the new rows' buyers (a unit's pattern) and sellers (their supply).
     static func scan(_ new: [New], county: RegionCode, after: Int,
                      on db: any Database) async throws -> (found: Int, created: Int) {
         var found = 0, created = 0
         for (year, rows) in Dictionary(grouping: new, by: { String($0.month.prefix(4)) }) {
             guard let from = LocalDate("\(year)-01-01"), let to = LocalDate("\(year)-12-31") else { continue }
             let scope = ReconciliationScope(prefix: county.subtreePrefix, from: from, to: to)
+            let all = try await FlagScan.rows(scope, on: db)
             let months = Set(rows.map { "\($0.month)|\($0.variety)" })
-            let varieties = Set(rows.map(\.variety)).sorted()
-            let first = rows.map(\.month).min()!, last = rows.map(\.month).max()!
-            let monthRows = try await FlagScan.rows(scope, extra: """
-                AND variety IN (\(binds: varieties)) AND purchased_on >= \(bind: first + "-01")
-                AND purchased_on <= \(bind: last + "-31")
-                """, on: db)
-                .filter { months.contains("\($0.month)|\($0.variety)") }
             let buyers = Set(rows.map(\.buyer_unit_id)), sellers = Set(rows.map(\.seller_key))
-            let party = try await partyRows(scope, buyers: buyers, sellers: sellers, on: db)
-            let flags = try await FlagScan.flags(monthRows, region: county, rules: Anomalies.monthRules, on: db)
-                + (try await FlagScan.flags(party.filter { buyers.contains($0.buyer_unit_id) }, region: county,
-                                            rules: Anomalies.partyRules.subtracting([.beyondSupply]), on: db))
-                + (try await FlagScan.flags(party.filter { sellers.contains($0.seller_key) }, region: county,
-                                            rules: [.beyondSupply], on: db))
-                + (try await FlagScan.uncertified(scope, after: after, on: db))
+            let monthRows = all.filter { months.contains("\($0.month)|\($0.variety)") }
+            let buyerRows = all.filter { buyers.contains($0.buyer_unit_id) }
+            let sellerRows = all.filter { sellers.contains($0.seller_key) }
+            let context = try await FlagScan.Context.read(monthRows + buyerRows + sellerRows, region: county, on: db)
+            let uncertified = try await FlagScan.uncertified(scope, after: after, on: db)
+            let flags = context.scan(monthRows, rules: Anomalies.monthRules)
+                + context.scan(buyerRows, rules: Anomalies.partyRules.subtracting([.beyondSupply]))
+                + context.scan(sellerRows, rules: [.beyondSupply]) + uncertified.flags
+            let origins = Dictionary(all.map { ($0.id, $0.origin_region_code) }, uniquingKeysWith: { a, _ in a })
+                .merging(uncertified.origins, uniquingKeysWith: { a, _ in a })
             found += flags.count
-            created += try await FlagScan.record(flags, rows: monthRows + party, jurisdiction: county,
+            created += try await FlagRecord.save(flags, origins: origins, jurisdiction: county,
                                                  period: "\(from)~\(to)", on: db)
         }
         return (found, created)
-    }
-
-    /// The year's rows of these buyers or sellers in the county, a few hundred names a query.
-    static func partyRows(_ s: ReconciliationScope, buyers: Set<Int>, sellers: Set<String>,
-                          on db: any Database) async throws -> [FlagScan.Row] {
-        var out: [Int: FlagScan.Row] = [:]
-        for chunk in buyers.sorted().chunked(500) {
-            for r in try await FlagScan.rows(s, extra: "AND buyer_unit_id IN (\(binds: Array(chunk)))", on: db) {
-                out[r.id] = r
-            }
-        }
-        for chunk in sellers.sorted().chunked(500) {
-            for r in try await FlagScan.rows(s, extra: "AND seller_key IN (\(binds: Array(chunk)))", on: db) {
-                out[r.id] = r
-            }
-        }
-        return out.values.sorted { $0.id < $1.id }
     }
 }
 

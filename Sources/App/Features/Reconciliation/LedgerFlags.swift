@@ -52,12 +52,17 @@ enum LedgerFlags {
         let (from, to) = try ReconciliationService.period(input, today: req.today)
         let scope = ReconciliationScope(prefix: region.subtreePrefix, from: from, to: to)
         let rows = try await FlagScan.rows(scope, on: req.db)
-        let flags = try await FlagScan.flags(rows, region: region, on: req.db)
-            + (try await FlagScan.uncertified(scope, on: req.db))
-        let found = try await FlagScan.record(flags, rows: rows, jurisdiction: region, period: "\(from)~\(to)",
-                                              on: req.db)
-        try await Audit.record(req, on: req.db, action: "scan", entity: "ledger_flags", id: nil, region: region.digits,
-                               after: ["found": String(flags.count), "new": String(found)])
+        let context = try await FlagScan.Context.read(rows, region: region, on: req.db)
+        let uncertified = try await FlagScan.uncertified(scope, on: req.db)
+        let flags = context.scan(rows, rules: Set(Anomalies.Rule.allCases)) + uncertified.flags
+        let origins = Dictionary(rows.map { ($0.id, $0.origin_region_code) }, uniquingKeysWith: { a, _ in a })
+            .merging(uncertified.origins, uniquingKeysWith: { a, _ in a })
+        try await req.db.writeTransaction { db in
+            let created = try await FlagRecord.save(flags, origins: origins, jurisdiction: region,
+                                                    period: "\(from)~\(to)", on: db)
+            try await Audit.record(req, on: db, action: "scan", entity: "ledger_flags", id: nil, region: region.digits,
+                                   after: ["found": String(flags.count), "new": String(created)])
+        }
         return try await list(req, region: region)
     }
 
@@ -67,7 +72,8 @@ enum LedgerFlags {
         guard case .region(let r) = scope else { throw APIError.forbidden }
         var q = LedgerFlag.query(on: req.db).filter(\.$regionCode =~ (region ?? r).subtreePrefix)
         if let rule = try self.rule(req) { q = q.filter(\.$rule == rule.rawValue) }
-        return try await q.sort(\.$status, .descending).sort(\.$id, .descending).limit(1_000).all()
+        return try await q.sort(.sql(unsafeRaw: "CASE WHEN status = 'open' THEN 0 ELSE 1 END")).sort(\.$id, .descending)
+            .limit(1_000).all()
     }
 
     static func rule(_ req: Request) throws -> Anomalies.Rule? {
@@ -94,9 +100,10 @@ enum LedgerFlags {
 
     struct Decision: Content { var status: String?; var note: String? }
 
-    /// Accepted with a note, marked corrected (the row itself corrected in the ledger), or its rows rejected — each
-    /// still standing is reversed by a correction entry with the note as its reason, in the same transaction. A flag
-    /// never changes a total by itself.
+    /// Accepted with a note, marked corrected (the row itself corrected in the ledger), or its row rejected: the
+    /// row a flag is about (a twin's later report, never the purchase it repeats), if it still stands, is reversed
+    /// by a correction entry with the note as its reason, in the same transaction. A flag of many rows (a unit's or
+    /// a seller's pattern) is settled row by row in the ledger. A flag never changes a total by itself.
     static func resolve(_ id: Int?, _ d: Decision, req: Request) async throws -> LedgerFlag {
         let region = try PeriodController.jurisdiction(req, for: .reconcile)
         guard let id, let f = try await LedgerFlag.query(on: req.db).filter(\.$id == id)
@@ -105,13 +112,28 @@ enum LedgerFlags {
             throw FieldError(field: "status", code: "invalid",
                              message: "处理结果须为“accepted”（接受）、“corrected”（已更正）或“rejected”（作废记录）")
         }
+        guard f.status == "open" else {
+            throw APIError(status: .conflict, code: "already_decided", message: "该标记已处理", field: "status")
+        }
         let note = try FormValue.text(d.note, "note", "处理说明", max: 200)
-        let reversals = status == "rejected" ? try await reversals(of: f, reason: note, req: req) : []
+        let row = f.flagKey.hasPrefix("row:") ? Int(f.flagKey.dropFirst(4)) : nil
+        if status == "rejected", row == nil {
+            throw APIError(status: .conflict, code: "many_rows",
+                           message: "该标记涉及多条记录：请在台账中逐条冲正更正后标为已更正", field: "status")
+        }
+        var found: Purchase? = nil
+        if status == "rejected", let row { found = try await reversal(of: row, in: region, reason: note, req: req) }
+        let reversal = found
         f.note = note
         f.status = status
         f.decidedBy = req.currentUser?.signature
         try await req.db.writeTransaction { db in
-            for r in reversals { try await LedgerService.insert(r, action: "reverse", req: req, on: db) }
+            // Decided once: a second decision, or a correction since, finds the flag or the row settled.
+            guard try await LedgerFlag.query(on: db).filter(\.$id == id).filter(\.$status == "open").count() == 1
+            else { throw APIError(status: .conflict, code: "already_decided", message: "该标记已处理", field: "status") }
+            if let r = reversal, try await Purchase.query(on: db).filter(\.$reversesID == r.reversesID).count() == 0 {
+                try await LedgerService.insert(r, action: "reverse", req: req, on: db)
+            }
             try await f.save(on: db)
             try await Audit.record(req, on: db, action: "resolve", entity: "ledger_flag", id: f.id,
                                    region: f.jurisdictionCode, after: FlagDTO(f))
@@ -119,18 +141,13 @@ enum LedgerFlags {
         return f
     }
 
-    /// A reversing entry for each of the flag's rows that still stands; a row in a closed month is reversed in
-    /// an open one, as every correction is.
-    static func reversals(of f: LedgerFlag, reason: String, req: Request) async throws -> [Purchase] {
-        let ids = f.rows.split(separator: ",").compactMap { Int($0) }
-        let rows = try await Purchase.query(on: req.db).filter(\.$id ~~ ids).filter(\.$reversesID == nil).all()
-        let reversed = Set(try await Purchase.query(on: req.db).filter(\.$reversesID ~~ ids).all()
-            .compactMap(\.reversesID))
-        var out: [Purchase] = []
-        for row in rows where !reversed.contains(row.id!) {
-            out.append(try await LedgerService.reversing(row, reason: "台账异常作废：" + reason, req: req))
-        }
-        return out
+    /// The reversing entry for a row of the office's places that still stands (nil once it is reversed); a row in a
+    /// closed month is reversed in an open one, as every correction is.
+    static func reversal(of id: Int, in region: RegionCode, reason: String, req: Request) async throws -> Purchase? {
+        guard let row = try await Purchase.query(on: req.db).filter(\.$id == id).filter(\.$reversesID == nil)
+            .filter(\.$originRegionCode =~ region.subtreePrefix).first(),
+            try await Purchase.query(on: req.db).filter(\.$reversesID == id).count() == 0 else { return nil }
+        return try await LedgerService.reversing(row, reason: "台账异常作废：" + reason, req: req)
     }
 
     @Sendable static func apiScan(req: Request) async throws -> [FlagDTO] {

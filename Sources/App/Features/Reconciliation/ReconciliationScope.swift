@@ -10,16 +10,27 @@ struct ReconciliationScope: Sendable {
 
     var low: String { Self.pad(prefix, "0") }
     var high: String { Self.pad(prefix, "9") }
-    /// Waybills are shipped up to a week before the purchase they carry.
+    /// Waybills are shipped up to a week before the purchase they carry, or the day after.
     var shippedFrom: String { from.adding(days: -7).description }
+    var shippedTo: String { to.adding(days: 1).description }
+
+    /// `column` (a place code) in the scope's subtree, as a range an index serves.
+    func places(_ column: String) -> SQLQueryString {
+        "\(unsafeRaw: column) >= \(bind: low) AND \(unsafeRaw: column) <= \(bind: high)"
+    }
+
+    /// `column` (a day) within the period.
+    func days(_ column: String) -> SQLQueryString {
+        "\(unsafeRaw: column) >= \(bind: from.description) AND \(unsafeRaw: column) <= \(bind: to.description)"
+    }
 
     static func pad(_ prefix: String, _ digit: Character) -> String {
         prefix + String(repeating: digit, count: max(0, 12 - prefix.count))
     }
 
-    /// The last row and waybill now in the database: what the next run will count as new starts after them.
+    /// The last row and waybill committed: what the next run will count as new starts after them.
     func watermarks(on db: any Database) async throws -> (purchase: Int, waybill: Int) {
-        (try await Purchase.query(on: db).max(\.$id) ?? 0, try await LogisticsWaybill.query(on: db).max(\.$id) ?? 0)
+        (try await db.committedMax(Purchase.schema), try await db.committedMax(LogisticsWaybill.schema))
     }
 
     /// Every township with rows in the period, each with all its buyers (nil).
@@ -27,8 +38,7 @@ struct ReconciliationScope: Sendable {
         struct T: Decodable { let township: String }
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT DISTINCT substr(origin_region_code, 1, 9) AS township FROM purchases
-            WHERE origin_region_code >= \(bind: low) AND origin_region_code <= \(bind: high)
-                AND purchased_on >= \(bind: from.description) AND purchased_on <= \(bind: to.description)
+            WHERE \(places("origin_region_code")) AND \(days("purchased_on"))
             """).all(decoding: T.self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.township, nil) })
     }
@@ -40,21 +50,17 @@ struct ReconciliationScope: Sendable {
         let sql = db as! any SQLDatabase
         let rows = try await sql.raw("""
             SELECT DISTINCT substr(origin_region_code, 1, 9) AS township, buyer_unit_id AS buyer FROM purchases
-            WHERE id > \(bind: run.lastPurchaseID) AND origin_region_code >= \(bind: low)
-                AND origin_region_code <= \(bind: high)
-                AND purchased_on >= \(bind: from.description) AND purchased_on <= \(bind: to.description)
+            WHERE id > \(bind: run.lastPurchaseID) AND \(places("origin_region_code")) AND \(days("purchased_on"))
             """).all(decoding: B.self)
         let bills = try await sql.raw("""
             SELECT DISTINCT substr(origin_code, 1, 9) AS township, receiver_unit_id AS buyer FROM logistics_waybills
-            WHERE id > \(bind: run.lastWaybillID) AND receiver_unit_id IS NOT NULL AND origin_code >= \(bind: low)
-                AND origin_code <= \(bind: high)
-                AND shipped_on >= \(bind: shippedFrom) AND shipped_on <= \(bind: to.description)
+            WHERE id > \(bind: run.lastWaybillID) AND receiver_unit_id IS NOT NULL AND \(places("origin_code"))
+                AND shipped_on >= \(bind: shippedFrom) AND shipped_on <= \(bind: shippedTo)
             """).all(decoding: B.self)
         let stale = try await sql.raw("""
             SELECT DISTINCT substr(p.origin_region_code, 1, 9) AS township, p.buyer_unit_id AS buyer
             FROM purchase_outcomes o JOIN purchases p ON p.id = o.purchase_id
-            WHERE o.stale AND p.origin_region_code >= \(bind: low) AND p.origin_region_code <= \(bind: high)
-                AND p.purchased_on >= \(bind: from.description) AND p.purchased_on <= \(bind: to.description)
+            WHERE o.stale AND \(places("p.origin_region_code")) AND \(days("p.purchased_on"))
             """).all(decoding: B.self)
         var out: [String: Set<Int>?] = [:]
         for b in rows + bills + stale {
@@ -99,6 +105,8 @@ final class ReconciliationRun: Model, @unchecked Sendable {
 extension PurchaseOutcome {
     /// These rows' outcomes no longer follow from their links: the next run re-reads their blocks.
     static func markStale(_ purchases: [Int], on db: any Database) async throws {
-        try await query(on: db).filter(\.$purchaseID ~~ purchases).set(\.$stale, to: true).update()
+        for chunk in purchases.chunked(1_000) {
+            try await query(on: db).filter(\.$purchaseID ~~ Array(chunk)).set(\.$stale, to: true).update()
+        }
     }
 }

@@ -34,29 +34,31 @@ enum ReconciliationStore {
                           req: Request) async throws -> Tally {
         let sql = req.db as! any SQLDatabase
         let only = buyers.map { Array($0).sorted() }
-        var query: SQLQueryString = """
+        let place = ReconciliationScope(prefix: township, from: scope.from, to: scope.to)
+        var rowQuery: SQLQueryString = """
             SELECT p.id, p.source, p.buyer_unit_id, p.origin_region_code, p.purchased_on, p.amount_fen,
                 p.quantity_thousandths, p.quantity_unit, p.variety,
                 CASE WHEN p.reverses_id IS NULL AND p.state <> 'rejected'
                     AND NOT EXISTS (SELECT 1 FROM purchases r WHERE r.reverses_id = p.id) THEN 1 ELSE 0 END AS standing
-            FROM purchases p
-            WHERE p.origin_region_code >= \(bind: township + "000") AND p.origin_region_code <= \(bind: township + "999")
-                AND p.purchased_on >= \(bind: scope.from.description) AND p.purchased_on <= \(bind: scope.to.description)
+            FROM purchases p WHERE \(place.places("p.origin_region_code")) AND \(place.days("p.purchased_on"))
             """
-        if let only { query += " AND p.buyer_unit_id IN (\(binds: only))" }
-        let all = try await sql.raw(query).all(decoding: Row.self)
-        let bills = try await sql.raw("""
+        var billQuery: SQLQueryString = """
             SELECT id, origin_code, receiver_unit_id, shipped_on, grams, item FROM logistics_waybills
-            WHERE origin_code >= \(bind: township + "000") AND origin_code <= \(bind: township + "999")
-                AND shipped_on >= \(bind: scope.shippedFrom) AND shipped_on <= \(bind: scope.to.description)
-                AND receiver_unit_id IS NOT NULL
-            """).all(decoding: Bill.self)
+            WHERE \(place.places("origin_code")) AND shipped_on >= \(bind: scope.shippedFrom)
+                AND shipped_on <= \(bind: scope.shippedTo) AND receiver_unit_id IS NOT NULL
+            """
+        if let only {
+            rowQuery += " AND p.buyer_unit_id IN (\(binds: only))"
+            billQuery += " AND receiver_unit_id IN (\(binds: only))"
+        }
+        let all = try await sql.raw(rowQuery).all(decoding: Row.self)
+        let bills = try await sql.raw(billQuery).all(decoding: Bill.self).compactMap(waybill)
         let rows = all.filter { $0.standing == 1 }.compactMap(purchase)
-        let wanted = bills.compactMap(waybill).filter { only == nil || buyers!.contains($0.receiver ?? -1) }
-        let (proposals, _) = Reconciliation.reconcile(rows, wanted)
+        let (proposals, _) = Reconciliation.reconcile(rows, bills)
         let origin = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.origin_region_code) })
-        let outcomes = try await save(proposals, rows: rows, cleared: all.map(\.id), origin: origin, on: req.db)
-        return Tally(rows: rows.count, waybills: wanted.count, proposals: proposals.count,
+        let outcomes = try await save(proposals, rows: rows, cleared: all.map(\.id), waybills: bills.map(\.id),
+                                      origin: origin, on: req.db)
+        return Tally(rows: rows.count, waybills: bills.count, proposals: proposals.count,
                      blocks: Set(rows.map(\.buyer)).count,
                      outcomes: Dictionary(grouping: outcomes.values, by: \.rawValue).mapValues(\.count))
     }
@@ -82,28 +84,50 @@ enum ReconciliationStore {
     }
 
     /// Replaces the block's open proposals; a link the office confirmed or rejected keeps its decision, and a
-    /// rejected one does not count towards the row's outcome.
+    /// rejected one does not count towards the row's outcome. An open link between this block's rows or waybills
+    /// and a row this run did not read (another period's run made it) goes too, and that row's outcome is marked
+    /// stale, so its own period's next run reads it again: overlapping runs never leave a link twice.
     static func save(_ proposals: [Reconciliation.Proposal], rows: [Reconciliation.Purchase], cleared: [Int],
-                     origin: [Int: String], on db: any Database) async throws -> [Int: Reconciliation.Outcome] {
-        let decided = try await rows.map(\.id).chunked(5_000).asyncFlatMap { chunk in
-            try await ReconciliationLink.query(on: db).filter(\.$purchaseID ~~ Array(chunk))
-                .filter(\.$status != "proposed").all()
-        }
-        let key: @Sendable (ReconciliationLink) -> String = { "\($0.purchaseID)|\($0.otherKind)|\($0.otherID)" }
-        let decisions = Dictionary(decided.map { (key($0), $0.status) }, uniquingKeysWith: { a, _ in a })
+                     waybills: [Int], origin: [Int: String], on db: any Database) async throws -> [Int: Reconciliation.Outcome] {
         let links = proposals.map { link($0, origin: origin[$0.row] ?? "") }
-        let fresh = links.filter { decisions[key($0)] == nil }
-        let standing = zip(links, proposals).filter { decisions[key($0.0)] != "rejected" }.map(\.1)
-        let outcomes = Reconciliation.outcomes(standing, rows: rows)
-        try await db.writeTransaction { db in
-            for chunk in cleared.chunked(2_000) {
+        return try await db.writeTransaction { db in
+            let decided = try await rows.map(\.id).chunked(2_000).asyncFlatMap { chunk in
                 try await ReconciliationLink.query(on: db).filter(\.$purchaseID ~~ Array(chunk))
-                    .filter(\.$status == "proposed").delete()
-                try await PurchaseOutcome.query(on: db).filter(\.$purchaseID ~~ Array(chunk)).delete()
+                    .filter(\.$status != "proposed").all()
             }
-            try await insert(fresh, outcomes, on: db)
+            let key: @Sendable (ReconciliationLink) -> String = { "\($0.purchaseID)|\($0.otherKind)|\($0.otherID)" }
+            let decisions = Dictionary(decided.map { (key($0), $0.status) }, uniquingKeysWith: { a, _ in a })
+            let standing = zip(links, proposals).filter { decisions[key($0.0)] != "rejected" }.map(\.1)
+            let outcomes = Reconciliation.outcomes(standing, rows: rows)
+            try await clear(rows: cleared, waybills: waybills, on: db)
+            try await insert(links.filter { decisions[key($0)] == nil }, outcomes, on: db)
+            return outcomes
         }
-        return outcomes
+    }
+
+    /// Deletes the open links of these rows and to these rows and waybills, and their outcomes; marks stale the
+    /// outcomes of rows outside them that lose a link (a waybill's links left after the rows' are all outside).
+    static func clear(rows: [Int], waybills: [Int], on db: any Database) async throws {
+        let read = Set(rows)
+        var outside = Set<Int>()
+        for chunk in rows.chunked(1_000) {
+            let ids = Array(chunk)
+            let mine = try await ReconciliationLink.query(on: db).filter(\.$status == "proposed")
+                .group(.or) { $0.filter(\.$purchaseID ~~ ids)
+                    .group(.and) { $0.filter(\.$otherKind == "purchase").filter(\.$otherID ~~ ids) } }.all()
+            for l in mine {
+                outside.formUnion([l.purchaseID] + (l.otherKind == "purchase" ? [l.otherID] : []))
+            }
+            try await ReconciliationLink.query(on: db).filter(\.$id ~~ mine.compactMap(\.id)).delete()
+            try await PurchaseOutcome.query(on: db).filter(\.$purchaseID ~~ ids).delete()
+        }
+        for chunk in waybills.chunked(1_000) {
+            let theirs = try await ReconciliationLink.query(on: db).filter(\.$status == "proposed")
+                .filter(\.$otherKind == "waybill").filter(\.$otherID ~~ Array(chunk)).all()
+            outside.formUnion(theirs.map(\.purchaseID))
+            try await ReconciliationLink.query(on: db).filter(\.$id ~~ theirs.compactMap(\.id)).delete()
+        }
+        try await PurchaseOutcome.markStale(Array(outside.subtracting(read)), on: db)
     }
 
     /// Many rows a statement: a province's quarter is hundreds of thousands of links and outcomes.

@@ -142,7 +142,7 @@ enum CalendarController {
                 let values = LedgerSettings.Values(proofMandatory: f["proofMandatory"] == "1",
                                                    orderRule: f["orderRule"].flatMap(OrderFlow.LedgerRule.init),
                                                    paymentDays: days,
-                                                   uncertifiedCounts: f["uncertifiedExcluded"] != "1")
+                                                   uncertifiedCounts: ["count": true, "exclude": false][f["uncertifiedRule"] ?? ""])
                 try await LedgerSettings.save(values, for: PeriodController.jurisdiction(req), req: req)
             default: _ = try await submit(.init(period: f["period"]), req: req)
             }

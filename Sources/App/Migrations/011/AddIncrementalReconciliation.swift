@@ -15,6 +15,8 @@ struct AddIncrementalReconciliation: AsyncMigration {
             .unique(on: "region_prefix", "from_day", "to_day")
             .create()
         try await db.schema(PurchaseOutcome.schema).field("stale", .bool, .required, .sql(.default(false))).update()
+        // A block's run also clears the open links other runs made to its rows and waybills.
+        try await db.index("links_by_other", on: ReconciliationLink.schema, "other_id", "other_kind")
         try await db.index("outcomes_stale", on: PurchaseOutcome.schema, "purchase_id", where: "stale")
         // A run reads a township at a time by range (origin >= township AND origin < next): a b-tree serves a range
         // on both databases, where it cannot serve LIKE.
@@ -34,9 +36,11 @@ struct AddLedgerPolicies: AsyncMigration {
     func prepare(on db: any Database) async throws {
         try await db.schema(LedgerFlag.schema).field("region_code", .string, .required, .sql(.default(""))).update()
         try await (db as! any SQLDatabase).raw("UPDATE ledger_flags SET region_code = jurisdiction_code").run()
-        try await db.schema(LedgerSettings.schema)
-            .field("uncertified_counts", .bool, .required, .sql(.default(true)))
-            .update()
+        // A scan finds what it found before by key; a township reads its own by region.
+        try await db.index("flags_by_key", on: LedgerFlag.schema, "flag_key")
+        try await db.index("flags_by_region", on: LedgerFlag.schema, "region_code")
+        // Null: as the jurisdiction above says (a place that never chose follows its province's rule).
+        try await db.schema(LedgerSettings.schema).field("uncertified_counts", .bool).update()
         try await db.schema(SupplierHousehold.schema).field("weight", .int, .required, .sql(.default(1))).update()
     }
 

@@ -10,20 +10,27 @@ struct AddSupplyKeys: AsyncMigration {
     func prepare(on db: any Database) async throws {
         try await db.schema(Offer.schema).field("seller_key", .string, .required, .sql(.default(""))).update()
         try await db.index("offers_by_seller", on: Offer.schema, "seller_key", "variety")
-        var after = 0
-        while true {
-            let offers = try await Offer.query(on: db).filter(\.$id > after).sort(\.$id).limit(2_000).all()
-            guard let last = offers.last?.id else { break }
-            for o in offers {
-                let key = cipher.lookupHash("\(o.regionCode)|\(try cipher.open(o.sellerSealed))")
-                try await Offer.query(on: db).filter(\.$id == o.id!).set(\.$sellerKey, to: key).update()
+        try await db.transaction { db in
+            var after = 0
+            while true {
+                let offers = try await Offer.query(on: db).filter(\.$id > after).sort(\.$id).limit(2_000).all()
+                guard let last = offers.last?.id else { break }
+                for o in offers {
+                    // An offer whose seller cannot be opened keeps no key: it is never set against the ledger.
+                    let seller = (try? cipher.open(o.sellerSealed)).map { cipher.lookupHash("\(o.regionCode)|\($0)") }
+                    try await Offer.query(on: db).filter(\.$id == o.id!).set(\.$sellerKey, to: seller ?? "").update()
+                }
+                after = last
             }
-            after = last
         }
         try await db.schema(FlagScanMark.schema)
             .field(.id, .int, .identifier(auto: true))
             .field("last_purchase_id", .int, .required)
             .create()
+        // The ledger as it stands is scanned by period on demand; the scan after imports starts from here.
+        let mark = FlagScanMark()
+        mark.lastPurchaseID = try await Purchase.query(on: db).max(\.$id) ?? 0
+        try await mark.create(on: db)
     }
 
     func revert(on db: any Database) async throws {
