@@ -141,4 +141,58 @@ final class ReconciliationRerunTests: XCTestCase {
             XCTAssertEqual([full.rows, full.blocks], [3, 2])
         }
     }
+
+    /// What a run leaves: every link (status included) and every outcome, in a fixed order.
+    func state(_ app: Application) async throws -> [String] {
+        let links = try await ReconciliationLink.query(on: app.db).all()
+            .map { "\($0.purchaseID)-\($0.otherKind)\($0.otherID):\($0.status)" }
+        let outcomes = try await PurchaseOutcome.query(on: app.db).all().map { "#\($0.purchaseID)=\($0.outcome)" }
+        return (links + outcomes).sorted()
+    }
+
+    func testAnIncrementalRunLeavesWhatAFullRunWouldEvenAfterAnOverlappingPeriod() async throws {
+        try await withApp { app, f in
+            app.setToday(ReconciliationTests.today)
+            let office = try await apiClient(app, "office")
+            typealias Row = ReconciliationTests.Row
+            struct Period: Encodable { var from = "2026-10-01"; var to = "2026-11-23"; var full: Bool? = nil }
+            func run(_ p: Period) async throws {
+                try await assertEqual(try await office.post("/api/v1/reconciliations", p).status, .ok)
+            }
+            var late = Row(buyerUnitId: f.school, amount: "900")
+            late.purchasedOn = "2026-11-11"
+            for r in [Row(buyerUnitId: f.hospital, amount: "1800"), Row(buyerUnitId: f.school, amount: "1500"), late] {
+                try await assertEqual(try await office.post("/api/v1/purchases", r).status, .created)
+            }
+            try await run(Period())
+            let file = ReconciliationTests.waybills([
+                ["1100000000101", "2026-11-09", "张大山", "云阳县龙角镇示例村", "云阳县人民医院", "红橙", "200", "8", "60"],
+                ["1100000000102", "2026-11-10", "张大山", "云阳县龙角镇示例村", "云阳县实验中学", "红橙", "200", "8", "60"],
+            ])
+            try await assertEqual(try await office.send(.POST,
+                "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS", data: file,
+                type: .plainText).status, .ok)
+            var twin = Row(buyerUnitId: f.hospital, amount: "1800")
+            twin.purchasedOn = "2026-11-11"
+            try await assertEqual(try await office.post("/api/v1/purchases", twin).status, .created)
+            try await run(Period())
+            let incremental = try await state(app)
+            try await run(Period(full: true))
+            let full = try await state(app)
+            XCTAssertEqual(incremental, full, "a re-run of what changed equals a full run")
+            XCTAssertTrue(incremental.contains { $0.contains("waybill") }, "\(incremental)")
+
+            let first = try await ReconciliationLink.query(on: app.db).first()
+            let proposal = try XCTUnwrap(first)
+            try await assertEqual(try await office.post("/api/v1/reconciliations/links/\(proposal.id!)/reject",
+                                                        [String: String]()).status, .ok)
+            try await run(Period(from: "2026-11-10", to: "2026-11-10"))
+            try await run(Period())
+            let afterOverlap = try await state(app)
+            try await run(Period(full: true))
+            let fullAgain = try await state(app)
+            XCTAssertEqual(afterOverlap, fullAgain,
+                           "a run of an overlapping period, then the quarter's re-run: as a full run leaves it")
+        }
+    }
 }

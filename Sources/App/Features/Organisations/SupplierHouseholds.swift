@@ -63,7 +63,9 @@ enum SupplierHouseholds {
                            message: "关联或解除脱贫户须由乡镇或县级部门办理；合作社只申报分配权重", field: "households")
         }
         let county = String(s.regionCode.prefix(6))
-        let found = try await Household.query(on: req.db).filter(\.$id ~~ Array(weights.keys))
+        // An office links households of its own places; a cooperative keeps the ones it has.
+        let scope = req.scope(for: .editSuppliers) ?? .everything
+        let found = try await Household.query(on: req.db).scoped(by: scope).filter(\.$id ~~ Array(weights.keys))
             .filter(\.$regionCode =~ county).all()
         guard found.count == weights.count else {
             throw FieldError(field: "households", code: "unknown_household", message: "有脱贫户不在本主体所在县")

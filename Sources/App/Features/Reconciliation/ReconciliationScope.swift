@@ -7,9 +7,21 @@ import SQLKit
 /// both databases.
 struct ReconciliationScope: Sendable {
     let prefix: String, from: LocalDate, to: LocalDate
+    /// The first and last place codes of the subtree.
+    let low: String, high: String
 
-    var low: String { Self.pad(prefix, "0") }
-    var high: String { Self.pad(prefix, "9") }
+    init(prefix: String, from: LocalDate, to: LocalDate) {
+        self.init(prefix: prefix, low: Self.pad(prefix, "0"), high: Self.pad(prefix, "9"), from: from, to: to)
+    }
+
+    /// The places from one township to another (by code), in the same period: a run's batch of townships.
+    func townships(_ first: String, through last: String) -> ReconciliationScope {
+        ReconciliationScope(prefix: prefix, low: Self.pad(first, "0"), high: Self.pad(last, "9"), from: from, to: to)
+    }
+
+    private init(prefix: String, low: String, high: String, from: LocalDate, to: LocalDate) {
+        self.prefix = prefix; self.low = low; self.high = high; self.from = from; self.to = to
+    }
     /// Waybills are shipped up to a week before the purchase they carry, or the day after.
     var shippedFrom: String { from.adding(days: -7).description }
     var shippedTo: String { to.adding(days: 1).description }
@@ -33,19 +45,20 @@ struct ReconciliationScope: Sendable {
         (try await db.committedMax(Purchase.schema), try await db.committedMax(LogisticsWaybill.schema))
     }
 
-    /// Every township with rows in the period, each with all its buyers (nil).
-    func allTownships(on db: any Database) async throws -> [String: Set<Int>?] {
-        struct T: Decodable { let township: String }
+    /// Every township with rows in the period, each with all its buyers (nil), and how many rows it has.
+    func allTownships(on db: any Database) async throws -> [String: (buyers: Set<Int>?, rows: Int)] {
+        struct T: Decodable { let township: String; let n: Int }
         let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT DISTINCT substr(origin_region_code, 1, 9) AS township FROM purchases
-            WHERE \(places("origin_region_code")) AND \(days("purchased_on"))
+            SELECT substr(origin_region_code, 1, 9) AS township, COUNT(*) AS n FROM purchases
+            WHERE \(places("origin_region_code")) AND \(days("purchased_on")) GROUP BY 1
             """).all(decoding: T.self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.township, nil) })
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.township, (nil, $0.n)) })
     }
 
     /// The blocks where something changed since the last run: rows past its watermark (new rows and corrections,
     /// which repeat their row's place and buyer), waybills past it, and outcomes a decision or rejection made stale.
-    func changedBlocks(since run: ReconciliationRun, on db: any Database) async throws -> [String: Set<Int>?] {
+    func changedBlocks(since run: ReconciliationRun,
+                       on db: any Database) async throws -> [String: (buyers: Set<Int>?, rows: Int)] {
         struct B: Decodable { let township: String; let buyer: Int }
         let sql = db as! any SQLDatabase
         let rows = try await sql.raw("""
@@ -62,13 +75,9 @@ struct ReconciliationScope: Sendable {
             FROM purchase_outcomes o JOIN purchases p ON p.id = o.purchase_id
             WHERE o.stale AND \(places("p.origin_region_code")) AND \(days("p.purchased_on"))
             """).all(decoding: B.self)
-        var out: [String: Set<Int>?] = [:]
-        for b in rows + bills + stale {
-            var buyers = out[b.township] ?? Set<Int>()
-            buyers?.insert(b.buyer)
-            out[b.township] = buyers
-        }
-        return out
+        var out: [String: Set<Int>] = [:]
+        for b in rows + bills + stale { out[b.township, default: []].insert(b.buyer) }
+        return out.mapValues { ($0, 0) }
     }
 }
 

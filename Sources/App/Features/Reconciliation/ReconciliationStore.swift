@@ -28,13 +28,11 @@ enum ReconciliationStore {
         let id: Int, origin_code: String, receiver_unit_id: Int?, shipped_on: String, grams: Int64?, item: String
     }
 
-    /// A block read whole: every row of the buyers given (nil: all), so a row reversed or rejected since the last
-    /// run loses its proposals; only the standing ones are matched.
-    static func reconcile(township: String, buyers: Set<Int>?, _ scope: ReconciliationScope,
-                          req: Request) async throws -> Tally {
+    /// Blocks read whole: every row of the places' buyers given (nil: all), so a row reversed or rejected since the
+    /// last run loses its proposals; only the standing ones are matched.
+    static func reconcile(_ place: ReconciliationScope, buyers: Set<Int>?, req: Request) async throws -> Tally {
         let sql = req.db as! any SQLDatabase
         let only = buyers.map { Array($0).sorted() }
-        let place = ReconciliationScope(prefix: township, from: scope.from, to: scope.to)
         var rowQuery: SQLQueryString = """
             SELECT p.id, p.source, p.buyer_unit_id, p.origin_region_code, p.purchased_on, p.amount_fen,
                 p.quantity_thousandths, p.quantity_unit, p.variety,
@@ -44,8 +42,8 @@ enum ReconciliationStore {
             """
         var billQuery: SQLQueryString = """
             SELECT id, origin_code, receiver_unit_id, shipped_on, grams, item FROM logistics_waybills
-            WHERE \(place.places("origin_code")) AND shipped_on >= \(bind: scope.shippedFrom)
-                AND shipped_on <= \(bind: scope.shippedTo) AND receiver_unit_id IS NOT NULL
+            WHERE \(place.places("origin_code")) AND shipped_on >= \(bind: place.shippedFrom)
+                AND shipped_on <= \(bind: place.shippedTo) AND receiver_unit_id IS NOT NULL
             """
         if let only {
             rowQuery += " AND p.buyer_unit_id IN (\(binds: only))"
