@@ -61,14 +61,18 @@ enum ReconciliationService {
                        blocks: tally.blocks, incremental: incremental)
     }
 
-    /// Townships read together, in code order: whole ones up to `batchRows` rows a batch (a query and a
-    /// transaction cost the same for ten rows as for ten thousand), a township with only some buyers changed alone.
-    static func batches(_ blocks: [String: (buyers: Set<Int>?, rows: Int)],
-                        batchRows: Int = 20_000) -> [(first: String, last: String, buyers: Set<Int>?)] {
+    /// Townships read together, in code order (a query and a transaction cost the same for ten rows as for ten
+    /// thousand): whole ones up to `batchRows` rows a batch; changed ones by their changed buyers, up to `batchBuyers`
+    /// of them. A buyer changed in one township of a batch has its block re-read in the others too — a block read
+    /// whole gives what it gave before, so that costs only the reading.
+    static func batches(_ blocks: [String: (buyers: Set<Int>?, rows: Int)], batchRows: Int = 20_000,
+                        batchBuyers: Int = 500) -> [(first: String, last: String, buyers: Set<Int>?)] {
         var out: [(first: String, last: String, buyers: Set<Int>?)] = [], size = 0
         for (township, block) in blocks.sorted(by: { $0.key < $1.key }) {
-            if block.buyers == nil, let open = out.last, open.buyers == nil, size + block.rows <= batchRows {
+            if let open = out.last, (open.buyers == nil) == (block.buyers == nil), size + block.rows <= batchRows,
+               (open.buyers?.count ?? 0) + (block.buyers?.count ?? 0) <= batchBuyers {
                 out[out.count - 1].last = township
+                out[out.count - 1].buyers = block.buyers.flatMap { changed in open.buyers.map { $0.union(changed) } }
                 size += block.rows
             } else {
                 out.append((township, township, block.buyers))

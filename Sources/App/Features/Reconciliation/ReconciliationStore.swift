@@ -57,7 +57,7 @@ enum ReconciliationStore {
         let outcomes = try await save(proposals, rows: rows, cleared: all.map(\.id), waybills: bills.map(\.id),
                                       origin: origin, on: req.db)
         return Tally(rows: rows.count, waybills: bills.count, proposals: proposals.count,
-                     blocks: Set(rows.map(\.buyer)).count,
+                     blocks: Set(rows.map { "\($0.township)|\($0.buyer)" }).count,
                      outcomes: Dictionary(grouping: outcomes.values, by: \.rawValue).mapValues(\.count))
     }
 
