@@ -28,7 +28,8 @@ final class HouseholdWeightTests: XCTestCase {
                 Entry(householdId: neighbour.id!, weight: 1)]))
             XCTAssertEqual(zero.status, .unprocessableEntity)
             XCTAssertEqual(try zero.error().error.field, "households[0].weight")
-            let far = try await clerk.put(path, Declaration(households: [Entry(householdId: f.wuxiHousehold, weight: 1)]))
+            let far = try await clerk.put(path, Declaration(households: [Entry(householdId: f.wuxiHousehold,
+                                                                               weight: 1)]))
             XCTAssertNotEqual(far.status, .ok, "a household of another county is not linked")
             let declared = try await supplier.put(path, Declaration(households: [
                 Entry(householdId: f.household, weight: 3), Entry(householdId: neighbour.id!, weight: 1)]))

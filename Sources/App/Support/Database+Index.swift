@@ -42,8 +42,8 @@ extension Database {
     func writeTransaction<T: Sendable>(_ body: @Sendable @escaping (any Database) async throws -> T) async throws -> T {
         try await transaction { db in
             if db.isPostgres {
-                try await (db as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock_shared(\(unsafeRaw: Self.writers))")
-                    .run()
+                let lock: SQLQueryString = "SELECT pg_advisory_xact_lock_shared(\(unsafeRaw: Self.writers))"
+                try await (db as! any SQLDatabase).raw(lock).run()
             } else {
                 try await (db as! any SQLDatabase).raw("UPDATE write_claim SET n = n + 1 WHERE id = 1").run()
             }

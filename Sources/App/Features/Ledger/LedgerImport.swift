@@ -82,8 +82,8 @@ struct LedgerImporter: Sendable {
                 throw error
             }
             guard report.errors.isEmpty else { throw ImportRejected(report.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }) }
-            report.notCounted = try await UncertifiedRule.apply(rows: "id > \(bind: end) AND import_batch = \(bind: batch)",
-                                                                on: db)
+            let imported: SQLQueryString = "id > \(bind: end) AND import_batch = \(bind: batch)"
+            report.notCounted = try await UncertifiedRule.apply(rows: imported, on: db)
             try await Rollups.add(rows: "id > \(bind: end) AND import_batch = \(bind: batch)", sign: 1, on: db)
             for table in [Purchase.schema, "purchase_benefits"] + Rollups.tables { try await db.refreshStatistics(of: table) }
             try await Audit.record(origin, on: db, action: "import", entity: "purchase", id: nil, region: nil,

@@ -65,6 +65,11 @@ enum UncertifiedRule {
         p.reason = reason
     }
 
+    /// The page's choice: "count", "exclude", or nothing (unchanged).
+    static func choice(_ form: String?) -> Bool? {
+        ["count": true, "exclude": false][form ?? ""]
+    }
+
     static func hasRule(on db: any Database) async throws -> Bool {
         try await LedgerSettings.query(on: db).filter(\.$uncertifiedCounts == false).count() > 0
     }

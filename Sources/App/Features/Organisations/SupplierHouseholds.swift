@@ -119,7 +119,9 @@ enum SupplierHouseholds {
             f["remove-\(l.householdId)"] == "1" ? nil : Entry(householdId: l.householdId,
                                                                weight: Int(f["weight-\(l.householdId)"] ?? ""))
         }
-        if let add = f["add"].flatMap(Int.init) { entries.append(Entry(householdId: add, weight: Int(f["addWeight"] ?? "1"))) }
+        if let add = f["add"].flatMap(Int.init) {
+            entries.append(Entry(householdId: add, weight: Int(f["addWeight"] ?? "1")))
+        }
         do {
             _ = try await declare(Declaration(households: entries), for: s, req: req)
         } catch let e as FieldError {

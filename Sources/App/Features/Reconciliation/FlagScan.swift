@@ -98,7 +98,7 @@ enum FlagScan {
     static func uncertified(_ s: ReconciliationScope, after: Int? = nil,
                             on db: any Database) async throws -> (flags: [Anomalies.Flag], origins: [Int: String]) {
         struct Hit: Decodable {
-            let id: Int; let variety: String; let purchased_on: String; let state: String; let origin_region_code: String
+            let id: Int, variety: String, purchased_on: String, state: String, origin_region_code: String
         }
         let hits = try await (db as! any SQLDatabase).raw("""
             SELECT p.id, p.variety, p.purchased_on, p.state, p.origin_region_code FROM purchases p

@@ -5,7 +5,8 @@ import Vapor
 
 /// 利益联结到户: a year's counted amounts attributed to households — a household's own sales (its name in its
 /// village), a household supplier's, and a cooperative's spread equally over the 脱贫户 it links
-/// by the weights it declared (`Attribution.split`, to the 分) — per village and per household (masked), with who was not reached and how
+/// by the weights it declared (`Attribution.split`, to the 分) — per village and per household (masked), with who
+/// was not reached and how
 /// concentrated it is. What no household can be found for is reported apart, never guessed.
 enum HouseholdAttribution {
     struct Household: Content {

@@ -169,7 +169,8 @@ enum LedgerFlags {
         guard t.priceScore > 0, t.priceScore <= 100, t.yearEndTimes > 1, t.yearEndTimes <= 100,
               (1...100_000_000).contains(t.limitYuan), (2...1_000).contains(t.justUnderRows),
               (1...10_000).contains(t.roundShareBP), (2...100_000).contains(t.roundMinimumRows),
-              (0...100_000).contains(t.priceGapBP), t.supplyTimes > 1, t.supplyTimes <= 100, (1...100_000_000).contains(t.householdYuan) else {
+              (0...100_000).contains(t.priceGapBP), t.supplyTimes > 1, t.supplyTimes <= 100,
+              (1...100_000_000).contains(t.householdYuan) else {
             throw FieldError(field: "thresholds", code: "out_of_range", message: "阈值超出合理范围")
         }
         let row = try await AnomalyThresholds.query(on: req.db).filter(\.$jurisdictionCode == region.digits).first()

@@ -145,7 +145,8 @@ enum ReconciliationController {
     static func back(_ req: Request) -> String {
         req.headers.first(name: .referer).flatMap(URLComponents.init(string:))
             .flatMap { url in
-                url.path == "/reconciliation" ? "/reconciliation" + (url.percentEncodedQuery.map { "?" + $0 } ?? "") : nil
+                guard url.path == "/reconciliation" else { return nil }
+                return "/reconciliation" + (url.percentEncodedQuery.map { "?" + $0 } ?? "")
             } ?? "/reconciliation"
     }
 }

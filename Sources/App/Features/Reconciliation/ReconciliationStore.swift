@@ -86,7 +86,8 @@ enum ReconciliationStore {
     /// and a row this run did not read (another period's run made it) goes too, and that row's outcome is marked
     /// stale, so its own period's next run reads it again: overlapping runs never leave a link twice.
     static func save(_ proposals: [Reconciliation.Proposal], rows: [Reconciliation.Purchase], cleared: [Int],
-                     waybills: [Int], origin: [Int: String], on db: any Database) async throws -> [Int: Reconciliation.Outcome] {
+                     waybills: [Int], origin: [Int: String],
+                     on db: any Database) async throws -> [Int: Reconciliation.Outcome] {
         let links = proposals.map { link($0, origin: origin[$0.row] ?? "") }
         return try await db.writeTransaction { db in
             let decided = try await rows.map(\.id).chunked(2_000).asyncFlatMap { chunk in

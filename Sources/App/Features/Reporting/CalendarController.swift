@@ -142,7 +142,7 @@ enum CalendarController {
                 let values = LedgerSettings.Values(proofMandatory: f["proofMandatory"] == "1",
                                                    orderRule: f["orderRule"].flatMap(OrderFlow.LedgerRule.init),
                                                    paymentDays: days,
-                                                   uncertifiedCounts: ["count": true, "exclude": false][f["uncertifiedRule"] ?? ""])
+                                                   uncertifiedCounts: UncertifiedRule.choice(f["uncertifiedRule"]))
                 try await LedgerSettings.save(values, for: PeriodController.jurisdiction(req), req: req)
             default: _ = try await submit(.init(period: f["period"]), req: req)
             }
