@@ -42,8 +42,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations011.register(on: app.migrations, cipher: FieldCipher(key: config.dataKey))
     app.storage[ImportJobsKey.self] = ImportJobs()
     app.storage[MarketPricesKey.self] = MarketPrices()
-    app.storage[NeedRematcherKey.self] = NeedRematcher()
-    app.storage[FlagScannerKey.self] = FlagScanner()
+    app.register(BackgroundJob("needs rematch") { _ = try await NeedRematch.run(on: $0.db, today: $0.today) },
+                 as: "needs rematch")
+    app.register(BackgroundJob("flag scan") { _ = try await IncrementalFlagScan.run(on: $0.db) }, as: "flag scan")
     registerCommands(app)
 
     try routes(app)

@@ -85,39 +85,3 @@ struct RematchNeedsCommand: AsyncCommand {
         context.console.print("已匹配 \(s.needs) 条需求，保留 \(s.matches) 条推荐，用时 \(ms) 毫秒")
     }
 }
-
-/// Re-matching after catalogue imports, one run at a time: an import during a run asks for one more run after it.
-actor NeedRematcher {
-    private var running = false
-    private var again = false
-
-    func schedule(_ app: Application) {
-        guard !running else { again = true; return }
-        running = true
-        Task { await self.loop(app) }
-    }
-
-    private func loop(_ app: Application) async {
-        repeat {
-            again = false
-            do { _ = try await NeedRematch.run(on: app.db, today: app.today) } catch {
-                app.logger.error("needs rematch failed: \(String(describing: error))")
-            }
-        } while again
-        running = false
-    }
-}
-
-struct NeedRematcherKey: StorageKey { typealias Value = NeedRematcher }
-
-extension Application {
-    var needRematcher: NeedRematcher { storage[NeedRematcherKey.self]! }
-
-    /// Open needs are matched again once a catalogue import has changed what sells; not while testing, where the
-    /// application shuts down right after the request (tests run `NeedRematch` themselves).
-    func rematchAfterImport() {
-        guard environment != .testing else { return }
-        let rematcher = needRematcher
-        Task { await rematcher.schedule(self) }
-    }
-}

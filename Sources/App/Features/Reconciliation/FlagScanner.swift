@@ -92,39 +92,3 @@ struct ScanFlagsCommand: AsyncCommand {
             + "新标记 \(s.created) 条，用时 \(ms) 毫秒")
     }
 }
-
-/// One incremental scan at a time: an import during a scan asks for one more after it.
-actor FlagScanner {
-    private var running = false
-    private var again = false
-
-    func schedule(_ app: Application) {
-        guard !running else { again = true; return }
-        running = true
-        Task { await self.loop(app) }
-    }
-
-    private func loop(_ app: Application) async {
-        repeat {
-            again = false
-            do { _ = try await IncrementalFlagScan.run(on: app.db) } catch {
-                app.logger.error("flag scan failed: \(String(describing: error))")
-            }
-        } while again
-        running = false
-    }
-}
-
-struct FlagScannerKey: StorageKey { typealias Value = FlagScanner }
-
-extension Application {
-    var flagScanner: FlagScanner { storage[FlagScannerKey.self]! }
-
-    /// The ledger's flags follow an import; not while testing, where the application stops right after the request
-    /// (tests run `IncrementalFlagScan` themselves).
-    func scanFlagsAfterImport() {
-        guard environment != .testing else { return }
-        let scanner = flagScanner
-        Task { await scanner.schedule(self) }
-    }
-}

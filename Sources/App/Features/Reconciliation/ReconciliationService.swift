@@ -45,7 +45,7 @@ enum ReconciliationService {
         var tally = ReconciliationStore.Tally()
         for batch in batches(blocks) {
             let part = try await ReconciliationStore.reconcile(scope.townships(batch.first, through: batch.last),
-                                                               buyers: batch.buyers, req: req)
+                                                               blocks: batch.blocks, req: req)
             tally.add(part)
         }
         let done = tally
@@ -62,20 +62,20 @@ enum ReconciliationService {
     }
 
     /// Townships read together, in code order (a query and a transaction cost the same for ten rows as for ten
-    /// thousand): whole ones up to `batchRows` rows a batch; changed ones by their changed buyers, up to `batchBuyers`
-    /// of them. A buyer changed in one township of a batch has its block re-read in the others too — a block read
-    /// whole gives what it gave before, so that costs only the reading.
+    /// thousand): whole ones up to `batchRows` rows a batch; changed ones by their changed blocks ("township:buyer"),
+    /// up to `batchBlocks` of them, so a re-run reads what changed and nothing beside it.
     static func batches(_ blocks: [String: (buyers: Set<Int>?, rows: Int)], batchRows: Int = 20_000,
-                        batchBuyers: Int = 500) -> [(first: String, last: String, buyers: Set<Int>?)] {
-        var out: [(first: String, last: String, buyers: Set<Int>?)] = [], size = 0
+                        batchBlocks: Int = 500) -> [(first: String, last: String, blocks: [String]?)] {
+        var out: [(first: String, last: String, blocks: [String]?)] = [], size = 0
         for (township, block) in blocks.sorted(by: { $0.key < $1.key }) {
-            if let open = out.last, (open.buyers == nil) == (block.buyers == nil), size + block.rows <= batchRows,
-               (open.buyers?.count ?? 0) + (block.buyers?.count ?? 0) <= batchBuyers {
+            let keys = block.buyers.map { $0.sorted().map { "\(township):\($0)" } }
+            if let open = out.last, (open.blocks == nil) == (keys == nil), size + block.rows <= batchRows,
+               (open.blocks?.count ?? 0) + (keys?.count ?? 0) <= batchBlocks {
                 out[out.count - 1].last = township
-                out[out.count - 1].buyers = block.buyers.flatMap { changed in open.buyers.map { $0.union(changed) } }
+                out[out.count - 1].blocks = keys.flatMap { changed in open.blocks.map { $0 + changed } }
                 size += block.rows
             } else {
-                out.append((township, township, block.buyers))
+                out.append((township, township, keys))
                 size = block.rows
             }
         }

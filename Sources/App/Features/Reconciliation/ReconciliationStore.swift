@@ -28,11 +28,10 @@ enum ReconciliationStore {
         let id: Int, origin_code: String, receiver_unit_id: Int?, shipped_on: String, grams: Int64?, item: String
     }
 
-    /// Blocks read whole: every row of the places' buyers given (nil: all), so a row reversed or rejected since the
-    /// last run loses its proposals; only the standing ones are matched.
-    static func reconcile(_ place: ReconciliationScope, buyers: Set<Int>?, req: Request) async throws -> Tally {
+    /// Blocks read whole: every row of the places' blocks given ("township:buyer"; nil: all), so a row reversed or
+    /// rejected since the last run loses its proposals; only the standing ones are matched.
+    static func reconcile(_ place: ReconciliationScope, blocks: [String]?, req: Request) async throws -> Tally {
         let sql = req.db as! any SQLDatabase
-        let only = buyers.map { Array($0).sorted() }
         var rowQuery: SQLQueryString = """
             SELECT p.id, p.source, p.buyer_unit_id, p.origin_region_code, p.purchased_on, p.amount_fen,
                 p.quantity_thousandths, p.quantity_unit, p.variety,
@@ -45,9 +44,10 @@ enum ReconciliationStore {
             WHERE \(place.places("origin_code")) AND shipped_on >= \(bind: place.shippedFrom)
                 AND shipped_on <= \(bind: place.shippedTo) AND receiver_unit_id IS NOT NULL
             """
-        if let only {
-            rowQuery += " AND p.buyer_unit_id IN (\(binds: only))"
-            billQuery += " AND receiver_unit_id IN (\(binds: only))"
+        if let blocks {
+            rowQuery += " AND substr(p.origin_region_code, 1, 9) || ':' || CAST(p.buyer_unit_id AS TEXT)"
+            rowQuery += " IN (\(binds: blocks))"
+            billQuery += " AND substr(origin_code, 1, 9) || ':' || CAST(receiver_unit_id AS TEXT) IN (\(binds: blocks))"
         }
         let all = try await sql.raw(rowQuery).all(decoding: Row.self)
         let bills = try await sql.raw(billQuery).all(decoding: Bill.self).compactMap(waybill)
