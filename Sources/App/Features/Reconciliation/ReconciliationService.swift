@@ -39,9 +39,14 @@ enum ReconciliationService {
         let scope = ReconciliationScope(prefix: region.subtreePrefix, from: from, to: to)
         let db = req.db
         let marks = try await scope.watermarks(on: db)
-        let last = try await ReconciliationRun.find(scope, on: db)
-        let incremental = last != nil && input.full != true
-        let blocks = try await incremental ? scope.changedBlocks(since: last!, on: db) : scope.allTownships(on: db)
+        let last = input.full == true ? nil : try await ReconciliationRun.find(scope, on: db)
+        let incremental = last != nil
+        let blocks: [String: (buyers: Set<Int>?, rows: Int)]
+        if let last {
+            blocks = try await scope.changedBlocks(since: last, on: db)
+        } else {
+            blocks = try await scope.allTownships(on: db)
+        }
         var tally = ReconciliationStore.Tally()
         for batch in batches(blocks) {
             let part = try await ReconciliationStore.reconcile(scope.townships(batch.first, through: batch.last),
