@@ -117,6 +117,11 @@ final class AnomaliesTests: XCTestCase {
         let same = (1...8).map { row($0, yuan: 450) } + [row(9, yuan: 451), row(10, yuan: 540)]
         XCTAssertEqual(Anomalies.scan(same).map(\.rows), [[10]],
                        "where every price is the same, 4.51 is no outlier; 5.40, 20% above, is")
+        let thirds = (1...8).map { row($0, yuan: 100, qty: 3) } + [row(9, yuan: 200, qty: 3)]
+        // MAD 0: 33.34 / (1.253314 × 33.34 / 9) = 7.18.
+        XCTAssertEqual(Anomalies.scan(thirds).first?.reason,
+                       "单价66.67元/斤，2026-10同品种中位数33.33元/斤，偏离评分7.18（阈值3.5）",
+                       "100元 for 3斤, eight times: equal prices, not a float's last digit apart")
     }
 
     func testDecemberAboveThreeTimesTheUnitsMonthlyMedian() {

@@ -140,7 +140,11 @@ public enum Anomalies {
             "\($0.month)|\($0.variety)|\($0.unit)"
         }
         return groups.values.flatMap { group -> [Flag] in
-            let prices = group.map { Double($0.amount.value) * 1_000 / Double($0.quantityThousandths) / 100 }
+            // Yuan per unit to a hundredth of a 分: equal prices compare equal, not a float's last digit apart (which
+            // would make the MAD a rounding error and every score astronomical).
+            let prices = group.map {
+                (Double($0.amount.value) * 1_000 / Double($0.quantityThousandths)).rounded() / 100
+            }
             guard let z = RobustScore.scores(prices), let median = RobustScore.median(prices) else { return [] }
             // A score alone flags a cent's difference where nearly every price is the same (a tiny MAD): the price
             // must also stand `priceGapBP` away from the median.
