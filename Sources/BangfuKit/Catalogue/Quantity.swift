@@ -22,9 +22,19 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
         }
         let unit = rest.trimmed
         // A unit starting with a point would write back as "9." and not read again.
-        guard !unit.isEmpty, unit.count <= 6, !unit.contains(where: { $0.isNumber }), unit.unicodeScalars.first != "."
+        guard Self.isUnit(unit), !unit.contains(where: { $0.isNumber }), unit.unicodeScalars.first != "."
         else { return nil }
         return Quantity(thousandths: number, unit: unit)
+    }
+
+    /// A unit is a short word: no control character, space or line break inside (which trimming would treat one
+    /// way on reading and another on writing back), and no combining mark to start it.
+    static func isUnit(_ unit: String) -> Bool {
+        guard !unit.isEmpty, unit.count <= 6, let first = unit.unicodeScalars.first,
+              !CharacterSet.nonBaseCharacters.contains(first) else { return false }
+        return !unit.unicodeScalars.contains {
+            CharacterSet.controlCharacters.contains($0) || CharacterSet.whitespacesAndNewlines.contains($0)
+        }
     }
 
     public var amountText: String { Decimals.format(thousandths, scale: 1000) }
@@ -43,7 +53,7 @@ public struct UnitPrice: Hashable, Sendable, Codable, CustomStringConvertible {
         let parts = t.split(separator: "/", maxSplits: 1).map { $0.trimmed }
         guard let money = parts.first, let fen = Fen.parse(money), fen > .zero else { return nil }
         let unit = parts.count == 2 ? parts[1] : nil
-        if let unit, unit.isEmpty || unit.count > 6 { return nil }
+        if let unit, !Quantity.isUnit(unit) { return nil }
         return UnitPrice(fen: fen, unit: unit)
     }
 
