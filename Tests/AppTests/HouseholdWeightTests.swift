@@ -12,7 +12,8 @@ final class HouseholdWeightTests: XCTestCase {
     func testTheCooperativesWeightsShareItsSalesAndTheYearIsExported() async throws {
         try await withApp { app, f in
             app.setToday(ReconciliationTests.today)
-            let neighbour = try Household.sealed(region: RegionCode(Fixtures.village)!, status: .liftedOut, name: "王秀英",
+            let neighbour = try Household.sealed(region: RegionCode(Fixtures.village)!, status: .liftedOut,
+                                                 name: "王秀英",
                                                  id: ResidentID("500235196503120028")!, phone: "13800000002",
                                                  members: 2, cipher: app.fieldCipher)
             try await neighbour.create(on: app.db)
@@ -55,7 +56,8 @@ final class HouseholdWeightTests: XCTestCase {
             XCTAssertEqual(sheet.status, .ok)
             let cells = try XLSX.read(Data(buffer: sheet.body))
             XCTAssertEqual(cells.first?.first, "2026年消费帮扶利益联结到户")
-            XCTAssertTrue(cells.contains { $0 == ["云阳县龙角镇示例村", Mask.name(f.householdName), "75.01"] }, "\(cells)")
+            let line = ["云阳县龙角镇示例村", Mask.name(f.householdName), "75.01"]
+            XCTAssertTrue(cells.contains { $0 == line }, "\(cells)")
             XCTAssertFalse(cells.flatMap { $0 }.contains(f.householdName), "names masked in the export")
             try await assertEqual(try await office.get("/api/v1/benefits/households/export?year=abc").status,
                                   .unprocessableEntity)

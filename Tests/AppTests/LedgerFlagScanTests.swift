@@ -166,8 +166,10 @@ final class ReconciliationRerunTests: XCTestCase {
             }
             try await run(Period())
             let file = ReconciliationTests.waybills([
-                ["1100000000101", "2026-11-09", "张大山", "云阳县龙角镇示例村", "云阳县人民医院", "红橙", "200", "8", "60"],
-                ["1100000000102", "2026-11-10", "张大山", "云阳县龙角镇示例村", "云阳县实验中学", "红橙", "200", "8", "60"],
+                ["1100000000101", "2026-11-09", "张大山", "云阳县龙角镇示例村", "云阳县人民医院", "红橙",
+                 "200", "8", "60"],
+                ["1100000000102", "2026-11-10", "张大山", "云阳县龙角镇示例村", "云阳县实验中学", "红橙",
+                 "200", "8", "60"],
             ])
             try await assertEqual(try await office.send(.POST,
                 "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS", data: file,

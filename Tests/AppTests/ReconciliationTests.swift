@@ -45,7 +45,8 @@ final class ReconciliationTests: XCTestCase {
             XCTAssertEqual(stored.map(\.senderMasked), [Mask.name("张大山"), Mask.name("张大山")],
                 "the sender kept as a mask")
             XCTAssertFalse(stored.contains { $0.senderAddress.contains("张大山") })
-            let elsewhere = Self.waybills([["1100000000003", "2026-11-09", "李四", "巫溪县示例镇", "云阳县人民医院", "土豆", "5", "1",
+            let elsewhere = Self.waybills([["1100000000003", "2026-11-09", "李四", "巫溪县示例镇", "云阳县人民医院", "土豆",
+                "5", "1",
                 "9"]])
             let refused = try await office.send(.POST,
                 "/api/v1/logistics/import?carrier=%E4%B8%AD%E5%9B%BD%E9%82%AE%E6%94%BFEMS",
@@ -179,7 +180,8 @@ final class LedgerFlagTests: XCTestCase {
             let all = try await office.post("/api/v1/flags/scan", Period()).content.decode([FlagDTO].self)
             XCTAssertEqual(all.filter { $0.rule == "uncertified" }.count, 7,
                 "no certified 红橙 from the village: every row")
-            XCTAssertEqual(all.first { $0.rule == "uncertified" }?.reason, "2026-11-10采购时，产地没有在认定有效期内的“红橙”帮扶产品")
+            XCTAssertEqual(all.first { $0.rule == "uncertified" }?.reason,
+                           "2026-11-10采购时，产地没有在认定有效期内的“红橙”帮扶产品")
             let flags = all.filter { $0.rule != "uncertified" }
             XCTAssertEqual(flags.map(\.rule), ["priceOutlier"])
             XCTAssertEqual(flags.first?.reason, "单价9元/斤，2026-11同品种中位数4.5元/斤，偏离评分30.35（阈值3.5）")

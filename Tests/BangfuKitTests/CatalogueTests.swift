@@ -24,7 +24,8 @@ final class CatalogueTests: XCTestCase {
         XCTAssertEqual(UnitPrice.parse("3元/斤")?.description, "3元/斤")
         XCTAssertNil(UnitPrice.parse("三元"))
         XCTAssertNil(UnitPrice.parse("0元/斤"))
-        XCTAssertNil(UnitPrice.parse("4/\r\u{0321}"), "a unit with a control character or a bare combining mark (fuzzer)")
+        XCTAssertNil(UnitPrice.parse("4/\r\u{0321}"),
+                     "a unit with a control character or a bare combining mark (the values fuzzer)")
         XCTAssertNil(Quantity.parse("5\u{0301}斤"))
         XCTAssertNil(Quantity.parse("5斤\t箱"))
         XCTAssertEqual(Contact.parse("李xx 17723635558"), Contact(name: "李xx", phone: "17723635558"))

@@ -51,7 +51,8 @@ enum NeedCandidates {
         guard need.marks.isEmpty else {
             let marks = need.marks.map {
                 let mark = "%,\($0.rawValue),%"
-                return "(CASE WHEN ',' || o.quality_marks || ',' LIKE \(bind: mark) THEN 1 ELSE 0 END)" as SQLQueryString
+                let hit: SQLQueryString = "(CASE WHEN ',' || o.quality_marks || ',' LIKE \(bind: mark) THEN 1 ELSE 0 END)"
+                return hit
             }.joined(separator: " + ")
             var order: [SQLQueryString] = ["o.deep_poverty DESC", "\(marks) DESC", "o.price_fen", "o.id"]
             if !helped

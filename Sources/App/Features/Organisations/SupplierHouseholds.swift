@@ -47,7 +47,8 @@ enum SupplierHouseholds {
         var declared: [Int: Int] = [:]
         for (i, e) in entries.enumerated() {
             guard let id = e.householdId, declared[id] == nil else {
-                throw FieldError(field: "households[\(i)].householdId", code: "invalid", message: "第\(i + 1)户重复或未选择")
+                throw FieldError(field: "households[\(i)].householdId", code: "invalid",
+                                 message: "第\(i + 1)户重复或未选择")
             }
             guard let w = e.weight, (1...1_000).contains(w) else {
                 throw FieldError(field: "households[\(i)].weight", code: "out_of_range",

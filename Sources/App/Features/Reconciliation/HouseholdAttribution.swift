@@ -117,7 +117,8 @@ enum HouseholdAttribution {
         }
         let households = r.households.map { [$0.village, $0.name, Fen($0.amountFen).yuanString] }
         let rows = [["\(r.year)年消费帮扶利益联结到户"],
-                    ["合计到户（元）", Fen(r.attributedFen).yuanString, "未能到户（元）", Fen(r.unattributedFen).yuanString,
+                    ["合计到户（元）", Fen(r.attributedFen).yuanString,
+                     "未能到户（元）", Fen(r.unattributedFen).yuanString,
                      "受益户", String(r.reached), "未受益户", String(r.notReached), "前10%户占比", r.topTenthShare],
                     [], ["村", "脱贫户数", "受益户数", "未受益户数", "到户金额（元）", "前10%户占比"]] + villages
             + [[], ["村", "脱贫户（已脱敏）", "到户金额（元）"]] + households
