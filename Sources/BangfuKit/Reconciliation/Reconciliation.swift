@@ -239,7 +239,11 @@ public enum Reconciliation {
 
 /// Weights of quantities in the units the forms use, for comparing a ledger row with a waybill.
 public enum Weights {
-    static let gramsPer: [String: Int64] = ["斤": 500, "公斤": 1_000, "千克": 1_000, "kg": 1_000, "克": 1, "吨": 1_000_000]
+    /// Grams in each weight unit forms and market series write ("元/KG" and "元/市斤" included).
+    public static let gramsPer: [String: Int64] = [
+        "斤": 500, "市斤": 500, "公斤": 1_000, "千克": 1_000, "kg": 1_000, "KG": 1_000, "Kg": 1_000, "克": 1, "g": 1,
+        "吨": 1_000_000, "t": 1_000_000,
+    ]
 
     /// The quantity's weight in grams, when its unit is a weight (not 箱, 枚, 件).
     public static func grams(_ q: Quantity) -> Int64? {
