@@ -44,6 +44,12 @@ public enum Action: String, CaseIterable, Sendable {
     case viewPolicies, managePolicies, declareBases, viewProgress
     case viewReporting, manageReporting   // 报送 and 催报; closing periods
     case publishBulletins
+    case viewPrices              // collected prices, series and warnings of the caller's area
+    case reportPrices            // a township's weekly 地头价
+    case manageWarnings          // monitored products, wholesale series, rules, the weekly run, publishing
+    case viewCampaigns           // emergency 消纳 campaigns: the office's, a unit's own invitations
+    case runCampaigns            // opening a campaign, inviting units, closing it
+    case pledgeCampaigns         // a unit's 认购 and its deliveries
 }
 
 public enum AccessPolicy {
@@ -106,6 +112,12 @@ public enum AccessPolicy {
             .viewReporting: [.office: .region, .clerk: .region, .leadUnit: .system],
             .manageReporting: [.office: .region],
             .publishBulletins: [.office: .region],
+            .viewPrices: [.admin: .all, .office: .region, .clerk: .region],
+            .reportPrices: [.office: .region, .clerk: .region],
+            .manageWarnings: [.office: .region],
+            .viewCampaigns: [.admin: .all, .office: .region, .leadUnit: .system, .buyer: .buyerUnit],
+            .runCampaigns: [.office: .region],
+            .pledgeCampaigns: [.office: .region, .leadUnit: .system, .buyer: .buyerUnit],
         ]
     }()
 

@@ -29,7 +29,7 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// A unit is a short word: no control character, space or line break inside (which trimming would treat one
     /// way on reading and another on writing back), and no combining mark to start it.
-    static func isUnit(_ unit: String) -> Bool {
+    public static func isUnit(_ unit: String) -> Bool {
         guard !unit.isEmpty, unit.count <= 6, let first = unit.unicodeScalars.first,
               !CharacterSet.nonBaseCharacters.contains(first) else { return false }
         return !unit.unicodeScalars.contains {

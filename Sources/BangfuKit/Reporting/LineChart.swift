@@ -3,6 +3,8 @@
 public struct LineChart: Codable, Sendable, Equatable {
     public struct Line: Codable, Sendable, Equatable {
         public let name: String
+        /// Its place among the lines (the style it is drawn in).
+        public let index: Int
         /// SVG `points` of each unbroken run.
         public let runs: [String]
     }
@@ -18,6 +20,8 @@ public struct LineChart: Codable, Sendable, Equatable {
     public let ticks: [Tick]
     public let top: String, bottom: String
     public let baseline: Int
+    /// Where the week labels sit.
+    public let labelY: Int
 
     /// `series`: name and values per label (nil: not reported). `band`: low and high per label.
     public static func make(labels: [String], series: [(name: String, values: [Double?])],
@@ -29,8 +33,8 @@ public struct LineChart: Codable, Sendable, Equatable {
         let step = labels.count > 1 ? Double(width - left - right) / Double(labels.count - 1) : 0
         func x(_ i: Int) -> Int { left + Int((Double(i) * step).rounded()) }
         func y(_ v: Double) -> Int { top + Int((Double(height - top - bottom) * (1 - max(0, v) / high)).rounded()) }
-        let lines = series.map { s in
-            Line(name: s.name, runs: runs(s.values).map { run in
+        let lines = series.enumerated().map { i, s in
+            Line(name: s.name, index: i, runs: runs(s.values).map { run in
                 run.map { "\(x($0.0)),\(y($0.1))" }.joined(separator: " ")
             })
         }
@@ -39,7 +43,8 @@ public struct LineChart: Codable, Sendable, Equatable {
         let every = max(1, labels.count / 8)
         let ticks = labels.enumerated().filter { $0.offset % every == 0 }.map { Tick(label: $0.element, x: x($0.offset)) }
         return LineChart(width: width, height: height, lines: lines, band: polygon.joined(separator: " "),
-                         ticks: ticks, top: format(high), bottom: "0", baseline: height - bottom)
+                         ticks: ticks, top: format(high), bottom: "0", baseline: height - bottom,
+                         labelY: height - 6)
     }
 
     /// Consecutive reported points, split where a value is missing.

@@ -63,3 +63,21 @@ public enum CampaignRanking {
         }
     }
 }
+
+extension CampaignRanking {
+    /// Who can use a product: canteens take staples, vegetables, meat, fish and mushrooms; unions and gift budgets
+    /// take fruit, tea, nuts and crafted goods; processed foods go either way.
+    public static func canUse(_ category: ProductCategory, hasCanteen: Bool, giftBudget: Bool) -> Bool {
+        switch category {
+        case .grain, .vegetable, .livestock, .aquatic, .fungus: hasCanteen
+        case .fruit, .tea, .coffee, .nut, .flower, .handicraft, .herb: giftBudget
+        case .processed, .other: hasCanteen || giftBudget
+        case .tourism: false
+        }
+    }
+
+    /// Canteen categories are measured against canteen bases; the rest against gift (union welfare) budgets.
+    public static func forCanteens(_ category: ProductCategory) -> Bool {
+        [.grain, .vegetable, .livestock, .aquatic, .fungus, .processed, .other].contains(category)
+    }
+}

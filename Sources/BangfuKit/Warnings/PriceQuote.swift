@@ -48,3 +48,15 @@ public enum PriceQuote {
         return Decimals.format(Int64(fen), scale: 100) + "元/" + productUnit
     }
 }
+
+extension PriceQuote {
+    /// A collected price far from its peers that week (at least three other places' median) or from its own
+    /// series' week before: half again or half as much. Flagged for the office, never dropped.
+    public static func isOutlier(_ price: Int64, peers: [Int64], previous: Int64?, farBP: Int64 = 5_000) -> Bool {
+        func far(_ reference: Int64) -> Bool {
+            reference > 0 && Double(abs(price - reference)) * 10_000 >= Double(reference) * Double(farBP)
+        }
+        if peers.count >= 3, let median = PriceWatch.median(peers) { return far(median) }
+        return previous.map(far) ?? false
+    }
+}

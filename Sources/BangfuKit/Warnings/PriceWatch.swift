@@ -15,6 +15,14 @@ public enum PriceWatch {
         /// The week the current warning rose (its key), nil when there is none.
         public var startedWeek: Int?
         public init() {}
+
+        /// The state a week inherits when the weeks between were not reported: a run of low weeks is broken
+        /// (the condition was not seen), the level stands (nothing was seen to clear either).
+        public func carried(over missingWeeks: Int) -> State {
+            var s = self
+            if missingWeeks > 0 { s.lowWeeks = 0 }
+            return s
+        }
     }
 
     /// Stock of the product in the place over its season: quantities in one unit (grams, or the product's unit).
@@ -149,7 +157,7 @@ public enum PriceWatch {
         return .released
     }
 
-    static func median(_ xs: [Int64]) -> Int64? {
+    public static func median(_ xs: [Int64]) -> Int64? {
         guard !xs.isEmpty else { return nil }
         let s = xs.sorted(), m = s.count / 2
         return s.count % 2 == 1 ? s[m] : (s[m - 1] / 2 + s[m] / 2 + (s[m - 1] % 2 + s[m] % 2) / 2)

@@ -62,6 +62,9 @@ final class Purchase: Model, @unchecked Sendable {
     @OptionalField(key: "provenance") var provenanceJSON: String?
     /// Why an office verified the row without a proof file (seed 000 asks for 证明材料).
     @OptionalField(key: "proof_waiver") var proofWaiver: String?
+    /// The emergency 消纳 campaign the row delivers for, and why it was priced below the campaign's floor.
+    @OptionalField(key: "campaign_id") var campaignID: Int?
+    @OptionalField(key: "below_floor_reason") var belowFloorReason: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -6,6 +6,8 @@ struct ProgressDTO: Content {
     let policyId: Int, policyName: String
     let ruleCode: String, ruleName: String, subject: String, unitId: Int?, region: String
     let target: String?, actual: String, expected: String?, projected: String?, targetFen: Int64?, actualFen: Int64
+    /// What 序时进度 asks by now, in 分.
+    let expectedFen: Int64?
     let pacePercent: String, completionPercent: String, completionBP: Int, width: Int, state: String, stateName: String, finding: String?
     /// Where 序时进度 falls on the bar (0–100): what should be done by now.
     let paceWidth: Int
@@ -15,7 +17,7 @@ struct ProgressDTO: Content {
     init(_ p: RuleProgress, policy: PolicyRecord, names: [Int: String], places: [String: String] = [:]) {
         policyId = policy.id!; policyName = policy.name; ruleCode = p.ruleCode; ruleName = p.ruleName
         unitId = p.subject.unitID; region = p.subject.region; subject = p.subject.unitID.flatMap { names[$0] } ?? places[p.subject.region] ?? p.subject.name
-        targetFen = p.targetFen; actualFen = p.actualFen
+        targetFen = p.targetFen; actualFen = p.actualFen; expectedFen = p.expectedFen
         target = p.targetFen.map { Fen($0).wanText }; actual = Fen(p.actualFen).wanText
         expected = p.expectedFen.map { Fen($0).wanText }; projected = p.projectedFen.map { Fen($0).wanText }
         pacePercent = Self.percent(p.paceBP)

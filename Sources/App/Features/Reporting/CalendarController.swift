@@ -77,8 +77,9 @@ enum CalendarController {
     }
 
     static func notices(for user: User?, on db: any Database) async throws -> [Notice] {
-        guard let key = Reporter.of(user) else { return [] }
-        return try await Notice.query(on: db).filter(\.$reporter == key).sort(\.$id, .descending).limit(10).all()
+        let keys = Reporter.noticeKeys(of: user)
+        guard !keys.isEmpty else { return [] }
+        return try await Notice.query(on: db).filter(\.$reporter ~~ keys).sort(\.$id, .descending).limit(10).all()
     }
 
     @Sendable static func apiStatus(req: Request) async throws -> Status { try await status(req) }

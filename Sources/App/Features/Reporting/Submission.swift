@@ -77,6 +77,13 @@ struct Reporter: Sendable {
             + systems.map { Reporter(key: "system:\($0.id!)", name: $0.name, regionCode: $0.regionCode) }
     }
 
+    /// Every key a user's notices arrive under: the reporter they speak for, their supplier or their unit.
+    static func noticeKeys(of user: User?) -> [String] {
+        guard let user else { return [] }
+        return [of(user), user.$supplier.id.map { "supplier:\($0)" }, user.$buyerUnit.id.map { "unit:\($0)" }]
+            .compactMap { $0 }
+    }
+
     /// The reporter a signed-in user speaks for: a township's clerk or office, or a lead unit.
     static func of(_ user: User?) -> String? {
         guard let user else { return nil }

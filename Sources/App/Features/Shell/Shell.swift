@@ -31,6 +31,9 @@ struct Shell: Encodable {
         ("可报价需求", .openNeeds, .quoteNeeds),
         ("订单", .orders, .viewOrders),
         ("三方对账", .reconciliation, .viewReconciliation),
+        ("监测预警", .warnings, .viewPrices),
+        ("报送地头价", .priceReport, .reportPrices),
+        ("应急消纳", .campaigns, .viewCampaigns),
         ("渠道", .channels, .manageChannels),
         ("目标进度", .progress, .viewProgress),
         ("政策规则", .policies, .viewPolicies),
@@ -39,6 +42,7 @@ struct Shell: Encodable {
         ("用户管理", .users, .manageUsers),
         ("公开目录", .catalogue, .publicPage),
         ("季度通报", .bulletins, .publicPage),
+        ("价格行情", .prices, .publicPage),
     ]
 
     /// `form`: a page a visitor fills in (login, complaint), which needs the form token without being signed in.

@@ -1,0 +1,134 @@
+import BangfuKit
+import Fluent
+import SQLKit
+import Vapor
+
+struct WarningDTO: Content {
+    let id: Int, productId: Int, product: String, regionCode: String, place: String
+    let source: String, sourceName: String, level: Int, levelName: String, colour: String
+    let status: String, statusName: String, startedWeek: String, lastWeek: String, figures: String
+    let history: [PriceWarning.History]
+    let publishedBy: String?
+
+    init(_ w: PriceWarning, product: MonitoredProduct?, place: String?, scheme: LevelScheme) {
+        id = w.id!; productId = w.$product.id; self.product = product?.name ?? ""; regionCode = w.regionCode
+        self.place = place ?? w.regionCode; source = w.source
+        sourceName = PriceSource(rawValue: w.source)?.chineseName ?? w.source
+        level = w.level; levelName = scheme.name(w.level); colour = scheme.colour(w.level); status = w.status
+        statusName = ["draft": "待审核发布", "published": "已发布", "released": "已解除"][w.status] ?? w.status
+        startedWeek = MarketWeek(key: w.startedWeek)?.chineseName ?? ""
+        lastWeek = MarketWeek(key: w.lastWeek)?.chineseName ?? ""
+        figures = w.figures; history = w.history; publishedBy = w.publishedBy
+    }
+}
+
+/// Warnings as the office reviews them: published ones reach the warned area's townships and suppliers as notices
+/// (through the reminder channels) and the public price page; an office may release one by hand.
+enum PriceWarnings {
+    static func list(_ req: Request, statuses: [String]? = nil, publicOnly: Bool = false) async throws -> [WarningDTO] {
+        let products = try await publicOnly ? MonitoredProduct.query(on: req.db).all()
+            : MonitoredProducts.visible(req)
+        var q = PriceWarning.query(on: req.db).filter(\.$product.$id ~~ products.compactMap(\.id))
+        if let statuses { q = q.filter(\.$status ~~ statuses) }
+        if !publicOnly, case .region(let r) = req.scope(for: .viewPrices) {
+            q = q.filter(\.$regionCode =~ r.subtreePrefix)
+        }
+        let rows = try await q.sort(\.$level, .descending).sort(\.$lastWeek, .descending).limit(500).all()
+        return try await dtos(rows, products: products, on: req.db)
+    }
+
+    static func dtos(_ rows: [PriceWarning], products: [MonitoredProduct], on db: any Database) async throws
+        -> [WarningDTO] {
+        let byID = Dictionary(products.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let places = try await RegionNames.places(for: Array(Set(rows.map(\.regionCode))), on: db)
+        let rules = try await WarningRulesRecord.query(on: db).all()
+        return rows.map { w in
+            let scheme = RegionCode(w.regionCode)?.nearest(rules, \.jurisdictionCode)?.rules.scheme ?? .colours
+            return WarningDTO(w, product: byID[w.$product.id], place: places[w.regionCode], scheme: scheme)
+        }
+    }
+
+    static func find(_ req: Request) async throws -> PriceWarning {
+        guard let id = req.parameters.get("id", as: Int.self), let w = try await PriceWarning.find(id, on: req.db),
+              case .region(let r) = req.scope(for: .manageWarnings),
+              RegionCode(w.regionCode).map(r.contains) ?? false
+        else { throw APIError.notFound("预警") }
+        return w
+    }
+
+    /// Publishes a raised warning and tells those in its area: townships' reporters and its suppliers.
+    static func publish(_ req: Request, channels: [any ReminderChannel] = [InAppReminders()]) async throws
+        -> WarningDTO {
+        let w = try await find(req)
+        guard w.status == PriceWarning.draft else {
+            throw APIError(status: .conflict, code: "not_draft", message: "该预警已发布或已解除", field: nil)
+        }
+        let product = try await w.$product.get(on: req.db)
+        let dto = try await dtos([w], products: [product], on: req.db)[0]
+        let text = "\(dto.place)\(product.name)\(dto.levelName)：\(w.figures)。请关注销售，可联系县消费帮扶专班组织消纳。"
+        let recipients = try await recipients(in: w.regionCode, on: req.db)
+        let sender = req.currentUser?.username ?? ""
+        w.status = PriceWarning.published
+        w.publishedBy = req.currentUser?.signature
+        w.publishedAt = Date()
+        try await req.db.writeTransaction { db in
+            try await w.save(on: db)
+            for key in recipients { for c in channels { try await c.send(to: key, text: text, sentBy: sender, on: db) } }
+            try await Audit.record(req, on: db, action: "publish", entity: "price_warning", id: w.id,
+                                   region: w.regionCode, after: ["level": dto.levelName, "notified": "\(recipients.count)"])
+        }
+        return try await dtos([w], products: [product], on: req.db)[0]
+    }
+
+    /// Notice keys of the warned area: its townships (their clerks and offices) and its suppliers.
+    static func recipients(in region: String, on db: any Database) async throws -> [String] {
+        guard let r = RegionCode(region) else { return [] }
+        let town = r.level > .township ? r.ancestor(at: .township) ?? r : r
+        let towns = town.level == .township ? [town.digits]
+            : try await Region.query(on: db).filter(\.$id =~ town.subtreePrefix)
+                .filter(\.$level == RegionCode.Level.township.rawValue).all().compactMap(\.id)
+        let suppliers = try await Supplier.query(on: db).filter(\.$regionCode =~ town.subtreePrefix).all()
+        return towns.map { "township:\($0)" } + suppliers.compactMap { $0.id.map { "supplier:\($0)" } }
+    }
+
+    static func release(_ req: Request) async throws -> WarningDTO {
+        let w = try await find(req)
+        guard w.status != PriceWarning.released else {
+            throw APIError(status: .conflict, code: "already_released", message: "该预警已解除", field: nil)
+        }
+        let product = try await w.$product.get(on: req.db)
+        let week = MarketWeek(req.today)
+        w.status = PriceWarning.released
+        w.releasedWeek = week.key
+        w.history = w.history + [.init(week: week.description, level: 0, event: "released_by_office", figures: [])]
+        try await req.db.writeTransaction { db in
+            try await w.save(on: db)
+            try await Audit.record(req, on: db, action: "release", entity: "price_warning", id: w.id,
+                                   region: w.regionCode)
+        }
+        return try await dtos([w], products: [product], on: req.db)[0]
+    }
+
+    /// The weekly run over the office's products: the week's 成交价 derived first, then every unjudged week.
+    static func run(_ req: Request) async throws -> WarningRun.Summary {
+        let j = try PeriodController.jurisdiction(req, for: .manageWarnings)
+        let products = try await MonitoredProducts.visible(req, action: .manageWarnings)
+        try await DerivedPrices.collect(products, week: MarketWeek(req.today), within: j, req: req)
+        return try await WarningRun.judge(products: products, today: req.today, origin: .request(req), on: req.db)
+    }
+
+    @Sendable static func apiIndex(req: Request) async throws -> [WarningDTO] {
+        let status: String? = req.query["status"]
+        return try await list(req, statuses: status.map { [$0] })
+    }
+
+    @Sendable static func apiShow(req: Request) async throws -> WarningDTO {
+        guard let id = req.parameters.get("id", as: Int.self),
+              let dto = try await list(req).first(where: { $0.id == id }) else { throw APIError.notFound("预警") }
+        return dto
+    }
+
+    @Sendable static func apiPublish(req: Request) async throws -> WarningDTO { try await publish(req) }
+    @Sendable static func apiRelease(req: Request) async throws -> WarningDTO { try await release(req) }
+    @Sendable static func apiRun(req: Request) async throws -> WarningRun.Summary { try await run(req) }
+}

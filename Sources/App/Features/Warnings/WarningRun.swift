@@ -1,0 +1,170 @@
+import BangfuKit
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The weekly run: every series week not yet judged, oldest first, each from its own few earlier weeks and the
+/// state the week before left (`PriceWatch`), so its cost follows the new points, not the history. Warnings rise,
+/// escalate and are released as the judgements say; only an office publishes them.
+enum WarningRun {
+    struct Summary: Content, Equatable {
+        var weeks: [String] = [], judged = 0, raised = 0, escalated = 0, released = 0
+    }
+
+    struct Row: Decodable {
+        let id: Int, product_id: Int, region_code: String, source: String, week: Int, price_fen: Int64
+        let level: Int, state: String?
+        var series: SeriesKey { SeriesKey(product: product_id, region: region_code, source: source) }
+    }
+
+    struct SeriesKey: Hashable { let product: Int, region: String, source: String }
+
+    /// A judged week waiting to be written.
+    struct Verdict {
+        let row: Row, judgement: PriceWatch.Judgement, week: MarketWeek, jurisdiction: String
+    }
+
+    static func judge(products: [MonitoredProduct], today: LocalDate, origin: Audit.Origin,
+                      on db: any Database) async throws -> Summary {
+        let ids = products.compactMap(\.id)
+        guard !ids.isEmpty else { return Summary() }
+        let sql = db as! any SQLDatabase
+        struct WeekOnly: Decodable { let week: Int }
+        let pending = try await sql.raw("""
+            SELECT DISTINCT week FROM price_weeks WHERE state IS NULL AND product_id IN (\(binds: ids)) ORDER BY week
+            """).all(decoding: WeekOnly.self).compactMap { MarketWeek(key: $0.week) }
+        let rules = try await WarningRulesRecord.query(on: db).all()
+        let context = Context(products: Dictionary(products.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a }),
+                              rules: rules)
+        var summary = Summary()
+        for week in pending {
+            // Offers have no history: stock is judged in the current week only.
+            let stock = week == MarketWeek(today) ? try await StockFacts.load(products, today: today, on: db) : [:]
+            let verdicts = try await judge(week: week, ids: ids, context: context, stock: stock, on: db)
+            try await save(verdicts, summary: &summary, origin: origin, on: db)
+            summary.weeks.append(week.description)
+        }
+        return summary
+    }
+
+    struct Context {
+        let products: [Int: MonitoredProduct]
+        let rules: [WarningRulesRecord]
+
+        func rules(for region: String) -> WarningRules {
+            RegionCode(region)?.nearest(rules, \.jurisdictionCode)?.rules ?? WarningRules()
+        }
+    }
+
+    /// One week's unjudged series, with the earlier weeks their judgement reads, in two queries.
+    static func judge(week: MarketWeek, ids: [Int], context: Context, stock: [StockFacts.Key: PriceWatch.Stock],
+                      on db: any Database) async throws -> [Verdict] {
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT id, product_id, region_code, source, week, price_fen, level, state FROM price_weeks
+            WHERE week = \(bind: week.key) AND state IS NULL AND product_id IN (\(binds: ids))
+            """).all(decoding: Row.self)
+        guard !rows.isEmpty else { return [] }
+        let widest = WarningRules.widest(rows.map { context.rules(for: $0.region_code) })
+        let recent = (1...widest.recentWeeks).map { week.adding(weeks: -$0) }
+        let earlier = PriceWatch.baselineWeeks(for: week, widest)
+        let needed = Array(Set((recent + earlier).map(\.key)))
+        let series = Set(rows.map(\.series))
+        let history = try await sql.raw("""
+            SELECT id, product_id, region_code, source, week, price_fen, level, state FROM price_weeks
+            WHERE week IN (\(binds: needed)) AND product_id IN (\(binds: Array(Set(rows.map(\.product_id)))))
+            """).all(decoding: Row.self).filter { series.contains($0.series) }
+        let bySeries = Dictionary(grouping: history, by: \.series)
+        return rows.compactMap { row in
+            guard let product = context.products[row.product_id] else { return nil }
+            let rules = context.rules(for: row.region_code)
+            let past = Dictionary((bySeries[row.series] ?? []).map { ($0.week, $0) }, uniquingKeysWith: { a, _ in a })
+            let lastJudged = recent.first { past[$0.key]?.state != nil }
+            let state = lastJudged.flatMap { past[$0.key]?.state }.flatMap(decodeState) ?? PriceWatch.State()
+            let missing = lastJudged.map { $0.weeks(to: week) - 1 } ?? 0
+            let facts = PriceWatch.Facts(
+                week: week, price: row.price_fen,
+                earlier: PriceWatch.baselineWeeks(for: week, rules).compactMap { past[$0.key]?.price_fen },
+                recent: recent.prefix(rules.recentWeeks).reversed().map { past[$0.key]?.price_fen },
+                stock: stock[StockFacts.Key(product: row.product_id, township: row.region_code)])
+            let j = PriceWatch.judge(facts, after: state.carried(over: missing), rules: rules, productUnit: product.unit)
+            return Verdict(row: row, judgement: j, week: week, jurisdiction: product.jurisdictionCode)
+        }
+    }
+
+    static func decodeState(_ json: String) -> PriceWatch.State? {
+        try? JSONDecoder().decode(PriceWatch.State.self, from: Data(json.utf8))
+    }
+
+    /// The week's judgements and the warnings they move, in one transaction.
+    static func save(_ verdicts: [Verdict], summary: inout Summary, origin: Audit.Origin,
+                     on db: any Database) async throws {
+        guard !verdicts.isEmpty else { return }
+        let products = Array(Set(verdicts.map(\.row.product_id)))
+        let open = try await PriceWarning.query(on: db).filter(\.$product.$id ~~ products)
+            .filter(\.$status != PriceWarning.released).all()
+        var warnings = Dictionary(open.map { (SeriesKey(product: $0.$product.id, region: $0.regionCode,
+                                                          source: $0.source), $0) }, uniquingKeysWith: { a, _ in a })
+        var changed: [PriceWarning] = []
+        for v in verdicts {
+            let key = v.row.series
+            let level = v.judgement.state.level
+            let entry = PriceWarning.History(week: v.week.description, level: level,
+                                             event: v.judgement.event.rawValue, figures: v.judgement.figures)
+            if let w = warnings[key] {
+                w.level = level; w.lastWeek = v.week.key
+                if !v.judgement.figures.isEmpty { w.figures = v.judgement.figures.joined(separator: "；") }
+                w.history = w.history + [entry]
+                if level == 0 {
+                    w.status = PriceWarning.released
+                    w.releasedWeek = v.week.key
+                    warnings[key] = nil
+                    summary.released += 1
+                }
+                if v.judgement.event == .escalated { summary.escalated += 1 }
+                changed.append(w)
+            } else if level > 0 {
+                let w = PriceWarning()
+                w.$product.id = key.product; w.jurisdictionCode = v.jurisdiction; w.regionCode = key.region
+                w.source = key.source; w.level = level; w.status = PriceWarning.draft
+                w.startedWeek = v.judgement.state.startedWeek ?? v.week.key; w.lastWeek = v.week.key
+                w.figures = v.judgement.figures.joined(separator: "；")
+                w.history = [entry]
+                warnings[key] = w
+                changed.append(w)
+                summary.raised += 1
+            }
+        }
+        summary.judged += verdicts.count
+        let encoder = JSONEncoder()
+        let week = verdicts[0].week.description, raised = changed.filter { $0.id == nil }.count
+        let toSave = changed
+        try await db.writeTransaction { db in
+            let sql = db as! any SQLDatabase
+            for v in verdicts {
+                let state = String(decoding: try encoder.encode(v.judgement.state), as: UTF8.self)
+                try await sql.raw("""
+                    UPDATE price_weeks SET level = \(bind: v.judgement.state.level), state = \(bind: state),
+                        baseline_fen = \(bind: v.judgement.baseline) WHERE id = \(bind: v.row.id)
+                    """).run()
+            }
+            for w in toSave { try await w.save(on: db) }
+            try await Audit.record(origin, on: db, action: "judge_week", entity: "price_week", id: nil, region: nil,
+                                   after: ["week": week, "judged": String(verdicts.count), "raised": String(raised),
+                                           "changed": String(toSave.count)])
+        }
+    }
+}
+
+extension WarningRules {
+    /// The rules reading the most history, so one read serves every series of the week.
+    static func widest(_ all: [WarningRules]) -> WarningRules {
+        var w = WarningRules()
+        w.baselineYears = all.map(\.baselineYears).max() ?? w.baselineYears
+        w.baselineSpanWeeks = all.map(\.baselineSpanWeeks).max() ?? w.baselineSpanWeeks
+        w.movingAverageWeeks = all.map(\.movingAverageWeeks).max() ?? w.movingAverageWeeks
+        w.scoreWindowWeeks = all.map(\.scoreWindowWeeks).max() ?? w.scoreWindowWeeks
+        return w
+    }
+}
