@@ -14,7 +14,6 @@ enum PricePages {
         var errors: [String: String] = [:]
         var notice: String?
         let recent: [PricePointDTO]
-        let productNames: [Int: String]
     }
 
     static let units = ["元/斤", "元/公斤", "元/千克", "元/吨"]
@@ -34,8 +33,7 @@ enum PricePages {
         let countUnits = Set(products.map(\.unit).filter { Weights.gramsPer[$0] == nil }).map { "元/\($0)" }
         var page = Page(shell: Shell(req), products: products.map(ProductDTO.init),
                         places: try await Pickers.placeNames(req, anywhere: false), units: units + countUnits.sorted(),
-                        values: values, notice: notice, recent: try await PriceReports.list(req, limit: 30),
-                        productNames: Dictionary(products.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a }))
+                        values: values, notice: notice, recent: try await PriceReports.list(req, limit: 30))
         if let error { page.errors = [error.field: error.message] }
         return try await req.view.render("prices/report", page)
     }

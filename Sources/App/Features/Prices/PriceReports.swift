@@ -20,11 +20,12 @@ struct PriceReportInput: FormInput {
 }
 
 struct PricePointDTO: Content {
-    let id: Int, productId: Int, regionCode: String, week: String, source: String, market: String
+    let id: Int, productId: Int, product: String, regionCode: String, week: String, source: String, market: String
     let priceFen: Int64, price: String, quoted: String, outlier: Bool
 
-    init(_ p: PricePoint, unit: String) {
-        id = p.id!; productId = p.$product.id; regionCode = p.regionCode
+    init(_ p: PricePoint, product: MonitoredProduct) {
+        let unit = product.unit
+        id = p.id!; productId = p.$product.id; self.product = product.name; regionCode = p.regionCode
         week = MarketWeek(key: p.week)?.description ?? String(p.week)
         source = p.source; market = p.market; priceFen = p.priceFen
         price = PriceQuote.text(p.priceFen, productUnit: unit); quoted = p.quoted; outlier = p.outlier
@@ -45,7 +46,7 @@ enum PriceReports {
         let point = try await PricePoint.query(on: req.db).filter(\.$product.$id == product.id!)
             .filter(\.$regionCode == region.digits).filter(\.$source == PriceSource.farm.rawValue)
             .filter(\.$market == "").filter(\.$week == week.key).first() ?? PricePoint()
-        let before = point.id == nil ? nil : PricePointDTO(point, unit: product.unit)
+        let before = point.id == nil ? nil : PricePointDTO(point, product: product)
         point.$product.id = product.id!
         point.regionCode = region.digits; point.week = week.key; point.source = PriceSource.farm.rawValue
         point.market = ""; point.priceFen = fen; point.reportedOn = req.today.description
@@ -59,7 +60,7 @@ enum PriceReports {
             try await PriceSeries.refresh([key], on: db)
             try await Audit.record(req, on: db, action: before == nil ? "create" : "update", entity: "price_point",
                                    id: point.id, region: region.digits, before: before,
-                                   after: PricePointDTO(point, unit: product.unit))
+                                   after: PricePointDTO(point, product: product))
         }
         _ = try await WarningRun.judge(products: [product], today: req.today, origin: .request(req), on: req.db)
         return (point, product)
@@ -96,12 +97,12 @@ enum PriceReports {
     /// The points the caller may see: its area's, newest first.
     static func list(_ req: Request, product: Int? = nil, limit: Int = 200) async throws -> [PricePointDTO] {
         let products = try await MonitoredProducts.visible(req)
-        let units = Dictionary(products.map { ($0.id!, $0.unit) }, uniquingKeysWith: { a, _ in a })
-        var q = PricePoint.query(on: req.db).filter(\.$product.$id ~~ Array(units.keys))
+        let byID = Dictionary(products.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        var q = PricePoint.query(on: req.db).filter(\.$product.$id ~~ Array(byID.keys))
         if let product { q = q.filter(\.$product.$id == product) }
         if case .region(let r) = req.scope(for: .viewPrices) { q = q.filter(\.$regionCode =~ r.subtreePrefix) }
         return try await q.sort(\.$week, .descending).sort(\.$id, .descending).limit(limit).all()
-            .map { PricePointDTO($0, unit: units[$0.$product.id] ?? "") }
+            .compactMap { p in byID[p.$product.id].map { PricePointDTO(p, product: $0) } }
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [PricePointDTO] {
@@ -110,6 +111,6 @@ enum PriceReports {
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
         let (point, product) = try await report(try PriceReportInput.decode(req), req: req)
-        return try await PricePointDTO(point, unit: product.unit).encodeResponse(status: .created, for: req)
+        return try await PricePointDTO(point, product: product).encodeResponse(status: .created, for: req)
     }
 }

@@ -97,9 +97,8 @@ enum PublicPrices {
     }
 
     @Sendable static func apiSeries(req: Request) async throws -> Series {
-        guard let id: Int = req.query["productId"], let p = try await MonitoredProduct.find(id, on: req.db) else {
-            throw APIError.notFound("监测品种")
-        }
+        guard let id: Int = req.query["productId"] else { throw FieldError.required("productId", "监测品种") }
+        guard let p = try await MonitoredProduct.find(id, on: req.db) else { throw APIError.notFound("监测品种") }
         return try await series(p, area: try area(req, product: p), through: MarketWeek(req.today), on: req.db)
     }
 

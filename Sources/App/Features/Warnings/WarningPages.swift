@@ -25,8 +25,7 @@ enum WarningPages {
 
     static func render(_ req: Request, notice: String? = nil, section: String? = nil, error: FieldError? = nil,
                        importErrors: [RowError] = []) async throws -> View {
-        let region = try PeriodController.jurisdiction(req, for: .viewPrices)
-        let rules = try await WarningRulesController.rules(for: region, on: req.db)
+        let rules = try await WarningRulesController.rules(for: req)
         var page = Page(
             shell: Shell(req), products: try await MonitoredProducts.visible(req).map(ProductDTO.init),
             warnings: try await PriceWarnings.list(req), stock: try await StockFacts.lines(req),

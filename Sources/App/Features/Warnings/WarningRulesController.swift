@@ -16,6 +16,12 @@ enum WarningRulesController {
         return region.nearest(rows, \.jurisdictionCode)?.rules ?? WarningRules()
     }
 
+    /// The caller's region's rules; the defaults for one who sees everything (the administrator).
+    static func rules(for req: Request) async throws -> WarningRules {
+        guard case .region(let r) = req.scope(for: .viewPrices) else { return WarningRules() }
+        return try await rules(for: r, on: req.db)
+    }
+
     static func save(_ rules: WarningRules, req: Request) async throws -> WarningRules {
         let j = try PeriodController.jurisdiction(req, for: .manageWarnings)
         if let e = rules.validated() { throw e }
@@ -33,8 +39,7 @@ enum WarningRulesController {
     }
 
     @Sendable static func api(req: Request) async throws -> WarningRules {
-        let j = try PeriodController.jurisdiction(req, for: .viewPrices)
-        guard req.method == .PUT else { return try await rules(for: j, on: req.db) }
+        guard req.method == .PUT else { return try await rules(for: req) }
         return try await save(try req.content.decode(WarningRules.self), req: req)
     }
 
