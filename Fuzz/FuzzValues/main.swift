@@ -12,5 +12,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     Amounts.check(text)
     Codes.check(text)
     Texts.check(text)
+    Prices.check(text)
     return 0
 }

@@ -11,6 +11,8 @@ enum PricePages {
         let places: [String]
         let units: [String]
         var values: [String: String]
+        /// The product chosen last: the clerk usually reports it again.
+        let selected: Int?
         var errors: [String: String] = [:]
         var notice: String?
         let recent: [PricePointDTO]
@@ -19,7 +21,9 @@ enum PricePages {
     static let units = ["元/斤", "元/公斤", "元/千克", "元/吨"]
 
     @Sendable static func show(req: Request) async throws -> View {
-        try await render(req, values: [:], notice: req.query["notice"])
+        var values: [String: String] = [:]
+        if let product: Int = req.query["product"] { values["productId"] = String(product) }
+        return try await render(req, values: values, notice: req.query["notice"])
     }
 
     static func render(_ req: Request, values: [String: String], error: FieldError? = nil,
@@ -33,7 +37,7 @@ enum PricePages {
         let countUnits = Set(products.map(\.unit).filter { Weights.gramsPer[$0] == nil }).map { "元/\($0)" }
         var page = Page(shell: Shell(req), products: products.map(ProductDTO.init),
                         places: try await Pickers.placeNames(req, anywhere: false), units: units + countUnits.sorted(),
-                        values: values, notice: notice, recent: try await PriceReports.list(req, limit: 30))
+                        values: values, selected: values["productId"].flatMap { Int($0) }, notice: notice, recent: try await PriceReports.list(req, limit: 30))
         if let error { page.errors = [error.field: error.message] }
         return try await req.view.render("prices/report", page)
     }
@@ -46,7 +50,7 @@ enum PricePages {
             let week = MarketWeek(key: point.week)?.chineseName ?? ""
             let text = "已报送\(product.name)\(week)地头价\(PriceQuote.text(point.priceFen, productUnit: product.unit))"
                 + (point.outlier ? "（与周边或上周差异较大，已标记待核）" : "")
-            return req.redirect(to: SiteURL.priceReport.path + "?notice="
+            return req.redirect(to: SiteURL.priceReport.path + "?product=\(product.id!)&notice="
                 + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         } catch let e as FieldError {
             return try await render(req, values: values, error: e).encodeResponse(status: .unprocessableEntity, for: req)

@@ -22,6 +22,8 @@ enum PublicPrices {
 
     struct Page: Encodable {
         let shell: Shell, series: Series, chart: LineChart, areas: [Area], latest: String?, change: String?
+        /// The table beside the chart: reported weeks, newest first.
+        let table: [WeekLine]
     }
 
     struct ListLine: Encodable {
@@ -119,7 +121,8 @@ enum PublicPrices {
         return try await req.view.render("public/prices", Page(
             shell: Shell(req), series: s, chart: chart(s, product: p, dropBP: rules.dropBP),
             areas: codes.map { Area(code: $0, name: names[$0] ?? $0, selected: $0 == area.digits) },
-            latest: latest.map { "\($0.week)：\($0.farm ?? "")" }, change: change))
+            latest: latest.map { "\($0.week)：\($0.farm ?? "")" }, change: change,
+            table: s.weeks.reversed().filter { [$0.farm, $0.lastYear, $0.wholesale].contains { $0 != nil } }))
     }
 
     /// Every monitored product with its latest weekly 地头价 in its jurisdiction and its gravest published warning.

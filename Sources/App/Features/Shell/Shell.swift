@@ -52,10 +52,11 @@ struct Shell: Encodable {
         userName = user?.displayName
         roleName = user.flatMap { Role(rawValue: $0.role)?.chineseName }
         let here = req.url.path
-        nav = user == nil ? [] : Self.menu
-            .filter { AccessPolicy.allows(user?.actor, $0.action) }
-            .map { NavItem(title: $0.title, path: $0.url.path,
-                           active: $0.url == .home ? here == "/" : here.hasPrefix($0.url.path)) }
+        let allowed = user == nil ? [] : Self.menu.filter { AccessPolicy.allows(user?.actor, $0.action) }
+        // The most specific item holding the page is active: 报送地头价 (/prices/report), not 价格行情 (/prices).
+        let active = allowed.map(\.url.path).filter { $0 == here || ($0 != "/" && here.hasPrefix($0)) }
+            .max { $0.count < $1.count }
+        nav = allowed.map { NavItem(title: $0.title, path: $0.url.path, active: $0.url.path == active) }
         csrf = user != nil || form || req.method == .POST ? req.csrfToken : ""
         demo = req.application.config.seedDemo
     }
