@@ -136,6 +136,56 @@ final class PriceWarningFlowTests: XCTestCase {
         }
     }
 
+    struct Offer: Encodable {
+        let regionCode = Fixtures.village, sellerName = "龙角镇柑橘合作社", variety = "洋芋"
+        let quantity = "1000斤", price = "1.6元/斤", supplyMethod = "delivery", contactName = "刘主任"
+        let contactPhone = "17723635558"
+    }
+    struct Stock: Decodable { let product: String, offered: String, sold: String, sellThroughBP: Int, seasonElapsedBP: Int }
+    struct Summary: Decodable { let judged: Int, weeks: [String] }
+
+    func testTheWeeklyRunDerivesPricesFromTheLedgerAndReadsStockAgainstTheSeason() async throws {
+        try await withApp { app, f in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 30))
+            let (office, id) = try await product(app)
+            let clerk = try await apiClient(app, "clerk")
+            let supplier = try await apiClient(app, "supplier")
+            let offer = try await supplier.post("/api/v1/offers", Offer())
+            XCTAssertEqual(offer.status, .created, offer.body.string)
+            struct Bought: Encodable {
+                let buyerUnitId: Int, purchasedOn: String, originRegionCode = Fixtures.village, seller = "张大山"
+                let variety: String, quantity: String, amount: String, purpose = "canteen", channel = "fiveInto"
+            }
+            struct P: Decodable { let id: Int }
+            for (variety, quantity, amount) in [("洋芋", "100斤", "150"), ("马铃薯", "50公斤", "140"), ("土豆", "200斤", "260")] {
+                let row = try await office.post("/api/v1/purchases", Bought(buyerUnitId: f.hospital, purchasedOn: "2026-11-30",
+                    variety: variety, quantity: quantity, amount: amount)).content.decode(P.self)
+                _ = try await office.post("/api/v1/purchases/\(row.id)/verify", VerifyBody())
+            }
+            let summary = try await office.post("/api/v1/warnings/run", [String: String]()).content.decode(Summary.self)
+            XCTAssertEqual(summary.weeks, ["2026-W49"])
+            let derived = try await PricePoint.query(on: app.db).filter(\.$source == "derived").all()
+            // 1.50元/斤, 1.40元/斤 (2.80元/公斤), 1.30元/斤 and the offer's 1.60元/斤: the median of four, per 公斤.
+            XCTAssertEqual(derived.map(\.priceFen), [290])
+            XCTAssertEqual(derived.map(\.regionCode), [Fixtures.longjiao], "kept for the origin's township")
+            let stock = try await clerk.get("/api/v1/prices/stock").content.decode([Stock].self)
+            XCTAssertEqual(stock.map(\.product), ["土豆"])
+            XCTAssertEqual(stock.first?.offered, "500kg")
+            XCTAssertEqual(stock.first?.sold, "200kg", "150斤 of 洋芋, 50公斤 of 马铃薯 and 200斤 of 土豆")
+            XCTAssertEqual(stock.first?.sellThroughBP, 4_000)
+            XCTAssertEqual(stock.first?.seasonElapsedBP, 7_459, "91 of 122 days of September–December")
+            try await assertEqual(try await office.post("/api/v1/warnings/run", [String: String]())
+                .content.decode(Summary.self).judged, 0, "nothing new: nothing judged again")
+
+            // A price far from the place's week before is flagged and kept.
+            _ = try await clerk.post("/api/v1/prices", Report(productId: id, week: "2026-W47", price: "1.6"))
+            let far = try await clerk.post("/api/v1/prices", Report(productId: id, week: "2026-W48", price: "0.6"))
+            XCTAssertEqual(try far.content.decode(Point.self).outlier, true)
+            try await assertEqual(try await PriceWeek.query(on: app.db).filter(\.$week == 202648).first()?.priceFen,
+                                  120, "an only point stands for its week even when flagged")
+        }
+    }
+
     struct Campaign: Encodable {
         let productId: Int, warningId: Int?, originRegionCode = Fixtures.longjiao, quantity = "10000"
         var floorPrice = "1.0", deadline = "2026-12-20"

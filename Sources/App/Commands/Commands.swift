@@ -8,6 +8,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
     app.asyncCommands.use(RematchNeedsCommand(), as: "rematch-needs")
     app.asyncCommands.use(ScanFlagsCommand(), as: "scan-flags")
+    app.asyncCommands.use(JudgePricesCommand(), as: "judge-prices")
 }
 
 /// `bangfu seed-demo`: loads the demo county, organisations and logins (never in production).

@@ -113,7 +113,8 @@ enum PriceWarnings {
     static func run(_ req: Request) async throws -> WarningRun.Summary {
         let j = try PeriodController.jurisdiction(req, for: .manageWarnings)
         let products = try await MonitoredProducts.visible(req, action: .manageWarnings)
-        try await DerivedPrices.collect(products, week: MarketWeek(req.today), within: j, req: req)
+        try await DerivedPrices.collect(products, week: MarketWeek(req.today), within: j, today: req.today,
+                                        origin: .request(req), on: req.db)
         return try await WarningRun.judge(products: products, today: req.today, origin: .request(req), on: req.db)
     }
 

@@ -41,12 +41,18 @@ enum WarningRun {
         for week in pending {
             // Offers have no history: stock is judged in the current week only.
             let stock = week == MarketWeek(today) ? try await StockFacts.load(products, today: today, on: db) : [:]
-            let verdicts = try await judge(week: week, ids: ids, context: context, stock: stock, on: db)
-            try await save(verdicts, summary: &summary, origin: origin, on: db)
+            // A few products at a time: memory follows a chunk's series, not the province's.
+            for start in stride(from: 0, to: ids.count, by: productsPerChunk) {
+                let chunk = Array(ids[start..<min(ids.count, start + productsPerChunk)])
+                let verdicts = try await judge(week: week, ids: chunk, context: context, stock: stock, on: db)
+                try await save(verdicts, summary: &summary, origin: origin, on: db)
+            }
             summary.weeks.append(week.description)
         }
         return summary
     }
+
+    static let productsPerChunk = 20
 
     struct Context {
         let products: [Int: MonitoredProduct]
@@ -142,11 +148,18 @@ enum WarningRun {
         let toSave = changed
         try await db.writeTransaction { db in
             let sql = db as! any SQLDatabase
-            for v in verdicts {
-                let state = String(decoding: try encoder.encode(v.judgement.state), as: UTF8.self)
+            // Many rows a statement: one UPDATE per judged week would be most of the run.
+            for start in stride(from: 0, to: verdicts.count, by: 500) {
+                let batch = verdicts[start..<min(verdicts.count, start + 500)]
+                let values = try batch.map { v -> SQLQueryString in
+                    let state = String(decoding: try encoder.encode(v.judgement.state), as: UTF8.self)
+                    return "(\(bind: v.row.id), \(bind: v.judgement.state.level), \(bind: state), \(bind: v.judgement.baseline))"
+                }
                 try await sql.raw("""
-                    UPDATE price_weeks SET level = \(bind: v.judgement.state.level), state = \(bind: state),
-                        baseline_fen = \(bind: v.judgement.baseline) WHERE id = \(bind: v.row.id)
+                    WITH v(id, level, state, baseline) AS (VALUES \(values.joined(separator: ", ")))
+                    UPDATE price_weeks SET level = CAST(v.level AS INTEGER), state = v.state,
+                        baseline_fen = CAST(v.baseline AS BIGINT)
+                    FROM v WHERE price_weeks.id = v.id
                     """).run()
             }
             for w in toSave { try await w.save(on: db) }
@@ -166,5 +179,24 @@ extension WarningRules {
         w.movingAverageWeeks = all.map(\.movingAverageWeeks).max() ?? w.movingAverageWeeks
         w.scoreWindowWeeks = all.map(\.scoreWindowWeeks).max() ?? w.scoreWindowWeeks
         return w
+    }
+}
+
+/// `bangfu judge-prices`: the weekly run for every jurisdiction (cron on Monday morning): this week's 成交价
+/// derived from the ledger and the catalogue, then every series week not yet judged.
+struct JudgePricesCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "每周价格研判：生成成交价并研判所有未研判的周序列" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application, started = Date(), origin = Audit.Origin.command("judge-prices")
+        let products = try await MonitoredProduct.query(on: app.db).all()
+        try await DerivedPrices.collect(products, week: MarketWeek(app.today), within: nil, today: app.today,
+                                        origin: origin, on: app.db)
+        let derived = Date().timeIntervalSince(started)
+        let s = try await WarningRun.judge(products: products, today: app.today, origin: origin, on: app.db)
+        let ms = Int(Date().timeIntervalSince(started) * 1_000)
+        context.console.print("研判 \(s.judged) 个周序列（\(s.weeks.joined(separator: "、"))）：新发预警 \(s.raised) 条，"
+            + "升级 \(s.escalated) 条，解除 \(s.released) 条；成交价 \(Int(derived * 1_000)) 毫秒，共用时 \(ms) 毫秒")
     }
 }

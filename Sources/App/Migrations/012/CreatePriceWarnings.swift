@@ -44,8 +44,11 @@ struct CreatePriceWarnings: AsyncMigration {
             .field("state", .string)
             .unique(on: "product_id", "region_code", "source", "week")
             .create()
-        // The weekly run reads a week's series, then their earlier weeks by series and week.
-        try await db.index("series_by_week", on: PriceWeek.schema, "week")
+        // The weekly run finds the weeks not yet judged, reads a week's series, then their earlier weeks.
+        try await db.index("series_by_week", on: PriceWeek.schema, "week", "product_id")
+        try await db.index("series_unjudged", on: PriceWeek.schema, "week", where: "state IS NULL")
+        // A week's 成交价: the ledger's rows of the watched varieties in that week, without reading the year.
+        try await db.index("purchases_by_variety", on: Purchase.schema, "variety", "purchased_on")
         try await createWarnings(db)
         try await createCampaigns(db)
     }
