@@ -155,7 +155,8 @@ final class PriceWarningTests: XCTestCase {
         // 县财政局 2+1 = 3; 县总工会 has nothing to recommend it.
         XCTAssertEqual(ranked.map(\.candidate.unitID), [2, 6, 3, 4, 1])
         XCTAssertEqual(ranked.map(\.points), [8, 6, 5, 4, 3])
-        XCTAssertEqual(ranked[0].reasons, ["落后序时进度30.00万元，认购可计入其任务", "与产地结对帮扶", "有对口用途（食堂或工会福利）"])
+        XCTAssertEqual(ranked[0].reasons,
+                       ["落后序时进度30.00万元，认购可计入其任务", "与产地结对帮扶", "有对口用途（食堂或工会福利）"])
         let tie = CampaignRanking.rank([c[2], c[5]].map {
             .init(unitID: $0.unitID, name: $0.name, paired: false, quotaGapFen: 100, canUse: false)
         }, campaignValueFen: 1)

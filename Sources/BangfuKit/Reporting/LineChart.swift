@@ -41,7 +41,8 @@ public struct LineChart: Codable, Sendable, Equatable {
         let edges = band.enumerated().compactMap { i, b in b.map { (i, $0) } }
         let polygon = edges.map { "\(x($0.0)),\(y($0.1.low))" } + edges.reversed().map { "\(x($0.0)),\(y($0.1.high))" }
         let every = max(1, labels.count / 8)
-        let ticks = labels.enumerated().filter { $0.offset % every == 0 }.map { Tick(label: $0.element, x: x($0.offset)) }
+        let ticks = labels.enumerated().filter { $0.offset % every == 0 }
+            .map { Tick(label: $0.element, x: x($0.offset)) }
         return LineChart(width: width, height: height, lines: lines, band: polygon.joined(separator: " "),
                          ticks: ticks, top: format(high), bottom: "0", baseline: height - bottom,
                          labelY: height - 6)

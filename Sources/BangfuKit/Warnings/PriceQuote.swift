@@ -12,9 +12,11 @@ public enum PriceQuote {
     /// 分 per base unit, rounded half up; an error naming `field` when the unit is missing or cannot be converted.
     public static func normalise(_ text: String, unit given: String?, productUnit: String,
                                  field: String = "price") -> Result<Int64, FieldError> {
-        let spelled = text.trimmed.replacingOccurrences(of: "元/", with: "/").replacingOccurrences(of: "元／", with: "/")
+        let spelled = text.trimmed.replacingOccurrences(of: "元/", with: "/")
+            .replacingOccurrences(of: "元／", with: "/")
         guard let price = UnitPrice.parse(spelled) else {
-            return .failure(FieldError(field: field, code: "bad_price", message: "价格“\(text)”无法识别，如 1.20 或 1.2元/斤"))
+            return .failure(FieldError(field: field, code: "bad_price",
+                                       message: "价格“\(text)”无法识别，如 1.20 或 1.2元/斤"))
         }
         let stated = price.unit ?? given.map { $0.trimmed.replacingOccurrences(of: "元/", with: "") }
         guard let unit = stated, !unit.isEmpty else {

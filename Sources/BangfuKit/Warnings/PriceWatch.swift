@@ -50,7 +50,8 @@ public enum PriceWatch {
         /// The weeks just before, oldest first, the last being the week before; nil where none was reported.
         public let recent: [Int64?]
         public let stock: Stock?
-        public init(week: MarketWeek, price: Int64?, earlier: [Int64] = [], recent: [Int64?] = [], stock: Stock? = nil) {
+        public init(week: MarketWeek, price: Int64?, earlier: [Int64] = [], recent: [Int64?] = [],
+                    stock: Stock? = nil) {
             self.week = week; self.price = price; self.earlier = earlier; self.recent = recent; self.stock = stock
         }
     }
@@ -129,7 +130,8 @@ public enum PriceWatch {
         if let stock = f.stock, stock.offered > 0, stock.seasonElapsedBP > 0,
            stock.remainingBP >= rules.stockHighBP, 10_000 - stock.seasonElapsedBP <= rules.seasonLeftBP {
             conditions.append(.unsoldLate)
-            figures.append("待销量仍余\(percent(stock.remainingBP))，上市期仅余\(percent(10_000 - stock.seasonElapsedBP))")
+            let left = percent(10_000 - stock.seasonElapsedBP)
+            figures.append("待销量仍余\(percent(stock.remainingBP))，上市期仅余\(left)")
         }
         let event = step(&s, raw: conditions.count, observed: f.price != nil, week: f.week, rules: rules)
         return Judgement(state: s, conditions: conditions, baseline: base?.0, baselineKind: base?.1, event: event,

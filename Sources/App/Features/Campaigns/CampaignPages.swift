@@ -31,7 +31,8 @@ enum CampaignPages {
         if let w: Int = req.query["warning"], let warning = try await PriceWarning.find(w, on: req.db) {
             values["warningId"] = String(w)
             values["productId"] = String(warning.$product.id)
-            values["originRegionCode"] = try await RegionNames.places(for: [warning.regionCode], on: req.db)[warning.regionCode]
+            let places = try await RegionNames.places(for: [warning.regionCode], on: req.db)
+            values["originRegionCode"] = places[warning.regionCode]
         }
         return try await renderList(req, values: values)
     }
@@ -44,7 +45,8 @@ enum CampaignPages {
         var page = ListPageData(
             shell: Shell(req), campaigns: canRun ? dtos : [], invitations: try await invitations(req, dtos),
             canRun: canRun,
-            products: canRun ? try await MonitoredProducts.visible(req, action: .runCampaigns).map(ProductDTO.init) : [],
+            products: canRun
+                ? try await MonitoredProducts.visible(req, action: .runCampaigns).map(ProductDTO.init) : [],
             places: canRun ? try await Pickers.placeNames(req, anywhere: false) : [],
             warnings: canRun ? try await PriceWarnings.list(req, statuses: [PriceWarning.published]) : [],
             values: values)
@@ -64,7 +66,12 @@ enum CampaignPages {
             return Invitation(campaignId: c.id, title: c.title, product: c.product, rank: i.rank, reasons: i.reasons,
                               pledged: i.pledgedThousandths.map { Quantity(thousandths: $0, unit: c.unit).description },
                               deadline: c.deadline, status: c.statusName)
-        }.sorted { ($0.status == "进行中" ? 0 : 1, $0.rank, -$0.campaignId) < ($1.status == "进行中" ? 0 : 1, $1.rank, -$1.campaignId) }
+        }.sorted { order($0) < order($1) }
+    }
+
+    /// Open campaigns first, then by the unit's place in the ranking, newest first.
+    static func order(_ i: Invitation) -> (Int, Int, Int) {
+        (i.status == "进行中" ? 0 : 1, i.rank, -i.campaignId)
     }
 
     @Sendable static func create(req: Request) async throws -> Response {
@@ -74,7 +81,8 @@ enum CampaignPages {
             let c = try await Campaigns.create(CampaignInput(form: coded), req: req)
             return req.redirect(to: SiteURL.campaign.path(id: c.id!))
         } catch let e as FieldError {
-            return try await renderList(req, values: values, error: e).encodeResponse(status: .unprocessableEntity, for: req)
+            return try await renderList(req, values: values, error: e)
+                .encodeResponse(status: .unprocessableEntity, for: req)
         }
     }
 
@@ -134,7 +142,9 @@ enum CampaignPages {
     }
 
     @Sendable static func pledge(req: Request) async throws -> Response {
-        try await act(req, notice: "认购已登记") { f in _ = try await CampaignPledges.pledge(PledgeInput(form: f), req: req) }
+        try await act(req, notice: "认购已登记") { f in
+            _ = try await CampaignPledges.pledge(PledgeInput(form: f), req: req)
+        }
     }
 
     @Sendable static func deliver(req: Request) async throws -> Response {
@@ -151,6 +161,7 @@ enum CampaignPages {
     /// The closing report on A4: the same figures as the .xlsx, printed from the browser.
     @Sendable static func print(req: Request) async throws -> View {
         let c = try await Campaigns.find(req)
-        return try await req.view.render("campaigns/print", ["campaign": try await CampaignProgress.read(c, on: req.db)])
+        let campaign = try await CampaignProgress.read(c, on: req.db)
+        return try await req.view.render("campaigns/print", ["campaign": campaign])
     }
 }

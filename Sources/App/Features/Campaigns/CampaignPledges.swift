@@ -25,7 +25,8 @@ struct DeliveryInput: FormInput {
     var belowFloorReason: String?
 
     init(form f: [String: String]) {
-        buyerUnitId = f.int("buyerUnitId"); purchasedOn = f.text("purchasedOn"); originRegionCode = f.text("originRegionCode")
+        buyerUnitId = f.int("buyerUnitId"); purchasedOn = f.text("purchasedOn")
+        originRegionCode = f.text("originRegionCode")
         seller = f.text("seller"); quantity = f.text("quantity"); amount = f.text("amount"); channel = f.text("channel")
         purpose = f.text("purpose"); belowFloorReason = f.text("belowFloorReason")
     }
@@ -55,13 +56,13 @@ enum CampaignPledges {
                 i.$campaign.id = c.id!; i.$buyerUnit.id = id; i.rank = p.rank
                 i.reasons = p.reasons.joined(separator: "；")
                 try await i.create(on: db)
-                let text = "邀请认购：\(c.title)（\(product.name)，保护价\(PriceQuote.text(c.floorFen, productUnit: product.unit))，"
-                    + "\(c.deadline)前）。推荐理由：\(i.reasons)"
+                let floor = PriceQuote.text(c.floorFen, productUnit: product.unit)
+                let text = "邀请认购：\(c.title)（\(product.name)，保护价\(floor)，\(c.deadline)前）。推荐理由：\(i.reasons)"
                 try await InAppReminders().send(to: "unit:\(id)", text: text, sentBy: req.currentUser?.username ?? "",
                                                 on: db)
             }
-            try await Audit.record(req, on: db, action: "invite", entity: "campaign", id: c.id, region: c.originRegionCode,
-                                   after: ["units": fresh.map(String.init).joined(separator: ",")])
+            try await Audit.record(req, on: db, action: "invite", entity: "campaign", id: c.id,
+                                   region: c.originRegionCode, after: ["units": fresh.map(String.init).joined(separator: ",")])
         }
         return try await CampaignProposals.rank(c, req: req)
     }
@@ -123,7 +124,8 @@ enum CampaignPledges {
         }
         let reason = try FormValue.optionalText(input.belowFloorReason, "belowFloorReason", "低于保护价的原因")
         let (scaled, overflow) = amount.value.multipliedReportingOverflow(by: 1_000)
-        let perBase = overflow ? nil : PriceQuote.perBase(scaled / quantity, unit: product.unit, productUnit: product.unit)
+        let perBase = overflow ? nil
+            : PriceQuote.perBase(scaled / quantity, unit: product.unit, productUnit: product.unit)
         if let perBase, perBase < c.floorFen, reason == nil {
             throw FieldError(field: "belowFloorReason", code: "below_floor",
                              message: "单价\(PriceQuote.text(perBase, productUnit: product.unit))低于保护价"

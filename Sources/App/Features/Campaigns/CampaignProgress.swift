@@ -51,15 +51,18 @@ enum CampaignProgress {
         return CampaignDTO(
             id: c.id!, title: c.title, productId: product.id!, product: product.name, unit: unit,
             origin: names[c.originRegionCode] ?? c.originRegionCode, originRegionCode: c.originRegionCode,
-            target: q(c.quantityThousandths), floor: PriceQuote.text(c.floorFen, productUnit: unit), floorFen: c.floorFen,
+            target: q(c.quantityThousandths), floor: PriceQuote.text(c.floorFen, productUnit: unit),
+            floorFen: c.floorFen,
             deadline: c.deadline, status: c.status, statusName: c.status == Campaigns.open ? "进行中" : "已结束",
             warningId: c.warningID, pledged: q(pledged), delivered: q(delivered),
-            amount: Fen(sum(rows, \.amount_fen)).description, paid: Fen(sum(rows.filter(\.counted), \.amount_fen)).description,
+            amount: Fen(sum(rows, \.amount_fen)).description,
+            paid: Fen(sum(rows.filter(\.counted), \.amount_fen)).description,
             deliveredBP: bp(delivered), pledgedBP: bp(pledged), deliveredPercent: bp(delivered) / 100,
             units: invitations.map { i in
                 let mine = byUnit[i.$buyerUnit.id] ?? []
                 return .init(unitId: i.$buyerUnit.id, unit: i.buyerUnit.name, rank: i.rank, reasons: i.reasons,
-                             pledged: i.pledgedThousandths.map(q) ?? "未认购", delivered: q(sum(mine, \.quantity_thousandths)),
+                             pledged: i.pledgedThousandths.map(q) ?? "未认购",
+                             delivered: q(sum(mine, \.quantity_thousandths)),
                              amount: Fen(sum(mine, \.amount_fen)).description,
                              paid: Fen(sum(mine.filter(\.counted), \.amount_fen)).description)
             },
@@ -75,7 +78,8 @@ enum CampaignProgress {
         var rows: [[String]] = [
             ["应急消纳活动结项报告", d.title],
             ["品种", d.product, "产地", d.origin, "保护价", d.floor, "截止", d.deadline, "状态", d.statusName],
-            ["目标", d.target, "认购", d.pledged, "已交付", d.delivered, "金额（元）", d.amount, "已付款（元）", d.paid],
+            ["目标", d.target, "认购", d.pledged, "已交付", d.delivered],
+            ["金额（元）", d.amount, "已付款（元）", d.paid],
             [],
             ["推荐位次", "单位", "推荐理由", "认购", "已交付", "金额（元）", "已付款（元）"],
         ]

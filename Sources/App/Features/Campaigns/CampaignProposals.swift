@@ -31,10 +31,10 @@ enum CampaignProposals {
                                          on: req.db)
         let gifts = try await capacities(ids, canteen: false, year: req.today.year, on: req.db)
         let candidates = units.map { u in
-            CampaignRanking.Candidate(
+            let giftBudget = u.kind == BuyerKind.union.rawValue || (gifts[u.id!] ?? 0) > 0
+            return CampaignRanking.Candidate(
                 unitID: u.id!, name: u.name, paired: paired.contains(u.id!), quotaGapFen: gaps[u.id!] ?? 0,
-                canUse: CampaignRanking.canUse(category, hasCanteen: u.hasCanteen,
-                                               giftBudget: u.kind == BuyerKind.union.rawValue || (gifts[u.id!] ?? 0) > 0),
+                canUse: CampaignRanking.canUse(category, hasCanteen: u.hasCanteen, giftBudget: giftBudget),
                 pastCategoryFen: past[u.id!] ?? 0, capacityFen: bases[u.id!] ?? 0)
         }
         let value = Self.value(c, unit: product.unit)

@@ -52,8 +52,8 @@ enum Campaigns {
         c.deadline = deadline.description; c.status = open
         try await req.db.writeTransaction { db in
             try await c.create(on: db)
-            try await Audit.record(req, on: db, action: "create", entity: "campaign", id: c.id, region: c.originRegionCode,
-                                   after: ["title": c.title, "quantity": "\(quantity)", "floorFen": "\(floor)"])
+            try await Audit.record(req, on: db, action: "create", entity: "campaign", id: c.id,
+                                   region: c.originRegionCode, after: ["title": c.title, "quantity": "\(quantity)", "floorFen": "\(floor)"])
         }
         return c
     }
@@ -108,7 +108,8 @@ enum Campaigns {
         c.status = closed
         try await req.db.writeTransaction { db in
             try await c.save(on: db)
-            try await Audit.record(req, on: db, action: "close", entity: "campaign", id: c.id, region: c.originRegionCode)
+            try await Audit.record(req, on: db, action: "close", entity: "campaign", id: c.id,
+                                   region: c.originRegionCode)
         }
         return c
     }

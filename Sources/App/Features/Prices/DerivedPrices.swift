@@ -45,7 +45,8 @@ enum DerivedPrices {
             }
             try await PriceSeries.refresh(changed, on: db)
             try await Audit.record(origin, on: db, action: "derive_prices", entity: "price_point", id: nil,
-                                   region: region?.digits, after: ["week": week.description, "points": "\(changed.count)"])
+                                   region: region?.digits,
+                                   after: ["week": week.description, "points": "\(changed.count)"])
         }
     }
 
@@ -68,8 +69,10 @@ enum DerivedPrices {
             SELECT p.origin_region_code AS region, p.variety, p.amount_fen AS amount,
                 p.quantity_thousandths AS quantity, p.quantity_unit AS unit
             FROM purchases p WHERE p.variety IN (\(binds: varieties))
-                AND p.purchased_on >= \(bind: week.monday.description) AND p.purchased_on <= \(bind: week.sunday.description)
-                AND p.origin_region_code LIKE \(bind: (region?.subtreePrefix ?? "") + "%") AND \(unsafeRaw: FlagScan.standing)
+                AND p.purchased_on >= \(bind: week.monday.description)
+                AND p.purchased_on <= \(bind: week.sunday.description)
+                AND p.origin_region_code LIKE \(bind: (region?.subtreePrefix ?? "") + "%")
+                AND \(unsafeRaw: FlagScan.standing)
             LIMIT 1000000
             """).all(decoding: Sample.self)
     }

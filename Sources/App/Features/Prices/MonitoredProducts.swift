@@ -85,8 +85,8 @@ enum MonitoredProducts {
         p.varietiesText = ([name] + aliases).filter { seen.insert($0).inserted }.joined(separator: ",")
         try await req.db.writeTransaction { db in
             try await p.save(on: db)
-            try await Audit.record(req, on: db, action: before == nil ? "create" : "update", entity: "monitored_product",
-                                   id: p.id, region: p.jurisdictionCode, before: before, after: ProductDTO(p))
+            try await Audit.record(req, on: db, action: before == nil ? "create" : "update",
+                                   entity: "monitored_product", id: p.id, region: p.jurisdictionCode, before: before, after: ProductDTO(p))
         }
         return p
     }

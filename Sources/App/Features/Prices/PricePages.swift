@@ -37,7 +37,8 @@ enum PricePages {
         let countUnits = Set(products.map(\.unit).filter { Weights.gramsPer[$0] == nil }).map { "元/\($0)" }
         var page = Page(shell: Shell(req), products: products.map(ProductDTO.init),
                         places: try await Pickers.placeNames(req, anywhere: false), units: units + countUnits.sorted(),
-                        values: values, selected: values["productId"].flatMap { Int($0) }, notice: notice, recent: try await PriceReports.list(req, limit: 30))
+                        values: values, selected: values["productId"].flatMap { Int($0) }, notice: notice,
+                        recent: try await PriceReports.list(req, limit: 30))
         if let error { page.errors = [error.field: error.message] }
         return try await req.view.render("prices/report", page)
     }
@@ -53,7 +54,8 @@ enum PricePages {
             return req.redirect(to: SiteURL.priceReport.path + "?product=\(product.id!)&notice="
                 + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         } catch let e as FieldError {
-            return try await render(req, values: values, error: e).encodeResponse(status: .unprocessableEntity, for: req)
+            return try await render(req, values: values, error: e)
+                .encodeResponse(status: .unprocessableEntity, for: req)
         }
     }
 }

@@ -34,9 +34,10 @@ enum PriceSeries {
             SELECT product_id, region_code, source, week, price_fen, outlier FROM price_points
             WHERE week IN (\(binds: weeks)) AND product_id IN (\(binds: products))
             """).all(decoding: PointRow.self)
-        let grouped = Dictionary(grouping: points) {
-            Key(product: $0.product_id, region: region(of: $0.region_code, source: PriceSource(rawValue: $0.source) ?? .farm),
-                source: $0.source, week: $0.week)
+        let grouped = Dictionary(grouping: points) { p in
+            let source = PriceSource(rawValue: p.source) ?? .farm
+            return Key(product: p.product_id, region: region(of: p.region_code, source: source), source: p.source,
+                       week: p.week)
         }
         let existing = try await sql.raw("""
             SELECT id, product_id, region_code, source, week FROM price_weeks

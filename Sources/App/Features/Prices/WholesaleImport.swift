@@ -22,7 +22,8 @@ enum WholesaleImport {
         let form = try FormTable(try OfferSheetController.cells(data), anchor: "品种", aliases: aliases,
                                  required: ["日期", "市场", "品种", "价格"], form: "批发市场价格表")
         guard form.lines.count <= 200_000 else {
-            throw ImportRejected([RowError(row: 1, column: "文件", code: "too_many_rows", message: "单个文件至多20万行")])
+            throw ImportRejected([RowError(row: 1, column: "文件", code: "too_many_rows",
+                                           message: "单个文件至多20万行")])
         }
         let products = try await MonitoredProducts.visible(req, action: .manageWarnings)
         var byName: [String: MonitoredProduct] = [:]
@@ -102,9 +103,8 @@ enum WholesaleImport {
                                    after: ["rows": "\(rows)", "points": "\(points.count)"])
             return outliers
         }
-        return Report(rows: rows, points: points.count,
-                      weeks: Array(Set(points.keys.map(\.week))).sorted().compactMap { MarketWeek(key: $0)?.description },
-                      outliers: outliers)
+        let weeks = Array(Set(points.keys.map(\.week))).sorted().compactMap { MarketWeek(key: $0)?.description }
+        return Report(rows: rows, points: points.count, weeks: weeks, outliers: outliers)
     }
 
     @Sendable static func api(req: Request) async throws -> Response {

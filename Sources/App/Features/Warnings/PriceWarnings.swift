@@ -65,7 +65,8 @@ enum PriceWarnings {
         }
         let product = try await w.$product.get(on: req.db)
         let dto = try await dtos([w], products: [product], on: req.db)[0]
-        let text = "\(dto.place)\(product.name)\(dto.levelName)：\(w.figures)。请关注销售，可联系县消费帮扶专班组织消纳。"
+        let text = "\(dto.place)\(product.name)\(dto.levelName)：\(w.figures)。"
+            + "请关注销售，可联系县消费帮扶专班组织消纳。"
         let recipients = try await recipients(in: w.regionCode, on: req.db)
         let sender = req.currentUser?.username ?? ""
         w.status = PriceWarning.published
@@ -73,9 +74,12 @@ enum PriceWarnings {
         w.publishedAt = Date()
         try await req.db.writeTransaction { db in
             try await w.save(on: db)
-            for key in recipients { for c in channels { try await c.send(to: key, text: text, sentBy: sender, on: db) } }
+            for key in recipients {
+                for c in channels { try await c.send(to: key, text: text, sentBy: sender, on: db) }
+            }
             try await Audit.record(req, on: db, action: "publish", entity: "price_warning", id: w.id,
-                                   region: w.regionCode, after: ["level": dto.levelName, "notified": "\(recipients.count)"])
+                                   region: w.regionCode,
+                                   after: ["level": dto.levelName, "notified": "\(recipients.count)"])
         }
         return try await dtos([w], products: [product], on: req.db)[0]
     }

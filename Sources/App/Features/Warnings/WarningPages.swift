@@ -49,7 +49,8 @@ enum WarningPages {
             return req.redirect(to: SiteURL.warnings.path + "?notice=" + (notice.addingPercentEncoding(
                 withAllowedCharacters: .alphanumerics) ?? ""))
         } catch let e as FieldError {
-            return try await render(req, section: section, error: e).encodeResponse(status: .unprocessableEntity, for: req)
+            return try await render(req, section: section, error: e)
+                .encodeResponse(status: .unprocessableEntity, for: req)
         } catch let e as APIError where e.status != .notFound && e.status != .forbidden {
             let fe = FieldError(field: e.field ?? section, code: e.code, message: e.message)
             return try await render(req, section: section, error: fe).encodeResponse(status: e.status, for: req)

@@ -94,7 +94,8 @@ enum WarningRun {
                 earlier: PriceWatch.baselineWeeks(for: week, rules).compactMap { past[$0.key]?.price_fen },
                 recent: recent.prefix(rules.recentWeeks).reversed().map { past[$0.key]?.price_fen },
                 stock: stock[StockFacts.Key(product: row.product_id, township: row.region_code)])
-            let j = PriceWatch.judge(facts, after: state.carried(over: missing), rules: rules, productUnit: product.unit)
+            let j = PriceWatch.judge(facts, after: state.carried(over: missing), rules: rules,
+                                     productUnit: product.unit)
             return Verdict(row: row, judgement: j, week: week, jurisdiction: product.jurisdictionCode)
         }
     }
@@ -153,7 +154,8 @@ enum WarningRun {
                 let batch = verdicts[start..<min(verdicts.count, start + 500)]
                 let values = try batch.map { v -> SQLQueryString in
                     let state = String(decoding: try encoder.encode(v.judgement.state), as: UTF8.self)
-                    return "(\(bind: v.row.id), \(bind: v.judgement.state.level), \(bind: state), \(bind: v.judgement.baseline))"
+                    let level = v.judgement.state.level, baseline = v.judgement.baseline
+                    return "(\(bind: v.row.id), \(bind: level), \(bind: state), \(bind: baseline))"
                 }
                 try await sql.raw("""
                     WITH v(id, level, state, baseline) AS (VALUES \(values.joined(separator: ", ")))
@@ -196,7 +198,8 @@ struct JudgePricesCommand: AsyncCommand {
         let derived = Date().timeIntervalSince(started)
         let s = try await WarningRun.judge(products: products, today: app.today, origin: origin, on: app.db)
         let ms = Int(Date().timeIntervalSince(started) * 1_000)
-        context.console.print("研判 \(s.judged) 个周序列（\(s.weeks.joined(separator: "、"))）：新发预警 \(s.raised) 条，"
+        let weeks = s.weeks.joined(separator: "、")
+        context.console.print("研判 \(s.judged) 个周序列（\(weeks)）：新发预警 \(s.raised) 条，"
             + "升级 \(s.escalated) 条，解除 \(s.released) 条；成交价 \(Int(derived * 1_000)) 毫秒，共用时 \(ms) 毫秒")
     }
 }

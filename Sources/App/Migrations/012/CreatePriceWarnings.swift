@@ -108,7 +108,8 @@ struct CreatePriceWarnings: AsyncMigration {
         // SQLite adds one column a statement.
         try await db.schema(Purchase.schema).field("campaign_id", .int).update()
         try await db.schema(Purchase.schema).field("below_floor_reason", .string).update()
-        try await db.index("purchases_by_campaign", on: Purchase.schema, "campaign_id", where: "campaign_id IS NOT NULL")
+        try await db.index("purchases_by_campaign", on: Purchase.schema, "campaign_id",
+                           where: "campaign_id IS NOT NULL")
     }
 
     func revert(on db: any Database) async throws {
