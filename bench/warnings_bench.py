@@ -14,8 +14,8 @@ DuckDB reads the same points CSVs and computes, for the new week, every series' 
 weeks' lowness and the change's robust score — the same rules — timed from reading the CSVs to the result, in its own
 process (peak RSS its own). The two must agree: warnings raised and the sum of the baselines.
 
-History rows are written straight into the database as judged (a neutral state: the history is generated clean),
-so loading is not what is timed. Products are out of season in the new week, so stock is not judged here.
+History rows are written straight into the database as judged (a neutral state, but for the series planted low
+since the week before, whose state says so), so loading is not what is timed. Products are out of season in the new week, so stock is not judged here.
 
     .venv-test/bin/python bench/warnings_bench.py [--towns 160] [--products 200] [--years 3] [--db sqlite|postgres|both]
 """
@@ -71,13 +71,29 @@ def baseline_weeks(monday):
     return out
 
 
-def price(product, series, monday, new):
-    """分 per 公斤: the product's level, the season's wave, a little noise; 1% of series fall 40% in the new week."""
+def falls(product, series):
+    """1% of series fall 40% in the new week (a sharp fall); another 1% stand 30% low since the week before
+    (below the baseline two weeks in a row)."""
+    return (product * 7 + series) % 100 == 0, (product * 11 + series) % 100 == 50
+
+
+def price(product, series, monday, new, last=False):
+    """分 per 公斤: the product's level, the season's wave, a little noise, and the planted falls."""
     level = 200 + (product * 37) % 800
     wave = 1 + 0.1 * math.sin(2 * math.pi * monday.isocalendar()[1] / 52)
     noise = 1 + ((product * 31 + series * 17 + monday.toordinal()) % 7 - 3) / 100
-    fall = 0.6 if new and (product * 7 + series) % 100 == 0 else 1
+    sharp, low = falls(product, series)
+    fall = 0.6 if new and sharp else 0.7 if (new or last) and low else 1
     return int(level * wave * noise * fall)
+
+
+def state(product, series, monday):
+    """The state the run would have left after a history week: neutral, but for the series low since the last
+    week, whose fall then was sharp (level 1, raised that week) and one week below the baseline."""
+    if monday != NEW - datetime.timedelta(weeks=1) or not falls(product, series)[1]:
+        return NEUTRAL
+    return json.dumps({"level": 1, "lowWeeks": 1, "signalWeeks": 1, "clearWeeks": 0, "startedWeek": key(monday)},
+                      separators=(",", ":"))
 
 
 def series_of(province, towns):
@@ -101,13 +117,15 @@ def write_points(folder, products, series, years):
         if new:
             count, pid = pid - POINT0, NEW_POINT0    # past what the warm-up run's derived points take
         k, day = key(monday), monday.isoformat()
+        last = monday == NEW - datetime.timedelta(weeks=1)
         for p in products:
             for s, (region, source, market) in enumerate(series):
-                fen = price(p, s, monday, new)
+                fen = price(p, s, monday, new, last)
                 out["new_points" if new else "points"].writerow(
                     [pid, p, region, k, day, source, market, fen, f"{fen / 200:.2f}元/斤", "bench", 0])
+                judged = "" if new else state(p, s, monday)
                 out["new_weeks" if new else "weeks"].writerow(
-                    [pid, p, region, source, k, fen, 1, "", 0, "" if new else NEUTRAL])
+                    [pid, p, region, source, k, fen, 1, "", 1 if judged not in ("", NEUTRAL) else 0, judged])
                 pid += 1
     for f in files.values():
         f.close()

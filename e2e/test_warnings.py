@@ -32,6 +32,13 @@ def test_a_warning_rises_is_published_and_a_campaign_reaches_the_unit_behind_its
     Select(browser.find_element(By.ID, "seasonTo")).select_by_visible_text("12月")
     submit(browser, browser.find_element(By.ID, "product-submit"))
     assert "番薯" in browser.find_element(By.ID, "products").text
+    row = browser.find_element(By.XPATH, "//table[@id='products']//tr[td[text()='红薯']]")
+    row.find_element(By.TAG_NAME, "summary").click()
+    aliases = row.find_element(By.CSS_SELECTOR, "input[name=aliases]")
+    aliases.clear()
+    aliases.send_keys("番薯，地瓜，山芋")
+    submit(browser, row.find_element(By.CSS_SELECTOR, "form button"))
+    assert "山芋" in browser.find_element(By.ID, "products").text, "an office adds a name the ledger uses"
 
     # The clerk, on a phone-sized window: five weeks, the last two well below the weeks before.
     browser.delete_all_cookies()

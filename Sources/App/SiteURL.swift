@@ -163,6 +163,7 @@ enum SiteURL: String, CaseIterable {
     case priceReport = "/prices/report"
     case warnings = "/warnings"
     case warningProducts = "/warnings/products"
+    case warningProduct = "/warnings/products/:id"
     case warningRules = "/warnings/rules"
     case warningImport = "/warnings/import"
     case warningRun = "/warnings/run"

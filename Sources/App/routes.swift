@@ -125,6 +125,7 @@ func routes(_ app: Application) throws {
     r.on(.POST, .flagResolve, .reconcile, use: ReconciliationController.submitFlagResolve)
     r.on(.GET, .warnings, .viewPrices, use: WarningPages.show)
     r.on(.POST, .warningProducts, .manageWarnings, use: MonitoredProducts.submit)
+    r.on(.POST, .warningProduct, .manageWarnings, use: MonitoredProducts.submitEdit)
     r.on(.POST, .warningRules, .manageWarnings, use: WarningRulesController.submit)
     r.on(.POST, .warningImport, .manageWarnings, use: WarningPages.importSeries)
     r.on(.POST, .warningRun, .manageWarnings, use: WarningPages.run)

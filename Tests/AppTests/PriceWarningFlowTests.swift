@@ -95,6 +95,38 @@ final class PriceWarningFlowTests: XCTestCase {
             warnings = try await office.get("/api/v1/warnings").content.decode([Warning].self)
             XCTAssertEqual(warnings.first?.status, "released")
             XCTAssertEqual(warnings.first?.history.map(\.level), [1, 1, 0])
+
+            // A late price for an earlier week judges that week and the later ones again, once each.
+            _ = try await clerk.post("/api/v1/prices", Report(productId: id, week: "2026-W50", price: "1.7"))
+            warnings = try await office.get("/api/v1/warnings").content.decode([Warning].self)
+            XCTAssertEqual(warnings.count, 1, "no warning raised twice")
+            XCTAssertEqual(warnings.first?.history.map(\.week), ["2026年第49周", "2026年第50周", "2026年第51周"])
+            try await assertEqual(try await PriceWeek.query(on: app.db).filter(\.$state == nil).count(), 0)
+            let same = try await clerk.post("/api/v1/prices", Report(productId: id, week: "2026-W51", price: "1.8"))
+            XCTAssertEqual(same.status, .created)
+            try await assertEqual(try await PriceWeek.query(on: app.db).filter(\.$state == nil).count(), 0,
+                                  "the same price again judges nothing again")
+            struct DayReport: Encodable { let productId: Int, day = "2026-13-40", price = "1.8", unit = "元/斤" }
+            let badDay = try await clerk.post("/api/v1/prices", DayReport(productId: id))
+            XCTAssertEqual(try badDay.error().error.field, "day", "an unreadable day is refused, not taken as today")
+            let county = Report(productId: id, week: "2026-W51", price: "1.8", regionCode: Fixtures.yunyang)
+            try await assertEqual(try await office.post("/api/v1/prices", county).error().error.code, "not_township")
+        }
+    }
+
+    func testAWarningReleasedByHandStaysReleasedUntilTheSeriesClears() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 12, day: 7))
+            let (office, id) = try await product(app)
+            let clerk = try await apiClient(app, "clerk")
+            try await reportSeason(clerk, id)
+            var warnings = try await office.get("/api/v1/warnings").content.decode([Warning].self)
+            let w = try XCTUnwrap(warnings.first)
+            try await assertEqual(try await office.post("/api/v1/warnings/\(w.id)/release", [String: String]()).status,
+                                  .ok)
+            _ = try await clerk.post("/api/v1/prices", Report(productId: id, week: "2026-W50", price: "1.2"))
+            warnings = try await office.get("/api/v1/warnings").content.decode([Warning].self)
+            XCTAssertEqual(warnings.map(\.status), ["released"], "the same episode is not raised again")
         }
     }
 
@@ -273,6 +305,9 @@ final class PriceWarningFlowTests: XCTestCase {
             XCTAssertEqual(p.delivered, "6000斤")
             XCTAssertEqual(p.amount, "6,000.00元")
             XCTAssertEqual(p.paid, "3,600.00元", "paid: the delivery whose proof was verified")
+            struct Units: Decodable { struct U: Decodable { let unitId: Int }; let units: [U] }
+            let seen = try await buyer.get("/api/v1/campaigns/\(campaign)").content.decode(Units.self)
+            XCTAssertEqual(seen.units.map(\.unitId), [f.hospital], "a unit sees its own line, not the others'")
             let report = try await office.get("/api/v1/campaigns/\(campaign)/report?format=csv").body.string
             XCTAssertTrue(report.contains("云阳县人民医院"), report)
             let closed = try await office.post("/api/v1/campaigns/\(campaign)/close", [String: String]())

@@ -38,6 +38,12 @@ final class PriceWarningTests: XCTestCase {
         XCTAssertNil(base("1.2"), "a price needs its unit")
         XCTAssertNil(base("-1元/斤"))
         XCTAssertNil(base("一块二"))
+        XCTAssertNil(base("999999999999元/克"), "beyond 1,000万元 a 公斤: a typing error, refused")
+        XCTAssertEqual(base("10000000元/公斤"), PriceQuote.ceilingFen, "the dearest price taken")
+        guard case .failure(let dear) = PriceQuote.normalise("99999999元/克", unit: nil, productUnit: "斤") else {
+            return XCTFail("an absurd price was taken")
+        }
+        XCTAssertEqual(dear.code, "out_of_range")
         guard case .failure(let e) = PriceQuote.normalise("12元/箱", unit: nil, productUnit: "斤") else {
             return XCTFail("a box price was taken")
         }

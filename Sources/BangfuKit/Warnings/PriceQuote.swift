@@ -3,6 +3,9 @@
 /// different sources and units then compare as integers.
 public enum PriceQuote {
     public static let weightBase = "公斤"
+    /// The dearest price taken: 1,000万元 per base unit. Beyond it a price is a typing error, and ratios of prices stay
+    /// far inside what the arithmetic holds.
+    public static let ceilingFen: Int64 = 1_000_000_000
 
     /// The unit prices of a product are kept in.
     public static func baseUnit(of productUnit: String) -> String {
@@ -22,20 +25,29 @@ public enum PriceQuote {
         guard let unit = stated, !unit.isEmpty else {
             return .failure(FieldError(field: "unit", code: "unit_required", message: "请注明价格单位，如 元/斤"))
         }
+        guard convertible(unit, to: productUnit) else {
+            return .failure(FieldError(field: "unit", code: "unit_mismatch",
+                                       message: "单位“\(unit)”无法换算为本品种的计价单位“\(productUnit)”"))
+        }
         return perBase(price.fen.value, unit: unit, productUnit: productUnit).map(Result.success)
-            ?? .failure(FieldError(field: "unit", code: "unit_mismatch",
-                                   message: "单位“\(unit)”无法换算为本品种的计价单位“\(productUnit)”"))
+            ?? .failure(FieldError(field: field, code: "out_of_range",
+                                   message: "价格“\(text)”超出合理范围（每公斤0.01元至1000万元）"))
     }
 
     /// `fen` per `unit` as 分 per the product's base unit; nil when the units do not convert or it overflows.
     public static func perBase(_ fen: Int64, unit: String, productUnit: String) -> Int64? {
         guard fen > 0 else { return nil }
-        guard Weights.gramsPer[productUnit] != nil else { return unit == productUnit ? fen : nil }
+        guard Weights.gramsPer[productUnit] != nil else { return unit == productUnit && fen <= ceilingFen ? fen : nil }
         guard let grams = Weights.gramsPer[unit] else { return nil }
         let (scaled, overflow) = fen.multipliedReportingOverflow(by: 1_000)
         guard !overflow else { return nil }
         let rounded = (scaled + grams / 2) / grams
-        return rounded > 0 ? rounded : nil
+        return rounded > 0 && rounded <= ceilingFen ? rounded : nil
+    }
+
+    /// Whether prices in `unit` convert to the product's: weights to weights, a count unit only to itself.
+    public static func convertible(_ unit: String, to productUnit: String) -> Bool {
+        Weights.gramsPer[productUnit] == nil ? unit == productUnit : Weights.gramsPer[unit] != nil
     }
 
     /// 分 per the product's own unit (per 斤 for a product priced by the 斤), as a decimal for charts.

@@ -103,7 +103,7 @@ public enum PriceWatch {
             guard let a, let b, a > 0 else { return nil }
             return Double(b - a) * 10_000 / Double(a)
         }
-        return (Int(now.rounded()), RobustScore.scores(past + [now])?.last)
+        return (basisPoints(now), RobustScore.scores(past + [now])?.last)
     }
 
     public static func judge(_ f: Facts, after previous: State, rules: WarningRules, productUnit: String) -> Judgement {
@@ -112,7 +112,7 @@ public enum PriceWatch {
         let base = baseline(f, rules)
         func price(_ p: Int64) -> String { PriceQuote.text(p, productUnit: productUnit) }
         if let p = f.price, let (b, kind) = base, b > 0 {
-            let dropBP = Int((Double(b - p) * 10_000 / Double(b)).rounded())
+            let dropBP = basisPoints(Double(b - p) * 10_000 / Double(b))
             s.lowWeeks = dropBP >= rules.dropBP ? s.lowWeeks + 1 : 0
             if s.lowWeeks >= rules.weeksInRow {
                 conditions.append(.belowBaseline)
@@ -163,6 +163,12 @@ public enum PriceWatch {
         guard !xs.isEmpty else { return nil }
         let s = xs.sorted(), m = s.count / 2
         return s.count % 2 == 1 ? s[m] : (s[m - 1] / 2 + s[m] / 2 + (s[m - 1] % 2 + s[m] % 2) / 2)
+    }
+
+    /// A share in basis points as an integer, held within ±10⁹ (prices are bounded, but a ratio of two is not).
+    static func basisPoints(_ x: Double) -> Int {
+        guard x.isFinite else { return x > 0 ? 1_000_000_000 : -1_000_000_000 }
+        return Int(min(1e9, max(-1e9, x.rounded())))
     }
 
     static func percent(_ bp: Int) -> String { String(format: "%.1f%%", Double(bp) / 100) }

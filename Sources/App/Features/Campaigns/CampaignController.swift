@@ -15,13 +15,13 @@ struct PledgeDTO: Content {
 enum CampaignController {
     @Sendable static func apiIndex(req: Request) async throws -> [CampaignDTO] {
         var out: [CampaignDTO] = []
-        for c in try await Campaigns.list(req) { out.append(try await CampaignProgress.read(c, on: req.db)) }
+        for c in try await Campaigns.list(req) { out.append(try await CampaignProgress.read(c, req: req)) }
         return out
     }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
         let c = try await Campaigns.create(try CampaignInput.decode(req), req: req)
-        return try await CampaignProgress.read(c, on: req.db).encodeResponse(status: .created, for: req)
+        return try await CampaignProgress.read(c, req: req).encodeResponse(status: .created, for: req)
     }
 
     @Sendable static func apiInvite(req: Request) async throws -> [ProposalDTO] {
@@ -40,6 +40,6 @@ enum CampaignController {
     }
 
     @Sendable static func apiClose(req: Request) async throws -> CampaignDTO {
-        try await CampaignProgress.read(try await Campaigns.close(req), on: req.db)
+        try await CampaignProgress.read(try await Campaigns.close(req), req: req)
     }
 }

@@ -28,7 +28,8 @@ enum CampaignPages {
 
     @Sendable static func index(req: Request) async throws -> View {
         var values: [String: String] = [:]
-        if let w: Int = req.query["warning"], let warning = try await PriceWarning.find(w, on: req.db) {
+        if let w: Int = req.query["warning"],
+           let warning = try? await PriceWarnings.find(w, req: req, action: .runCampaigns) {
             values["warningId"] = String(w)
             values["productId"] = String(warning.$product.id)
             let places = try await RegionNames.places(for: [warning.regionCode], on: req.db)
@@ -41,7 +42,7 @@ enum CampaignPages {
         let canRun = req.scope(for: .runCampaigns) != nil
         let campaigns = try await Campaigns.list(req)
         var dtos: [CampaignDTO] = []
-        for c in campaigns { dtos.append(try await CampaignProgress.read(c, on: req.db)) }
+        for c in campaigns { dtos.append(try await CampaignProgress.read(c, req: req)) }
         var page = ListPageData(
             shell: Shell(req), campaigns: canRun ? dtos : [], invitations: try await invitations(req, dtos),
             canRun: canRun,
@@ -100,7 +101,7 @@ enum CampaignPages {
         let mine = try await BuyerUnit.query(on: req.db).scoped(by: scope).filter(\.$id ~~ invitedUnits).sort(\.$name)
             .all()
         var page = DetailPage(
-            shell: Shell(req), campaign: try await CampaignProgress.read(c, on: req.db),
+            shell: Shell(req), campaign: try await CampaignProgress.read(c, req: req),
             proposals: canRun ? try await CampaignProposals.rank(c, req: req) : [], canRun: canRun,
             canPledge: !mine.isEmpty && c.status == Campaigns.open,
             units: mine.map { .init(value: String($0.id!), label: $0.name) },
@@ -116,8 +117,13 @@ enum CampaignPages {
     }
 
     /// Runs a detail page's form; back to the page with a notice or with the error beside its field.
-    static func act(_ req: Request, notice: String, _ command: ([String: String]) async throws -> Void)
-        async throws -> Response {
+    /// The fields the page shows an error beside; any other error shows above the forms.
+    static let fields: Set<String> = ["quantity", "deliverQuantity", "amount", "seller", "originRegionCode",
+                                      "belowFloorReason", "unitIds"]
+
+    /// `form`: the form's name for fields two forms share (the delivery's quantity is "deliverQuantity").
+    static func act(_ req: Request, notice: String, renaming: [String: String] = [:],
+                    _ command: ([String: String]) async throws -> Void) async throws -> Response {
         let values = try PledgeInput.formValues(req)
         do {
             try await command(values)
@@ -125,7 +131,10 @@ enum CampaignPages {
             return req.redirect(to: "/campaigns/\(id)?notice="
                 + (notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         } catch let e as FieldError {
-            return try await renderDetail(req, values: values, error: e)
+            let named = renaming[e.field] ?? e.field
+            let field = fields.contains(named) ? named : "form"
+            return try await renderDetail(req, values: values,
+                                          error: FieldError(field: field, code: e.code, message: e.message))
                 .encodeResponse(status: .unprocessableEntity, for: req)
         } catch let e as APIError where e.status == .conflict {
             return try await renderDetail(req, values: values,
@@ -148,7 +157,8 @@ enum CampaignPages {
     }
 
     @Sendable static func deliver(req: Request) async throws -> Response {
-        try await act(req, notice: "交付已记入采购台账，待核实后计入任务") { f in
+        let notice = "交付已记入采购台账，待核实后计入任务"
+        return try await act(req, notice: notice, renaming: ["quantity": "deliverQuantity"]) { f in
             let coded = try await Pickers.codes(f, DeliveryInput.pickers, req: req)
             _ = try await CampaignPledges.deliver(DeliveryInput(form: coded), req: req)
         }
@@ -161,7 +171,7 @@ enum CampaignPages {
     /// The closing report on A4: the same figures as the .xlsx, printed from the browser.
     @Sendable static func print(req: Request) async throws -> View {
         let c = try await Campaigns.find(req)
-        let campaign = try await CampaignProgress.read(c, on: req.db)
+        let campaign = try await CampaignProgress.read(c, req: req)
         return try await req.view.render("campaigns/print", ["campaign": campaign])
     }
 }

@@ -108,10 +108,21 @@ enum CampaignPledges {
         return i
     }
 
+    /// Whether `amount` 分 for `quantity` thousandths of the product's unit is below the floor (分 per base unit),
+    /// compared exactly: amount × 10⁶ against floor × grams per unit × quantity (a unit counted by the piece weighs
+    /// 1000 "grams" of itself).
+    static func belowFloor(amount: Int64, quantity: Int64, floorFen: Int64, unit: String) -> Bool {
+        let grams = Int128(Weights.gramsPer[unit] ?? 1_000)
+        return Int128(amount) * 1_000_000 < Int128(floorFen) * grams * Int128(quantity)
+    }
+
     /// A delivery into the ledger: the campaign's product from its area, priced at or above the floor unless a
     /// reason is given.
     static func deliver(_ input: DeliveryInput, req: Request) async throws -> Purchase {
         let c = try await Campaigns.find(req)
+        guard c.status == Campaigns.open else {
+            throw APIError(status: .conflict, code: "closed", message: "该活动已结束，不再登记交付", field: nil)
+        }
         let product = try await c.$product.get(on: req.db)
         let i = try await invitation(c, unitId: input.buyerUnitId, req: req)
         let origin = input.originRegionCode ?? c.originRegionCode
@@ -123,13 +134,9 @@ enum CampaignPledges {
             throw FieldError(field: "amount", code: "bad_amount", message: "请填写金额（元）")
         }
         let reason = try FormValue.optionalText(input.belowFloorReason, "belowFloorReason", "低于保护价的原因")
-        let (scaled, overflow) = amount.value.multipliedReportingOverflow(by: 1_000)
-        let perBase = overflow ? nil
-            : PriceQuote.perBase(scaled / quantity, unit: product.unit, productUnit: product.unit)
-        if let perBase, perBase < c.floorFen, reason == nil {
+        if belowFloor(amount: amount.value, quantity: quantity, floorFen: c.floorFen, unit: product.unit), reason == nil {
             throw FieldError(field: "belowFloorReason", code: "below_floor",
-                             message: "单价\(PriceQuote.text(perBase, productUnit: product.unit))低于保护价"
-                                + "\(PriceQuote.text(c.floorFen, productUnit: product.unit))，须说明原因")
+                             message: "单价低于保护价\(PriceQuote.text(c.floorFen, productUnit: product.unit))，须说明原因")
         }
         var row = PurchaseInput(form: [:])
         row.buyerUnitId = i.$buyerUnit.id; row.purchasedOn = input.purchasedOn ?? req.today.description

@@ -28,7 +28,22 @@ enum CampaignProgress {
         let amount_fen: Int64, counted: Bool
     }
 
-    static func read(_ c: Campaign, on db: any Database) async throws -> CampaignDTO {
+    /// The units whose lines the caller may see: all for an office (nil), else its own unit's or system's.
+    static func visibleUnits(_ req: Request) async throws -> Set<Int>? {
+        let scope = req.scope(for: .viewCampaigns) ?? .ownAccount
+        switch scope {
+        case .everything, .region: return nil
+        default: return Set(try await BuyerUnit.query(on: req.db).scoped(by: scope).all().compactMap(\.id))
+        }
+    }
+
+    static func read(_ c: Campaign, req: Request) async throws -> CampaignDTO {
+        try await read(c, only: try await visibleUnits(req), on: req.db)
+    }
+
+    /// `only`: the units whose lines are shown (another unit's pledge, deliveries and ranking reasons are its own);
+    /// the campaign's totals are for all.
+    static func read(_ c: Campaign, only: Set<Int>?, on db: any Database) async throws -> CampaignDTO {
         let product = try await c.$product.get(on: db)
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT p.buyer_unit_id, p.origin_region_code, p.quantity_thousandths, p.quantity_unit, p.amount_fen,
@@ -58,7 +73,7 @@ enum CampaignProgress {
             amount: Fen(sum(rows, \.amount_fen)).description,
             paid: Fen(sum(rows.filter(\.counted), \.amount_fen)).description,
             deliveredBP: bp(delivered), pledgedBP: bp(pledged), deliveredPercent: bp(delivered) / 100,
-            units: invitations.map { i in
+            units: invitations.filter { only?.contains($0.$buyerUnit.id) ?? true }.map { i in
                 let mine = byUnit[i.$buyerUnit.id] ?? []
                 return .init(unitId: i.$buyerUnit.id, unit: i.buyerUnit.name, rank: i.rank, reasons: i.reasons,
                              pledged: i.pledgedThousandths.map(q) ?? "未认购",
@@ -74,7 +89,7 @@ enum CampaignProgress {
 
     /// The closing report (.xlsx, or .csv on `?format=csv`): the campaign, then a line per unit and per township.
     @Sendable static func report(req: Request) async throws -> Response {
-        let d = try await read(try await Campaigns.find(req), on: req.db)
+        let d = try await read(try await Campaigns.find(req), req: req)
         var rows: [[String]] = [
             ["应急消纳活动结项报告", d.title],
             ["品种", d.product, "产地", d.origin, "保护价", d.floor, "截止", d.deadline, "状态", d.statusName],
@@ -89,7 +104,7 @@ enum CampaignProgress {
     }
 
     @Sendable static func api(req: Request) async throws -> CampaignDTO {
-        try await read(try await Campaigns.find(req), on: req.db)
+        try await read(try await Campaigns.find(req), req: req)
     }
 }
 

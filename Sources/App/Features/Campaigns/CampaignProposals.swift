@@ -25,7 +25,11 @@ enum CampaignProposals {
             $0.filter(\.$regionCode =~ j.subtreePrefix).filter(\.$id ~~ Array(paired))
         }.all()
         let ids = units.compactMap(\.id)
-        let gaps = try await quotaGaps(req, region: j)
+        // Units of the jurisdiction and paired units from elsewhere, each measured by the policies binding it.
+        let homes = Set(units.compactMap { RegionCode($0.regionCode) }.map { $0.level <= .county ? $0
+            : $0.ancestor(at: .county) ?? $0 }).filter { !j.contains($0) }
+        var gaps = try await quotaGaps(req, region: j)
+        for home in homes { gaps.merge(try await quotaGaps(req, region: home)) { max($0, $1) } }
         let past = try await pastPurchases(ids, category: category, req: req)
         let bases = try await capacities(ids, canteen: CampaignRanking.forCanteens(category), year: req.today.year,
                                          on: req.db)

@@ -39,7 +39,8 @@ enum Campaigns {
             throw FieldError(field: "deadline", code: "bad_deadline", message: "截止日期须在今天至一年之内")
         }
         if let w = input.warningId {
-            guard let warning = try await PriceWarning.find(w, on: req.db), warning.$product.id == product.id else {
+            let warning = try? await PriceWarnings.find(w, req: req, action: .runCampaigns)
+            guard let warning, warning.$product.id == product.id else {
                 throw FieldError(field: "warningId", code: "unknown_warning", message: "预警不存在或不是该品种的")
             }
         }

@@ -25,6 +25,10 @@ struct ProductInput: FormInput {
 
 struct ProductDTO: Content {
     let id: Int, name: String, category: String, categoryName: String, unit: String, baseUnit: String
+    /// Its other names as the edit form writes them ("马铃薯，洋芋").
+    let aliases: String
+    /// Whether the viewer's office may change it (its own jurisdiction's or below).
+    var editable = false
     let seasonFrom: Int, seasonTo: Int, season: String, varieties: [String], jurisdictionCode: String
 
     init(_ p: MonitoredProduct) {
@@ -32,6 +36,7 @@ struct ProductDTO: Content {
         categoryName = ProductCategory(rawValue: p.category)?.chineseName ?? p.category
         unit = p.unit; baseUnit = PriceQuote.baseUnit(of: p.unit); seasonFrom = p.seasonFrom; seasonTo = p.seasonTo
         season = p.season?.chineseName ?? ""; varieties = p.varieties; jurisdictionCode = p.jurisdictionCode
+        aliases = p.varieties.dropFirst().joined(separator: "，")
     }
 }
 
@@ -74,12 +79,19 @@ enum MonitoredProducts {
         guard aliases.count <= 20, aliases.allSatisfy({ $0.count <= 20 && !$0.contains(",") }) else {
             throw FieldError(field: "aliases", code: "invalid", message: "别名至多20个，每个不超过20字")
         }
-        let clash = try await MonitoredProduct.query(on: req.db).filter(\.$jurisdictionCode == j.digits)
-            .filter(\.$name == name).first()
-        if let clash, clash.id != existing?.id { throw APIError.conflict("name", "本辖区已有监测品种“\(name)”") }
+        let jurisdiction = existing?.jurisdictionCode ?? j.digits
+        // A name or alias belongs to one product of a jurisdiction: its prices and sales are counted once.
+        let others = try await MonitoredProduct.query(on: req.db).filter(\.$jurisdictionCode == jurisdiction).all()
+            .filter { $0.id != existing?.id }
+        if others.contains(where: { $0.varieties.contains(name) }) {
+            throw APIError.conflict("name", "本辖区已有监测品种“\(name)”（或以它为别名）")
+        }
+        if let taken = aliases.first(where: { a in others.contains { $0.varieties.contains(a) } }) {
+            throw APIError.conflict("aliases", "“\(taken)”已是本辖区另一监测品种的名称或别名")
+        }
         let p = existing ?? MonitoredProduct()
         let before = existing.map(ProductDTO.init)
-        p.jurisdictionCode = existing?.jurisdictionCode ?? j.digits
+        p.jurisdictionCode = jurisdiction
         p.name = name; p.category = category.rawValue; p.unit = unit; p.seasonFrom = from; p.seasonTo = to
         var seen = Set<String>()
         p.varietiesText = ([name] + aliases).filter { seen.insert($0).inserted }.joined(separator: ",")
@@ -100,11 +112,23 @@ enum MonitoredProducts {
         return try await ProductDTO(p).encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func apiUpdate(req: Request) async throws -> ProductDTO {
+    /// A product of the office's own jurisdiction or below (one set above it is read, not changed).
+    static func own(_ req: Request) async throws -> MonitoredProduct {
         let p = try await find(req.parameters.get("id", as: Int.self), req, action: .manageWarnings)
         let j = try PeriodController.jurisdiction(req, for: .manageWarnings)
         guard RegionCode(p.jurisdictionCode).map(j.contains) ?? false else { throw APIError.forbidden }
-        return ProductDTO(try await save(try ProductInput.decode(req), existing: p, req: req))
+        return p
+    }
+
+    @Sendable static func apiUpdate(req: Request) async throws -> ProductDTO {
+        ProductDTO(try await save(try ProductInput.decode(req), existing: try await own(req), req: req))
+    }
+
+    /// The warnings page's form for one product (its aliases, unit, season).
+    @Sendable static func submitEdit(req: Request) async throws -> Response {
+        try await WarningPages.submit(req, section: "products") {
+            _ = try await save(try ProductInput.decode(req), existing: try await own(req), req: req)
+        }
     }
 
     /// The warnings page's form.

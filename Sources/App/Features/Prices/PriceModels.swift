@@ -72,6 +72,8 @@ final class PriceWeek: Model, @unchecked Sendable {
     @Field(key: "level") var level: Int
     /// `PriceWatch.State` after this week, as JSON; nil until the run has judged the week.
     @OptionalField(key: "state") var state: String?
+    /// The figures that raised or kept a warning this week ("；"-separated).
+    @OptionalField(key: "figures") var figures: String?
 
     init() {}
 }

@@ -21,6 +21,7 @@ struct PriceReportInput: FormInput {
 
 struct PricePointDTO: Content {
     let id: Int, productId: Int, product: String, regionCode: String, week: String, source: String, market: String
+    let sourceName: String
     let priceFen: Int64, price: String, quoted: String, outlier: Bool
 
     init(_ p: PricePoint, product: MonitoredProduct) {
@@ -28,6 +29,7 @@ struct PricePointDTO: Content {
         id = p.id!; productId = p.$product.id; self.product = product.name; regionCode = p.regionCode
         week = MarketWeek(key: p.week)?.description ?? String(p.week)
         source = p.source; market = p.market; priceFen = p.priceFen
+        sourceName = PriceSource(rawValue: p.source)?.chineseName ?? p.source
         price = PriceQuote.text(p.priceFen, productUnit: unit); quoted = p.quoted; outlier = p.outlier
     }
 }
@@ -40,6 +42,12 @@ enum PriceReports {
         let product = try await MonitoredProducts.find(input.productId, req)
         let own: String? = if case .region(let r) = scope { r.digits } else { nil }
         let region = try await Guard.region(input.regionCode ?? own, scope: scope, on: req.db)
+        // A 地头价 is a township's or a village's, of a product its place is watched for.
+        guard region.level >= .township, region.digits.hasPrefix(RegionCode(product.jurisdictionCode)?.subtreePrefix
+            ?? product.jurisdictionCode) else {
+            throw FieldError(field: "regionCode", code: "not_township",
+                             message: "地头价须报到本辖区监测该品种的乡镇或村")
+        }
         let week = try week(input, today: req.today)
         let quoted = try FormValue.text(input.price, "price", "价格", max: 30)
         let fen = try PriceQuote.normalise(quoted, unit: input.unit, productUnit: product.unit).get()
@@ -47,6 +55,8 @@ enum PriceReports {
             .filter(\.$regionCode == region.digits).filter(\.$source == PriceSource.farm.rawValue)
             .filter(\.$market == "").filter(\.$week == week.key).first() ?? PricePoint()
         let before = point.id == nil ? nil : PricePointDTO(point, product: product)
+        // The same price again changes nothing and judges nothing again.
+        if point.id != nil, point.priceFen == fen { return (point, product) }
         point.$product.id = product.id!
         point.regionCode = region.digits; point.week = week.key; point.source = PriceSource.farm.rawValue
         point.market = ""; point.priceFen = fen; point.reportedOn = req.today.description
@@ -62,7 +72,9 @@ enum PriceReports {
                                    id: point.id, region: region.digits, before: before,
                                    after: PricePointDTO(point, product: product))
         }
-        _ = try await WarningRun.judge(products: [product], today: req.today, origin: .request(req), on: req.db)
+        let town = region.level > .township ? region.ancestor(at: .township) ?? region : region
+        _ = try await WarningRun.judge(products: [product], within: town, today: req.today, origin: .request(req),
+                                       on: req.db)
         return (point, product)
     }
 
@@ -71,8 +83,10 @@ enum PriceReports {
         let week: MarketWeek?
         if let text = input.week {
             week = MarketWeek(text)
+        } else if let text = input.day {
+            week = LocalDate(text).map(MarketWeek.init)
         } else {
-            week = MarketWeek(input.day.flatMap(LocalDate.init) ?? today)
+            week = MarketWeek(today)
         }
         guard let week, week <= MarketWeek(today), week.year >= today.year - 5 else {
             throw FieldError(field: input.week == nil ? "day" : "week", code: "bad_week",

@@ -21,11 +21,7 @@ enum PriceSeries {
         let product_id: Int, region_code: String, source: String, week: Int, price_fen: Int64, outlier: Bool
     }
 
-    struct WeekRow: Decodable {
-        let id: Int, product_id: Int, region_code: String, source: String, week: Int
-    }
-
-    /// Re-makes the weeks named, in one read of their points and one of their rows per product set.
+    /// Re-makes the weeks named from one read of their points.
     static func refresh(_ keys: Set<Key>, on db: any Database) async throws {
         guard !keys.isEmpty else { return }
         let sql = db as! any SQLDatabase
@@ -39,30 +35,22 @@ enum PriceSeries {
             return Key(product: p.product_id, region: region(of: p.region_code, source: source), source: p.source,
                        week: p.week)
         }
-        let existing = try await sql.raw("""
-            SELECT id, product_id, region_code, source, week FROM price_weeks
-            WHERE week IN (\(binds: weeks)) AND product_id IN (\(binds: products))
-            """).all(decoding: WeekRow.self)
-        let ids = Dictionary(existing.map {
-            (Key(product: $0.product_id, region: $0.region_code, source: $0.source, week: $0.week), $0.id)
-        }, uniquingKeysWith: { a, _ in a })
         for key in keys {
             let rows = grouped[key] ?? []
             let kept = rows.filter { !$0.outlier }
-            guard let median = PriceWatch.median((kept.isEmpty ? rows : kept).map(\.price_fen)) else {
-                if let id = ids[key] { try await sql.raw("DELETE FROM price_weeks WHERE id = \(bind: id)").run() }
-                continue
-            }
-            if let id = ids[key] {
-                try await sql.raw("""
-                    UPDATE price_weeks SET price_fen = \(bind: median), points = \(bind: rows.count), state = NULL
-                    WHERE id = \(bind: id)
-                    """).run()
-            } else {
+            if let median = PriceWatch.median((kept.isEmpty ? rows : kept).map(\.price_fen)) {
+                // Two reports of one township's week at once both land: the second updates the first's row.
                 try await sql.raw("""
                     INSERT INTO price_weeks (product_id, region_code, source, week, price_fen, points, level)
                     VALUES (\(bind: key.product), \(bind: key.region), \(bind: key.source), \(bind: key.week),
                         \(bind: median), \(bind: rows.count), 0)
+                    ON CONFLICT (product_id, region_code, source, week)
+                    DO UPDATE SET price_fen = excluded.price_fen, points = excluded.points, state = NULL
+                    """).run()
+            } else {
+                try await sql.raw("""
+                    DELETE FROM price_weeks WHERE product_id = \(bind: key.product) AND region_code = \(bind: key.region)
+                        AND source = \(bind: key.source) AND week = \(bind: key.week)
                     """).run()
             }
             try await sql.raw("""

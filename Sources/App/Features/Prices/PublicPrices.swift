@@ -7,15 +7,28 @@ import Vapor
 /// weekly 地头价 of the last half year, the same weeks last year, the baseline band and the published warning —
 /// drawn by the app as SVG with the figures in a table beside it. Drafts never show here.
 enum PublicPrices {
+    /// A week as the public sees it. Prices derived from the ledger stay inside: a township's week may be one
+    /// unit's purchase.
     struct WeekLine: Content {
-        let week: String, farm: String?, lastYear: String?, baseline: String?, wholesale: String?, derived: String?
-        let farmFen: Int64?, lastYearFen: Int64?, baselineFen: Int64?, wholesaleFen: Int64?, derivedFen: Int64?
+        let week: String, farm: String?, lastYear: String?, baseline: String?, wholesale: String?
+        let farmFen: Int64?, lastYearFen: Int64?, baselineFen: Int64?, wholesaleFen: Int64?
+    }
+
+    /// A published warning as the public sees it: no names of who published it.
+    struct PublicWarning: Content {
+        let id: Int, place: String, level: Int, levelName: String, colour: String, startedWeek: String
+        let figures: String
+
+        init(_ w: WarningDTO) {
+            id = w.id; place = w.place; level = w.level; levelName = w.levelName; colour = w.colour
+            startedWeek = w.startedWeek; figures = w.figures
+        }
     }
 
     struct Series: Content {
         let productId: Int, product: String, unit: String, regionCode: String, area: String
         let weeks: [WeekLine]
-        let warnings: [WarningDTO]
+        let warnings: [PublicWarning]
     }
 
     struct Area: Encodable { let code: String, name: String, selected: Bool }
@@ -42,6 +55,7 @@ enum PublicPrices {
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT week, source, price_fen, baseline_fen FROM price_weeks
             WHERE product_id = \(bind: product.id!) AND region_code LIKE \(bind: area.subtreePrefix + "%")
+                AND source <> \(bind: PriceSource.derived.rawValue)
                 AND week IN (\(binds: (weeks + lastYear).map(\.key)))
             """).all(decoding: Row.self)
         let grouped = Dictionary(grouping: rows) { "\($0.week)|\($0.source)" }
@@ -54,10 +68,10 @@ enum PublicPrices {
         func text(_ v: Int64?) -> String? { v.map { PriceQuote.text($0, productUnit: product.unit) } }
         let lines = weeks.map { w in
             let farm = median(w, .farm), last = median(w.sameWeek(in: w.year - 1), .farm), base = baseline(w)
-            let wholesale = median(w, .wholesale), derived = median(w, .derived)
+            let wholesale = median(w, .wholesale)
             return WeekLine(week: w.description, farm: text(farm), lastYear: text(last), baseline: text(base),
-                            wholesale: text(wholesale), derived: text(derived), farmFen: farm, lastYearFen: last,
-                            baselineFen: base, wholesaleFen: wholesale, derivedFen: derived)
+                            wholesale: text(wholesale), farmFen: farm, lastYearFen: last, baselineFen: base,
+                            wholesaleFen: wholesale)
         }
         let names = try await RegionNames.places(for: [area.digits], on: db)
         let published = try await PriceWarning.query(on: db).filter(\.$product.$id == product.id!)
@@ -65,7 +79,8 @@ enum PublicPrices {
             .sort(\.$level, .descending).limit(20).all()
         return Series(productId: product.id!, product: product.name, unit: product.unit, regionCode: area.digits,
                       area: names[area.digits] ?? area.digits, weeks: lines,
-                      warnings: try await PriceWarnings.dtos(published, products: [product], on: db))
+                      warnings: try await PriceWarnings.dtos(published, products: [product], on: db)
+                        .map(PublicWarning.init))
     }
 
     static func chart(_ s: Series, product: MonitoredProduct, dropBP: Int) -> LineChart {

@@ -75,8 +75,10 @@ enum WholesaleImport {
         }
         let points = latest
         let who = req.currentUser?.username ?? ""
+        let region = try PeriodController.jurisdiction(req, for: .manageWarnings)
         let outliers = try await req.db.writeTransaction { db -> Int in
             var outliers = 0
+            var changed = Set<PriceSeries.Key>()
             let existing = try await PricePoint.query(on: db).filter(\.$source == PriceSource.wholesale.rawValue)
                 .filter(\.$week ~~ Array(Set(points.keys.map(\.week)))).all()
             var held = Dictionary(existing.map {
@@ -94,13 +96,14 @@ enum WholesaleImport {
                 if point.outlier { outliers += 1 }
                 try await point.save(on: db)
                 held[key] = point
+                changed.insert(.init(product: key.product, region: key.region,
+                                     source: PriceSource.wholesale.rawValue, week: key.week))
             }
-            try await PriceSeries.refresh(Set(points.keys.map {
-                PriceSeries.Key(product: $0.product, region: $0.region, source: PriceSource.wholesale.rawValue,
-                                week: $0.week)
-            }), on: db)
-            try await Audit.record(req, on: db, action: "import", entity: "price_point", id: nil, region: nil,
-                                   after: ["rows": "\(rows)", "points": "\(points.count)"])
+            // Only the weeks whose price changed are judged again: the same file twice changes nothing.
+            try await PriceSeries.refresh(changed, on: db)
+            try await Audit.record(req, on: db, action: "import", entity: "price_point", id: nil,
+                                   region: region.digits,
+                                   after: ["rows": "\(rows)", "points": "\(points.count)", "changed": "\(changed.count)"])
             return outliers
         }
         let weeks = Array(Set(points.keys.map(\.week))).sorted().compactMap { MarketWeek(key: $0)?.description }

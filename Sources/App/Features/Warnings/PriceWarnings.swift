@@ -10,7 +10,8 @@ struct WarningDTO: Content {
     let history: [PriceWarning.History]
     let publishedBy: String?
 
-    init(_ w: PriceWarning, product: MonitoredProduct?, place: String?, scheme: LevelScheme) {
+    init(_ w: PriceWarning, product: MonitoredProduct?, place: String?, scheme: LevelScheme,
+         history: [PriceWarning.History]) {
         id = w.id!; productId = w.$product.id; self.product = product?.name ?? ""; regionCode = w.regionCode
         self.place = place ?? w.regionCode; source = w.source
         sourceName = PriceSource(rawValue: w.source)?.chineseName ?? w.source
@@ -18,18 +19,20 @@ struct WarningDTO: Content {
         statusName = ["draft": "待审核发布", "published": "已发布", "released": "已解除"][w.status] ?? w.status
         startedWeek = MarketWeek(key: w.startedWeek)?.chineseName ?? ""
         lastWeek = MarketWeek(key: w.lastWeek)?.chineseName ?? ""
-        figures = w.figures; history = w.history; publishedBy = w.publishedBy
+        figures = w.figures; self.history = history; publishedBy = w.publishedBy
     }
 }
 
 /// Warnings as the office reviews them: published ones reach the warned area's townships and suppliers as notices
 /// (through the reminder channels) and the public price page; an office may release one by hand.
 enum PriceWarnings {
-    static func list(_ req: Request, statuses: [String]? = nil, publicOnly: Bool = false) async throws -> [WarningDTO] {
+    static func list(_ req: Request, statuses: [String]? = nil, id: Int? = nil, publicOnly: Bool = false)
+        async throws -> [WarningDTO] {
         let products = try await publicOnly ? MonitoredProduct.query(on: req.db).all()
             : MonitoredProducts.visible(req)
         var q = PriceWarning.query(on: req.db).filter(\.$product.$id ~~ products.compactMap(\.id))
         if let statuses { q = q.filter(\.$status ~~ statuses) }
+        if let id { q = q.filter(\.$id == id) }
         if !publicOnly, case .region(let r) = req.scope(for: .viewPrices) {
             q = q.filter(\.$regionCode =~ r.subtreePrefix)
         }
@@ -42,46 +45,89 @@ enum PriceWarnings {
         let byID = Dictionary(products.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let places = try await RegionNames.places(for: Array(Set(rows.map(\.regionCode))), on: db)
         let rules = try await WarningRulesRecord.query(on: db).all()
+        let weeks = try await history(of: rows, on: db)
         return rows.map { w in
             let scheme = RegionCode(w.regionCode)?.nearest(rules, \.jurisdictionCode)?.rules.scheme ?? .colours
-            return WarningDTO(w, product: byID[w.$product.id], place: places[w.regionCode], scheme: scheme)
+            let mine = (weeks["\(w.$product.id)|\(w.regionCode)|\(w.source)"] ?? [])
+                .filter { $0.week >= w.startedWeek && $0.week <= (w.releasedWeek ?? w.lastWeek) }
+            return WarningDTO(w, product: byID[w.$product.id], place: places[w.regionCode], scheme: scheme,
+                              history: lines(mine, scheme: scheme))
         }
     }
 
-    static func find(_ req: Request) async throws -> PriceWarning {
-        guard let id = req.parameters.get("id", as: Int.self), let w = try await PriceWarning.find(id, on: req.db),
-              case .region(let r) = req.scope(for: .manageWarnings),
-              RegionCode(w.regionCode).map(r.contains) ?? false
+    struct Week: Decodable { let product_id: Int, region_code: String, source: String, week: Int, level: Int
+        let figures: String? }
+
+    /// The judged weeks of the warnings' series from their earliest start, in one read.
+    static func history(of rows: [PriceWarning], on db: any Database) async throws -> [String: [Week]] {
+        guard let from = rows.map(\.startedWeek).min() else { return [:] }
+        let weeks = try await (db as! any SQLDatabase).raw("""
+            SELECT product_id, region_code, source, week, level, figures FROM price_weeks
+            WHERE product_id IN (\(binds: Array(Set(rows.map(\.$product.id)))))
+                AND region_code IN (\(binds: Array(Set(rows.map(\.regionCode)))))
+                AND week >= \(bind: from) AND state IS NOT NULL
+            ORDER BY week
+            """).all(decoding: Week.self)
+        return Dictionary(grouping: weeks) { "\($0.product_id)|\($0.region_code)|\($0.source)" }
+    }
+
+    /// Each week's level in words, and what moved: 发布预警, 升级, 解除.
+    static func lines(_ weeks: [Week], scheme: LevelScheme) -> [PriceWarning.History] {
+        var previous = 0
+        return weeks.map { w in
+            defer { previous = w.level }
+            let event = previous == 0 && w.level > 0 ? "预警" : w.level > previous ? "升级"
+                : w.level == 0 ? "解除" : w.level < previous ? "降级" : "持续"
+            let figures = (w.figures ?? "").split(separator: "；").map(String.init)
+            return .init(week: MarketWeek(key: w.week)?.chineseName ?? "", level: w.level,
+                         levelName: scheme.name(w.level), event: event, figures: figures)
+        }
+    }
+
+    /// A warning of the caller's region (`action` anchors it), or 404.
+    static func find(_ id: Int?, req: Request, action: Action = .manageWarnings) async throws -> PriceWarning {
+        guard let id, let w = try await PriceWarning.find(id, on: req.db), let scope = req.scope(for: action),
+              scope.covers(region: w.regionCode)
         else { throw APIError.notFound("预警") }
         return w
     }
 
-    /// Publishes a raised warning and tells those in its area: townships' reporters and its suppliers.
-    static func publish(_ req: Request, channels: [any ReminderChannel] = [InAppReminders()]) async throws
-        -> WarningDTO {
+    static func find(_ req: Request) async throws -> PriceWarning {
+        try await find(req.parameters.get("id", as: Int.self), req: req)
+    }
+
+    /// Publishes a raised warning and tells those in its area.
+    static func publish(_ req: Request) async throws -> WarningDTO {
         let w = try await find(req)
         guard w.status == PriceWarning.draft else {
             throw APIError(status: .conflict, code: "not_draft", message: "该预警已发布或已解除", field: nil)
         }
         let product = try await w.$product.get(on: req.db)
-        let dto = try await dtos([w], products: [product], on: req.db)[0]
-        let text = "\(dto.place)\(product.name)\(dto.levelName)：\(w.figures)。"
-            + "请关注销售，可联系县消费帮扶专班组织消纳。"
-        let recipients = try await recipients(in: w.regionCode, on: req.db)
-        let sender = req.currentUser?.username ?? ""
         w.status = PriceWarning.published
         w.publishedBy = req.currentUser?.signature
         w.publishedAt = Date()
         try await req.db.writeTransaction { db in
             try await w.save(on: db)
-            for key in recipients {
-                for c in channels { try await c.send(to: key, text: text, sentBy: sender, on: db) }
-            }
+            let told = try await notify(w, product: product, on: db)
             try await Audit.record(req, on: db, action: "publish", entity: "price_warning", id: w.id,
-                                   region: w.regionCode,
-                                   after: ["level": dto.levelName, "notified": "\(recipients.count)"])
+                                   region: w.regionCode, after: ["level": "\(w.level)", "notified": "\(told)"])
         }
         return try await dtos([w], products: [product], on: req.db)[0]
+    }
+
+    /// Tells the area's townships (their clerks and offices) and suppliers, through every reminder channel (in-app
+    /// always; e-mail or SMS where a jurisdiction configures one). Returns how many were told.
+    @discardableResult
+    static func notify(_ w: PriceWarning, product: MonitoredProduct, on db: any Database,
+                       channels: [any ReminderChannel] = [InAppReminders()]) async throws -> Int {
+        let dto = try await dtos([w], products: [product], on: db)[0]
+        let text = "\(dto.place)\(product.name)\(dto.levelName)：\(w.figures)。"
+            + "请关注销售，可联系县消费帮扶专班组织消纳。"
+        let keys = try await recipients(in: w.regionCode, on: db)
+        for key in keys {
+            for c in channels { try await c.send(to: key, text: text, sentBy: w.publishedBy ?? "", on: db) }
+        }
+        return keys.count
     }
 
     /// Notice keys of the warned area: its townships (their clerks and offices) and its suppliers.
@@ -95,16 +141,16 @@ enum PriceWarnings {
         return towns.map { "township:\($0)" } + suppliers.compactMap { $0.id.map { "supplier:\($0)" } }
     }
 
+    /// An office ends a warning by hand; the episode it was raised for does not raise it again.
     static func release(_ req: Request) async throws -> WarningDTO {
         let w = try await find(req)
         guard w.status != PriceWarning.released else {
             throw APIError(status: .conflict, code: "already_released", message: "该预警已解除", field: nil)
         }
         let product = try await w.$product.get(on: req.db)
-        let week = MarketWeek(req.today)
         w.status = PriceWarning.released
-        w.releasedWeek = week.key
-        w.history = w.history + [.init(week: week.description, level: 0, event: "released_by_office", figures: [])]
+        w.releasedWeek = max(w.lastWeek, MarketWeek(req.today).key)
+        w.releasedByOffice = true
         try await req.db.writeTransaction { db in
             try await w.save(on: db)
             try await Audit.record(req, on: db, action: "release", entity: "price_warning", id: w.id,
@@ -113,13 +159,15 @@ enum PriceWarnings {
         return try await dtos([w], products: [product], on: req.db)[0]
     }
 
-    /// The weekly run over the office's products: the week's 成交价 derived first, then every unjudged week.
+    /// The weekly run over the office's products and places: the week's 成交价 derived first, then every unjudged
+    /// week of its own places.
     static func run(_ req: Request) async throws -> WarningRun.Summary {
         let j = try PeriodController.jurisdiction(req, for: .manageWarnings)
         let products = try await MonitoredProducts.visible(req, action: .manageWarnings)
         try await DerivedPrices.collect(products, week: MarketWeek(req.today), within: j, today: req.today,
                                         origin: .request(req), on: req.db)
-        return try await WarningRun.judge(products: products, today: req.today, origin: .request(req), on: req.db)
+        return try await WarningRun.judge(products: products, within: j, today: req.today, origin: .request(req),
+                                          on: req.db)
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [WarningDTO] {
@@ -128,8 +176,9 @@ enum PriceWarnings {
     }
 
     @Sendable static func apiShow(req: Request) async throws -> WarningDTO {
-        guard let id = req.parameters.get("id", as: Int.self),
-              let dto = try await list(req).first(where: { $0.id == id }) else { throw APIError.notFound("预警") }
+        guard let id = req.parameters.get("id", as: Int.self), let dto = try await list(req, id: id).first else {
+            throw APIError.notFound("预警")
+        }
         return dto
     }
 

@@ -30,7 +30,7 @@ enum StockFacts {
             guard let window = p.season?.window(around: today), let elapsed = p.season?.elapsedBP(on: today) else {
                 continue
             }
-            let offered = try await sums(offersOf: p, within: prefix, on: db)
+            let offered = try await sums(offersOf: p, since: window.lowerBound, within: prefix, on: db)
             let sold = try await sums(salesOf: p, from: window.lowerBound, to: today, within: prefix, on: db)
             for (town, quantity) in offered where quantity > 0 {
                 out[Key(product: p.id!, township: town)] = PriceWatch.Stock(
@@ -40,12 +40,14 @@ enum StockFacts {
         return out
     }
 
-    static func sums(offersOf p: MonitoredProduct, within prefix: String, on db: any Database) async throws
-        -> [String: Int64] {
+    /// Offers kept up this season (a line not updated since the season began is no longer on offer).
+    static func sums(offersOf p: MonitoredProduct, since: LocalDate, within prefix: String,
+                     on db: any Database) async throws -> [String: Int64] {
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT region_code AS region, variety, quantity_unit AS unit,
                 CAST(SUM(quantity_thousandths) AS BIGINT) AS total
             FROM offers WHERE variety IN (\(binds: p.varieties)) AND region_code LIKE \(bind: prefix + "%")
+                AND updated_on >= \(bind: since.description)
             GROUP BY region_code, variety, quantity_unit
             """).all(decoding: Sum.self)
         return byTownship(rows, unit: p.unit)

@@ -1,6 +1,7 @@
 import BangfuKit
 import Fluent
 import Foundation
+import Vapor
 
 /// A jurisdiction's warning rules (`WarningRules` as JSON); the nearest region's hold.
 final class WarningRulesRecord: Model, @unchecked Sendable {
@@ -17,8 +18,9 @@ final class WarningRulesRecord: Model, @unchecked Sendable {
     }
 }
 
-/// A warning on one price series, from the week it rose to the week it was released, with every week's level
-/// and figures. The office reviews and publishes it; only published warnings reach notices and the public page.
+/// A warning on one price series, from the week it rose to the week it was released; its weeks' levels and figures
+/// are the series' own (`price_weeks`). The office reviews and publishes it; only published warnings reach notices
+/// and the public page.
 final class PriceWarning: Model, @unchecked Sendable {
     static let schema = "price_warnings"
 
@@ -33,21 +35,17 @@ final class PriceWarning: Model, @unchecked Sendable {
     @Field(key: "started_week") var startedWeek: Int
     @Field(key: "last_week") var lastWeek: Int
     @Field(key: "figures") var figures: String
-    /// [History] as JSON: every week judged while it stood.
-    @Field(key: "history") var historyJSON: String
     @OptionalField(key: "published_by") var publishedBy: String?
     @OptionalField(key: "published_at") var publishedAt: Date?
     @OptionalField(key: "released_week") var releasedWeek: Int?
+    /// Released by an office's hand, not by the prices: the episode it was raised for does not raise it again.
+    @Field(key: "released_by_office") var releasedByOffice: Bool
 
-    init() {}
+    init() { releasedByOffice = false }
 
-    struct History: Codable, Equatable {
-        let week: String, level: Int, event: String, figures: [String]
-    }
-
-    var history: [History] {
-        get { (try? JSONDecoder().decode([History].self, from: Data(historyJSON.utf8))) ?? [] }
-        set { historyJSON = String(decoding: (try? JSONEncoder().encode(newValue)) ?? Data("[]".utf8), as: UTF8.self) }
+    /// A week of its history, read from its series' judged weeks (`price_weeks`), never kept twice.
+    struct History: Content, Equatable {
+        let week: String, level: Int, levelName: String, event: String, figures: [String]
     }
 
     static let draft = "draft", published = "published", released = "released"

@@ -27,7 +27,7 @@ enum WarningPages {
                        importErrors: [RowError] = []) async throws -> View {
         let rules = try await WarningRulesController.rules(for: req)
         var page = Page(
-            shell: Shell(req), products: try await MonitoredProducts.visible(req).map(ProductDTO.init),
+            shell: Shell(req), products: try await products(req),
             warnings: try await PriceWarnings.list(req), stock: try await StockFacts.lines(req),
             rules: rules, dropPercent: rules.dropBP / 100, schemeName: rules.scheme.chineseName,
             presets: WarningRules.presets.map { .init(value: $0.code, label: $0.name) },
@@ -39,6 +39,16 @@ enum WarningPages {
         page.field = error?.field
         page.importErrors = importErrors
         return try await req.view.render("warnings/index", page)
+    }
+
+    /// The products the page lists, those the office may change marked.
+    static func products(_ req: Request) async throws -> [ProductDTO] {
+        let own: RegionCode? = if case .region(let r) = req.scope(for: .manageWarnings) { r } else { nil }
+        return try await MonitoredProducts.visible(req).map { p in
+            var dto = ProductDTO(p)
+            dto.editable = own.map { r in RegionCode(p.jurisdictionCode).map(r.contains) ?? false } ?? false
+            return dto
+        }
     }
 
     /// Runs a form's command; back to the page with a notice, or with the error in the form's section.

@@ -47,14 +47,23 @@ enum WarningRulesController {
         WarningRules.presets.map { PresetDTO(code: $0.code, name: $0.name, rules: $0.rules) }
     }
 
-    /// The page's form: a preset, then the thresholds people change most (percent and weeks).
+    /// The page's form: a preset as it is, or the thresholds people change most (percent and weeks) and the scheme.
     @Sendable static func submit(req: Request) async throws -> Response {
         try await WarningPages.submit(req, section: "rules") {
             let f = try ProductInput.formValues(req)
-            let current = try await rules(for: try PeriodController.jurisdiction(req, for: .manageWarnings), on: req.db)
-            var r = WarningRules.presets.first { $0.code == f["preset"] }?.rules ?? current
-            if let percent = f["dropPercent"].flatMap(Int.init) { r.dropBP = percent * 100 }
-            if let weeks = f.int("weeksInRow") { r.weeksInRow = weeks }
+            if let preset = WarningRules.presets.first(where: { $0.code == f["preset"] }) {
+                _ = try await save(preset.rules, req: req)
+                return
+            }
+            var r = try await rules(for: try PeriodController.jurisdiction(req, for: .manageWarnings), on: req.db)
+            guard let percent = f["dropPercent"].flatMap({ Int($0.trimmed) }), (1...90).contains(percent) else {
+                throw FieldError(field: "dropPercent", code: "out_of_range", message: "低于基准的幅度须为1–90的整数")
+            }
+            guard let weeks = f["weeksInRow"].flatMap({ Int($0.trimmed) }), (1...12).contains(weeks) else {
+                throw FieldError(field: "weeksInRow", code: "out_of_range", message: "连续周数须为1–12的整数")
+            }
+            r.dropBP = percent * 100
+            r.weeksInRow = weeks
             if let scheme = f["scheme"].flatMap(LevelScheme.init(rawValue:)) { r.scheme = scheme }
             _ = try await save(r, req: req)
         }

@@ -42,6 +42,7 @@ struct CreatePriceWarnings: AsyncMigration {
             .field("baseline_fen", .int64)
             .field("level", .int, .required)
             .field("state", .string)
+            .field("figures", .string)
             .unique(on: "product_id", "region_code", "source", "week")
             .create()
         // The weekly run finds the weeks not yet judged, reads a week's series, then their earlier weeks.
@@ -71,11 +72,16 @@ struct CreatePriceWarnings: AsyncMigration {
             .field("started_week", .int, .required)
             .field("last_week", .int, .required)
             .field("figures", .string, .required)
-            .field("history", .string, .required)
             .field("published_by", .string)
             .field("published_at", .datetime)
             .field("released_week", .int)
+            .field("released_by_office", .bool, .required, .sql(.default(false)))
             .create()
+        // A series has one open warning at most, whoever runs the judgement at the same time.
+        try await (db as! any SQLDatabase).raw("""
+            CREATE UNIQUE INDEX warnings_open_per_series ON price_warnings (product_id, region_code, source)
+            WHERE status <> 'released'
+            """).run()
         try await db.index("warnings_by_series", on: PriceWarning.schema, "product_id", "region_code", "source")
         try await db.index("warnings_by_region", on: PriceWarning.schema, "region_code", "status")
     }
@@ -113,6 +119,12 @@ struct CreatePriceWarnings: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for index in ["purchases_by_campaign", "purchases_by_variety"] {
+            try await sql.raw("DROP INDEX IF EXISTS \(ident: index)").run()
+        }
+        try await db.schema(Purchase.schema).deleteField("below_floor_reason").update()
+        try await db.schema(Purchase.schema).deleteField("campaign_id").update()
         for table in [CampaignInvitation.schema, Campaign.schema, PriceWarning.schema, WarningRulesRecord.schema,
                       PriceWeek.schema, PricePoint.schema, MonitoredProduct.schema] {
             try await db.schema(table).delete()
