@@ -22,6 +22,19 @@ final class PriceWarningTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(MarketWeek(year: 2025, number: 50)).weeks(to: w53), 55)
     }
 
+    func testDaysAreAddedInIntegersAsTheCalendarAddsThem() {
+        var day = LocalDate(year: 1999, month: 12, day: 25)
+        for _ in 0..<12_000 {
+            let calendar = ShanghaiCalendar.day(of: ShanghaiCalendar.calendar.date(byAdding: .day, value: 1,
+                                                                                  to: day.startInstant)!)
+            XCTAssertEqual(day.adding(days: 1), calendar, "after \(day)")
+            day = calendar
+        }
+        XCTAssertEqual(LocalDate(year: 2024, month: 2, day: 28).adding(days: 366), LocalDate(year: 2025, month: 2, day: 28))
+        XCTAssertEqual(LocalDate(year: 2000, month: 3, day: 1).adding(days: -1), LocalDate(year: 2000, month: 2, day: 29))
+        XCTAssertEqual(LocalDate(ordinalSinceEpoch: 0), LocalDate(year: 1970, month: 1, day: 1))
+    }
+
     func testUnitsAreNormalisedToTheProductsBase() {
         func base(_ text: String, _ unit: String? = nil, product: String = "斤") -> Int64? {
             try? PriceQuote.normalise(text, unit: unit, productUnit: product).get()

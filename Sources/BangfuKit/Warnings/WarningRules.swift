@@ -1,6 +1,6 @@
 /// How a jurisdiction judges its monitored prices (监测预警规则), kept as data: thresholds, the weeks a condition
 /// must hold, and the scheme its levels are named in. Presets follow published practice (see `presets`).
-public struct WarningRules: Codable, Sendable, Equatable {
+public struct WarningRules: Codable, Sendable, Hashable {
     /// Earlier years whose same weeks make the baseline (MARA's 同期), and the weeks either side taken with them.
     public var baselineYears = 3
     public var baselineSpanWeeks = 1

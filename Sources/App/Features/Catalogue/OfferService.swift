@@ -91,12 +91,32 @@ enum OfferService {
     @discardableResult
     static func save(_ d: Draft, target: Offer? = nil, source: String, origin: Audit.Origin, cipher: FieldCipher,
                      today: LocalDate, on db: any Database) async throws -> (Offer, Change) {
-        let key = cipher.lookupHash("\(d.region.digits)|\(d.seller)|\(d.variety)")
+        let key = Self.key(d, cipher: cipher)
         let sameKey = try await Offer.query(on: db).filter(\.$offerKey == key).first()
         if let target, let other = sameKey, other.id != target.id {
             throw APIError.conflict("variety", "该地区已登记同一户的“\(d.variety)”（编号 \(other.id!)）")
         }
         let offer = target ?? sameKey ?? Offer()
+        let before = offer.id == nil ? nil : Snapshot(offer)
+        let households = try await isHouseholds(d, on: db)
+        guard try apply(d, to: offer, key: key, households: households, cipher: cipher) else { return (offer, .unchanged) }
+        offer.updatedOn = today.description
+        offer.source = offer.id == nil ? source : offer.source
+        try await offer.save(on: db)
+        try await OfferFlags.refresh(on: db, ids: [offer.id!])
+        try await reindex([offer], on: db)
+        try await Audit.record(origin, on: db, action: before == nil ? "create" : "update", entity: "offer", id: offer.id,
+                               region: offer.regionCode, before: before, after: Snapshot(offer))
+        return (offer, before == nil ? .created : .updated)
+    }
+
+    /// The same household's or cooperative's same variety in the same place: what a re-import finds again.
+    static func key(_ d: Draft, cipher: FieldCipher) -> String {
+        cipher.lookupHash("\(d.region.digits)|\(d.seller)|\(d.variety)")
+    }
+
+    /// Fills `offer` from the draft (sealing what is personal); whether anything it keeps changed.
+    static func apply(_ d: Draft, to offer: Offer, key: String, households: Bool, cipher: FieldCipher) throws -> Bool {
         let before = offer.id == nil ? nil : Snapshot(offer)
         let contactBefore = offer.id == nil ? nil : try offer.contact(opened: cipher)
         offer.offerKey = key
@@ -110,18 +130,10 @@ enum OfferService {
         offer.priceFen = d.price.fen.value; offer.priceUnit = d.price.unit
         offer.supplyMethod = d.method.rawValue; offer.shopURL = d.shopURL
         let contact = ContactLine(name: d.contactName, phone: d.contactPhone)
-        try offer.setContact(contact, household: try await isHouseholds(d, on: db), cipher: cipher)
+        try offer.setContact(contact, household: households, cipher: cipher)
         offer.qualityMarks = d.marks.map(\.rawValue).joined(separator: ",")
         offer.linkedHouseholds = d.linkedHouseholds; offer.note = d.note
-        if let before, before == Snapshot(offer), contactBefore == contact { return (offer, .unchanged) }
-        offer.updatedOn = today.description
-        offer.source = offer.id == nil ? source : offer.source
-        try await offer.save(on: db)
-        try await OfferFlags.refresh(on: db, ids: [offer.id!])
-        try await reindex(offer, on: db)
-        try await Audit.record(origin, on: db, action: before == nil ? "create" : "update", entity: "offer", id: offer.id,
-                               region: offer.regionCode, before: before, after: Snapshot(offer))
-        return (offer, before == nil ? .created : .updated)
+        return before == nil || before != Snapshot(offer) || contactBefore != contact
     }
 
     /// Whose line this is: the supplier's kind when there is one, else whether the seller names an organisation.
@@ -130,12 +142,18 @@ enum OfferService {
         return try await Supplier.find(id, on: db)?.kind == SupplierKind.household.rawValue
     }
 
-    static func reindex(_ offer: Offer, on db: any Database) async throws {
+    /// Rewrites the search terms of `offers`: one delete and multi-row inserts, however many they are.
+    static func reindex(_ offers: [Offer], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        try await sql.delete(from: OfferTerm.schema).where("offer_id", .equal, offer.id!).run()
-        let terms = SearchTerms.of(offer.variety)
-        guard !terms.isEmpty else { return }
-        try await sql.insert(into: OfferTerm.schema).columns("term", "offer_id")
-            .rows(terms.sorted().map { [SQLBind($0), SQLBind(offer.id!)] }).run()
+        let ids = offers.compactMap(\.id)
+        for chunk in ids.chunked(5_000) {
+            try await sql.delete(from: OfferTerm.schema).where("offer_id", .in, Array(chunk)).run()
+        }
+        let rows: [[any SQLExpression]] = offers.flatMap { o in
+            SearchTerms.of(o.variety).sorted().map { [SQLBind($0), SQLBind(o.id!)] }
+        }
+        for chunk in rows.chunked(2_000) {
+            try await sql.insert(into: OfferTerm.schema).columns("term", "offer_id").rows(Array(chunk)).run()
+        }
     }
 }

@@ -22,27 +22,24 @@ enum OfferSheetController {
         let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
         let sheet = try Attachment1.parse(try cells(data), resolve: resolver.resolve)
         let cipher = req.fieldCipher, today = req.today, origin = Audit.Origin.request(req)
-        let imported = try await req.db.writeTransaction { db in
-            var report = ImportReport()
-            report.warnings = sheet.rows.filter { $0.householdsTouched == .organisationWithoutCount }.map {
-                RowError(row: $0.line, column: "备注", code: "households_unsaid",
-                         message: "贫困户姓名为合作社（企业）但备注没有带动户数（如“带动贫困户12户”）")
-            }
-            for row in sheet.rows {
-                let households: Int? = if case .count(let n) = row.householdsTouched { n } else { nil }
-                let draft = OfferService.Draft(
-                    region: row.region, supplierID: nil, seller: row.seller, category: .guess(for: row.variety),
-                    variety: row.variety, quantity: row.quantity, price: row.price, method: row.method,
-                    shopURL: row.shopURL, contactName: row.contact.name, contactPhone: row.contact.phone,
-                    marks: [], linkedHouseholds: households, note: row.note)
-                switch try await OfferService.save(draft, source: "import", origin: origin, cipher: cipher, today: today, on: db).1 {
-                case .created: report.created += 1
-                case .updated: report.updated += 1
-                case .unchanged: report.unchanged += 1
-                }
-            }
-            return report
+        let warnings = sheet.rows.filter { $0.householdsTouched == .organisationWithoutCount }.map {
+            RowError(row: $0.line, column: "备注", code: "households_unsaid",
+                     message: "贫困户姓名为合作社（企业）但备注没有带动户数（如“带动贫困户12户”）")
         }
+        let drafts = sheet.rows.map { row in
+            let households: Int? = if case .count(let n) = row.householdsTouched { n } else { nil }
+            return OfferService.Draft(
+                region: row.region, supplierID: nil, seller: row.seller, category: .guess(for: row.variety),
+                variety: row.variety, quantity: row.quantity, price: row.price, method: row.method,
+                shopURL: row.shopURL, contactName: row.contact.name, contactPhone: row.contact.phone,
+                marks: [], linkedHouseholds: households, note: row.note)
+        }
+        let region: String? = if case .region(let r) = req.scope { r.digits } else { nil }
+        var imported = try await req.db.writeTransaction { db in
+            try await OfferImport.write(drafts, source: "import", origin: origin, cipher: cipher, today: today,
+                                        region: region, on: db)
+        }
+        imported.warnings = warnings
         req.application.rematchAfterImport()
         return imported
     }

@@ -53,7 +53,28 @@ enum SeriesReads {
                           uniquingKeysWith: max)
     }
 
-    /// One week's unjudged series of `ids`, judged from the weeks before them.
+    /// A week of a series as history: its price only.
+    struct Past: RowDecodable {
+        let product: Int, region: String, source: String, week: Int, price: Int64
+        var series: WarningRun.SeriesKey { .init(product: product, region: region, source: source) }
+        init(row: any SQLRow) throws {
+            product = try row.get("product_id"); region = try row.get("region_code"); source = try row.get("source")
+            week = try row.get("week"); price = try row.get("price_fen")
+        }
+    }
+
+    /// The state a judged week left.
+    struct Judged: RowDecodable {
+        let series: WarningRun.SeriesKey, state: String
+        init(row: any SQLRow) throws {
+            series = .init(product: try row.get("product_id"), region: try row.get("region_code"),
+                           source: try row.get("source"))
+            state = try row.get("state")
+        }
+    }
+
+    /// One week's unjudged series of `ids`, judged from the weeks before them: the prices of the weeks their rules
+    /// read, and the state the week before left (read alone for a series whose week before was not reported).
     static func judge(week: MarketWeek, ids: [Int], context: Context, stock: [StockFacts.Key: PriceWatch.Stock],
                       on db: any Database) async throws -> [Verdict] {
         let sql = db as! any SQLDatabase
@@ -63,26 +84,41 @@ enum SeriesReads {
                 AND region_code LIKE \(bind: context.place + "%")
             """).all(decoding: Row.self)
         guard !rows.isEmpty else { return [] }
-        let widest = WarningRules.widest(rows.map { context.rules(for: $0.region_code) })
-        let recent = (1...widest.recentWeeks).map { week.adding(weeks: -$0) }
-        let needed = Array(Set((recent + PriceWatch.baselineWeeks(for: week, widest)).map(\.key)))
-        let series = Set(rows.map(\.series))
+        // Each rule set's weeks, worked out once for the week rather than for every series.
+        var weeks: [WarningRules: (earlier: [Int], recent: [Int])] = [:]
+        for rules in Set(rows.map { context.rules(for: $0.region_code) }) {
+            let recent = (1...rules.recentWeeks).map { week.adding(weeks: -$0).key }
+            weeks[rules] = (PriceWatch.baselineWeeks(for: week, rules).map(\.key), recent)
+        }
+        let needed = Array(Set(weeks.values.flatMap { $0.earlier + $0.recent }))
+        let series = Set(rows.map(\.series)), products = Array(Set(rows.map(\.product_id)))
         let history = try await sql.raw("""
-            SELECT id, product_id, region_code, source, week, price_fen, state FROM price_weeks
-            WHERE week IN (\(binds: needed)) AND product_id IN (\(binds: Array(Set(rows.map(\.product_id)))))
+            SELECT product_id, region_code, source, week, price_fen FROM price_weeks
+            WHERE week IN (\(binds: needed)) AND product_id IN (\(binds: products))
                 AND region_code LIKE \(bind: context.place + "%")
-            """).all(decoding: Row.self).filter { series.contains($0.series) }
+            """).all(reading: Past.self).filter { series.contains($0.series) }
+        let states = try await sql.raw("""
+            SELECT product_id, region_code, source, state FROM price_weeks
+            WHERE week = \(bind: week.adding(weeks: -1).key) AND state IS NOT NULL AND product_id IN (\(binds: products))
+                AND region_code LIKE \(bind: context.place + "%")
+            """).all(reading: Judged.self)
+        let lastWeek = Dictionary(states.map { ($0.series, $0.state) }, uniquingKeysWith: { a, _ in a })
         let bySeries = Dictionary(grouping: history, by: \.series)
         var verdicts: [Verdict] = []
         for row in rows {
             guard let product = context.products[row.product_id] else { continue }
             let rules = context.rules(for: row.region_code)
-            let past = Dictionary((bySeries[row.series] ?? []).map { ($0.week, $0) }, uniquingKeysWith: { a, _ in a })
-            let (state, missing) = try await before(week, row: row, past: past, recent: recent, on: db)
+            guard let (earlier, recent) = weeks[rules] else { continue }
+            let past = Dictionary((bySeries[row.series] ?? []).map { ($0.week, $0.price) }, uniquingKeysWith: { a, _ in a })
+            var (state, missing) = (PriceWatch.State(), 0)
+            if let known = lastWeek[row.series].flatMap(decode) {
+                state = known
+            } else {
+                (state, missing) = try await before(week, row: row, on: db)
+            }
             let facts = PriceWatch.Facts(
-                week: week, price: row.price_fen,
-                earlier: PriceWatch.baselineWeeks(for: week, rules).compactMap { past[$0.key]?.price_fen },
-                recent: recent.prefix(rules.recentWeeks).reversed().map { past[$0.key]?.price_fen },
+                week: week, price: row.price_fen, earlier: earlier.compactMap { past[$0] },
+                recent: recent.reversed().map { past[$0] },
                 stock: stock[StockFacts.Key(product: row.product_id, township: row.region_code)])
             let j = PriceWatch.judge(facts, after: state.carried(over: missing), rules: rules,
                                      productUnit: product.unit)
@@ -91,14 +127,9 @@ enum SeriesReads {
         return verdicts
     }
 
-    /// The state the series' last judged week left, and the weeks missing since: from the weeks read, or — after
-    /// a longer gap (a product back in season) — from its latest judged week, read alone.
-    static func before(_ week: MarketWeek, row: Row, past: [Int: Row], recent: [MarketWeek],
-                       on db: any Database) async throws -> (PriceWatch.State, Int) {
-        if let last = recent.first(where: { past[$0.key]?.state != nil }),
-           let state = past[last.key]?.state.flatMap(decode) {
-            return (state, last.weeks(to: week) - 1)
-        }
+    /// The state the series' latest judged week before `week` left, and the weeks missing since — read alone, for a
+    /// series whose week before was not reported (a gap, a product back in season, a new series).
+    static func before(_ week: MarketWeek, row: Row, on db: any Database) async throws -> (PriceWatch.State, Int) {
         struct Last: Decodable { let week: Int, state: String }
         let last = try await (db as! any SQLDatabase).raw("""
             SELECT week, state FROM price_weeks

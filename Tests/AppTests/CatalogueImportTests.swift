@@ -1,0 +1,54 @@
+@testable import App
+import BangfuKit
+import Fluent
+import XCTVapor
+
+/// Issue 17: 附件1 imports through one batched path — chunks across their boundary, one audit entry per file with
+/// its counts, search terms in step, and a re-import that writes nothing.
+final class CatalogueImportTests: XCTestCase {
+    struct Report: Decodable { let created: Int, updated: Int, unchanged: Int }
+
+    /// A 附件1 of `count` households' lines (one more than a chunk holds, and then some), as a CSV.
+    static func file(_ count: Int, price: (Int) -> String = { _ in "1.5元/斤" }) -> Data {
+        let rows = (0..<count).map { i in
+            ["云阳县龙角镇示例村", "农户\(i)号", i % 2 == 0 ? "洋芋" : "红心猕猴桃", "\(100 + i)斤", price(i), "送货上门", "",
+             "李xx 1380000\(String(format: "%04d", i % 10_000))", ""]
+        }
+        let header = Attachment1.HeaderBlock(unit: "龙角镇", filler: "孙干事", phone: "", date: "2026-11-02")
+        return Data(Attachment1.sheet(header: header, rows: rows).map(CSV.line).joined(separator: "\r\n").utf8)
+    }
+
+    func testAFileOfManyChunksImportsInOneBatchedPathAndAgainWritesNothing() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 2))
+            let clerk = try await apiClient(app, "clerk")
+            let count = OfferImport.chunkSize + 500
+            let audits = try await AuditEntry.query(on: app.db).count()
+            let csv = HTTPMediaType(type: "text", subType: "csv")
+            let first = try await clerk.send(.POST, "/api/v1/offers/import", data: Self.file(count), type: csv)
+            XCTAssertEqual(first.status, .ok, first.body.string)
+            let report = try first.content.decode(Report.self)
+            XCTAssertEqual([report.created, report.updated, report.unchanged], [count, 0, 0])
+            try await assertEqual(try await AuditEntry.query(on: app.db).count(), audits + 1, "one entry for the file")
+            try await assertEqual(try await App.Offer.query(on: app.db).count(), count)
+            let indexed = try await OfferTerm.query(on: app.db).unique().field(\.$offerID).all().count
+            XCTAssertEqual(indexed, count, "every offer's search terms written")
+            let sealed = try await App.Offer.query(on: app.db).first()
+            XCTAssertEqual(sealed?.contactPhone.contains("****"), true, "a household's phone is kept masked")
+
+            let again = try await clerk.send(.POST, "/api/v1/offers/import", data: Self.file(count), type: csv)
+            XCTAssertEqual(try again.content.decode(Report.self).unchanged, count)
+            try await assertEqual(try await AuditEntry.query(on: app.db).count(), audits + 1, "the same file writes nothing")
+
+            let dearer = Self.file(count) { $0 == count - 1 ? "1.8元/斤" : "1.5元/斤" }
+            let changed = try await clerk.send(.POST, "/api/v1/offers/import", data: dearer, type: csv)
+            let r = try changed.content.decode(Report.self)
+            XCTAssertEqual([r.created, r.updated, r.unchanged], [0, 1, count - 1])
+            let dear = try await App.Offer.query(on: app.db).filter(\.$priceFen == 180).all()
+            XCTAssertEqual(dear.count, 1)
+            let offer = try XCTUnwrap(dear.first)
+            try await assertEqual(try await OfferTerm.query(on: app.db).filter(\.$offerID == offer.id!).count(),
+                                  SearchTerms.of(offer.variety).count, "its terms rewritten once, not doubled")
+        }
+    }
+}

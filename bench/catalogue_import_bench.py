@@ -1,0 +1,117 @@
+"""The catalogue's 附件1 import at province scale (issue 17): N offers through `POST /api/v1/offers/import` (the one
+batched path the pages use too), against the database loading the same rows into a bare table (`sqlite3 .import`,
+`psql \\copy`) and the ledger's import of as many rows, in the same run; then the re-import of an unchanged file.
+
+    .venv-test/bin/python bench/catalogue_import_bench.py [--offers 100000 1000000] [--per-file 100000] [--db both]
+
+Per database, a fresh server: the demo's 云阳县 with 2,000 villages; the files are `catalogue_bench.sheets` (every row
+a distinct household's variety; full validation, place names resolved, sealing, search terms, one audit entry a
+file). The server's peak RSS over the import is its VmHWM (reset before through /proc/<pid>/clear_refs).
+"""
+import argparse
+import contextlib
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+from catalogue_bench import HEADER, Server, sheets, write_regions
+from ledger_bench import bench as ledger_bench
+from ledger_bench import rss_kb
+from reconciliation_bench import postgres_database
+
+
+def bare(url, files, var):
+    """The same rows (without the form's title lines) loaded into a bare table of text columns: seconds."""
+    path = os.path.join(var, "bare.csv")
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        w.writerow([f"c{i}" for i in range(len(HEADER))])
+        for data in files:
+            rows = list(csv.reader(data.decode("utf-8").splitlines()))
+            w.writerows(rows[3:])
+    if url:
+        cols = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+        subprocess.run(["psql", url, "-q", "-c", f"DROP TABLE IF EXISTS bare; CREATE TABLE bare ({cols})"], check=True)
+        t = time.perf_counter()
+        subprocess.run(["psql", url, "-q", "-c", f"\\copy bare FROM '{path}' CSV HEADER"], check=True)
+        return time.perf_counter() - t
+    t = time.perf_counter()
+    subprocess.run(["sqlite3", os.path.join(var, "bare.sqlite"), ".import --csv " + path + " bare"], check=True)
+    return time.perf_counter() - t
+
+
+def bench(label, url, offers, per_file):
+    var = tempfile.mkdtemp(prefix="bangfu-catalogue-import-")
+    srv = Server(var, url)
+    try:
+        regions = os.path.join(var, "villages.csv")
+        write_regions(regions)
+        srv.start()
+        srv.stop()
+        srv.run("import-regions", regions)
+        srv.start()
+        api = {"Authorization": "Bearer " + srv.token("yunyang.office"), "Content-Type": "text/csv"}
+        files = sheets(offers, per_file)
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{srv.proc.pid}/clear_refs", "w") as f:
+                f.write("5")
+        t = time.perf_counter()
+        for data in files:
+            r = requests.post(srv.base + "/api/v1/offers/import", data=data, headers=api, timeout=7200)
+            assert r.ok and r.json()["created"] == per_file or len(files) == 1, r.text[:500]
+        seconds = time.perf_counter() - t
+        peak = rss_kb(srv.proc.pid)["VmHWM"] / 1024
+        t = time.perf_counter()
+        r = requests.post(srv.base + "/api/v1/offers/import", data=files[0], headers=api, timeout=7200)
+        again = time.perf_counter() - t
+        assert r.ok and r.json()["created"] == 0 and r.json()["updated"] == 0, r.text[:300]
+        srv.stop()
+        return {"label": label, "offers": offers, "files": len(files), "seconds": seconds, "peak": peak,
+                "again": again, "again_rows": len(files[0].splitlines()) - 3, "bare": bare(url, files, var)}
+    finally:
+        if getattr(srv, "proc", None) and srv.proc.poll() is None:
+            srv.proc.kill()
+            srv.proc.wait()
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--offers", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--per-file", type=int, default=100_000)
+    ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    a = ap.parse_args()
+    results = []
+    for n in a.offers:
+        if a.db in ("sqlite", "both"):
+            results.append(bench("SQLite (WAL)", "", n, min(n, a.per_file)))
+        if a.db in ("postgres", "both"):
+            with postgres_database() as url:
+                results.append(bench("PostgreSQL", url, n, min(n, a.per_file)))
+    print("\n### 附件1 import (issue 17)\n")
+    print("| database | offers | files | import s | rows/s | bare load rows/s | share of bare | peak RSS MiB | "
+          "re-import of one unchanged file s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        rate = r["offers"] / r["seconds"]
+        print(f"| {r['label']} | {r['offers']:,} | {r['files']} | {r['seconds']:.1f} | **{rate:,.0f}** | "
+              f"{r['offers'] / r['bare']:,.0f} | {r['bare'] / r['seconds']:.2f} | {r['peak']:,.0f} | "
+              f"{r['again']:.2f} ({r['again_rows']:,} rows) |")
+    sys.stdout.flush()
+    # The ledger's import of as many rows, the same run, for the comparison the issue asks.
+    print("\nThe ledger's import in the same run, for comparison:")
+    sys.stdout.flush()
+    ledger_bench("SQLite (WAL)", "", max(a.offers[:1]), 0)
+    if a.db in ("postgres", "both"):
+        with postgres_database() as url:
+            ledger_bench("PostgreSQL", url, max(a.offers[:1]), 0)
+
+
+if __name__ == "__main__":
+    main()
