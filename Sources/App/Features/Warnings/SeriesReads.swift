@@ -18,15 +18,26 @@ enum SeriesReads {
     }
 
     struct Context: Sendable {
+        /// A jurisdiction's rules, read from their JSON once for the run.
+        struct RuleSet: Sendable { let jurisdiction: String, rules: WarningRules }
+
         let products: [Int: MonitoredProduct]
-        let rules: [WarningRulesRecord]
+        let rules: [RuleSet]
         /// The places read (a region's code prefix; empty for all).
         let place: String
         /// Each series' newest week waiting: its warning follows that week's judgement only.
         let newest: [WarningRun.SeriesKey: Int]
 
+        init(products: [Int: MonitoredProduct], records: [WarningRulesRecord], place: String,
+             newest: [WarningRun.SeriesKey: Int]) {
+            self.products = products
+            rules = records.map { RuleSet(jurisdiction: $0.jurisdictionCode, rules: $0.rules) }
+            self.place = place
+            self.newest = newest
+        }
+
         func rules(for region: String) -> WarningRules {
-            RegionCode(region)?.nearest(rules, \.jurisdictionCode)?.rules ?? WarningRules()
+            RegionCode(region)?.nearest(rules, \.jurisdiction)?.rules ?? WarningRules()
         }
     }
 
@@ -84,9 +95,11 @@ enum SeriesReads {
                 AND region_code LIKE \(bind: context.place + "%")
             """).all(decoding: Row.self)
         guard !rows.isEmpty else { return [] }
-        // Each rule set's weeks, worked out once for the week rather than for every series.
+        // Each place's rules and each rule set's weeks, worked out once for the week rather than for every series.
+        var ruling: [String: WarningRules] = [:]
+        for region in Set(rows.map(\.region_code)) { ruling[region] = context.rules(for: region) }
         var weeks: [WarningRules: (earlier: [Int], recent: [Int])] = [:]
-        for rules in Set(rows.map { context.rules(for: $0.region_code) }) {
+        for rules in Set(ruling.values) {
             let recent = (1...rules.recentWeeks).map { week.adding(weeks: -$0).key }
             weeks[rules] = (PriceWatch.baselineWeeks(for: week, rules).map(\.key), recent)
         }
@@ -107,8 +120,7 @@ enum SeriesReads {
         var verdicts: [Verdict] = []
         for row in rows {
             guard let product = context.products[row.product_id] else { continue }
-            let rules = context.rules(for: row.region_code)
-            guard let (earlier, recent) = weeks[rules] else { continue }
+            guard let rules = ruling[row.region_code], let (earlier, recent) = weeks[rules] else { continue }
             let past = Dictionary((bySeries[row.series] ?? []).map { ($0.week, $0.price) }, uniquingKeysWith: { a, _ in a })
             var (state, missing) = (PriceWatch.State(), 0)
             if let known = lastWeek[row.series].flatMap(decode) {

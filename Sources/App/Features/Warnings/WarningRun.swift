@@ -30,7 +30,7 @@ enum WarningRun {
         let pending = try await SeriesReads.pendingWeeks(ids, place: place, on: db)
         let context = SeriesReads.Context(
             products: Dictionary(products.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a }),
-            rules: try await WarningRulesRecord.query(on: db).all(), place: place,
+            records: try await WarningRulesRecord.query(on: db).all(), place: place,
             newest: try await SeriesReads.newestPending(ids, place: place, on: db))
         var summary = Summary()
         for week in pending {
@@ -42,6 +42,8 @@ enum WarningRun {
                 let chunk = Array(ids[start..<min(ids.count, start + productsPerChunk)])
                 summary.add(try await db.writeTransaction { tx in
                     try await exclusive(on: tx)
+                    // SQLite's default page cache (2 MiB) would read the history's index pages again and again.
+                    try await tx.readyForBulkWrites()
                     let verdicts = try await SeriesReads.judge(week: week, ids: chunk, context: context, stock: stock,
                                                                on: tx)
                     return try await write(verdicts, within: within, origin: origin, context: context, on: tx)
