@@ -11,7 +11,8 @@ final class CatalogueImportTests: XCTestCase {
     /// A 附件1 of `count` households' lines (one more than a chunk holds, and then some), as a CSV.
     static func file(_ count: Int, price: (Int) -> String = { _ in "1.5元/斤" }) -> Data {
         let rows = (0..<count).map { i in
-            ["云阳县龙角镇示例村", "农户\(i)号", i % 2 == 0 ? "洋芋" : "红心猕猴桃", "\(100 + i)斤", price(i), "送货上门", "",
+            ["云阳县龙角镇示例村", "农户\(i)号", i % 2 == 0 ? "洋芋" : "红心猕猴桃", "\(100 + i)斤", price(i),
+             "送货上门", "",
              "李xx 1380000\(String(format: "%04d", i % 10_000))", ""]
         }
         let header = Attachment1.HeaderBlock(unit: "龙角镇", filler: "孙干事", phone: "", date: "2026-11-02")
@@ -38,7 +39,8 @@ final class CatalogueImportTests: XCTestCase {
 
             let again = try await clerk.send(.POST, "/api/v1/offers/import", data: Self.file(count), type: csv)
             XCTAssertEqual(try again.content.decode(Report.self).unchanged, count)
-            try await assertEqual(try await AuditEntry.query(on: app.db).count(), audits + 1, "the same file writes nothing")
+            try await assertEqual(try await AuditEntry.query(on: app.db).count(), audits + 1,
+                                  "the same file writes nothing")
 
             let dearer = Self.file(count) { $0 == count - 1 ? "1.8元/斤" : "1.5元/斤" }
             let changed = try await clerk.send(.POST, "/api/v1/offers/import", data: dearer, type: csv)

@@ -30,8 +30,10 @@ final class PriceWarningTests: XCTestCase {
             XCTAssertEqual(day.adding(days: 1), calendar, "after \(day)")
             day = calendar
         }
-        XCTAssertEqual(LocalDate(year: 2024, month: 2, day: 28).adding(days: 366), LocalDate(year: 2025, month: 2, day: 28))
-        XCTAssertEqual(LocalDate(year: 2000, month: 3, day: 1).adding(days: -1), LocalDate(year: 2000, month: 2, day: 29))
+        XCTAssertEqual(LocalDate(year: 2024, month: 2, day: 28).adding(days: 366),
+                       LocalDate(year: 2025, month: 2, day: 28))
+        XCTAssertEqual(LocalDate(year: 2000, month: 3, day: 1).adding(days: -1),
+                       LocalDate(year: 2000, month: 2, day: 29))
         XCTAssertEqual(LocalDate(ordinalSinceEpoch: 0), LocalDate(year: 1970, month: 1, day: 1))
     }
 

@@ -23,7 +23,8 @@ public enum PriceQuote {
         }
         let stated = price.unit ?? given.map { $0.trimmed.replacingOccurrences(of: "元/", with: "") }
         guard let unit = stated, !unit.isEmpty else {
-            return .failure(FieldError(field: "unit", code: "unit_required", message: "请注明价格单位，如 元/斤"))
+            return .failure(FieldError(field: "unit", code: "unit_required",
+                message: "请注明价格单位，如 元/斤"))
         }
         guard convertible(unit, to: productUnit) else {
             return .failure(FieldError(field: "unit", code: "unit_mismatch",

@@ -40,7 +40,8 @@ enum CampaignPledges {
         try refuseIfClosed(c, today: req.today)
         let ids = Array(Set(input.unitIds ?? []))
         guard !ids.isEmpty, ids.count <= 500 else {
-            throw FieldError(field: "unitIds", code: "required", message: "请选择要邀请的单位（至多500个）")
+            throw FieldError(field: "unitIds", code: "required",
+                message: "请选择要邀请的单位（至多500个）")
         }
         let proposals = try await CampaignProposals.rank(c, req: req)
         let byUnit = Dictionary(proposals.map { ($0.unitId, $0) }, uniquingKeysWith: { a, _ in a })
@@ -57,19 +58,22 @@ enum CampaignPledges {
                 i.reasons = p.reasons.joined(separator: "；")
                 try await i.create(on: db)
                 let floor = PriceQuote.text(c.floorFen, productUnit: product.unit)
-                let text = "邀请认购：\(c.title)（\(product.name)，保护价\(floor)，\(c.deadline)前）。推荐理由：\(i.reasons)"
+                let text = "邀请认购：\(c.title)（\(product.name)，保护价\(floor)，\(c.deadline)前）。"
+                    + "推荐理由：\(i.reasons)"
                 try await InAppReminders().send(to: "unit:\(id)", text: text, sentBy: req.currentUser?.username ?? "",
                                                 on: db)
             }
             try await Audit.record(req, on: db, action: "invite", entity: "campaign", id: c.id,
-                                   region: c.originRegionCode, after: ["units": fresh.map(String.init).joined(separator: ",")])
+                                   region: c.originRegionCode,
+                                       after: ["units": fresh.map(String.init).joined(separator: ",")])
         }
         return try await CampaignProposals.rank(c, req: req)
     }
 
     static func refuseIfClosed(_ c: Campaign, today: LocalDate) throws {
         guard c.status == Campaigns.open, c.deadline >= today.description else {
-            throw APIError(status: .conflict, code: "closed", message: "该活动已结束或已过截止日期", field: nil)
+            throw APIError(status: .conflict, code: "closed",
+                message: "该活动已结束或已过截止日期", field: nil)
         }
     }
 
@@ -94,7 +98,8 @@ enum CampaignPledges {
         let i = try await invitation(c, unitId: input.buyerUnitId, req: req)
         let q = try Campaigns.quantity(input.quantity, unit: product.unit, field: "quantity", label: "认购数量")
         guard q <= c.quantityThousandths else {
-            throw FieldError(field: "quantity", code: "over_target", message: "认购数量不能超过活动的消纳数量")
+            throw FieldError(field: "quantity", code: "over_target",
+                message: "认购数量不能超过活动的消纳数量")
         }
         let before = i.pledgedThousandths
         i.pledgedThousandths = q
@@ -121,22 +126,26 @@ enum CampaignPledges {
     static func deliver(_ input: DeliveryInput, req: Request) async throws -> Purchase {
         let c = try await Campaigns.find(req)
         guard c.status == Campaigns.open else {
-            throw APIError(status: .conflict, code: "closed", message: "该活动已结束，不再登记交付", field: nil)
+            throw APIError(status: .conflict, code: "closed",
+                message: "该活动已结束，不再登记交付", field: nil)
         }
         let product = try await c.$product.get(on: req.db)
         let i = try await invitation(c, unitId: input.buyerUnitId, req: req)
         let origin = input.originRegionCode ?? c.originRegionCode
         guard origin.hasPrefix(RegionCode(c.originRegionCode)?.subtreePrefix ?? c.originRegionCode) else {
-            throw FieldError(field: "originRegionCode", code: "outside_campaign", message: "产地须在活动的产地范围内")
+            throw FieldError(field: "originRegionCode", code: "outside_campaign",
+                message: "产地须在活动的产地范围内")
         }
-        let quantity = try Campaigns.quantity(input.quantity, unit: product.unit, field: "quantity", label: "交付数量")
+        let quantity = try Campaigns.quantity(input.quantity, unit: product.unit,
+            field: "quantity", label: "交付数量")
         guard let amount = input.amount.flatMap(Fen.parse), amount > .zero else {
             throw FieldError(field: "amount", code: "bad_amount", message: "请填写金额（元）")
         }
         let reason = try FormValue.optionalText(input.belowFloorReason, "belowFloorReason", "低于保护价的原因")
-        if belowFloor(amount: amount.value, quantity: quantity, floorFen: c.floorFen, unit: product.unit), reason == nil {
+        let floor = PriceQuote.text(c.floorFen, productUnit: product.unit)
+        if reason == nil, belowFloor(amount: amount.value, quantity: quantity, floorFen: c.floorFen, unit: product.unit) {
             throw FieldError(field: "belowFloorReason", code: "below_floor",
-                             message: "单价低于保护价\(PriceQuote.text(c.floorFen, productUnit: product.unit))，须说明原因")
+                             message: "单价低于保护价\(floor)，须说明原因")
         }
         var row = PurchaseInput(form: [:])
         row.buyerUnitId = i.$buyerUnit.id; row.purchasedOn = input.purchasedOn ?? req.today.description

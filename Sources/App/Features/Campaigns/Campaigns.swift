@@ -36,12 +36,14 @@ enum Campaigns {
                                              field: "floorPrice").get()
         guard let deadline = input.deadline.flatMap(LocalDate.init), deadline >= req.today,
               deadline <= req.today.adding(days: 366) else {
-            throw FieldError(field: "deadline", code: "bad_deadline", message: "截止日期须在今天至一年之内")
+            throw FieldError(field: "deadline", code: "bad_deadline",
+                message: "截止日期须在今天至一年之内")
         }
         if let w = input.warningId {
             let warning = try? await PriceWarnings.find(w, req: req, action: .runCampaigns)
             guard let warning, warning.$product.id == product.id else {
-                throw FieldError(field: "warningId", code: "unknown_warning", message: "预警不存在或不是该品种的")
+                throw FieldError(field: "warningId", code: "unknown_warning",
+                    message: "预警不存在或不是该品种的")
             }
         }
         let places = try await RegionNames.places(for: [origin.digits], on: req.db)
@@ -54,7 +56,8 @@ enum Campaigns {
         try await req.db.writeTransaction { db in
             try await c.create(on: db)
             try await Audit.record(req, on: db, action: "create", entity: "campaign", id: c.id,
-                                   region: c.originRegionCode, after: ["title": c.title, "quantity": "\(quantity)", "floorFen": "\(floor)"])
+                                   region: c.originRegionCode,
+                                       after: ["title": c.title, "quantity": "\(quantity)", "floorFen": "\(floor)"])
         }
         return c
     }
@@ -64,7 +67,8 @@ enum Campaigns {
         let t = try FormValue.text(text, field, label, max: 20)
         guard let q = Quantity.parse(t + unit), q.unit == unit, q.thousandths > 0,
               q.thousandths <= 1_000_000_000_000_000 else {
-            throw FieldError(field: field, code: "bad_quantity", message: "\(label)“\(t)”须为正数（单位：\(unit)）")
+            throw FieldError(field: field, code: "bad_quantity",
+                message: "\(label)“\(t)”须为正数（单位：\(unit)）")
         }
         return q.thousandths
     }

@@ -99,13 +99,16 @@ enum OfferService {
         let offer = target ?? sameKey ?? Offer()
         let before = offer.id == nil ? nil : Snapshot(offer)
         let households = try await isHouseholds(d, on: db)
-        guard try apply(d, to: offer, key: key, households: households, cipher: cipher) else { return (offer, .unchanged) }
+        guard try apply(d, to: offer, key: key, households: households, cipher: cipher) else {
+            return (offer, .unchanged)
+        }
         offer.updatedOn = today.description
         offer.source = offer.id == nil ? source : offer.source
         try await offer.save(on: db)
         try await OfferFlags.refresh(on: db, ids: [offer.id!])
         try await reindex([offer], on: db)
-        try await Audit.record(origin, on: db, action: before == nil ? "create" : "update", entity: "offer", id: offer.id,
+        try await Audit.record(origin, on: db, action: before == nil ? "create" : "update", entity: "offer",
+                               id: offer.id,
                                region: offer.regionCode, before: before, after: Snapshot(offer))
         return (offer, before == nil ? .created : .updated)
     }

@@ -98,7 +98,8 @@ enum MonitoredProducts {
         try await req.db.writeTransaction { db in
             try await p.save(on: db)
             try await Audit.record(req, on: db, action: before == nil ? "create" : "update",
-                                   entity: "monitored_product", id: p.id, region: p.jurisdictionCode, before: before, after: ProductDTO(p))
+                                   entity: "monitored_product", id: p.id, region: p.jurisdictionCode, before: before,
+                                       after: ProductDTO(p))
         }
         return p
     }

@@ -49,7 +49,8 @@ enum PriceSeries {
                     """).run()
             } else {
                 try await sql.raw("""
-                    DELETE FROM price_weeks WHERE product_id = \(bind: key.product) AND region_code = \(bind: key.region)
+                    DELETE FROM price_weeks
+                    WHERE product_id = \(bind: key.product) AND region_code = \(bind: key.region)
                         AND source = \(bind: key.source) AND week = \(bind: key.week)
                     """).run()
             }

@@ -103,7 +103,8 @@ enum WholesaleImport {
             try await PriceSeries.refresh(changed, on: db)
             try await Audit.record(req, on: db, action: "import", entity: "price_point", id: nil,
                                    region: region.digits,
-                                   after: ["rows": "\(rows)", "points": "\(points.count)", "changed": "\(changed.count)"])
+                                   after: ["rows": "\(rows)", "points": "\(points.count)",
+                                           "changed": "\(changed.count)"])
             return outliers
         }
         let weeks = Array(Set(points.keys.map(\.week))).sorted().compactMap { MarketWeek(key: $0)?.description }

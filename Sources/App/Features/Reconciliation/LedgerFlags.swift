@@ -131,7 +131,8 @@ enum LedgerFlags {
             // Decided once: a second decision, or a correction since, finds the flag or the row settled.
             guard try await LedgerFlag.query(on: db).filter(\.$id == id).filter(\.$status == "open").count() == 1
             else {
-                throw APIError(status: .conflict, code: "already_decided", message: "该标记已处理", field: "status")
+                throw APIError(status: .conflict, code: "already_decided",
+                    message: "该标记已处理", field: "status")
             }
             if let r = reversal, try await Purchase.query(on: db).filter(\.$reversesID == r.reversesID).count() == 0 {
                 try await LedgerService.insert(r, action: "reverse", req: req, on: db)

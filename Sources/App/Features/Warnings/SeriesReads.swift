@@ -60,7 +60,7 @@ enum SeriesReads {
             WHERE state IS NULL AND product_id IN (\(binds: ids)) AND region_code LIKE \(bind: place + "%")
             GROUP BY product_id, region_code, source
             """).all(decoding: Newest.self)
-        return Dictionary(rows.map { (.init(product: $0.product_id, region: $0.region_code, source: $0.source), $0.week) },
+        return Dictionary(rows.map { r in (.init(product: r.product_id, region: r.region_code, source: r.source), r.week) },
                           uniquingKeysWith: max)
     }
 
@@ -112,7 +112,8 @@ enum SeriesReads {
             """).all(reading: Past.self).filter { series.contains($0.series) }
         let states = try await sql.raw("""
             SELECT product_id, region_code, source, state FROM price_weeks
-            WHERE week = \(bind: week.adding(weeks: -1).key) AND state IS NOT NULL AND product_id IN (\(binds: products))
+            WHERE week = \(bind: week.adding(weeks: -1).key) AND state IS NOT NULL
+                AND product_id IN (\(binds: products))
                 AND region_code LIKE \(bind: context.place + "%")
             """).all(reading: Judged.self)
         let lastWeek = Dictionary(states.map { ($0.series, $0.state) }, uniquingKeysWith: { a, _ in a })
@@ -121,7 +122,8 @@ enum SeriesReads {
         for row in rows {
             guard let product = context.products[row.product_id] else { continue }
             guard let rules = ruling[row.region_code], let (earlier, recent) = weeks[rules] else { continue }
-            let past = Dictionary((bySeries[row.series] ?? []).map { ($0.week, $0.price) }, uniquingKeysWith: { a, _ in a })
+            let past = Dictionary((bySeries[row.series] ?? []).map { ($0.week, $0.price) },
+                                  uniquingKeysWith: { a, _ in a })
             var (state, missing) = (PriceWatch.State(), 0)
             if let known = lastWeek[row.series].flatMap(decode) {
                 state = known

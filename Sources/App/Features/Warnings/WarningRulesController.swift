@@ -57,10 +57,12 @@ enum WarningRulesController {
             }
             var r = try await rules(for: try PeriodController.jurisdiction(req, for: .manageWarnings), on: req.db)
             guard let percent = f["dropPercent"].flatMap({ Int($0.trimmed) }), (1...90).contains(percent) else {
-                throw FieldError(field: "dropPercent", code: "out_of_range", message: "低于基准的幅度须为1–90的整数")
+                throw FieldError(field: "dropPercent", code: "out_of_range",
+                    message: "低于基准的幅度须为1–90的整数")
             }
             guard let weeks = f["weeksInRow"].flatMap({ Int($0.trimmed) }), (1...12).contains(weeks) else {
-                throw FieldError(field: "weeksInRow", code: "out_of_range", message: "连续周数须为1–12的整数")
+                throw FieldError(field: "weeksInRow", code: "out_of_range",
+                    message: "连续周数须为1–12的整数")
             }
             r.dropBP = percent * 100
             r.weeksInRow = weeks
