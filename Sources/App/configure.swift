@@ -41,6 +41,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations010.register(on: app.migrations)
     Migrations011.register(on: app.migrations, cipher: FieldCipher(key: config.dataKey))
     Migrations012.register(on: app.migrations)
+    Migrations013.register(on: app.migrations)
     app.storage[ImportJobsKey.self] = ImportJobs()
     app.storage[MarketPricesKey.self] = MarketPrices()
     app.register(BackgroundJob("needs rematch") { _ = try await NeedRematch.run(on: $0.db, today: $0.today) },

@@ -1,10 +1,11 @@
 @testable import App
 import BangfuKit
 import Fluent
+import SQLKit
 import XCTVapor
 
 /// Issue 17: 附件1 imports through one batched path — chunks across their boundary, one audit entry per file with
-/// its counts, search terms in step, and a re-import that writes nothing.
+/// its counts, the public listing in step, and a re-import that writes nothing.
 final class CatalogueImportTests: XCTestCase {
     struct Report: Decodable { let created: Int, updated: Int, unchanged: Int }
 
@@ -32,8 +33,8 @@ final class CatalogueImportTests: XCTestCase {
             XCTAssertEqual([report.created, report.updated, report.unchanged], [count, 0, 0])
             try await assertEqual(try await AuditEntry.query(on: app.db).count(), audits + 1, "one entry for the file")
             try await assertEqual(try await App.Offer.query(on: app.db).count(), count)
-            let indexed = try await OfferTerm.query(on: app.db).unique().field(\.$offerID).all().count
-            XCTAssertEqual(indexed, count, "every offer's search terms written")
+            let hashed = try await App.Offer.query(on: app.db).filter(\.$contentHash != nil).count()
+            XCTAssertEqual(hashed, count, "every offer's fingerprint kept")
             let sealed = try await App.Offer.query(on: app.db).first()
             XCTAssertEqual(sealed?.contactPhone.contains("****"), true, "a household's phone is kept masked")
 
@@ -42,6 +43,8 @@ final class CatalogueImportTests: XCTestCase {
             try await assertEqual(try await AuditEntry.query(on: app.db).count(), audits + 1,
                                   "the same file writes nothing")
 
+            let last = try await XCTUnwrapAsync(try await App.Offer.query(on: app.db).sort(\.$id, .descending).first())
+            try await Fixtures.certify(last.id!, on: app)
             let dearer = Self.file(count) { $0 == count - 1 ? "1.8元/斤" : "1.5元/斤" }
             let changed = try await clerk.send(.POST, "/api/v1/offers/import", data: dearer, type: csv)
             let r = try changed.content.decode(Report.self)
@@ -49,8 +52,17 @@ final class CatalogueImportTests: XCTestCase {
             let dear = try await App.Offer.query(on: app.db).filter(\.$priceFen == 180).all()
             XCTAssertEqual(dear.count, 1)
             let offer = try XCTUnwrap(dear.first)
-            try await assertEqual(try await OfferTerm.query(on: app.db).filter(\.$offerID == offer.id!).count(),
-                                  SearchTerms.of(offer.variety).count, "its terms rewritten once, not doubled")
+            XCTAssertEqual(offer.id, last.id)
+            let sql = app.db as! any SQLDatabase
+            struct Listed: Decodable { let priceFen: Int64; let terms: Int }
+            let listed = try await sql.raw("""
+                SELECT l.price_fen, (SELECT COUNT(*) FROM listing_terms t WHERE t.offer_id = l.offer_id) AS terms
+                FROM catalogue_listings l WHERE l.offer_id = \(bind: offer.id!)
+                """).first(decoding: Listed.self, with: CatalogueListings.decoder)
+            let place = try XCTUnwrap(RegionCode(offer.regionCode))
+            let expected = ListingTerms.of(variety: offer.variety, category: .fruit, region: place, marks: []).count
+            XCTAssertEqual(listed?.priceFen, 180, "the listing follows the import")
+            XCTAssertEqual(listed?.terms, expected, "its terms rewritten once, not doubled")
         }
     }
 }

@@ -87,3 +87,16 @@ struct Fixtures {
         try await User.query(on: db).filter(\.$username == username).first()!
     }
 }
+
+extension Fixtures {
+    /// Certifies an offer as a county would (valid to 2027-10-31) and lists it as the certification step does.
+    static func certify(_ offerID: Int, on app: Application, marks: [QualityMark] = []) async throws {
+        guard let offer = try await Offer.find(offerID, on: app.db) else { throw Abort(.notFound) }
+        let a = ProductApplication()
+        a.$offer.id = offerID; a.regionCode = offer.regionCode; a.productName = offer.variety; a.documents = "检测报告"
+        a.state = CertificationState.certified.rawValue; a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
+        a.certificateNo = "YY-2026-\(offerID)"
+        try await a.create(on: app.db)
+        try await CatalogueListings.sync([offerID], today: app.today, on: app.db)
+    }
+}

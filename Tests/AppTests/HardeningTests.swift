@@ -173,11 +173,7 @@ final class HardeningTests: XCTestCase {
             let s = try await XCTUnwrapAsync(try await Supplier.find(supplier.id, on: app.db))
             XCTAssertEqual(s.contactPhone, "139****5678")
 
-            let cert = ProductApplication()
-            cert.$offer.id = offer.id; cert.regionCode = Fixtures.village; cert.productName = "土鸡蛋"; cert.documents = ""
-            cert.state = CertificationState.certified.rawValue
-            cert.validFrom = app.today.description; cert.validUntil = app.today.adding(days: 365).description
-            try await cert.create(on: app.db)
+            try await Fixtures.certify(offer.id, on: app)
             let page = try await app.sendRequest(.GET, "/catalogue/\(offer.id)")
             XCTAssertEqual(page.status, .ok)
             XCTAssertFalse(page.body.string.contains("13912345678"))

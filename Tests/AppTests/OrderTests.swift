@@ -41,11 +41,7 @@ final class OrderTests: XCTestCase {
         XCTAssertEqual(res.status, .created, res.body.string)
         let id = try res.content.decode(Id.self).id
         guard certified else { return id }
-        let a = ProductApplication()
-        a.$offer.id = id; a.regionCode = Fixtures.yunyang; a.productName = body.variety; a.documents = "检测报告"
-        a.state = CertificationState.certified.rawValue; a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
-        a.certificateNo = "YY-2026-\(id)"
-        try await a.create(on: app.db)
+        try await Fixtures.certify(id, on: app)
         return id
     }
 

@@ -21,15 +21,7 @@ final class PublicCatalogueTests: XCTestCase {
                                              Body(regionCode: region, variety: "产品\(i)", price: "\(i)元/斤"))
                 XCTAssertEqual(res.status, .created, res.body.string)
             }
-            for offer in try await Offer.query(on: app.db).all() {
-                let a = ProductApplication()
-                a.$offer.id = offer.id!
-                a.regionCode = offer.regionCode
-                a.productName = offer.variety
-                a.documents = "检测报告"
-                a.state = CertificationState.certified.rawValue; a.validFrom = "2026-11-01"; a.validUntil = "2027-10-31"
-                try await a.create(on: app.db)
-            }
+            for offer in try await Offer.query(on: app.db).all() { try await Fixtures.certify(offer.id!, on: app) }
             func get(_ query: String) async throws -> [Item] {
                 try await app.sendRequest(.GET, "/api/v1/catalogue?" + query).content.decode([Item].self)
             }

@@ -28,3 +28,11 @@ public enum TextHygiene {
         FieldError(field: field, code: "control_character", message: "“\(field)”含有不可见的控制字符或方向控制符，请删除后重试")
     }
 }
+
+extension StringProtocol {
+    /// Whether `word` occurs in the text, compared byte for byte in UTF-8: Foundation's `contains` goes through
+    /// NSString on Linux and was a tenth of a large import's time.
+    public func includes(_ word: String) -> Bool {
+        utf8.firstRange(of: word.utf8) != nil
+    }
+}

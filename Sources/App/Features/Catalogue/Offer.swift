@@ -36,6 +36,8 @@ final class Offer: Model, @unchecked Sendable {
     @OptionalField(key: "note") var note: String?
     @Field(key: "updated_on") var updatedOn: String          // LocalDate in Shanghai: freshness
     @Field(key: "source") var source: String                 // form / import / api
+    /// Keyed hash of the line as last written (`OfferService.fingerprint`): an unchanged re-import is found by it.
+    @OptionalField(key: "content_hash") var contentHash: String?
 
     init() { (reservedThousandths, deepPoverty) = (0, false) }
 
@@ -47,17 +49,4 @@ final class Offer: Model, @unchecked Sendable {
     }
     var price: UnitPrice { UnitPrice(fen: Fen(priceFen), unit: priceUnit) }
     var marks: [QualityMark] { qualityMarks.split(separator: ",").compactMap { QualityMark(rawValue: String($0)) } }
-}
-
-/// Search terms of an offer: every character and every pair of adjacent characters of its name.
-/// A plain B-tree index on (term, offer) finds Chinese substrings on SQLite and PostgreSQL alike.
-final class OfferTerm: Model, @unchecked Sendable {
-    static let schema = "offer_terms"
-
-    @ID(custom: .id, generatedBy: .database) var id: Int?
-    @Field(key: "term") var term: String
-    @Field(key: "offer_id") var offerID: Int
-
-    init() {}
-    init(term: String, offerID: Int) { self.term = term; self.offerID = offerID }
 }

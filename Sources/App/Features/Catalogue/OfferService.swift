@@ -106,7 +106,7 @@ enum OfferService {
         offer.source = offer.id == nil ? source : offer.source
         try await offer.save(on: db)
         try await OfferFlags.refresh(on: db, ids: [offer.id!])
-        try await reindex([offer], on: db)
+        try await CatalogueListings.sync([offer.id!], today: today, on: db)
         try await Audit.record(origin, on: db, action: before == nil ? "create" : "update", entity: "offer",
                                id: offer.id,
                                region: offer.regionCode, before: before, after: Snapshot(offer))
@@ -118,8 +118,20 @@ enum OfferService {
         cipher.lookupHash("\(d.region.digits)|\(d.seller)|\(d.variety)")
     }
 
+    /// A keyed hash of everything the line says (personal data included, so keyed): equal for an unchanged line.
+    static func fingerprint(_ d: Draft, households: Bool, cipher: FieldCipher) -> String {
+        let fields: [String] = [
+            d.region.digits, d.supplierID.map(String.init) ?? "", d.seller, d.category.rawValue, d.variety,
+            String(d.quantity.thousandths), d.quantity.unit, String(d.price.fen.value), d.price.unit ?? "",
+            d.method.rawValue, d.shopURL ?? "", d.contactName, d.contactPhone, d.marks.map(\.rawValue).joined(separator: ","),
+            d.linkedHouseholds.map(String.init) ?? "", d.note ?? "", households ? "1" : "0",
+        ]
+        return cipher.lookupHash(fields.joined(separator: "\u{1F}"))
+    }
+
     /// Fills `offer` from the draft (sealing what is personal); whether anything it keeps changed.
     static func apply(_ d: Draft, to offer: Offer, key: String, households: Bool, cipher: FieldCipher) throws -> Bool {
+        offer.contentHash = fingerprint(d, households: households, cipher: cipher)
         let before = offer.id == nil ? nil : Snapshot(offer)
         let contactBefore = offer.id == nil ? nil : try offer.contact(opened: cipher)
         offer.offerKey = key
@@ -143,20 +155,5 @@ enum OfferService {
     static func isHouseholds(_ d: Draft, on db: any Database) async throws -> Bool {
         guard let id = d.supplierID else { return !SellerName.isOrganisation(d.seller) }
         return try await Supplier.find(id, on: db)?.kind == SupplierKind.household.rawValue
-    }
-
-    /// Rewrites the search terms of `offers`: one delete and multi-row inserts, however many they are.
-    static func reindex(_ offers: [Offer], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        let ids = offers.compactMap(\.id)
-        for chunk in ids.chunked(5_000) {
-            try await sql.delete(from: OfferTerm.schema).where("offer_id", .in, Array(chunk)).run()
-        }
-        let rows: [[any SQLExpression]] = offers.flatMap { o in
-            SearchTerms.of(o.variety).sorted().map { [SQLBind($0), SQLBind(o.id!)] }
-        }
-        for chunk in rows.chunked(2_000) {
-            try await sql.insert(into: OfferTerm.schema).columns("term", "offer_id").rows(Array(chunk)).run()
-        }
     }
 }

@@ -131,6 +131,7 @@ enum CertificationController {
         let actor = req.currentUser?.signature ?? ""
         try await req.db.writeTransaction { db in
             try await a.save(on: db)
+            try await CatalogueListings.sync([a.$offer.id], today: req.today, on: db)
             let s = CertificationStep()
             s.$application.id = a.id!; s.event = e.name; s.fromState = before.state.rawValue; s.toState = a.state
             s.reason = a.reason; s.actorName = actor; s.at = Date()

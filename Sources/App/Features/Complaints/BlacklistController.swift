@@ -37,6 +37,7 @@ enum BlacklistController {
         }
         try await req.db.writeTransaction { db in
             try await e.create(on: db)
+            try await CatalogueListings.sync(suppliers: [sid], today: req.today, on: db)
             try await Audit.record(req, on: db, action: "blacklist", entity: "supplier", id: sid, region: s.regionCode,
                                    after: ["reason": e.reason, "endsOn": e.endsOn ?? ""])
         }
@@ -77,6 +78,7 @@ enum BlacklistController {
         e.liftedAt = Date()
         try await req.db.writeTransaction { db in
             try await e.save(on: db)
+            try await CatalogueListings.sync(suppliers: [e.$supplier.id], today: req.today, on: db)
             try await Audit.record(req, on: db, action: "lift_blacklist", entity: "supplier", id: e.$supplier.id, region: e.regionCode)
         }
         return req.redirect(to: SiteURL.blacklist.path)

@@ -41,6 +41,7 @@ enum DemoData {
         }
         try await db.writeTransaction { tx in try await DemoOrders.load(on: tx, today: today) }
         try await db.writeTransaction { tx in try await DemoPrices.load(on: tx, today: today) }
+        try await db.writeTransaction { tx in try await CatalogueListings.rebuild(on: tx, today: today) }
     }
 
     /// A few offers of 龙角镇 and 泥溪镇; the cooperative's 红橙 certified, its 蜂蜜 in 公示.

@@ -3,8 +3,10 @@ import Fluent
 import SQLKit
 import Vapor
 
-/// The public catalogue: certified (valid today), fresh offers of entities not on the blacklist.
-/// Name search goes through the offer_terms index; category, region and mark narrow it.
+/// The public catalogue: certified (valid today), fresh offers of entities not on the blacklist, as
+/// `CatalogueListings` keeps them. A page walks one term's index entries in the order it shows them — the rarest of
+/// the query's name terms and filters — and checks the rest on each listing, so its cost follows the page, not how
+/// many offers match.
 enum CatalogueSearch {
     struct Query: Content {
         var q: String?
@@ -18,54 +20,84 @@ enum CatalogueSearch {
 
         var pageNumber: Int { min(max(page ?? 1, 1), CatalogueSearch.maxPage) }
         var order: Order { Order(rawValue: sort ?? "") ?? .newest }
+        var text: String { SearchTerms.normalise(q ?? "") }
+        var categoryFilter: ProductCategory? { category.flatMap(ProductCategory.init) }
+        var regionFilter: RegionCode? { region.flatMap(RegionCode.init) }
+        var markFilter: QualityMark? { mark.flatMap(QualityMark.init) }
     }
 
     enum Order: String, CaseIterable {
         case newest, priceAsc, priceDesc
         var chineseName: String { ["最新", "价格从低到高", "价格从高到低"][Self.allCases.firstIndex(of: self)!] }
+        /// The order of one of the term indexes, walked forwards or backwards.
         var sql: String {
             switch self {
-            case .newest: "o.updated_on DESC, o.id DESC"
-            case .priceAsc: "o.price_fen ASC, o.id DESC"
-            case .priceDesc: "o.price_fen DESC, o.id DESC"
+            case .newest: "t.updated_on DESC, t.offer_id DESC"
+            case .priceAsc: "t.price_fen ASC, t.offer_id ASC"
+            case .priceDesc: "t.price_fen DESC, t.offer_id DESC"
             }
         }
     }
 
     static let pageSize = 24
     static let maxPage = 400
-
-    struct Row: Decodable { let id: Int }
+    /// How far the choice of term counts a term's entries: past this, any term is broad enough.
+    static let probeLimit = 5_000
 
     /// A page of ids in the query's order, and one more when another page follows.
-    static func ids(_ query: Query, only offerID: Int? = nil, today: LocalDate, limit: Int = pageSize + 1,
-                    on db: any Database) async throws -> [Int] {
+    static func ids(_ query: Query, today: LocalDate, limit: Int = pageSize + 1, on db: any Database) async throws
+        -> [Int] {
         let sql = db as! any SQLDatabase
-        let day = today.description
+        let text = query.text
+        let term = try await rarest(ListingTerms.candidates(text: text, category: query.categoryFilter,
+                                                            region: query.regionFilter, mark: query.markFilter),
+                                    on: sql)
         var s: SQLQueryString = """
-            SELECT o.id FROM offers o
-            JOIN product_applications a ON a.offer_id = o.id AND a.state = 'certified' AND a.valid_until > \(bind: day)
-            WHERE o.updated_on > \(bind: Freshness.freshSince(today).description)
-            AND (o.supplier_id IS NULL OR o.supplier_id NOT IN (
-                SELECT b.supplier_id FROM blacklist_entries b WHERE b.lifted_at IS NULL AND b.starts_on <= \(bind: day)
-                AND (b.ends_on IS NULL OR b.ends_on > \(bind: day))))
+            SELECT t.offer_id AS id FROM listing_terms t JOIN catalogue_listings o ON o.offer_id = t.offer_id
+            WHERE t.term = \(bind: term) AND t.updated_on > \(bind: Freshness.freshSince(today).description)
+            AND \(shown(today))
             """
-        if let offerID { s += " AND o.id = \(bind: offerID)" }
-        let text = SearchTerms.normalise(query.q ?? "")
-        if !text.isEmpty {
-            let terms = SearchTerms.query(text)
-            s += """
-                 AND o.id IN (SELECT t.offer_id FROM offer_terms t WHERE t.term IN (\(binds: terms))
-                 GROUP BY t.offer_id HAVING COUNT(DISTINCT t.term) = \(literal: terms.count))
-                 AND LOWER(o.variety) LIKE \(bind: "%" + escapeLike(text) + "%") ESCAPE '!'
-                """
-        }
-        if let c = query.category, ProductCategory(rawValue: c) != nil { s += " AND o.category = \(bind: c)" }
-        if let r = query.region.flatMap(RegionCode.init) { s += " AND o.region_code LIKE \(bind: r.subtreePrefix + "%")" }
-        if let m = query.mark, QualityMark(rawValue: m) != nil { s += " AND (',' || o.quality_marks || ',') LIKE \(bind: "%," + m + ",%")" }
+        if !text.isEmpty { s += " AND o.name_key LIKE \(bind: "%" + escapeLike(text) + "%") ESCAPE '!'" }
+        if let c = query.categoryFilter { s += " AND o.category = \(bind: c.rawValue)" }
+        if let r = query.regionFilter { s += " AND o.region_code LIKE \(bind: r.subtreePrefix + "%")" }
+        if let m = query.markFilter { s += " AND o.marks LIKE \(bind: "%," + m.rawValue + ",%")" }
         let offset = (query.pageNumber - 1) * pageSize
         s += " ORDER BY \(unsafeRaw: query.order.sql) LIMIT \(literal: limit) OFFSET \(literal: offset)"
-        return try await sql.raw(s).all(decoding: Row.self).map(\.id)
+        return try await sql.raw(s).all(decodingColumn: "id", as: Int.self)
+    }
+
+    /// Whether the offer is in the public catalogue today.
+    static func isListed(_ id: Int, today: LocalDate, on db: any Database) async throws -> Bool {
+        let s: SQLQueryString = """
+            SELECT o.offer_id AS id FROM catalogue_listings o WHERE o.offer_id = \(bind: id) AND \(shown(today))
+            """
+        return try await (db as! any SQLDatabase).raw(s).first() != nil
+    }
+
+    /// What the listing `o` must still be today: the sweep may not have dropped it yet.
+    static func shown(_ today: LocalDate) -> SQLQueryString {
+        """
+        o.valid_until > \(bind: today.description) AND o.updated_on > \(bind: Freshness.freshSince(today).description)
+        AND \(Blacklist.notListed(today))
+        """
+    }
+
+    /// The term with the fewest entries, counted up to `probeLimit` each (the first of equals).
+    static func rarest(_ terms: [String], on sql: any SQLDatabase) async throws -> String {
+        let probes = Array(terms.prefix(8))
+        guard probes.count > 1 else { return probes.first ?? ListingTerms.everything }
+        var s: SQLQueryString = ""
+        for (i, term) in probes.enumerated() {
+            if i > 0 { s += " UNION ALL " }
+            s += """
+                SELECT \(literal: i) AS i, COUNT(*) AS n FROM (SELECT 1 AS one FROM listing_terms
+                WHERE term = \(bind: term) LIMIT \(literal: probeLimit)) p\(unsafeRaw: String(i))
+                """
+        }
+        struct Count: Decodable { let i: Int; let n: Int }
+        let counts = try await sql.raw(s).all(decoding: Count.self)
+        let best = counts.min { ($0.n, $0.i) < ($1.n, $1.i) }
+        return probes[best?.i ?? 0]
     }
 
     static func escapeLike(_ s: String) -> String {
@@ -164,8 +196,8 @@ enum PublicController {
     /// A product page exists only while the product is in the public catalogue.
     static func itemPage(_ req: Request, id: Int?, error: String? = nil) async throws -> ItemPage {
         guard let id else { throw APIError.notFound("产品") }
-        let visible = try await CatalogueSearch.ids(.init(), only: id, today: req.today, on: req.db)
-        guard visible == [id], let item = try await CatalogueSearch.items([id], req: req).first else {
+        guard try await CatalogueSearch.isListed(id, today: req.today, on: req.db),
+              let item = try await CatalogueSearch.items([id], req: req).first else {
             throw APIError.notFound("产品")
         }
         var page = ItemPage(shell: Shell(req), item: item, error: error)

@@ -5,6 +5,10 @@ import Fluent
 /// the names of the subtree's ancestors may lead the text, then each level's name in turn.
 struct RegionResolver {
     private var children: [String?: [Region]] = [:]
+    /// Each parent's children by name, and the lengths of their names, longest first: a line's place is found by
+    /// looking up its leading characters, not by comparing it with every child's name (a large import's hot spot).
+    private var named: [String?: [String: Region]] = [:]
+    private var lengths: [String?: [Int]] = [:]
     let root: RegionCode?
     /// The coarsest level a name may resolve to (sheets name townships and villages; forms may name counties).
     var coarsest = RegionCode.Level.township
@@ -20,7 +24,7 @@ struct RegionResolver {
             q = q.group(.or) { $0.filter(\.$id =~ r.subtreePrefix).filter(\.$id ~~ ancestors) }
         }
         var resolver = RegionResolver(root: root, coarsest: coarsest)
-        for region in try await q.all() { resolver.children[region.parentCode, default: []].append(region) }
+        for region in try await q.all() { resolver.add(region) }
         return resolver
     }
 
@@ -29,8 +33,7 @@ struct RegionResolver {
         if let code = RegionCode(text) { return within(code) }
         var rest = Substring(text), current: String? = nil
         while !rest.isEmpty {
-            let kids = children[current] ?? []
-            if let hit = kids.filter({ rest.hasPrefix($0.name) }).max(by: { $0.name.count < $1.name.count }) {
+            if let hit = longestChild(of: current, prefixing: rest) {
                 rest = rest.dropFirst(hit.name.count); current = hit.id
             } else if let skip = uniqueDescendant(of: current, prefixing: rest) {
                 // Levels the text leaves out: the province, 直辖市's 市辖区/县, the scope's own ancestors.
@@ -40,6 +43,23 @@ struct RegionResolver {
             }
         }
         return current.flatMap(RegionCode.init).flatMap(within)
+    }
+
+    private mutating func add(_ region: Region) {
+        let name = region.name
+        children[region.parentCode, default: []].append(region)
+        guard named[region.parentCode]?[name] == nil else { return }
+        named[region.parentCode, default: [:]][name] = region
+        lengths[region.parentCode] = Set((lengths[region.parentCode] ?? []) + [name.count]).sorted(by: >)
+    }
+
+    /// The child of `parent` with the longest name that starts the text.
+    private func longestChild(of parent: String?, prefixing text: Substring) -> Region? {
+        guard let names = named[parent] else { return nil }
+        for length in lengths[parent] ?? [] {
+            if let hit = names[String(text.prefix(length))] { return hit }
+        }
+        return nil
     }
 
     /// The one region two to four levels below `parent` whose name starts the text (the shallowest level

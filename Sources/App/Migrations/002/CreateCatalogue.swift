@@ -28,17 +28,17 @@ struct CreateCatalogue: AsyncMigration {
             .create()
         try await db.index("offers_region", on: Offer.schema, "region_code")
         try await db.index("offers_updated", on: Offer.schema, "updated_on")
-        try await db.schema(OfferTerm.schema)
+        try await db.schema("offer_terms")
             .field(.id, .int, .identifier(auto: true))
             .field("term", .string, .required)
             .field("offer_id", .int, .required, .references(Offer.schema, .id, onDelete: .cascade))
             .create()
-        try await db.index("offer_terms_term", on: OfferTerm.schema, "term", "offer_id")
-        try await db.index("offer_terms_offer", on: OfferTerm.schema, "offer_id")
+        try await db.index("offer_terms_term", on: "offer_terms", "term", "offer_id")
+        try await db.index("offer_terms_offer", on: "offer_terms", "offer_id")
     }
 
     func revert(on db: any Database) async throws {
-        try await db.schema(OfferTerm.schema).delete()
+        try await db.schema("offer_terms").delete()
         try await db.schema(Offer.schema).delete()
     }
 }

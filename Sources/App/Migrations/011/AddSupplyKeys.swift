@@ -13,7 +13,9 @@ struct AddSupplyKeys: AsyncMigration {
         try await db.transaction { db in
             var after = 0
             while true {
-                let offers = try await Offer.query(on: db).filter(\.$id > after).sort(\.$id).limit(2_000).all()
+                // Only the columns this step reads: later migrations add others the table does not have yet.
+                let offers = try await Offer.query(on: db).filter(\.$id > after).sort(\.$id).limit(2_000)
+                    .field(\.$id).field(\.$regionCode).field(\.$sellerSealed).all()
                 guard let last = offers.last?.id else { break }
                 for o in offers {
                     // An offer whose seller cannot be opened keeps no key: it is never set against the ledger.

@@ -1,0 +1,8 @@
+import Fluent
+
+/// Issue 17: the public catalogue at province scale.
+enum Migrations013 {
+    static func register(on migrations: Migrations) {
+        migrations.add(CreateCatalogueListings())
+    }
+}

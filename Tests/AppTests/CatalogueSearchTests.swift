@@ -1,0 +1,123 @@
+@testable import App
+import BangfuKit
+import Fluent
+import SQLKit
+import XCTVapor
+
+/// Issue 17: the public catalogue served by its own index — names (one character too), filters and orders, pages,
+/// and a listing that follows certification, the blacklist, edits, and time.
+final class CatalogueSearchTests: XCTestCase {
+    struct Item: Decodable { struct O: Decodable { let id: Int }; let offer: O }
+    struct Body: Encodable {
+        let regionCode: String, sellerName: String, variety: String, quantity = "100斤", price: String
+        let supplyMethod = "delivery", contactName = "刘主任", contactPhone = "17723635558"
+        var qualityMarks: [String] = []
+        var supplierId: Int? = nil
+    }
+    struct Id: Decodable { let id: Int }
+
+    func testNamesFiltersOrdersAndPagesComeFromTheIndex() async throws {
+        try await withApp { app, f in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 2))
+            let office = try await apiClient(app, "office"), wuxi = try await apiClient(app, "office.wuxi")
+            func add(_ api: APIClient, _ body: Body) async throws -> Int {
+                let res = try await api.post("/api/v1/offers", body)
+                XCTAssertEqual(res.status, .created, res.body.string)
+                return try res.content.decode(Id.self).id
+            }
+            let fuji = try await add(office, Body(regionCode: Fixtures.village, sellerName: "龙角镇柑橘合作社",
+                                                  variety: "红富士苹果", price: "8元/斤", qualityMarks: ["green"],
+                                                  supplierId: f.coop))
+            let dried = try await add(office, Body(regionCode: Fixtures.village, sellerName: "李四", variety: "苹果干",
+                                                   price: "20元/斤"))
+            let pear = try await add(wuxi, Body(regionCode: Fixtures.wuxiTown, sellerName: "王五", variety: "雪梨",
+                                                price: "5元/斤", qualityMarks: ["green"]))
+            let yam = try await add(office, Body(regionCode: Fixtures.village, sellerName: "赵六", variety: "红薯",
+                                                 price: "2元/斤"))
+            let wuxiFuji = try await add(wuxi, Body(regionCode: Fixtures.wuxiTown, sellerName: "钱七", variety: "富士苹果",
+                                                    price: "8元/斤"))
+            let uncertified = try await add(wuxi, Body(regionCode: Fixtures.wuxiTown, sellerName: "孙八",
+                                                       variety: "果冻橙", price: "6元/斤"))
+            for id in [fuji, dried, pear, yam, wuxiFuji] { try await Fixtures.certify(id, on: app) }
+            func ids(_ query: String) async throws -> [Int] {
+                let res = try await app.sendRequest(.GET, "/api/v1/catalogue?" + query)
+                XCTAssertEqual(res.status, .ok, query)
+                return try res.content.decode([Item].self).map(\.offer.id)
+            }
+            let q = { (text: String) in "q=" + text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
+            try await assertEqual(try await ids(q("果")), [wuxiFuji, dried, fuji], "one character, newest first")
+            try await assertEqual(try await ids(q("苹果")), [wuxiFuji, dried, fuji])
+            try await assertEqual(try await ids(q("富士苹果")), [wuxiFuji, fuji], "every pair of the name")
+            try await assertEqual(try await ids(q(" 苹 果 ")), [wuxiFuji, dried, fuji], "spaces are not searched")
+            try await assertEqual(try await ids(q("红果")), [], "both characters, but not together")
+            try await assertEqual(try await ids(q("果苹")), [], "a pair no name has")
+            try await assertEqual(try await ids(q("%")), [], "a wildcard is a character like any other")
+            try await assertEqual(try await ids(q("梨")), [pear])
+            try await assertEqual(try await ids("category=fruit"), [wuxiFuji, pear, dried, fuji])
+            try await assertEqual(try await ids("mark=green"), [pear, fuji])
+            try await assertEqual(try await ids("mark=green&region=\(Fixtures.wuxi)"), [pear])
+            try await assertEqual(try await ids("region=\(Fixtures.longjiao)&" + q("苹果")), [dried, fuji])
+            try await assertEqual(try await ids("sort=priceAsc&" + q("苹果")), [fuji, wuxiFuji, dried],
+                                  "equal prices in the index's order")
+            try await assertEqual(try await ids("sort=priceDesc&" + q("苹果")), [dried, wuxiFuji, fuji])
+            try await assertEqual(try await ids(""), [wuxiFuji, yam, pear, dried, fuji])
+            let hidden = try await app.sendRequest(.GET, "/catalogue/\(uncertified)")
+            XCTAssertEqual(hidden.status, .notFound, "not certified: no product page")
+            try await assertEqual(try await app.sendRequest(.GET, "/catalogue/\(fuji)").status, .ok)
+
+            var browser = try await Browser.signIn(app, "office")
+            let barred = try await browser.post("/blacklist", ["supplierId": String(f.coop), "reason": "以次充好"])
+            XCTAssertEqual(barred.status, .seeOther)
+            try await assertEqual(try await ids(q("苹果")), [wuxiFuji, dried], "a barred supplier's offers leave at once")
+            let entry = try await XCTUnwrapAsync(try await BlacklistEntry.query(on: app.db).first())
+            _ = try await browser.post("/blacklist/\(entry.id!)/lift", [:])
+            try await assertEqual(try await ids(q("苹果")), [wuxiFuji, dried, fuji], "and come back when lifted")
+
+            let cheaper = try await office.put("/api/v1/offers/\(dried)", Body(regionCode: Fixtures.village,
+                sellerName: "李四", variety: "苹果干", price: "1元/斤"))
+            XCTAssertEqual(cheaper.status, .ok, cheaper.body.string)
+            try await assertEqual(try await ids("sort=priceAsc&" + q("苹果")), [dried, fuji, wuxiFuji],
+                                  "an edit moves the offer in the price order")
+        }
+    }
+
+    func testPagesOfAOneCharacterQueryFollowOnAndTimeEmptiesTheIndex() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 2))
+            let office = try await apiClient(app, "office")
+            var all: [Int] = []
+            for i in 0..<40 {
+                let res = try await office.post("/api/v1/offers", Body(regionCode: Fixtures.village,
+                    sellerName: "农户\(i)", variety: i % 3 == 0 ? "香菇" : "木耳\(i)", price: "\(10 + i)元/斤"))
+                all.append(try res.content.decode(Id.self).id)
+                try await Fixtures.certify(all.last!, on: app)
+            }
+            func ids(_ query: String) async throws -> [Int] {
+                try await app.sendRequest(.GET, "/api/v1/catalogue?" + query).content.decode([Item].self)
+                    .map(\.offer.id)
+            }
+            let ear = all.enumerated().filter { $0.offset % 3 != 0 }.map(\.element)
+            let first = try await ids("q=%E8%80%B3"), second = try await ids("q=%E8%80%B3&page=2")
+            XCTAssertEqual(first.count, CatalogueSearch.pageSize)
+            XCTAssertEqual(first + second, ear.reversed(), "page 2 follows page 1: no offer twice, none left out")
+            let byPrice = try await ids("q=%E8%80%B3&sort=priceDesc") + ids("q=%E8%80%B3&sort=priceDesc&page=2")
+            XCTAssertEqual(byPrice, ear.reversed(), "dearer first (the price rose with each offer)")
+
+            let sql = app.db as! any SQLDatabase
+            struct N: Decodable { let n: Int }
+            func rows(_ table: String) async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first(decoding: N.self)?.n ?? -1
+            }
+            try await assertEqual(try await rows(CatalogueListings.listings), 40)
+            app.setToday(LocalDate(year: 2026, month: 12, day: 3))
+            try await assertEqual(try await ids(""), [], "a month without an update: stale, whatever the index holds")
+            try await CatalogueListings.sweep(today: app.today, on: app.db)
+            try await assertEqual(try await rows(CatalogueListings.listings), 0, "the sweep drops stale listings")
+            try await assertEqual(try await rows(CatalogueListings.terms), 0, "and their terms")
+            let kept = try await office.put("/api/v1/offers/\(all[0])", Body(regionCode: Fixtures.village,
+                sellerName: "农户0", variety: "香菇", price: "9元/斤"))
+            XCTAssertEqual(kept.status, .ok, kept.body.string)
+            try await assertEqual(try await ids(""), [all[0]], "an update brings the offer back")
+        }
+    }
+}
