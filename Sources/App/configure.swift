@@ -48,6 +48,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                  as: "needs rematch")
     app.register(BackgroundJob("flag scan") { _ = try await IncrementalFlagScan.run(on: $0.db) }, as: "flag scan")
     registerCommands(app)
+    if config.opensDatabaseAtStart && app.environment != .testing { app.lifecycle.use(CatalogueSweeper()) }
 
     try routes(app)
 
@@ -79,15 +80,17 @@ extension Request {
 }
 
 private func configureDatabase(_ app: Application, _ database: AppConfig.Database) throws {
+    // A request waits this long for a connection, then is answered 503 (`DatabaseUnavailable`), not left hanging.
+    let poolTimeout = TimeAmount.seconds(10)
     switch database {
     // Several connections per loop on both databases: readers (pages, progress polls) go on beside a long
     // import's write transaction instead of queueing for the one connection it holds (and timing out), and
     // progress and bulletins read their registers and rollups at once.
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(60)), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout), as: .sqlite)
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
         pg.searchPath = nil
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(60)), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout), as: .psql)
     }
 }

@@ -2,6 +2,7 @@
 import BangfuKit
 import Fluent
 import SQLKit
+import Vapor
 import XCTVapor
 
 /// Issue 17: the public catalogue served by its own index — names (one character too), filters and orders, pages,
@@ -118,6 +119,34 @@ final class CatalogueSearchTests: XCTestCase {
                 sellerName: "农户0", variety: "香菇", price: "9元/斤"))
             XCTAssertEqual(kept.status, .ok, kept.body.string)
             try await assertEqual(try await ids(""), [all[0]], "an update brings the offer back")
+        }
+    }
+
+    /// A database that cannot be reached (PostgreSQL refusing connections, an SQLite file that cannot be opened):
+    /// the catalogue answers 503 with Retry-After at once, for the API and the page alike.
+    func testADatabaseThatCannotBeReachedIsAnswered503() async throws {
+        let unreachable: [AppConfig.Database] = [
+            .postgres(url: "postgres://bangfu:x@127.0.0.1:9/bangfu"), .sqlite(path: "/nonexistent/bangfu.sqlite"),
+        ]
+        for database in unreachable {
+            let app = try await Application.make(.testing)
+            var config = AppConfig(database: database, dataKey: SymmetricKey(size: .bits256),
+                                   varDirectory: NSTemporaryDirectory(), autoMigrate: false)
+            config.opensDatabaseAtStart = false
+            do {
+                try await configure(app, config: config)
+                let api = try await app.sendRequest(.GET, "/api/v1/catalogue?q=%E8%8B%B9")
+                XCTAssertEqual(api.status, .serviceUnavailable, "\(database)")
+                XCTAssertEqual(try api.error().error.code, "database_unavailable")
+                XCTAssertEqual(api.headers.first(name: .retryAfter), "5")
+                let page = try await app.sendRequest(.GET, "/catalogue")
+                XCTAssertEqual(page.status, .serviceUnavailable)
+                XCTAssertTrue(page.body.string.contains("数据库暂时无法访问"), page.body.string)
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
         }
     }
 }

@@ -9,6 +9,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(RematchNeedsCommand(), as: "rematch-needs")
     app.asyncCommands.use(ScanFlagsCommand(), as: "scan-flags")
     app.asyncCommands.use(JudgePricesCommand(), as: "judge-prices")
+    app.asyncCommands.use(ListCatalogueCommand(), as: "list-catalogue")
 }
 
 /// `bangfu seed-demo`: loads the demo county, organisations and logins (never in production).

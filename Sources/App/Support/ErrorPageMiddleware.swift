@@ -11,6 +11,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             let api = Self.normalise(error)
             if api.status == .internalServerError {
                 request.logger.report(error: error)
+            } else if api.status == .serviceUnavailable {
+                request.logger.warning("database unavailable: \(String(describing: error))")
             }
             if request.url.path.hasPrefix("/api/") || request.url.path == "/healthz" {
                 let body = ErrorBody(error: .init(code: api.code, message: api.message, field: api.field))
@@ -18,6 +20,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 if api.status == .unauthorized {
                     response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
                 }
+                Self.addRetryAfter(response, api)
                 return response
             }
             if api.status == .unauthorized {
@@ -26,8 +29,15 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             // The signed-in layout and menu stay, so a refused or missing page leaves the person where they were.
             _ = try? await Authentication.user(for: request)
             let page = ErrorPage(shell: Shell(request), status: Int(api.status.code), message: api.message)
-            return try await request.render("error", page, status: api.status)
+            let response = try await request.render("error", page, status: api.status)
+            Self.addRetryAfter(response, api)
+            return response
         }
+    }
+
+    private static func addRetryAfter(_ response: Response, _ api: APIError) {
+        guard api.status == .serviceUnavailable else { return }
+        response.headers.replaceOrAdd(name: .retryAfter, value: String(DatabaseUnavailable.retryAfterSeconds))
     }
 
     static func normalise(_ error: any Error) -> APIError {
@@ -38,6 +48,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             let first = e.errors.first
             return APIError(status: .unprocessableEntity, code: first?.code ?? "rejected",
                             message: first.map { "第\($0.row)行\($0.column)：\($0.message)" } ?? "文件被拒绝")
+        case let e where DatabaseUnavailable.matches(e):
+            return APIError(status: .serviceUnavailable, code: "database_unavailable",
+                            message: "数据库暂时无法访问，请稍后再试")
         case let e as DecodingError: return APIError(status: .badRequest, code: "bad_request", message: "请求格式不正确：\(e.fieldName ?? "")")
         case let e as any AbortError where e.status == .notFound:
             return APIError(status: .notFound, code: "not_found", message: "页面不存在")

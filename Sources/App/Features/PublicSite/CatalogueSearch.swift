@@ -214,15 +214,31 @@ enum PublicController {
         try await req.view.render("public/item", try await itemPage(req, id: req.parameters.get("id", as: Int.self)))
     }
 
-    /// 公示: applications in their objection window, with the last day to object.
+    static let publicityPageSize = 100
+
+    /// 公示: applications in their objection window, the first to close first, a page at a time (through the
+    /// (state, publicity_ends) index), with the last day to object.
     static func publicity(_ req: Request) async throws -> [ApplicationDTO] {
+        let page = min(max((try? req.query.get(Int.self, at: "page")) ?? 1, 1), CatalogueSearch.maxPage)
         let today = req.today
-        return try await ProductApplication.query(on: req.db).filter(\.$state == CertificationState.inPublicity.rawValue)
-            .sort(\.$publicityEnds).all().map { ApplicationDTO($0, today: today) }
+        return try await ProductApplication.query(on: req.db)
+            .filter(\.$state == CertificationState.inPublicity.rawValue)
+            .sort(\.$publicityEnds).sort(\.$id)
+            .range(((page - 1) * publicityPageSize)..<(page * publicityPageSize))
+            .all().map { ApplicationDTO($0, today: today) }
     }
 
+    struct PublicityRow: Encodable { let application: ApplicationDTO; let place: String }
+    struct PublicityPage: Encodable { let shell: Shell; let rows: [PublicityRow]; let next: String? }
+
     @Sendable static func publicityPage(req: Request) async throws -> View {
-        try await req.view.render("public/publicity", ListPage(shell: Shell(req), rows: try await publicity(req)))
+        let rows = try await publicity(req)
+        let names = try await RegionNames.places(for: rows.map(\.regionCode), on: req.db)
+        let page = (try? req.query.get(Int.self, at: "page")) ?? 1
+        let next = rows.count == publicityPageSize ? SiteURL.publicity.path + "?page=\(max(page, 1) + 1)" : nil
+        return try await req.view.render("public/publicity", PublicityPage(
+            shell: Shell(req), rows: rows.map { .init(application: $0, place: names[$0.regionCode] ?? $0.regionCode) },
+            next: next))
     }
 
     @Sendable static func apiPublicity(req: Request) async throws -> [ApplicationDTO] { try await publicity(req) }

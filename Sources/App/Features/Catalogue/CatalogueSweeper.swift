@@ -1,0 +1,50 @@
+import Vapor
+
+/// Runs `CatalogueListings.sweep` when a server starts and every hour after, so that what time takes out of the
+/// public catalogue (an expired certificate, an offer a month without update, a bar that ended) leaves or returns to
+/// its index within the hour. Searches check those conditions themselves: a missed sweep costs speed only.
+final class CatalogueSweeper: LifecycleHandler, @unchecked Sendable {
+    static let every: Duration = .seconds(3_600)
+    private var task: Task<Void, Never>?
+
+    func didBootAsync(_ app: Application) async throws {
+        task = Task {
+            while !Task.isCancelled {
+                do {
+                    try await app.db.writeTransaction { db in
+                        try await CatalogueListings.sweep(today: app.today, on: db)
+                    }
+                } catch {
+                    app.logger.warning("catalogue sweep failed: \(String(describing: error))")
+                }
+                try? await Task.sleep(for: Self.every)
+            }
+        }
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        task?.cancel()
+    }
+}
+
+/// `bangfu list-catalogue [--rebuild]`: the sweep at once (for cron where servers restart rarely), or the whole index
+/// written afresh (after data was loaded past the application, as a benchmark does).
+struct ListCatalogueCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Flag(name: "rebuild", help: "重建整个目录索引") var rebuild: Bool
+    }
+    var help: String { "整理公开目录索引：移出过期、超过一个月未更新的产品，恢复黑名单到期的主体" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application, started = Date()
+        try await app.db.writeTransaction { db in
+            try await db.readyForBulkWrites()
+            if signature.rebuild {
+                try await CatalogueListings.rebuild(on: db, today: app.today)
+            } else {
+                try await CatalogueListings.sweep(today: app.today, on: db)
+            }
+        }
+        context.console.print("公开目录索引已整理，用时 \(Int(Date().timeIntervalSince(started) * 1_000)) 毫秒")
+    }
+}
