@@ -4,6 +4,7 @@ import Vapor
 enum SiteURL: String, CaseIterable {
     case home = "/"
     case healthz = "/healthz"
+    case livez = "/livez"
     case openAPI = "/openapi.json"
     case login = "/login"
     case logout = "/logout"

@@ -87,10 +87,12 @@ private func configureDatabase(_ app: Application, _ database: AppConfig.Databas
     // import's write transaction instead of queueing for the one connection it holds (and timing out), and
     // progress and bulletins read their registers and rollups at once.
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout),
+                          as: .sqlite)
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
         pg.searchPath = nil
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4,
+                                    connectionPoolTimeout: poolTimeout), as: .psql)
     }
 }

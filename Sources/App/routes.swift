@@ -6,6 +6,7 @@ func routes(_ app: Application) throws {
     let r = app.grouped(PolicyMiddleware(), CSRFMiddleware())
 
     r.on(.GET, .healthz, .publicPage, use: HealthController.check)
+    r.on(.GET, .livez, .publicPage, use: HealthController.alive)
     r.on(.GET, .openAPI, .publicPage, use: OpenAPIController.document)
     r.on(.GET, .login, .publicPage, use: LoginController.show)
     r.on(.POST, .login, .publicPage, use: LoginController.submit)

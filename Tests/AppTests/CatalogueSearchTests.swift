@@ -35,8 +35,8 @@ final class CatalogueSearchTests: XCTestCase {
                                                 price: "5元/斤", qualityMarks: ["green"]))
             let yam = try await add(office, Body(regionCode: Fixtures.village, sellerName: "赵六", variety: "红薯",
                                                  price: "2元/斤"))
-            let wuxiFuji = try await add(wuxi, Body(regionCode: Fixtures.wuxiTown, sellerName: "钱七", variety: "富士苹果",
-                                                    price: "8元/斤"))
+            let wuxiFuji = try await add(wuxi, Body(regionCode: Fixtures.wuxiTown, sellerName: "钱七",
+                                                    variety: "富士苹果", price: "8元/斤"))
             let uncertified = try await add(wuxi, Body(regionCode: Fixtures.wuxiTown, sellerName: "孙八",
                                                        variety: "果冻橙", price: "6元/斤"))
             for id in [fuji, dried, pear, yam, wuxiFuji] { try await Fixtures.certify(id, on: app) }
@@ -69,7 +69,8 @@ final class CatalogueSearchTests: XCTestCase {
             var browser = try await Browser.signIn(app, "office")
             let barred = try await browser.post("/blacklist", ["supplierId": String(f.coop), "reason": "以次充好"])
             XCTAssertEqual(barred.status, .seeOther)
-            try await assertEqual(try await ids(q("苹果")), [wuxiFuji, dried], "a barred supplier's offers leave at once")
+            try await assertEqual(try await ids(q("苹果")), [wuxiFuji, dried],
+                                  "a barred supplier's offers leave at once")
             let entry = try await XCTUnwrapAsync(try await BlacklistEntry.query(on: app.db).first())
             _ = try await browser.post("/blacklist/\(entry.id!)/lift", [:])
             try await assertEqual(try await ids(q("苹果")), [wuxiFuji, dried, fuji], "and come back when lifted")
