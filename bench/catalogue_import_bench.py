@@ -1,7 +1,8 @@
 """The catalogue's 附件1 import at province scale (issue 17): N offers through `POST /api/v1/offers/import` (the one
 batched path the pages use too), against the database loading the same rows into a bare table (`sqlite3 .import`,
-`psql \\copy`) in the same run; then the re-import of an unchanged file. (The ledger's import rate for the comparison
-the issue asks is `ledger_bench.py`'s; calling it from here needs its province set-up — not done yet.)
+`psql \\copy`) in the same run; then the re-import of an unchanged file, and the ledger's import of as many rows
+(`POST /api/v1/purchases/import`, `ledger_bench.write_ledger`'s rows for 20,000 units of the county) on the same
+server, for the comparison the issue asks.
 
     .venv-test/bin/python bench/catalogue_import_bench.py [--offers 100000 1000000] [--per-file 50000] [--db both]
 
@@ -21,8 +22,8 @@ import time
 
 import requests
 
-from catalogue_bench import HEADER, Server, sheets, write_regions
-from ledger_bench import rss_kb
+from catalogue_bench import HEADER, Server, sheets, villages, write_regions
+from ledger_bench import UNITS, rss_kb, sql, write_ledger
 from reconciliation_bench import postgres_database
 
 
@@ -44,6 +45,21 @@ def bare(url, files, var):
     t = time.perf_counter()
     subprocess.run(["sqlite3", os.path.join(var, "bare.sqlite"), ".import --csv " + path + " bare"], check=True)
     return time.perf_counter() - t
+
+
+def ledger_rate(srv, url, rows, api, var):
+    """The ledger's import of `rows` rows on the same server: rows/s."""
+    units = ",".join(f"('单位{i:05d}', 'publicInstitution', '500235000000', TRUE, TRUE, FALSE)" for i in range(UNITS))
+    sql(srv, url, ["INSERT INTO buyer_units (name, kind, region_code, is_budget_unit, has_canteen, "
+                   "has_five_into_duty) VALUES " + units])
+    path = os.path.join(var, "ledger.csv")
+    write_ledger(path, rows, [code for code, _ in villages()], "L", 3)
+    t = time.perf_counter()
+    with open(path, "rb") as f:
+        r = requests.post(srv.base + "/api/v1/purchases/import?platform=p832", data=f, timeout=7200,
+                          headers=dict(api, **{"Content-Type": "text/csv"}))
+    assert r.ok and r.json()["created"] == rows, r.text[:500]
+    return rows / (time.perf_counter() - t)
 
 
 def bench(label, url, offers, per_file):
@@ -71,9 +87,11 @@ def bench(label, url, offers, per_file):
         r = requests.post(srv.base + "/api/v1/offers/import", data=files[0], headers=api, timeout=7200)
         again = time.perf_counter() - t
         assert r.ok and r.json()["created"] == 0 and r.json()["updated"] == 0, r.text[:300]
+        ledger = ledger_rate(srv, url, offers, {"Authorization": api["Authorization"]}, var)
         srv.stop()
         return {"label": label, "offers": offers, "files": len(files), "seconds": seconds, "peak": peak,
-                "again": again, "again_rows": len(files[0].splitlines()) - 3, "bare": bare(url, files, var)}
+                "again": again, "again_rows": len(files[0].splitlines()) - 3, "bare": bare(url, files, var),
+                "ledger": ledger}
     finally:
         if getattr(srv, "proc", None) and srv.proc.poll() is None:
             srv.proc.kill()
@@ -94,9 +112,9 @@ def main():
     ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     a = ap.parse_args()
     print("\n### 附件1 import (issue 17)\n")
-    print("| database | offers | files | import s | rows/s | bare load rows/s | share of bare | peak RSS MiB | "
-          "re-import of one unchanged file s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| database | offers | files | import s | rows/s | ledger's import rows/s | bare load rows/s | share of bare | "
+          "peak RSS MiB | re-import of one unchanged file s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n in a.offers:
         runs = []
         if a.db in ("sqlite", "both"):
@@ -107,7 +125,7 @@ def main():
             r = run()
             rate = r["offers"] / r["seconds"]
             print(f"| {r['label']} | {r['offers']:,} | {r['files']} | {r['seconds']:.1f} | **{rate:,.0f}** | "
-                  f"{r['offers'] / r['bare']:,.0f} | {r['bare'] / r['seconds']:.2f} | {r['peak']:,.0f} | "
+                  f"{r['ledger']:,.0f} | {r['offers'] / r['bare']:,.0f} | {r['bare'] / r['seconds']:.2f} | {r['peak']:,.0f} | "
                   f"{r['again']:.2f} ({r['again_rows']:,} rows) |")
             sys.stdout.flush()
 

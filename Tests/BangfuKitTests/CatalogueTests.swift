@@ -213,4 +213,27 @@ extension CatalogueTests {
         let code: PurchasePurpose = try FormValue.choice("canteen", "purpose", "用途")
         XCTAssertEqual(code, .canteen)
     }
+
+    func testTextIncludesWordsByWholeCharacters() {
+        XCTAssertTrue("龙角镇柑橘合作社".includes("合作社"))
+        XCTAssertTrue("合作社".includes("合作社"))
+        XCTAssertTrue("示例".includes(""))
+        XCTAssertFalse("合作".includes("合作社"), "longer than the text")
+        XCTAssertFalse("张三".includes("合作社"))
+        XCTAssertTrue("abc合作社".dropFirst(3).includes("作社"), "a substring too")
+        XCTAssertFalse("红薯".includes("薯红"))
+        XCTAssertTrue(SellerName.isOrganisation("示例村张三"), "村 errs on the side of sealing")
+        XCTAssertEqual(ProductCategory.guess(for: "高山苹果干"), .fruit)
+    }
+
+    func testAListingIsFiledUnderItsNameFiltersAndPlacesAndAQueryWalksOneOfThem() {
+        let village = RegionCode("500235105201")!
+        let terms = ListingTerms.of(variety: "红橙", category: .fruit, region: village, marks: [.green])
+        XCTAssertEqual(terms, ["红", "橙", "红橙", "*", "c:fruit", "r:50", "r:5002", "r:500235", "r:500235105",
+                               "r:500235105201", "m:green"])
+        XCTAssertEqual(ListingTerms.candidates(text: "", category: nil, region: nil, mark: nil), ["*"])
+        XCTAssertEqual(ListingTerms.candidates(text: "脐橙", category: .fruit, region: RegionCode("500235000000"),
+                                               mark: nil), ["脐橙", "c:fruit", "r:500235"])
+        XCTAssertEqual(ListingTerms.candidates(text: "橙", category: nil, region: nil, mark: .organic), ["橙", "m:organic"])
+    }
 }

@@ -54,11 +54,15 @@ enum OfferImport {
 
     /// The chunk's offers already kept: id and fingerprint by key.
     static func stored(_ keys: [String], on db: any Database) async throws -> [String: (Int, String?)] {
-        struct Row: Decodable { let id: Int; let offerKey: String; let contentHash: String? }
         let rows = try await (db as! any SQLDatabase).select().columns("id", "offer_key", "content_hash")
-            .from(Offer.schema).where("offer_key", .in, keys)
-            .all(decoding: Row.self, with: CatalogueListings.decoder)
-        return Dictionary(rows.map { ($0.offerKey, ($0.id, $0.contentHash)) }, uniquingKeysWith: { a, _ in a })
+            .from(Offer.schema).where("offer_key", .in, keys).all()
+        var known: [String: (Int, String?)] = [:]
+        for row in rows {
+            let key = try row.decode(column: "offer_key", as: String.self)
+            known[key] = (try row.decode(column: "id", as: Int.self),
+                          try row.decode(column: "content_hash", as: String?.self))
+        }
+        return known
     }
 
     /// Lines whose fingerprint differs: saved when what they say changed (a line kept before fingerprints were
