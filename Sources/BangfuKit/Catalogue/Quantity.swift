@@ -49,8 +49,7 @@ public struct UnitPrice: Hashable, Sendable, Codable, CustomStringConvertible {
     public init(fen: Fen, unit: String?) { self.fen = fen; self.unit = unit }
 
     public static func parse(_ text: String) -> UnitPrice? {
-        let t = text.trimmed.replacingOccurrences(of: "／", with: "/")
-        let parts = t.split(separator: "/", maxSplits: 1).map { $0.trimmed }
+        let parts = text.trimmed.split(maxSplits: 1) { $0 == "/" || $0 == "／" }.map { $0.trimmed }
         guard let money = parts.first, let fen = Fen.parse(money), fen > .zero else { return nil }
         let unit = parts.count == 2 ? parts[1] : nil
         if let unit, !Quantity.isUnit(unit) { return nil }
@@ -68,10 +67,12 @@ public struct Contact: Hashable, Sendable, Codable {
 
     public init(name: String, phone: String) { self.name = name; self.phone = phone }
 
+    private static let separators = CharacterSet(charactersIn: " ：:，,、")
+
     public static func parse(_ text: String) -> Contact? {
         let t = text.trimmed
         guard let start = t.firstIndex(where: { $0.isASCII && $0.isNumber }) else { return nil }
-        let name = t[..<start].trimmingCharacters(in: CharacterSet(charactersIn: " ：:，,、"))
+        let name = t[..<start].trimmingCharacters(in: separators)
         let phone = t[start...].filter { !$0.isWhitespace && $0 != "-" }
         guard !name.isEmpty, name.count <= 20, (7...12).contains(phone.count), phone.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Contact(name: name, phone: phone)

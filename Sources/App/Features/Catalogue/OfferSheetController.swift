@@ -20,7 +20,14 @@ enum OfferSheetController {
     /// Parses and writes a whole sheet in one transaction; a row that fails rejects the file.
     static func importSheet(_ data: Data, req: Request) async throws -> ImportReport {
         let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
-        let sheet = try Attachment1.parse(try cells(data), resolve: resolver.resolve)
+        // A file names its few thousand places over and over: each is resolved once.
+        var places: [String: RegionCode?] = [:]
+        let sheet = try Attachment1.parse(try cells(data)) { place in
+            if let known = places[place] { return known }
+            let code = resolver.resolve(place)
+            places[place] = code
+            return code
+        }
         let cipher = req.fieldCipher, today = req.today, origin = Audit.Origin.request(req)
         let warnings = sheet.rows.filter { $0.householdsTouched == .organisationWithoutCount }.map {
             RowError(row: $0.line, column: "备注", code: "households_unsaid",
