@@ -7,7 +7,11 @@ public enum ListingTerms {
 
     public static func category(_ category: ProductCategory) -> String { "c:" + category.rawValue }
 
-    /// The place's subtree: `r:53` is 云南, `r:530102` a county in it.
+    /// The levels a listing is filed under: a province's catalogue is all of one province, and a village is
+    /// narrowed to from its township's entries (the picker offers counties and townships).
+    public static let placeLevels: Set<RegionCode.Level> = [.city, .county, .township]
+
+    /// The place's subtree: `r:5301` is 昆明, `r:530102` a county in it.
     public static func place(_ region: RegionCode) -> String { "r:" + region.subtreePrefix }
 
     public static func mark(_ mark: QualityMark) -> String { "m:" + mark.rawValue }
@@ -17,7 +21,7 @@ public enum ListingTerms {
         var terms = SearchTerms.of(variety)
         terms.insert(everything)
         terms.insert(Self.category(category))
-        terms.formUnion(region.selfAndAncestors.map(place))
+        terms.formUnion(region.selfAndAncestors.filter { placeLevels.contains($0.level) }.map(place))
         terms.formUnion(marks.map(mark))
         return terms
     }
@@ -27,7 +31,7 @@ public enum ListingTerms {
                                   mark: QualityMark?) -> [String] {
         var terms = SearchTerms.query(text)
         if let category { terms.append(Self.category(category)) }
-        if let region { terms.append(place(region)) }
+        if let region, placeLevels.contains(region.level) { terms.append(place(region)) }
         if let mark { terms.append(Self.mark(mark)) }
         return terms.isEmpty ? [everything] : terms
     }
