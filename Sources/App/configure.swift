@@ -55,6 +55,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if case .sqlite = config.database, config.opensDatabaseAtStart {
         // WAL survives crashes without losing committed writes and lets readers run beside a writer.
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        try await app.readyForReads()
     }
     if config.autoMigrate { try await app.autoMigrate() }
     ImportFile.removeLeftovers(in: config.varDirectory)

@@ -1,5 +1,6 @@
 import Fluent
 import SQLKit
+import Vapor
 
 extension Database {
     /// Creates a plain index, or with `predicate` a partial one (rows outside it cost the index nothing); Fluent's
@@ -69,3 +70,16 @@ extension Database {
 }
 
 private struct MaxID: Decodable { let m: Int? }
+
+extension Application {
+    /// SQLite keeps one connection per event loop (FluentSQLiteDriver's pool), each with a 2 MiB page cache by
+    /// default: under many readers every page of an index walk was a `pread` copied from the kernel. Each loop's
+    /// connection maps the file (1 GiB; pages shared with the OS cache, not copied) and keeps 64 MiB of pages.
+    func readyForReads() async throws {
+        for loop in eventLoopGroup.makeIterator() {
+            guard let db = databases.database(logger: logger, on: loop) as? any SQLDatabase else { continue }
+            try await db.raw("PRAGMA mmap_size = 1073741824").run()
+            try await db.raw("PRAGMA cache_size = -65536").run()
+        }
+    }
+}

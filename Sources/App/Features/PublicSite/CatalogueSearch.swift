@@ -54,9 +54,13 @@ enum CatalogueSearch {
                                     on: sql)
         var s: SQLQueryString = """
             SELECT t.offer_id AS id FROM listing_terms t JOIN catalogue_listings o ON o.offer_id = t.offer_id
-            WHERE t.term = \(bind: term) AND t.updated_on > \(bind: Freshness.freshSince(today).description)
-            AND \(shown(today))
+            WHERE t.term = \(bind: term) AND \(shown(today))
             """
+        if query.order == .newest {
+            // Ends the backward walk at the first stale entry; in price order it would lead the planner off the
+            // price index.
+            s += " AND t.updated_on > \(bind: Freshness.freshSince(today).description)"
+        }
         if !text.isEmpty { s += " AND o.name_key LIKE \(bind: "%" + escapeLike(text) + "%") ESCAPE '!'" }
         if let c = query.categoryFilter { s += " AND o.category = \(bind: c.rawValue)" }
         if let r = query.regionFilter { s += " AND o.region_code LIKE \(bind: r.subtreePrefix + "%")" }
