@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import SQLKit
 
 enum RegionNames {
     /// "云阳县龙角镇示例村" for each code, from the codes' ancestors.
@@ -8,10 +9,12 @@ enum RegionNames {
             ([c] + RegionCode.Level.allCases.compactMap { c.ancestor(at: $0) }).map(\.digits)
         })
         guard !wanted.isEmpty else { return [:] }
-        // Two columns, not models: a page of matches names a few hundred places.
+        // Two columns through SQLKit, not models: a page of matches names a few hundred places.
         var names: [String: String] = [:]
-        for r in try await Region.query(on: db).filter(\.$id ~~ Array(wanted)).field(\.$id).field(\.$name).all() {
-            names[r.id!] = r.name
+        let rows = try await (db as! any SQLDatabase).select().columns("code", "name").from(Region.schema)
+            .where("code", .in, Array(wanted)).all()
+        for row in rows {
+            names[try row.decode(column: "code", as: String.self)] = try row.decode(column: "name", as: String.self)
         }
         return Dictionary(uniqueKeysWithValues: Set(codes).compactMap { code -> (String, String)? in
             guard let c = RegionCode(code) else { return nil }
