@@ -33,6 +33,7 @@ enum CatalogueListings {
             try await sql.delete(from: listings).where("offer_id", .in, chunk).run()
             try await insert(try await visible("o.id IN (\(binds: chunk))", today: today, on: sql), on: sql)
         }
+        CatalogueGeneration.advance()
     }
 
     /// The listed offers of suppliers: after a blacklist entry is made, lifted or ends.
@@ -53,6 +54,7 @@ enum CatalogueListings {
             """
         try await sql.raw("DELETE FROM listing_terms WHERE offer_id IN (\(gone))").run()
         try await sql.raw("DELETE FROM catalogue_listings WHERE offer_id IN (\(gone))").run()
+        CatalogueGeneration.advance()
         let barred = try await sql.select().distinct().column("supplier_id").from(BlacklistEntry.schema)
             .all(decodingColumn: "supplier_id", as: Int.self)
         try await sync(suppliers: barred, today: today, on: db)
@@ -69,6 +71,7 @@ enum CatalogueListings {
             let range: SQLQueryString = "o.id > \(bind: start) AND o.id <= \(bind: start + 10_000)"
             try await insert(try await visible(range, today: today, on: sql), on: sql)
         }
+        CatalogueGeneration.advance()
     }
 
     /// The offers shown today among those `condition` picks, with a certificate's latest validity.

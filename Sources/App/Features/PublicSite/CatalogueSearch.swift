@@ -129,6 +129,16 @@ enum CatalogueSearch {
         let linkedHouseholds: Int?, note: String?, updatedOn: String
         let supplierKind: String?, supplierName: String?, certificateNo: String?, validUntil: String?
 
+        /// The columns' own names: converting every key of every row from snake case cost a fifth of a search.
+        enum CodingKeys: String, CodingKey {
+            case id, regionCode = "region_code", supplierId = "supplier_id", sellerMasked = "seller_masked"
+            case category, variety, quantityThousandths = "quantity_thousandths", quantityUnit = "quantity_unit"
+            case priceFen = "price_fen", priceUnit = "price_unit", supplyMethod = "supply_method", shopUrl = "shop_url"
+            case contactName = "contact_name", contactPhone = "contact_phone", qualityMarks = "quality_marks"
+            case linkedHouseholds = "linked_households", note, updatedOn = "updated_on", supplierKind = "supplier_kind"
+            case supplierName = "supplier_name", certificateNo = "certificate_no", validUntil = "valid_until"
+        }
+
         /// The offer as the model it is read from elsewhere, for the one DTO every route shows.
         var offer: Offer {
             let o = Offer()
@@ -152,7 +162,7 @@ enum CatalogueSearch {
             LEFT JOIN suppliers s ON s.id = o.supplier_id
             LEFT JOIN product_applications a ON a.offer_id = o.id AND a.state = 'certified'
             WHERE o.id IN (\(binds: ids)) ORDER BY a.valid_until
-            """).all(decoding: Listed.self, with: CatalogueListings.decoder)
+            """).all(decoding: Listed.self)
         // The latest certificate of an offer certified more than once.
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { _, later in later })
         let names = try await RegionNames.places(for: rows.map(\.regionCode), on: req.db)
@@ -198,7 +208,14 @@ enum PublicController {
         return (query, items, ids.count > CatalogueSearch.pageSize)
     }
 
-    @Sendable static func catalogue(req: Request) async throws -> View {
+    @Sendable static func catalogue(req: Request) async throws -> Response {
+        guard req.currentUser == nil else { return try await cataloguePage(req).encodeResponse(for: req) }
+        return try await PublicResponseCache.shared.response(for: req) {
+            try await cataloguePage(req).encodeResponse(for: req)
+        }
+    }
+
+    static func cataloguePage(_ req: Request) async throws -> View {
         let (query, items, more) = try await search(req)
         func link(_ page: Int) -> String {
             var c = URLComponents()
@@ -224,8 +241,10 @@ enum PublicController {
         return codes.map { .init(value: $0, label: names[$0] ?? $0) }
     }
 
-    @Sendable static func apiCatalogue(req: Request) async throws -> [CatalogueSearch.Item] {
-        try await search(req).items
+    @Sendable static func apiCatalogue(req: Request) async throws -> Response {
+        try await PublicResponseCache.shared.response(for: req) {
+            try await search(req).items.encodeResponse(for: req)
+        }
     }
 
     struct ItemPage: Encodable {
