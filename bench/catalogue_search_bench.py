@@ -1,7 +1,8 @@
 """Public catalogue search at province scale (issue 17): N listed offers (100,000 and 1,000,000), one client's p50 and
 p99 over a fixed list of queries, then wrk with 32 connections on a mix of them against `/livez` (a route of the same
 binary that reads nothing) in the same run. The server keeps anonymous answers for 5 s (`PublicResponseCache`): the
-one-client figures and the second wrk run add a parameter the search ignores (`_=n`), so every request searches.
+one-client figures and the second wrk run are of the server started again with none kept
+(`BANGFU_PUBLIC_CACHE_SECONDS=0`), so every request searches.
 
     .venv-test/bin/python -u bench/catalogue_search_bench.py [--offers 100000 1000000] [--db both] [--seconds 60]
 
@@ -92,21 +93,19 @@ def one_client(base, repeat):
     for label, params in QUERIES:
         hits = len(s.get(base + "/api/v1/catalogue", params=params).json())
         samples = []
-        for i in range(repeat):
+        for _ in range(repeat):
             t = time.perf_counter()
-            s.get(base + "/api/v1/catalogue", params=dict(params, _=str(i))).raise_for_status()
+            s.get(base + "/api/v1/catalogue", params=params).raise_for_status()
             samples.append((time.perf_counter() - t) * 1000)
         out.append((label, hits, statistics.median(samples), percentile(samples, 0.99)))
     return out
 
 
-def wrk(base, paths, seconds, var, bust=False):
+def wrk(base, paths, seconds, var):
     script = os.path.join(var, "mix.lua")
-    suffix = " .. '&_=' .. i" if bust else ""
     with open(script, "w") as f:
         f.write("local paths = {" + ", ".join(f'"{p}"' for p in paths) + "}\nlocal i = 0\n"
-                "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1]"
-                + suffix + ")\nend\n")
+                "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n")
     out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", script, base], check=True,
                          capture_output=True, text=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -114,6 +113,11 @@ def wrk(base, paths, seconds, var, bust=False):
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     return rate, lat.get("50"), lat.get("99"), int(bad.group(1)) if bad else 0, errors.group(1) if errors else "none"
+
+
+def peak_mib(srv):
+    with open(f"/proc/{srv.proc.pid}/status") as f:
+        return int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1)) / 1024
 
 
 def bench(label, url, n, seconds):
@@ -132,13 +136,16 @@ def bench(label, url, n, seconds):
         srv.run("list-catalogue", "--rebuild")
         listing = time.perf_counter() - t
         srv.start()
-        single = one_client(srv.base, 200)
         paths = ["/api/v1/catalogue?" + requests.models.RequestEncodingMixin._encode_params(p) for _, p in QUERIES]
         mix = wrk(srv.base, paths, seconds, var)
-        uncached = wrk(srv.base, paths, seconds, var, bust=True)
         bare = wrk(srv.base, ["/livez"], seconds, var)
-        rss = open(f"/proc/{srv.proc.pid}/status").read()
-        peak = int(re.search(r"VmHWM:\s+(\d+)", rss).group(1)) / 1024
+        peak = peak_mib(srv)
+        srv.stop()
+        srv.env["BANGFU_PUBLIC_CACHE_SECONDS"] = "0"
+        srv.start()
+        single = one_client(srv.base, 200)
+        uncached = wrk(srv.base, paths, seconds, var)
+        peak = max(peak, peak_mib(srv))
         return {"label": label, "n": n, "listing": listing, "single": single, "mix": mix, "uncached": uncached, "bare": bare,
                 "peak": peak}
     finally:

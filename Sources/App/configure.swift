@@ -41,8 +41,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations010.register(on: app.migrations)
     Migrations011.register(on: app.migrations, cipher: FieldCipher(key: config.dataKey))
     Migrations012.register(on: app.migrations)
-    Migrations013.register(on: app.migrations)
+    Migrations013.register(on: app.migrations, today: app.today)
     app.storage[ImportJobsKey.self] = ImportJobs()
+    app.publicCache = PublicResponseCache(seconds: config.publicCacheSeconds)
     app.storage[MarketPricesKey.self] = MarketPrices()
     app.register(BackgroundJob("needs rematch") { _ = try await NeedRematch.run(on: $0.db, today: $0.today) },
                  as: "needs rematch")
@@ -81,19 +82,18 @@ extension Request {
 }
 
 private func configureDatabase(_ app: Application, _ database: AppConfig.Database) throws {
-    // A request waits this long for a connection, then is answered 503 (`DatabaseUnavailable`), not left hanging.
-    let poolTimeout = TimeAmount.seconds(10)
     switch database {
-    // Several connections per loop on both databases: readers (pages, progress polls) go on beside a long
-    // import's write transaction instead of queueing for the one connection it holds (and timing out), and
-    // progress and bulletins read their registers and rollups at once.
+    // FluentSQLiteDriver keeps one connection per event loop whatever is asked: a long import holds its loop's,
+    // and requests on that loop wait for it (up to a minute) rather than fail.
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout),
-                          as: .sqlite)
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(60)), as: .sqlite)
+    // Several connections per loop: readers (pages, progress polls) go on beside a long import's write
+    // transaction, and progress and bulletins read their registers and rollups at once. A request waits 10 s for
+    // a connection, then is answered 503 (`DatabaseUnavailable`), not left hanging.
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
         pg.searchPath = nil
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4,
-                                    connectionPoolTimeout: poolTimeout), as: .psql)
+                                    connectionPoolTimeout: .seconds(10)), as: .psql)
     }
 }

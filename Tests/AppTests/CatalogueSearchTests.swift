@@ -62,6 +62,11 @@ final class CatalogueSearchTests: XCTestCase {
                                   "equal prices in the index's order")
             try await assertEqual(try await ids("sort=priceDesc&" + q("苹果")), [dried, wuxiFuji, fuji])
             try await assertEqual(try await ids(""), [wuxiFuji, yam, pear, dried, fuji])
+            let junk = try await app.sendRequest(.GET, "/api/v1/catalogue?" + q("果") + "&utm=1")
+            XCTAssertEqual(try junk.content.decode([Item].self).map(\.offer.id), [wuxiFuji, dried, fuji])
+            for path in ["/publicity?page=9223372036854775807", "/api/v1/publicity?page=-9223372036854775808"] {
+                try await assertEqual(try await app.sendRequest(.GET, path).status, .ok, "an absurd page is the last")
+            }
             let hidden = try await app.sendRequest(.GET, "/catalogue/\(uncertified)")
             XCTAssertEqual(hidden.status, .notFound, "not certified: no product page")
             try await assertEqual(try await app.sendRequest(.GET, "/catalogue/\(fuji)").status, .ok)

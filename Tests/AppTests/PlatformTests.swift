@@ -24,6 +24,14 @@ final class PlatformTests: XCTestCase {
         let ok = try AppConfig.load(.production, variables: ["DATABASE_URL": "postgres://u:p@h/db", "BANGFU_DATA_KEY": key])
         XCTAssertFalse(ok.seedDemo)
         XCTAssertFalse(ok.autoMigrate)
+        XCTAssertEqual(ok.publicCacheSeconds, 5)
+        let none = try AppConfig.load(.production, variables: ["DATABASE_URL": "postgres://u:p@h/db",
+                                                               "BANGFU_DATA_KEY": key, "BANGFU_PUBLIC_CACHE_SECONDS": "0"])
+        XCTAssertEqual(none.publicCacheSeconds, 0)
+        XCTAssertThrowsError(try AppConfig.load(.production, variables: ["DATABASE_URL": "postgres://u:p@h/db",
+            "BANGFU_DATA_KEY": key, "BANGFU_PUBLIC_CACHE_SECONDS": "-1"])) {
+            XCTAssertTrue("\($0)".contains("BANGFU_PUBLIC_CACHE_SECONDS"))
+        }
     }
 
     /// Outside production the data key is made once and kept: the same key on the next start, and a refusal to start

@@ -24,6 +24,8 @@ public struct AppConfig: Sendable {
     public var fixedToday: LocalDate? = nil
     /// Whether start-up may open the database (SQLite's WAL switch): not for `--help` and other commands.
     public var opensDatabaseAtStart = true
+    /// How long anonymous catalogue answers are kept (`BANGFU_PUBLIC_CACHE_SECONDS`, 0 to keep none).
+    public var publicCacheSeconds = 5
 
     public init(database: Database, dataKey: SymmetricKey, varDirectory: String,
                 autoMigrate: Bool = true, seedDemo: Bool = false, secureCookies: Bool = false) {
@@ -49,9 +51,11 @@ public struct AppConfig: Sendable {
             guard let key = variables["BANGFU_DATA_KEY"] else {
                 throw Missing(description: "生产环境必须设置 BANGFU_DATA_KEY（32字节密钥的 base64，可用 `openssl rand -base64 32` 生成）")
             }
-            return AppConfig(database: .postgres(url: url), dataKey: try parseKey(key), varDirectory: varDir,
-                             autoMigrate: variables["BANGFU_AUTO_MIGRATE"] == "1", seedDemo: false,
-                             secureCookies: variables["BANGFU_INSECURE_COOKIES"] != "1")
+            var config = AppConfig(database: .postgres(url: url), dataKey: try parseKey(key), varDirectory: varDir,
+                                   autoMigrate: variables["BANGFU_AUTO_MIGRATE"] == "1", seedDemo: false,
+                                   secureCookies: variables["BANGFU_INSECURE_COOKIES"] != "1")
+            try config.readCache(variables)
+            return config
         }
         try FileManager.default.createDirectory(atPath: varDir, withIntermediateDirectories: true)
         let database: Database = url.map { .postgres(url: $0) } ?? .sqlite(path: "\(varDir)/bangfu.sqlite")
@@ -62,7 +66,16 @@ public struct AppConfig: Sendable {
             guard let day = LocalDate(text) else { throw Missing(description: "BANGFU_TODAY 应为日期，如 2026-11-02") }
             config.fixedToday = day
         }
+        try config.readCache(variables)
         return config
+    }
+
+    private mutating func readCache(_ variables: [String: String]) throws {
+        guard let text = variables["BANGFU_PUBLIC_CACHE_SECONDS"], !text.isEmpty else { return }
+        guard let seconds = Int(text), (0...3_600).contains(seconds) else {
+            throw Missing(description: "BANGFU_PUBLIC_CACHE_SECONDS 应为 0 到 3600 的整数（秒）")
+        }
+        publicCacheSeconds = seconds
     }
 
     /// Only the server migrates on start and loads (and prints) the demo: `create-user`, `import-regions` or any

@@ -41,15 +41,21 @@ extension Database {
     /// instead: a long import and the site's own writes queue rather than throw each other's work away.
     /// PostgreSQL's row locks need no claim.
     func writeTransaction<T: Sendable>(_ body: @Sendable @escaping (any Database) async throws -> T) async throws -> T {
-        try await transaction { db in
-            if db.isPostgres {
-                let lock: SQLQueryString = "SELECT pg_advisory_xact_lock_shared(\(unsafeRaw: Self.writers))"
-                try await (db as! any SQLDatabase).raw(lock).run()
-            } else {
-                try await (db as! any SQLDatabase).raw("UPDATE write_claim SET n = n + 1 WHERE id = 1").run()
+        let listings = CatalogueGeneration.Pending()
+        let result = try await CatalogueGeneration.$pending.withValue(listings) {
+            try await transaction { db in
+                if db.isPostgres {
+                    let lock: SQLQueryString = "SELECT pg_advisory_xact_lock_shared(\(unsafeRaw: Self.writers))"
+                    try await (db as! any SQLDatabase).raw(lock).run()
+                } else {
+                    try await (db as! any SQLDatabase).raw("UPDATE write_claim SET n = n + 1 WHERE id = 1").run()
+                }
+                return try await body(db)
             }
-            return try await body(db)
         }
+        // Once committed: an answer cached while the transaction ran shows what it replaced.
+        if listings.changed { CatalogueGeneration.advance() }
+        return result
     }
 
     /// Every write transaction on PostgreSQL holds this advisory lock shared while it runs.

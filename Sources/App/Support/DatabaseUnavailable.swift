@@ -12,7 +12,9 @@ enum DatabaseUnavailable {
 
     static func matches(_ error: any Error) -> Bool {
         switch error {
-        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError, is ChannelError, is IOError:
+        // Not `IOError` or `ChannelError`: a file or a client's connection fails with those too. The app's only
+        // outgoing connections are the database's.
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError:
             return true
         case let e as PSQLError:
             return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]

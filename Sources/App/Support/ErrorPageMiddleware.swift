@@ -27,7 +27,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 return request.redirect(to: SiteURL.login.path)
             }
             // The signed-in layout and menu stay, so a refused or missing page leaves the person where they were.
-            _ = try? await Authentication.user(for: request)
+            // (Not when the database is what failed: it would wait for it again.)
+            if api.status != .serviceUnavailable { _ = try? await Authentication.user(for: request) }
             let page = ErrorPage(shell: Shell(request), status: Int(api.status.code), message: api.message)
             let response = try await request.render("error", page, status: api.status)
             Self.addRetryAfter(response, api)

@@ -16,12 +16,14 @@ public enum ListingTerms {
 
     public static func mark(_ mark: QualityMark) -> String { "m:" + mark.rawValue }
 
-    public static func of(variety: String, category: ProductCategory, region: RegionCode,
+    /// A listing without a readable place (none should be) is still found by name, category and mark.
+    public static func of(variety: String, category: ProductCategory, region: RegionCode?,
                           marks: [QualityMark]) -> Set<String> {
         var terms = SearchTerms.of(variety)
         terms.insert(everything)
         terms.insert(Self.category(category))
-        terms.formUnion(region.selfAndAncestors.filter { placeLevels.contains($0.level) }.map(place))
+        let places = region?.selfAndAncestors.filter { placeLevels.contains($0.level) } ?? []
+        terms.formUnion(places.map(place))
         terms.formUnion(marks.map(mark))
         return terms
     }

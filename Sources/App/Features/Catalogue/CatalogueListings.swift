@@ -29,6 +29,10 @@ enum CatalogueListings {
         let sql = db as! any SQLDatabase
         for chunk in ids.chunked(1_000) {
             let chunk = Array(chunk)
+            if db.isPostgres {
+                // Two writes listing one offer at once (a certification and an edit) take turns: SQLite's writers do.
+                try await sql.raw("SELECT id FROM offers WHERE id IN (\(binds: chunk)) FOR UPDATE").run()
+            }
             try await sql.delete(from: terms).where("offer_id", .in, chunk).run()
             try await sql.delete(from: listings).where("offer_id", .in, chunk).run()
             try await insert(try await visible("o.id IN (\(binds: chunk))", today: today, on: sql), on: sql)
@@ -44,8 +48,8 @@ enum CatalogueListings {
         try await sync(ids, today: today, on: db)
     }
 
-    /// Drops listings whose certificate expired or whose offer went stale, and lists again the offers of every
-    /// supplier ever barred (a short list): a bar that ended today shows them again.
+    /// Drops listings whose certificate expired or whose offer went stale, and lists again the offers of suppliers
+    /// whose bar ended in the last week (a lifted bar lists them at once): they show within the hour it ended.
     static func sweep(today: LocalDate, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         let gone: SQLQueryString = """
@@ -56,6 +60,8 @@ enum CatalogueListings {
         try await sql.raw("DELETE FROM catalogue_listings WHERE offer_id IN (\(gone))").run()
         CatalogueGeneration.advance()
         let barred = try await sql.select().distinct().column("supplier_id").from(BlacklistEntry.schema)
+            .where("ends_on", .lessThanOrEqual, today.description)
+            .where("ends_on", .greaterThan, today.adding(days: -7).description)
             .all(decodingColumn: "supplier_id", as: Int.self)
         try await sync(suppliers: barred, today: today, on: db)
     }
@@ -113,8 +119,7 @@ enum CatalogueListings {
 
     private static func termsOf(_ v: Visible) -> Set<String> {
         let marks = v.qualityMarks.split(separator: ",").compactMap { QualityMark(rawValue: String($0)) }
-        guard let region = RegionCode(v.regionCode) else { return SearchTerms.of(v.variety) }
         return ListingTerms.of(variety: v.variety, category: ProductCategory(rawValue: v.category) ?? .other,
-                               region: region, marks: marks)
+                               region: RegionCode(v.regionCode), marks: marks)
     }
 }

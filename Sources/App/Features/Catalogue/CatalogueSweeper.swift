@@ -24,6 +24,7 @@ final class CatalogueSweeper: LifecycleHandler, @unchecked Sendable {
 
     func shutdownAsync(_ app: Application) async {
         task?.cancel()
+        await task?.value
     }
 }
 

@@ -24,6 +24,12 @@ enum CatalogueSearch {
         var categoryFilter: ProductCategory? { category.flatMap(ProductCategory.init) }
         var regionFilter: RegionCode? { region.flatMap(RegionCode.init) }
         var markFilter: QualityMark? { mark.flatMap(QualityMark.init) }
+
+        /// The search as read, for `PublicResponseCache`: parameters it ignores do not make another.
+        var cacheKey: String {
+            [text, categoryFilter?.rawValue ?? "", regionFilter?.digits ?? "", markFilter?.rawValue ?? "",
+             order.rawValue, String(pageNumber)].joined(separator: "|")
+        }
     }
 
     enum Order: String, CaseIterable {
@@ -161,7 +167,7 @@ enum CatalogueSearch {
             s.name AS supplier_name, a.certificate_no, a.valid_until FROM offers o
             LEFT JOIN suppliers s ON s.id = o.supplier_id
             LEFT JOIN product_applications a ON a.offer_id = o.id AND a.state = 'certified'
-            WHERE o.id IN (\(binds: ids)) ORDER BY a.valid_until
+            WHERE o.id IN (\(binds: ids)) ORDER BY COALESCE(a.valid_until, '')
             """).all(decoding: Listed.self)
         // The latest certificate of an offer certified more than once.
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { _, later in later })
@@ -209,8 +215,9 @@ enum PublicController {
     }
 
     @Sendable static func catalogue(req: Request) async throws -> Response {
+        let query = try req.query.decode(CatalogueSearch.Query.self)
         guard req.currentUser == nil else { return try await cataloguePage(req).encodeResponse(for: req) }
-        return try await PublicResponseCache.shared.response(for: req) {
+        return try await req.application.publicCache.response(for: "page \(req.today) \(query.cacheKey)") {
             try await cataloguePage(req).encodeResponse(for: req)
         }
     }
@@ -242,7 +249,8 @@ enum PublicController {
     }
 
     @Sendable static func apiCatalogue(req: Request) async throws -> Response {
-        try await PublicResponseCache.shared.response(for: req) {
+        let query = try req.query.decode(CatalogueSearch.Query.self)
+        return try await req.application.publicCache.response(for: "api \(req.today) \(query.cacheKey)") {
             try await search(req).items.encodeResponse(for: req)
         }
     }
@@ -281,7 +289,7 @@ enum PublicController {
     /// 公示: applications in their objection window, the first to close first, a page at a time (through the
     /// (state, publicity_ends) index), with the last day to object.
     static func publicity(_ req: Request) async throws -> [ApplicationDTO] {
-        let page = min(max((try? req.query.get(Int.self, at: "page")) ?? 1, 1), CatalogueSearch.maxPage)
+        let page = publicityPage(req)
         let today = req.today
         return try await ProductApplication.query(on: req.db)
             .filter(\.$state == CertificationState.inPublicity.rawValue)
@@ -290,14 +298,20 @@ enum PublicController {
             .all().map { ApplicationDTO($0, today: today) }
     }
 
+    /// 1-based, bounded as the catalogue's pages are.
+    static func publicityPage(_ req: Request) -> Int {
+        min(max((try? req.query.get(Int.self, at: "page")) ?? 1, 1), CatalogueSearch.maxPage)
+    }
+
     struct PublicityRow: Encodable { let application: ApplicationDTO; let place: String }
     struct PublicityPage: Encodable { let shell: Shell; let rows: [PublicityRow]; let next: String? }
 
     @Sendable static func publicityPage(req: Request) async throws -> View {
         let rows = try await publicity(req)
         let names = try await RegionNames.places(for: rows.map(\.regionCode), on: req.db)
-        let page = (try? req.query.get(Int.self, at: "page")) ?? 1
-        let next = rows.count == publicityPageSize ? SiteURL.publicity.path + "?page=\(max(page, 1) + 1)" : nil
+        let page = publicityPage(req)
+        let more = rows.count == publicityPageSize && page < CatalogueSearch.maxPage
+        let next = more ? SiteURL.publicity.path + "?page=\(page + 1)" : nil
         return try await req.view.render("public/publicity", PublicityPage(
             shell: Shell(req), rows: rows.map { .init(application: $0, place: names[$0.regionCode] ?? $0.regionCode) },
             next: next))

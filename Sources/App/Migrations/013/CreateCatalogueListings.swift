@@ -1,6 +1,5 @@
 import BangfuKit
 import Fluent
-import Foundation
 import SQLKit
 
 /// The public catalogue's own index: the offers it shows, each with what it is narrowed by, and their terms with the
@@ -8,6 +7,9 @@ import SQLKit
 /// terms every offer had (only listed offers are searched). Offers keep a keyed fingerprint of their line: a
 /// re-import finds an unchanged line by comparing it, without reading the offer.
 struct CreateCatalogueListings: AsyncMigration {
+    /// The application's today (a demo's fixed day too), by which the index is first written.
+    let today: LocalDate
+
     func prepare(on db: any Database) async throws {
         try await db.schema(Offer.schema).field("content_hash", .string).update()
         try await db.schema(CatalogueListings.listings)
@@ -35,7 +37,7 @@ struct CreateCatalogueListings: AsyncMigration {
         try await db.schema("offer_terms").delete()
         // 公示 in the order it is listed.
         try await db.index("applications_publicity", on: ProductApplication.schema, "state", "publicity_ends")
-        try await CatalogueListings.rebuild(on: db, today: ShanghaiCalendar.day(of: Date()))
+        try await CatalogueListings.rebuild(on: db, today: today)
     }
 
     func revert(on db: any Database) async throws {
