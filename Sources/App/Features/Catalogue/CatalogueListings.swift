@@ -77,6 +77,9 @@ enum CatalogueListings {
             let range: SQLQueryString = "o.id > \(bind: start) AND o.id <= \(bind: start + 10_000)"
             try await insert(try await visible(range, today: today, on: sql), on: sql)
         }
+        // PostgreSQL plans by statistics it gathers later: planned on an empty index, a rare term's page read all.
+        try await db.refreshStatistics(of: listings)
+        try await db.refreshStatistics(of: terms)
         CatalogueGeneration.advance()
     }
 
