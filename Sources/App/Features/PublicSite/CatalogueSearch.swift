@@ -58,19 +58,24 @@ enum CatalogueSearch {
         let term = try await rarest(ListingTerms.candidates(text: text, category: query.categoryFilter,
                                                             region: query.regionFilter, mark: query.markFilter),
                                     on: sql)
+        // The listing is checked per entry, in the walk's order (a subquery with LIMIT is not turned into a join):
+        // PostgreSQL otherwise read every listing for a name's LIKE whenever it thought the term rare.
+        var listing: SQLQueryString = """
+            SELECT 1 FROM catalogue_listings o WHERE o.offer_id = t.offer_id AND \(shown(today))
+            """
+        if !text.isEmpty { listing += " AND o.name_key LIKE \(bind: "%" + escapeLike(text) + "%") ESCAPE '!'" }
+        if let c = query.categoryFilter { listing += " AND o.category = \(bind: c.rawValue)" }
+        if let r = query.regionFilter { listing += " AND o.region_code LIKE \(bind: r.subtreePrefix + "%")" }
+        if let m = query.markFilter { listing += " AND o.marks LIKE \(bind: "%," + m.rawValue + ",%")" }
         var s: SQLQueryString = """
-            SELECT t.offer_id AS id FROM listing_terms t JOIN catalogue_listings o ON o.offer_id = t.offer_id
-            WHERE t.term = \(bind: term) AND \(shown(today))
+            SELECT t.offer_id AS id FROM listing_terms t
+            WHERE t.term = \(bind: term) AND EXISTS (\(listing) LIMIT 1)
             """
         if query.order == .newest {
             // Ends the backward walk at the first stale entry; in price order it would lead the planner off the
             // price index.
             s += " AND t.updated_on > \(bind: Freshness.freshSince(today).description)"
         }
-        if !text.isEmpty { s += " AND o.name_key LIKE \(bind: "%" + escapeLike(text) + "%") ESCAPE '!'" }
-        if let c = query.categoryFilter { s += " AND o.category = \(bind: c.rawValue)" }
-        if let r = query.regionFilter { s += " AND o.region_code LIKE \(bind: r.subtreePrefix + "%")" }
-        if let m = query.markFilter { s += " AND o.marks LIKE \(bind: "%," + m.rawValue + ",%")" }
         let offset = (query.pageNumber - 1) * pageSize
         s += " ORDER BY \(unsafeRaw: query.order.sql) LIMIT \(literal: limit) OFFSET \(literal: offset)"
         return try await sql.raw(s).all(decodingColumn: "id", as: Int.self)
