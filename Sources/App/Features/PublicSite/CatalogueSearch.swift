@@ -58,8 +58,8 @@ enum CatalogueSearch {
         let term = try await rarest(ListingTerms.candidates(text: text, category: query.categoryFilter,
                                                             region: query.regionFilter, mark: query.markFilter),
                                     on: sql)
-        // The listing is checked per entry, in the walk's order (a subquery with LIMIT is not turned into a join):
-        // PostgreSQL otherwise read every listing for a name's LIKE whenever it thought the term rare.
+        // The listing is checked per entry, in the walk's order: PostgreSQL turns an EXISTS into a join (dropping a
+        // LIMIT) and then read every listing for a name's LIKE whenever it thought the term rare; OFFSET 0 fences it.
         var listing: SQLQueryString = """
             SELECT 1 FROM catalogue_listings o WHERE o.offer_id = t.offer_id AND \(shown(today))
             """
@@ -69,7 +69,7 @@ enum CatalogueSearch {
         if let m = query.markFilter { listing += " AND o.marks LIKE \(bind: "%," + m.rawValue + ",%")" }
         var s: SQLQueryString = """
             SELECT t.offer_id AS id FROM listing_terms t
-            WHERE t.term = \(bind: term) AND EXISTS (\(listing) LIMIT 1)
+            WHERE t.term = \(bind: term) AND EXISTS (\(listing) LIMIT 1 OFFSET 0)
             """
         if query.order == .newest {
             // Ends the backward walk at the first stale entry; in price order it would lead the planner off the
