@@ -25,8 +25,8 @@ final class PlatformTests: XCTestCase {
         XCTAssertFalse(ok.seedDemo)
         XCTAssertFalse(ok.autoMigrate)
         XCTAssertEqual(ok.publicCacheSeconds, 5)
-        let none = try AppConfig.load(.production, variables: ["DATABASE_URL": "postgres://u:p@h/db",
-                                                               "BANGFU_DATA_KEY": key, "BANGFU_PUBLIC_CACHE_SECONDS": "0"])
+        let none = try AppConfig.load(.production, variables: [
+            "DATABASE_URL": "postgres://u:p@h/db", "BANGFU_DATA_KEY": key, "BANGFU_PUBLIC_CACHE_SECONDS": "0"])
         XCTAssertEqual(none.publicCacheSeconds, 0)
         XCTAssertThrowsError(try AppConfig.load(.production, variables: ["DATABASE_URL": "postgres://u:p@h/db",
             "BANGFU_DATA_KEY": key, "BANGFU_PUBLIC_CACHE_SECONDS": "-1"])) {

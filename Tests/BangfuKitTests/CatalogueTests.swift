@@ -233,7 +233,8 @@ extension CatalogueTests {
         XCTAssertEqual(ListingTerms.candidates(text: "", category: nil, region: nil, mark: nil), ["*"])
         XCTAssertEqual(ListingTerms.candidates(text: "脐橙", category: .fruit, region: RegionCode("500235000000"),
                                                mark: nil), ["脐橙", "c:fruit", "r:500235"])
-        XCTAssertEqual(ListingTerms.candidates(text: "橙", category: nil, region: nil, mark: .organic), ["橙", "m:organic"])
+        XCTAssertEqual(ListingTerms.candidates(text: "橙", category: nil, region: nil, mark: .organic),
+                       ["橙", "m:organic"])
         XCTAssertEqual(ListingTerms.candidates(text: "", category: nil, region: village, mark: nil), ["*"],
                        "a village is narrowed to while walking, not filed under")
     }

@@ -124,7 +124,8 @@ enum OfferService {
             d.region.digits, d.supplierID.map(String.init) ?? "", d.seller, d.category.rawValue, d.variety,
             String(d.quantity.thousandths), d.quantity.unit, String(d.price.fen.value), d.price.unit ?? "",
             d.method.rawValue, d.shopURL ?? "", d.contactName, d.contactPhone,
-            d.marks.map(\.rawValue).joined(separator: ","), d.linkedHouseholds.map(String.init) ?? "", d.note ?? "", households ? "1" : "0",
+            d.marks.map(\.rawValue).joined(separator: ","),
+            d.linkedHouseholds.map(String.init) ?? "", d.note ?? "", households ? "1" : "0",
         ]
         return cipher.lookupHash(fields.joined(separator: "\u{1F}"))
     }
