@@ -67,6 +67,8 @@ final class CatalogueSearchTests: XCTestCase {
             for path in ["/publicity?page=9223372036854775807", "/api/v1/publicity?page=-9223372036854775808"] {
                 try await assertEqual(try await app.sendRequest(.GET, path).status, .ok, "an absurd page is the last")
             }
+            let publicity = try await app.sendRequest(.GET, "/publicity").body.string
+            XCTAssertTrue(publicity.contains("id=\"publicity\""), "the 公示 page, not its page number")
             let hidden = try await app.sendRequest(.GET, "/catalogue/\(uncertified)")
             XCTAssertEqual(hidden.status, .notFound, "not certified: no product page")
             try await assertEqual(try await app.sendRequest(.GET, "/catalogue/\(fuji)").status, .ok)

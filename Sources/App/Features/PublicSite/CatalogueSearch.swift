@@ -294,7 +294,7 @@ enum PublicController {
     /// 公示: applications in their objection window, the first to close first, a page at a time (through the
     /// (state, publicity_ends) index), with the last day to object.
     static func publicity(_ req: Request) async throws -> [ApplicationDTO] {
-        let page = publicityPage(req)
+        let page = publicityPageNumber(req)
         let today = req.today
         return try await ProductApplication.query(on: req.db)
             .filter(\.$state == CertificationState.inPublicity.rawValue)
@@ -304,7 +304,7 @@ enum PublicController {
     }
 
     /// 1-based, bounded as the catalogue's pages are.
-    static func publicityPage(_ req: Request) -> Int {
+    static func publicityPageNumber(_ req: Request) -> Int {
         min(max((try? req.query.get(Int.self, at: "page")) ?? 1, 1), CatalogueSearch.maxPage)
     }
 
@@ -314,7 +314,7 @@ enum PublicController {
     @Sendable static func publicityPage(req: Request) async throws -> View {
         let rows = try await publicity(req)
         let names = try await RegionNames.places(for: rows.map(\.regionCode), on: req.db)
-        let page = publicityPage(req)
+        let page = publicityPageNumber(req)
         let more = rows.count == publicityPageSize && page < CatalogueSearch.maxPage
         let next = more ? SiteURL.publicity.path + "?page=\(page + 1)" : nil
         return try await req.view.render("public/publicity", PublicityPage(
