@@ -143,7 +143,8 @@ enum CampaignPledges {
         }
         let reason = try FormValue.optionalText(input.belowFloorReason, "belowFloorReason", "低于保护价的原因")
         let floor = PriceQuote.text(c.floorFen, productUnit: product.unit)
-        if reason == nil, belowFloor(amount: amount.value, quantity: quantity, floorFen: c.floorFen, unit: product.unit) {
+        if reason == nil,
+           belowFloor(amount: amount.value, quantity: quantity, floorFen: c.floorFen, unit: product.unit) {
             throw FieldError(field: "belowFloorReason", code: "below_floor",
                              message: "单价低于保护价\(floor)，须说明原因")
         }

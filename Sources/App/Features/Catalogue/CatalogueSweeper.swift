@@ -34,7 +34,9 @@ struct ListCatalogueCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Flag(name: "rebuild", help: "重建整个目录索引") var rebuild: Bool
     }
-    var help: String { "整理公开目录索引：移出过期、超过一个月未更新的产品，恢复黑名单到期的主体" }
+    var help: String {
+        "整理公开目录索引：移出过期、超过一个月未更新的产品，恢复黑名单到期的主体"
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application, started = Date()
@@ -46,6 +48,7 @@ struct ListCatalogueCommand: AsyncCommand {
                 try await CatalogueListings.sweep(today: app.today, on: db)
             }
         }
-        context.console.print("公开目录索引已整理，用时 \(Int(Date().timeIntervalSince(started) * 1_000)) 毫秒")
+        let ms = Int(Date().timeIntervalSince(started) * 1_000)
+        context.console.print("公开目录索引已整理，用时 \(ms) 毫秒")
     }
 }
