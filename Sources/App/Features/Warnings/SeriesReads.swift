@@ -60,7 +60,9 @@ enum SeriesReads {
             WHERE state IS NULL AND product_id IN (\(binds: ids)) AND region_code LIKE \(bind: place + "%")
             GROUP BY product_id, region_code, source
             """).all(decoding: Newest.self)
-        let weeks = rows.map { r in (WarningRun.SeriesKey(product: r.product_id, region: r.region_code, source: r.source), r.week) }
+        let weeks = rows.map { r in
+            (WarningRun.SeriesKey(product: r.product_id, region: r.region_code, source: r.source), r.week)
+        }
         return Dictionary(weeks, uniquingKeysWith: max)
     }
 
