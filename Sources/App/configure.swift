@@ -42,14 +42,20 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations011.register(on: app.migrations, cipher: FieldCipher(key: config.dataKey))
     Migrations012.register(on: app.migrations)
     Migrations013.register(on: app.migrations, today: app.today)
-    app.storage[ImportJobsKey.self] = ImportJobs()
+    Migrations014.register(on: app.migrations)
+    let jobs = JobQueue(instance: config.instance, leaseSeconds: config.jobLeaseSeconds)
+    jobs.register(PlatformImport.jobKind, PlatformImport.job)
+    app.storage[JobQueueKey.self] = jobs
     app.publicCache = PublicResponseCache(seconds: config.publicCacheSeconds)
     app.storage[MarketPricesKey.self] = MarketPrices()
     app.register(BackgroundJob("needs rematch") { _ = try await NeedRematch.run(on: $0.db, today: $0.today) },
                  as: "needs rematch")
     app.register(BackgroundJob("flag scan") { _ = try await IncrementalFlagScan.run(on: $0.db) }, as: "flag scan")
     registerCommands(app)
-    if config.opensDatabaseAtStart && app.environment != .testing { app.lifecycle.use(CatalogueSweeper()) }
+    if config.opensDatabaseAtStart {
+        app.lifecycle.use(JobRunner())
+        if app.environment != .testing { app.lifecycle.use(CatalogueSweeper()) }
+    }
 
     try routes(app)
 

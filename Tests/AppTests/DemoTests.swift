@@ -23,7 +23,8 @@ final class DemoTests: XCTestCase {
             XCTAssertGreaterThan(offers.count, 150)
             let photos = try await Attachment.query(on: app.db).filter(\.$entity == "offer").all()
             XCTAssertEqual(Set(photos.map(\.entityID)), Set(offers.compactMap(\.id)), "every offer has a photo")
-            let png = try XCTUnwrap(try app.files.get(photos[0].sha256))
+            let stored = try await app.files.get(photos[0].sha256)
+            let png = try XCTUnwrap(stored)
             XCTAssertEqual(UploadKind.sniff(png), .png)
             try await assertEqual(try await ClosedPeriod.query(on: app.db).count(), 3, "the last quarter closed")
             try await assertEqual(try await BulletinRecord.query(on: app.db).all().map(\.quarter), [3],

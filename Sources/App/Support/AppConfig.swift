@@ -26,6 +26,12 @@ public struct AppConfig: Sendable {
     public var opensDatabaseAtStart = true
     /// How long anonymous catalogue answers are kept (`BANGFU_PUBLIC_CACHE_SECONDS`, 0 to keep none).
     public var publicCacheSeconds = 5
+    /// A streaming replica for heavy reads (`DATABASE_READ_URL`): bulletins, exports, the public catalogue.
+    public var readReplicaURL: String? = nil
+    /// How long a job's lease lasts before another server may take it over (`BANGFU_JOB_LEASE_SECONDS`).
+    public var jobLeaseSeconds = 30
+    /// This server's name in job leases and responses (`BANGFU_INSTANCE`, else host:pid).
+    public var instance = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
     public init(database: Database, dataKey: SymmetricKey, varDirectory: String,
                 autoMigrate: Bool = true, seedDemo: Bool = false, secureCookies: Bool = false) {
@@ -54,7 +60,7 @@ public struct AppConfig: Sendable {
             var config = AppConfig(database: .postgres(url: url), dataKey: try parseKey(key), varDirectory: varDir,
                                    autoMigrate: variables["BANGFU_AUTO_MIGRATE"] == "1", seedDemo: false,
                                    secureCookies: variables["BANGFU_INSECURE_COOKIES"] != "1")
-            try config.readCache(variables)
+            try config.readOperations(variables)
             return config
         }
         try FileManager.default.createDirectory(atPath: varDir, withIntermediateDirectories: true)
@@ -66,16 +72,30 @@ public struct AppConfig: Sendable {
             guard let day = LocalDate(text) else { throw Missing(description: "BANGFU_TODAY 应为日期，如 2026-11-02") }
             config.fixedToday = day
         }
-        try config.readCache(variables)
+        try config.readOperations(variables)
         return config
     }
 
-    private mutating func readCache(_ variables: [String: String]) throws {
-        guard let text = variables["BANGFU_PUBLIC_CACHE_SECONDS"], !text.isEmpty else { return }
-        guard let seconds = Int(text), (0...3_600).contains(seconds) else {
-            throw Missing(description: "BANGFU_PUBLIC_CACHE_SECONDS 应为 0 到 3600 的整数（秒）")
+    /// What several servers behind a proxy need set; each has a working default on one machine.
+    private mutating func readOperations(_ variables: [String: String]) throws {
+        publicCacheSeconds = try Self.seconds(variables, "BANGFU_PUBLIC_CACHE_SECONDS", 0...3_600) ?? publicCacheSeconds
+        jobLeaseSeconds = try Self.seconds(variables, "BANGFU_JOB_LEASE_SECONDS", 2...3_600) ?? jobLeaseSeconds
+        if let name = variables["BANGFU_INSTANCE"], !name.isEmpty { instance = String(name.prefix(64)) }
+        if let url = variables["DATABASE_READ_URL"], !url.isEmpty {
+            guard url.hasPrefix("postgres"), case .postgres = database else {
+                throw Missing(description: "DATABASE_READ_URL 只用于 PostgreSQL 的只读副本（postgres://…）")
+            }
+            readReplicaURL = url
         }
-        publicCacheSeconds = seconds
+    }
+
+    private static func seconds(_ variables: [String: String], _ name: String,
+                                _ range: ClosedRange<Int>) throws -> Int? {
+        guard let text = variables[name], !text.isEmpty else { return nil }
+        guard let seconds = Int(text), range.contains(seconds) else {
+            throw Missing(description: "\(name) 应为 \(range.lowerBound) 到 \(range.upperBound) 的整数（秒）")
+        }
+        return seconds
     }
 
     /// Only the server migrates on start and loads (and prints) the demo: `create-user`, `import-regions` or any

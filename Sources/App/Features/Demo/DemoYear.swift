@@ -114,7 +114,7 @@ enum DemoYear {
         for offer in try await Offer.query(on: db).all() {
             if stored[offer.variety] == nil {
                 let png = DemoPhotos.png(for: offer.variety)
-                stored[offer.variety] = (try files.put(png), png.count)
+                stored[offer.variety] = (try await files.put(png), png.count)
             }
             let a = Attachment()
             a.sha256 = stored[offer.variety]!.sha; a.size = stored[offer.variety]!.size

@@ -36,7 +36,7 @@ enum AttachmentController {
             throw FieldError(field: "file", code: "bad_type", message: "只接受 \(names) 文件")
         }
         let a = Attachment()
-        a.sha256 = try req.application.files.put(data)
+        a.sha256 = try await req.application.files.put(data)
         a.filename = String(file.filename.suffix(100)); a.contentType = type.contentType; a.size = data.count
         a.entity = kind.entity; a.entityID = entityID; a.regionCode = region
         try await req.db.writeTransaction { db in
@@ -61,8 +61,8 @@ enum AttachmentController {
         }
     }
 
-    static func serve(_ a: Attachment, req: Request) throws -> Response {
-        guard let data = try req.application.files.get(a.sha256) else { throw APIError.notFound("文件") }
+    static func serve(_ a: Attachment, req: Request) async throws -> Response {
+        guard let data = try await req.application.files.get(a.sha256) else { throw APIError.notFound("文件") }
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.replaceOrAdd(name: .contentType, value: a.contentType)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
@@ -92,7 +92,7 @@ enum AttachmentController {
         let shown = try await isPublished(offer: a.entityID,
             on: req.db) ? true : try await isSeen(offer: a.entityID, by: req)
         guard shown else { throw APIError.notFound("图片") }
-        return try serve(a, req: req)
+        return try await serve(a, req: req)
     }
 
     static func isSeen(offer id: Int, by req: Request) async throws -> Bool {
@@ -122,7 +122,7 @@ enum AttachmentController {
               let a = try await Attachment.query(on: req.db).filter(\.$id == fid).filter(\.$entity == "certification")
                 .filter(\.$entityID == application.id!).first()
         else { throw APIError.notFound("文件") }
-        return try serve(a, req: req)
+        return try await serve(a, req: req)
     }
 }
 
@@ -139,6 +139,6 @@ extension AttachmentController {
               let a = try await Attachment.query(on: req.db).filter(\.$id == fid).filter(\.$entity == "purchase")
                 .filter(\.$entityID == p.id!).first()
         else { throw APIError.notFound("文件") }
-        return try serve(a, req: req)
+        return try await serve(a, req: req)
     }
 }

@@ -19,8 +19,14 @@ struct LedgerContext: Sendable {
 
     /// `scope`: whose units rows may name, when not the caller's own (an order's rows, already checked).
     init(_ req: Request, on db: any Database, scope: Scope? = nil) async throws {
-        self.scope = scope ?? req.scope; today = req.today; cipher = req.fieldCipher
-        reporter = req.currentUser?.signature ?? ""
+        try await self.init(Caller(req), on: db, scope: scope)
+    }
+
+    init(_ caller: Caller, on db: any Database, scope: Scope? = nil) async throws {
+        self.scope = scope ?? caller.scope
+        today = caller.today
+        cipher = caller.cipher
+        reporter = caller.user?.signature ?? ""
         channels = try await ChannelList.load(on: db)
         closures = try await ClosedPeriod.query(on: db).all()
     }

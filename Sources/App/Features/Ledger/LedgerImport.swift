@@ -58,7 +58,7 @@ struct LedgerImporter: Sendable {
 
     /// Each chunk is read and checked while the one before it is being written (the database works on its own
     /// threads), then looked up against the ledger once that write is done, so twins across chunks are still found.
-    func run(context start: LedgerContext, on db: any Database, progress: ImportJobs.Job? = nil,
+    func run(context start: LedgerContext, on db: any Database, progress: (any ImportProgress)? = nil,
              items: Pull<ImportItem>) async throws -> LedgerImportReport {
         try await db.writeTransaction { db in
             try await db.readyForBulkWrites()

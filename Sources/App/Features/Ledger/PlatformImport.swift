@@ -27,8 +27,9 @@ final class Platform: Model, @unchecked Sendable {
 enum PlatformImport {
     struct Prepared: Sendable { let importer: LedgerImporter; let context: LedgerContext; let items: Pull<ImportItem> }
 
-    static func prepare(_ file: ImportFile, platformCode: String, req: Request) async throws -> Prepared {
-        guard let platform = try await Platform.query(on: req.db).filter(\.$code == platformCode).first() else {
+    static func prepare(_ file: ImportFile, platformCode: String, caller: Caller,
+                        on db: any Database) async throws -> Prepared {
+        guard let platform = try await Platform.query(on: db).filter(\.$code == platformCode).first() else {
             throw APIError(status: .unprocessableEntity, code: "invalid", message: "未知的平台", field: "platform")
         }
         let m = try platform.mapping
@@ -36,13 +37,13 @@ enum PlatformImport {
         guard let header = try rows.next() else { throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "文件是空的")]) }
         let columns = try PlatformExport.Columns(header: header.1, mapping: m)
         // The buyer must be named and in scope: a unit's import never takes another unit's orders as its own.
-        let inScope = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).all()
+        let inScope = try await BuyerUnit.query(on: db).scoped(by: caller.scope).all()
         var units: [String: Int] = [:]
         for u in inScope {
             units[u.name] = u.id
             if let c = u.creditCode { units[c] = u.id }
         }
-        let regions = try await RegionResolver.load(scope: .everything, on: req.db)
+        let regions = try await RegionResolver.load(scope: .everything, on: db)
         let names: [String: String] = ["buyerUnitId": m.buyer, "purchasedOn": m.date, "originRegionCode": m.origin,
                                        "seller": m.seller, "variety": m.variety, "quantity": m.quantity, "amount": m.amount,
                                        "purpose": m.purpose ?? "用途", "orderId": m.orderID, "channel": "渠道"]
@@ -63,36 +64,60 @@ enum PlatformImport {
             }
             return nil
         }
-        return Prepared(importer: LedgerImporter(source: .platform, columns: names, fileTag: file.tag, origin: .request(req)),
-                        context: try await LedgerContext(req, on: req.db).knowing(inScope), items: items)
+        return Prepared(importer: LedgerImporter(source: .platform, columns: names, fileTag: file.tag,
+                                                 origin: caller.origin),
+                        context: try await LedgerContext(caller, on: db).knowing(inScope), items: items)
     }
 
-    /// Runs the import after the answer, on the application's database; the file goes when it is done.
-    static func start(_ file: ImportFile, _ prepared: Prepared, req: Request) -> ImportJobs.Job {
-        let app = req.application
-        return app.importJobs.start(owner: req.currentUser?.id) { job in
-            defer { file.remove() }
+    struct JobParams: Codable { let platform: String }
+    static let jobKind = "platform-import"
+
+    /// Queues the import as a job any server may run: the upload goes to the shared file store first.
+    static func start(_ file: ImportFile, platform: String, req: Request) async throws -> JobRecord {
+        defer { file.remove() }
+        let sha = try await req.application.files.put(contentsOf: file.url)
+        return try await req.application.jobs.enqueue(jobKind, params: JobParams(platform: platform), input: sha,
+                                                      origin: .request(req), app: req.application)
+    }
+
+    /// The job: the same import as in the request, for the user who started it, with the scope they have now.
+    static let job = JobHandler { job in
+        let app = job.app
+        let caller = try await Caller(job: job.job, action: .recordPurchases, app: app)
+        let file = try await job.input()
+        defer { file.remove() }
+        do {
+            let prepared = try await prepare(file, platformCode: try job.params(JobParams.self).platform,
+                                             caller: caller, on: app.db)
             let report = try await prepared.importer.run(context: prepared.context, on: app.db, progress: job,
                                                          items: prepared.items)
             app.scanFlagsAfterImport()
-            return report
+            return JobOutcome(report: try ImportJobStatus.json(report))
+        } catch let rejected as ImportRejected {
+            throw JobRejected(report: try ImportJobStatus.json(LedgerImportReport(errors: rejected.errors)))
         }
     }
 
     /// `?async=1` answers 202 at once with the job to poll; otherwise the report when the import is done.
+    /// Either way the header and the platform are checked before the answer.
     @Sendable static func api(req: Request) async throws -> Response {
         let file = try await ImportFile.receive(req)
+        let platform = req.query["platform"] ?? ""
         let prepared: Prepared
-        do { prepared = try await prepare(file, platformCode: req.query["platform"] ?? "", req: req) } catch {
+        do { prepared = try await prepare(file, platformCode: platform, caller: Caller(req), on: req.db) } catch {
             file.remove()
-            if let e = error as? ImportRejected { return try await LedgerImportReport(errors: e.errors).encodeResponse(status: .unprocessableEntity, for: req) }
+            if let e = error as? ImportRejected {
+                return try await LedgerImportReport(errors: e.errors)
+                    .encodeResponse(status: .unprocessableEntity, for: req)
+            }
             throw error
         }
-        let db = req.application.db
         if req.query["async"] == "1" {
-            return try await start(file, prepared, req: req).status.encodeResponse(status: .accepted, for: req)
+            let job = try await start(file, platform: platform, req: req)
+            return try await ImportJobStatus(job).encodeResponse(status: .accepted, for: req)
         }
         defer { file.remove() }
+        let db = req.application.db
         return try await LedgerImporter.respond(req) {
             let report = try await prepared.importer.run(context: prepared.context, on: db, items: prepared.items)
             req.application.scanFlagsAfterImport()
@@ -100,16 +125,17 @@ enum PlatformImport {
         }
     }
 
-    @Sendable static func apiJob(req: Request) async throws -> ImportJobs.Status {
-        guard let job = req.application.importJobs.job(req.parameters.get("id") ?? "", owner: req.currentUser?.id) else {
-            throw APIError.notFound("导入任务")
-        }
-        return job.status
+    @Sendable static func apiJob(req: Request) async throws -> ImportJobStatus {
+        let id = req.parameters.get("id") ?? ""
+        guard let job = try await req.application.jobs.find(id, owner: req.currentUser?.id, on: req.db),
+              job.kind == jobKind
+        else { throw APIError.notFound("导入任务") }
+        return ImportJobStatus(job)
     }
 
-    struct JobPage: Encodable { let shell: Shell; let job: ImportJobs.Status }
+    struct JobPage: Encodable { let shell: Shell; let job: ImportJobStatus }
 
-    /// The progress page: it reloads itself every two seconds while the import runs (no script needed).
+    /// The progress page: it reloads itself every two seconds while the import waits or runs (no script needed).
     @Sendable static func jobPage(req: Request) async throws -> View {
         try await req.view.render("purchases/job", JobPage(shell: Shell(req), job: try await apiJob(req: req)))
     }
@@ -118,8 +144,9 @@ enum PlatformImport {
     static func submitForm(_ platform: String, req: Request) async throws -> Response {
         let file = try await ImportFile.receive(req)
         do {
-            let job = start(file, try await prepare(file, platformCode: platform, req: req), req: req)
-            return req.redirect(to: SiteURL.importJob.path.replacingOccurrences(of: ":id", with: job.id))
+            _ = try await prepare(file, platformCode: platform, caller: Caller(req), on: req.db)
         } catch { file.remove(); throw error }
+        let job = try await start(file, platform: platform, req: req)
+        return req.redirect(to: SiteURL.importJob.path.replacingOccurrences(of: ":id", with: job.id ?? ""))
     }
 }

@@ -1,0 +1,46 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// A running job as its handler sees it: its row, its upload, and where its progress goes.
+final class JobContext: Sendable, ImportProgress {
+    let id: String
+    let job: JobRecord
+    let app: Application
+    private let report = NIOLockedValueBox<String?>(nil)
+
+    init(job: JobRecord, app: Application) {
+        id = job.id ?? ""
+        self.job = job
+        self.app = app
+    }
+
+    /// The latest progress, as JSON.
+    var latest: String? { report.withLockedValue { $0 } }
+
+    func update(_ progress: some Encodable) {
+        let json = (try? JSONEncoder().encode(progress)).map { String(decoding: $0, as: UTF8.self) }
+        report.withLockedValue { $0 = json }
+    }
+
+    func params<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(job.params.utf8))
+    }
+
+    /// The job's upload, fetched from the shared store into this server's data directory.
+    func input() async throws -> ImportFile {
+        guard let sha = job.inputSHA else { throw Abort(.internalServerError, reason: "job \(id) has no input") }
+        let folder = ImportFile.directory(app.config.varDirectory)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("job-\(id)-\(UUID().uuidString)")
+        guard try await app.files.copy(sha, to: url) else {
+            throw APIError(status: .gone, code: "input_gone", message: "任务的上传文件已不在，请重新上传")
+        }
+        return ImportFile(url: url, sha256: sha)
+    }
+}
+
+/// Where an import reports how far it got.
+protocol ImportProgress: Sendable {
+    func update(_ progress: some Encodable)
+}
