@@ -5,6 +5,8 @@ enum SiteURL: String, CaseIterable {
     case home = "/"
     case healthz = "/healthz"
     case livez = "/livez"
+    case readyz = "/readyz"
+    case metrics = "/metrics"
     case openAPI = "/openapi.json"
     case login = "/login"
     case logout = "/logout"

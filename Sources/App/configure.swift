@@ -9,7 +9,8 @@ import Vapor
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.storage[AppConfigKey.self] = config
     if let day = config.fixedToday { app.storage[TodayKey.self] = { day } }
-    try configureDatabase(app, config.database)
+    try configureDatabase(app, config)
+    if let url = config.readReplicaURL { try configureReplica(app, url, instance: config.instance) }
 
     app.sessions.use { _ in SessionStore() }
     app.sessions.configuration.cookieName = "bangfu_session"
@@ -19,12 +20,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 
     app.middleware = .init()
+    app.middleware.use(MetricsMiddleware())
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(strictTransport: config.secureCookies))
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(InputHygieneMiddleware())
+    app.middleware.use(ReplicaRouting())
 
     app.views.use(.leaf)
     app.routes.defaultMaxBodySize = ByteCount(value: BodyLimits.collected)
@@ -76,6 +79,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 }
 
+/// The last migration this build registers: a server is ready (`/readyz`) once it has run.
+let newestMigration = CreateJobsAndSharedFiles().name
+
 struct AppConfigKey: StorageKey { typealias Value = AppConfig }
 
 extension Application {
@@ -87,8 +93,8 @@ extension Request {
     var fieldCipher: FieldCipher { application.fieldCipher }
 }
 
-private func configureDatabase(_ app: Application, _ database: AppConfig.Database) throws {
-    switch database {
+private func configureDatabase(_ app: Application, _ config: AppConfig) throws {
+    switch config.database {
     // FluentSQLiteDriver keeps one connection per event loop whatever is asked: a long import holds its loop's,
     // and requests on that loop wait for it (up to a minute) rather than fail.
     case .sqlite(let path):
@@ -97,9 +103,24 @@ private func configureDatabase(_ app: Application, _ database: AppConfig.Databas
     // transaction, and progress and bulletins read their registers and rollups at once. A request waits 10 s for
     // a connection, then is answered 503 (`DatabaseUnavailable`), not left hanging.
     case .postgres(let url):
-        var pg = try SQLPostgresConfiguration(url: url)
-        pg.searchPath = nil
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4,
+        let pg = try postgres(url, instance: config.instance)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: DatabasePools.perLoop,
                                     connectionPoolTimeout: .seconds(10)), as: .psql)
     }
+}
+
+/// The replica's pool: reads only, never the default, never migrated.
+private func configureReplica(_ app: Application, _ url: String, instance: String) throws {
+    let pg = try postgres(url, instance: instance)
+    app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: DatabasePools.perLoop,
+                                connectionPoolTimeout: .seconds(10)),
+                      as: .replica, isDefault: false)
+}
+
+/// Connections carry the server's name (`application_name`), so `/metrics` and `pg_stat_activity` tell servers apart.
+private func postgres(_ url: String, instance: String) throws -> SQLPostgresConfiguration {
+    var pg = try SQLPostgresConfiguration(url: url)
+    pg.searchPath = nil
+    pg.coreConfiguration.options.additionalStartupParameters = [("application_name", instance)]
+    return pg
 }

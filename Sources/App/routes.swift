@@ -7,6 +7,8 @@ func routes(_ app: Application) throws {
 
     r.on(.GET, .healthz, .publicPage, use: HealthController.check)
     r.on(.GET, .livez, .publicPage, use: HealthController.alive)
+    r.on(.GET, .readyz, .publicPage, use: HealthController.check)
+    r.on(.GET, .metrics, .publicPage, use: MetricsController.scrape)
     r.on(.GET, .openAPI, .publicPage, use: OpenAPIController.document)
     r.on(.GET, .login, .publicPage, use: LoginController.show)
     r.on(.POST, .login, .publicPage, use: LoginController.submit)

@@ -1,9 +1,14 @@
 import App
+import Foundation
 import Logging
 import Vapor
 
 var env = try Environment.detect()
-try LoggingSystem.bootstrap(from: &env)
+if ProcessInfo.processInfo.environment["BANGFU_LOG_FORMAT"] == "json" {
+    try LoggingSystem.bootstrap(from: &env) { level in { JSONLogHandler(label: $0, level: level) } }
+} else {
+    try LoggingSystem.bootstrap(from: &env)
+}
 let app = try await Application.make(env)
 do {
     var config = try AppConfig.load(env)

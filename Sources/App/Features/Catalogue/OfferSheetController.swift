@@ -47,6 +47,7 @@ enum OfferSheetController {
                                         region: region, on: db)
         }
         imported.warnings = warnings
+        Metrics.imported(rows: drafts.count, into: "offers")
         req.application.rematchAfterImport()
         return imported
     }

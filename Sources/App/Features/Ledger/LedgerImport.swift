@@ -60,7 +60,7 @@ struct LedgerImporter: Sendable {
     /// threads), then looked up against the ledger once that write is done, so twins across chunks are still found.
     func run(context start: LedgerContext, on db: any Database, progress: (any ImportProgress)? = nil,
              items: Pull<ImportItem>) async throws -> LedgerImportReport {
-        try await db.writeTransaction { db in
+        let report = try await db.writeTransaction { db in
             try await db.readyForBulkWrites()
             // The file's rows are those it inserts past the ledger's end, stamped with this run's batch.
             let end = try await Purchase.query(on: db).max(\.$id) ?? 0, batch = UUID().uuidString
@@ -91,6 +91,8 @@ struct LedgerImporter: Sendable {
                                            "skipped": "\(report.skipped)", "linked": "\(report.linked)"])
             return report
         }
+        Metrics.imported(rows: report.read, into: "purchases")
+        return report
     }
 
     /// The next chunk of readable rows (nil at the end of the file); unreadable ones go straight to the report.

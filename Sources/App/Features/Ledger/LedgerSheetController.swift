@@ -134,7 +134,8 @@ enum LedgerSheetController {
 
     /// `township`: the township whose sales 附件2 lists, when the caller is fixed to one (a clerk's own).
     static func export(_ req: Request, form: SalesReport.Form, township: RegionCode? = nil) async throws -> Response {
-        var q = Purchase.query(on: req.db).scoped(by: req.scope)
+        let db = req.replica
+        var q = Purchase.query(on: db).scoped(by: req.scope)
             .filter(\.$reversesID == nil).filter(\.$duplicateOf == nil).filter(\.$state != VerificationState.rejected.rawValue)
         if let from: String = req.query["from"], let d = LocalDate(from) { q = q.filter(\.$purchasedOn >= d.description) }
         if let to: String = req.query["to"], let d = LocalDate(to) { q = q.filter(\.$purchasedOn <= d.description) }
@@ -145,16 +146,16 @@ enum LedgerSheetController {
             let asked = (req.query["township"] as String?).flatMap(RegionCode.init)
             if let code = township ?? asked {
                 q = q.filter(\.$originRegionCode =~ code.subtreePrefix)
-                unitName = try await RegionNames.places(for: [code.digits], on: req.db)[code.digits] ?? code.digits
+                unitName = try await RegionNames.places(for: [code.digits], on: db)[code.digits] ?? code.digits
             }
         case .leadUnit:
             if let s: Int = req.query["system"] {
                 q = q.filter(\.$buyerSystemID == s)
-                unitName = try await LeadSystem.find(s, on: req.db)?.name ?? unitName
+                unitName = try await LeadSystem.find(s, on: db)?.name ?? unitName
             }
             if let u: Int = req.query["unit"] {
                 // Named only when in the caller's scope: another county's unit is "not found", not printed.
-                guard let unit = try await BuyerUnit.query(on: req.db).scoped(by: req.scope).filter(\.$id == u).first() else {
+                guard let unit = try await BuyerUnit.query(on: db).scoped(by: req.scope).filter(\.$id == u).first() else {
                     throw APIError.notFound("采购单位")
                 }
                 q = q.filter(\.$buyerUnit.$id == u)
@@ -162,9 +163,9 @@ enum LedgerSheetController {
             }
         }
         let rows = try await q.with(\.$buyerUnit).sort(\.$purchasedOn).sort(\.$id).all()
-        let reversed = Set(try await Purchase.query(on: req.db).filter(\.$reversesID ~~ rows.compactMap(\.id)).all().compactMap(\.reversesID))
+        let reversed = Set(try await Purchase.query(on: db).filter(\.$reversesID ~~ rows.compactMap(\.id)).all().compactMap(\.reversesID))
         let live = rows.filter { !reversed.contains($0.id!) }
-        let places = try await RegionNames.places(for: live.map(\.originRegionCode), on: req.db)
+        let places = try await RegionNames.places(for: live.map(\.originRegionCode), on: db)
         let cells = live.map { p -> [String] in
             let d = LocalDate(p.purchasedOn)!
             return [p.buyerUnit.name, "\(d.year).\(d.month).\(d.day)", places[p.originRegionCode] ?? p.originRegionCode, p.sellerMasked,

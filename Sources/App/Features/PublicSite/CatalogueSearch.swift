@@ -164,7 +164,8 @@ enum CatalogueSearch {
 
     static func items(_ ids: [Int], req: Request) async throws -> [Item] {
         guard !ids.isEmpty else { return [] }
-        let sql = req.db as! any SQLDatabase
+        let db = req.replica
+        let sql = db as! any SQLDatabase
         let rows = try await sql.raw("""
             SELECT o.id, o.region_code, o.supplier_id, o.seller_masked, o.category, o.variety, o.quantity_thousandths,
             o.quantity_unit, o.price_fen, o.price_unit, o.supply_method, o.shop_url, o.contact_name, o.contact_phone,
@@ -176,7 +177,7 @@ enum CatalogueSearch {
             """).all(decoding: Listed.self)
         // The latest certificate of an offer certified more than once.
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { _, later in later })
-        let names = try await RegionNames.places(for: rows.map(\.regionCode), on: req.db)
+        let names = try await RegionNames.places(for: rows.map(\.regionCode), on: db)
         let photos = try await photoIDs(of: ids, on: sql)
         let today = req.today
         return ids.compactMap { id in
@@ -214,7 +215,7 @@ enum PublicController {
     static func search(_ req: Request) async throws
         -> (query: CatalogueSearch.Query, items: [CatalogueSearch.Item], more: Bool) {
         let query = try req.query.decode(CatalogueSearch.Query.self)
-        let ids = try await CatalogueSearch.ids(query, today: req.today, on: req.db)
+        let ids = try await CatalogueSearch.ids(query, today: req.today, on: req.replica)
         let items = try await CatalogueSearch.items(Array(ids.prefix(CatalogueSearch.pageSize)), req: req)
         return (query, items, ids.count > CatalogueSearch.pageSize)
     }

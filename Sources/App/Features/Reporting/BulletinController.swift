@@ -75,7 +75,9 @@ enum BulletinController {
     }
 
     static func find(_ req: Request) async throws -> (BulletinRecord, Bulletin) {
-        guard let id = req.parameters.get("id", as: Int.self), let r = try await BulletinRecord.find(id, on: req.db) else {
+        guard let id = req.parameters.get("id", as: Int.self),
+              let r = try await BulletinRecord.find(id, on: req.replica)
+        else {
             throw APIError.notFound("通报")
         }
         return (r, try JSONDecoder().decode(Bulletin.self, from: Data(r.snapshot.utf8)))
