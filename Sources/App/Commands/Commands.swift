@@ -10,6 +10,8 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(ScanFlagsCommand(), as: "scan-flags")
     app.asyncCommands.use(JudgePricesCommand(), as: "judge-prices")
     app.asyncCommands.use(ListCatalogueCommand(), as: "list-catalogue")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
 
 /// `bangfu seed-demo`: loads the demo county, organisations and logins (never in production).
