@@ -68,6 +68,8 @@ enum SiteURL: String, CaseIterable {
     case benefits = "/purchases/benefits"
     case benefitsExport = "/purchases/benefits/export"
     case importJob = "/imports/:id"
+    case job = "/jobs/:id"
+    case jobFile = "/jobs/:id/file"
     case policies = "/policies"
     case declarations = "/declarations"
     case declarationImport = "/declarations/import"
@@ -144,6 +146,8 @@ enum SiteURL: String, CaseIterable {
     case flagScan = "/reconciliation/flags/scan"
     case flagResolve = "/reconciliation/flags/:id/resolve"
     case apiImportJob = "/api/v1/imports/:id"
+    case apiJob = "/api/v1/jobs/:id"
+    case apiJobFile = "/api/v1/jobs/:id/file"
     case apiBenefits = "/api/v1/benefits"
     case apiPolicies = "/api/v1/policies"
     case apiPolicyPresets = "/api/v1/policy-presets"
@@ -245,5 +249,6 @@ enum SiteURL: String, CaseIterable {
     var path: String { rawValue }
     var components: [PathComponent] { rawValue.pathComponents }
 
-    func path(id: Int) -> String { rawValue.replacingOccurrences(of: ":id", with: String(id)) }
+    func path(id: Int) -> String { path(id: String(id)) }
+    func path(id: String) -> String { rawValue.replacingOccurrences(of: ":id", with: id) }
 }

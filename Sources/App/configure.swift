@@ -48,6 +48,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations014.register(on: app.migrations)
     let jobs = JobQueue(instance: config.instance, leaseSeconds: config.jobLeaseSeconds)
     jobs.register(PlatformImport.jobKind, PlatformImport.job)
+    jobs.register(LedgerExport.jobKind, LedgerExport.job)
     app.storage[JobQueueKey.self] = jobs
     app.publicCache = PublicResponseCache(seconds: config.publicCacheSeconds)
     app.storage[MarketPricesKey.self] = MarketPrices()

@@ -78,6 +78,8 @@ func routes(_ app: Application) throws {
     r.on(.POST, .sales, .reportSales, use: SalesReportController.submit)
     r.on(.GET, .salesExport, .reportSales, use: SalesReportController.export)
     r.on(.GET, .importJob, .recordPurchases, use: PlatformImport.jobPage)
+    r.on(.GET, .job, .ownAccount, use: JobController.page)
+    r.on(.GET, .jobFile, .ownAccount, use: JobController.file)
     r.on(.GET, .benefits, .viewBenefits, use: LedgerController.benefits)
     r.on(.GET, .benefitsExport, .viewBenefits, use: HouseholdAttribution.export)
     r.on(.GET, .purchase, .viewPurchases, use: LedgerController.show)
@@ -255,6 +257,8 @@ func routes(_ app: Application) throws {
     // Platform exports can be a province's year: streamed to disk, never collected in memory.
     r.on(.POST, .apiPurchaseImport, .recordPurchases, body: .stream, use: PlatformImport.api)
     r.on(.GET, .apiImportJob, .recordPurchases, use: PlatformImport.apiJob)
+    r.on(.GET, .apiJob, .ownAccount, use: JobController.apiShow)
+    r.on(.GET, .apiJobFile, .ownAccount, use: JobController.file)
     r.on(.POST, .apiPurchaseCorrect, .recordPurchases, use: LedgerController.apiCorrect)
     r.on(.POST, .apiPurchaseSheets, .recordPurchases, use: LedgerSheetController.apiImport)
     r.on(.GET, .apiPurchaseSheets, .viewPurchases, use: LedgerSheetController.export)

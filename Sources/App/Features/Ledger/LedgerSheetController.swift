@@ -133,48 +133,17 @@ enum LedgerSheetController {
     }
 
     /// `township`: the township whose sales 附件2 lists, when the caller is fixed to one (a clerk's own).
+    /// `?async=1` makes it a job (a province's year is more than a request should wait for): the API answers 202
+    /// with the job, a page goes to the job's page, which offers the file when it is ready.
     static func export(_ req: Request, form: SalesReport.Form, township: RegionCode? = nil) async throws -> Response {
-        let db = req.replica
-        var q = Purchase.query(on: db).scoped(by: req.scope)
-            .filter(\.$reversesID == nil).filter(\.$duplicateOf == nil).filter(\.$state != VerificationState.rejected.rawValue)
-        if let from: String = req.query["from"], let d = LocalDate(from) { q = q.filter(\.$purchasedOn >= d.description) }
-        if let to: String = req.query["to"], let d = LocalDate(to) { q = q.filter(\.$purchasedOn <= d.description) }
-        var unitName = "全部"
-        switch form {
-        case .township:
-            // the export form sends "" for any
-            let asked = (req.query["township"] as String?).flatMap(RegionCode.init)
-            if let code = township ?? asked {
-                q = q.filter(\.$originRegionCode =~ code.subtreePrefix)
-                unitName = try await RegionNames.places(for: [code.digits], on: db)[code.digits] ?? code.digits
-            }
-        case .leadUnit:
-            if let s: Int = req.query["system"] {
-                q = q.filter(\.$buyerSystemID == s)
-                unitName = try await LeadSystem.find(s, on: db)?.name ?? unitName
-            }
-            if let u: Int = req.query["unit"] {
-                // Named only when in the caller's scope: another county's unit is "not found", not printed.
-                guard let unit = try await BuyerUnit.query(on: db).scoped(by: req.scope).filter(\.$id == u).first() else {
-                    throw APIError.notFound("采购单位")
-                }
-                q = q.filter(\.$buyerUnit.$id == u)
-                unitName = unit.name
-            }
+        let params = LedgerExport.Params(req, form: form, township: township)
+        guard req.query["async"] == "1" else {
+            let file = try await LedgerExport.file(params, caller: Caller(req), on: req.replica)
+            return file.response(attachment: true)
         }
-        let rows = try await q.with(\.$buyerUnit).sort(\.$purchasedOn).sort(\.$id).all()
-        let reversed = Set(try await Purchase.query(on: db).filter(\.$reversesID ~~ rows.compactMap(\.id)).all().compactMap(\.reversesID))
-        let live = rows.filter { !reversed.contains($0.id!) }
-        let places = try await RegionNames.places(for: live.map(\.originRegionCode), on: db)
-        let cells = live.map { p -> [String] in
-            let d = LocalDate(p.purchasedOn)!
-            return [p.buyerUnit.name, "\(d.year).\(d.month).\(d.day)", places[p.originRegionCode] ?? p.originRegionCode, p.sellerMasked,
-                    p.variety, Quantity(thousandths: p.quantityThousandths, unit: p.quantityUnit).description,
-                        Fen(p.amountFen).seedText,
-                    SalesReport.note(kept: p.note, purpose: PurchasePurpose(rawValue: p.purpose) ?? .other,
-                                     households: p.householdsTouched)]
-        }
-        let sheet = SalesReport.sheet(form, unit: unitName, contact: req.currentUser?.displayName ?? "", phone: "", date: req.today.description, rows: cells)
-        return try SheetDownload.response(sheet, sheetName: form.name, filename: "\(form.name)-\(unitName)-\(req.today)", req: req)
+        let job = try await req.application.jobs.enqueue(LedgerExport.jobKind, params: params, input: nil,
+                                                         origin: .request(req), app: req.application)
+        guard req.url.path.hasPrefix("/api/") else { return req.redirect(to: SiteURL.job.path(id: job.id ?? "")) }
+        return try await JobStatus(job).encodeResponse(status: .accepted, for: req)
     }
 }

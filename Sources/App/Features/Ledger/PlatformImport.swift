@@ -147,6 +147,6 @@ enum PlatformImport {
             _ = try await prepare(file, platformCode: platform, caller: Caller(req), on: req.db)
         } catch { file.remove(); throw error }
         let job = try await start(file, platform: platform, req: req)
-        return req.redirect(to: SiteURL.importJob.path.replacingOccurrences(of: ":id", with: job.id ?? ""))
+        return req.redirect(to: SiteURL.importJob.path(id: job.id ?? ""))
     }
 }
