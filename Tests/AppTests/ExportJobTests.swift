@@ -38,7 +38,8 @@ final class ExportJobTests: XCTestCase {
             XCTAssertTrue(file.headers.first(name: .contentDisposition)?.contains(".csv") ?? false)
 
             let other = try await apiClient(app, "lead")
-            try await assertEqual(try await other.get("/api/v1/jobs/\(job.id)").status, .notFound, "a job is its starter's")
+            let asked = try await other.get("/api/v1/jobs/\(job.id)")
+            XCTAssertEqual(asked.status, .notFound, "a job is its starter's")
 
             try await JobRecord.query(on: app.db).filter(\.$id == job.id)
                 .set(\.$expiresAt, to: JobClock.now() - 1).update()

@@ -34,7 +34,8 @@ final class JobContext: Sendable, ImportProgress {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appendingPathComponent("job-\(id)-\(UUID().uuidString)")
         guard try await app.files.copy(sha, to: url) else {
-            throw APIError(status: .gone, code: "input_gone", message: "任务的上传文件已不在，请重新上传")
+            throw APIError(status: .gone, code: "input_gone",
+                           message: "任务的上传文件已不在，请重新上传")
         }
         return ImportFile(url: url, sha256: sha)
     }

@@ -59,7 +59,9 @@ enum JobController {
         let job = try await find(req)
         guard job.state == .done, let sha = job.resultSHA, let name = job.resultName,
               let data = try await req.application.files.get(sha)
-        else { throw APIError(status: .gone, code: "file_gone", message: "文件已过保留期限或尚未生成，请重新导出") }
+        else {
+            throw APIError(status: .gone, code: "file_gone", message: "文件已过保留期限或尚未生成，请重新导出")
+        }
         let type = name.hasSuffix(".csv")
             ? "text/csv; charset=utf-8"
             : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

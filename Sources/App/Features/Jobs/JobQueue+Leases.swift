@@ -42,7 +42,8 @@ extension JobQueue {
             .run()
     }
 
-    static let interrupted = "运行该任务的服务器中断，已重试仍未完成；数据未作任何改动，请重新提交"
+    static let interrupted =
+        "运行该任务的服务器中断，已重试仍未完成；数据未作任何改动，请重新提交"
 
     /// Runs one claimed job to its end, renewing the lease (and storing progress) while it runs.
     func run(_ job: JobRecord, app: Application) async {

@@ -41,7 +41,8 @@ enum LedgerExport {
 
     static func file(_ p: Params, caller: Caller, on db: any Database) async throws -> SheetFile {
         guard let form = SalesReport.Form(rawValue: p.form) else {
-            throw APIError(status: .unprocessableEntity, code: "invalid", message: "表格应为附件2或附件3", field: "form")
+            throw APIError(status: .unprocessableEntity, code: "invalid", message: "表格应为附件2或附件3",
+                           field: "form")
         }
         var q = Purchase.query(on: db).scoped(by: caller.scope)
             .filter(\.$reversesID == nil)

@@ -47,7 +47,9 @@ enum Backup {
                                                 from: Data(contentsOf: folder.appendingPathComponent("manifest.json")))
         switch app.config.database {
         case .sqlite(let path):
-            guard manifest.database == "sqlite" else { throw refused("备份来自 \(manifest.database)，不能恢复到 SQLite") }
+            guard manifest.database == "sqlite" else {
+                throw refused("备份来自 \(manifest.database)，不能恢复到 SQLite")
+            }
             guard !FileManager.default.fileExists(atPath: path) else {
                 throw refused("\(path) 已存在：恢复只写入空库，请先停止服务并移走现有数据库")
             }
@@ -85,7 +87,8 @@ enum Backup {
             let from = source + "/" + name, to = target + "/" + name
             guard fm.fileExists(atPath: from, isDirectory: &isDirectory), !isDirectory.boolValue,
                   !fm.fileExists(atPath: to) else { continue }
-            try fm.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let folder = (to as NSString).deletingLastPathComponent
+            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try fm.copyItem(atPath: from, toPath: to)
         }
     }
@@ -114,7 +117,8 @@ enum PostgresTools {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Backup.refused("\(tool) 失败（\(process.terminationStatus)）：\(String(decoding: message, as: UTF8.self))")
+            let said = String(decoding: message, as: UTF8.self)
+            throw Backup.refused("\(tool) 失败（\(process.terminationStatus)）：\(said)")
         }
     }
 }
@@ -131,7 +135,8 @@ struct BackupCommand: AsyncCommand {
         let started = Date()
         let manifest = try await Backup.take(context.application, into: URL(fileURLWithPath: to))
         let ms = Int(Date().timeIntervalSince(started) * 1_000)
-        context.console.print("已备份（\(manifest.database)）到 \(to)，用时 \(ms) 毫秒。数据密钥不在备份中，请另行保管。")
+        context.console.print("已备份（\(manifest.database)）到 \(to)，用时 \(ms) 毫秒。")
+        context.console.print("数据密钥不在备份中，请另行保管。")
     }
 }
 
@@ -147,6 +152,7 @@ struct RestoreCommand: AsyncCommand {
         let started = Date()
         let manifest = try await Backup.restore(context.application, from: URL(fileURLWithPath: from))
         let ms = Int(Date().timeIntervalSince(started) * 1_000)
-        context.console.print("已从 \(from) 恢复（\(manifest.database)，备份于 \(manifest.createdAt)），用时 \(ms) 毫秒")
+        let what = "\(manifest.database)，备份于 \(manifest.createdAt)"
+        context.console.print("已从 \(from) 恢复（\(what)），用时 \(ms) 毫秒")
     }
 }

@@ -32,7 +32,8 @@ public struct JSONLogHandler: LogHandler {
         fields["logger"] = label
         fields["msg"] = "\(event.message)"
         fields["source"] = event.source
-        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: options) else { return }
         line.append(0x0A)
         Self.output.withLockedValue { $0.write(line) }
     }

@@ -9,7 +9,8 @@ enum MetricsController {
     @Sendable static func scrape(req: Request) async throws -> Response {
         try await jobFigures(req.db)
         try await connectionFigures(req)
-        Metrics.gauge("bangfu_jobs_running_here", "Jobs this server is running now", Double(req.application.jobs.running))
+        let running = Double(req.application.jobs.running)
+        Metrics.gauge("bangfu_jobs_running_here", "Jobs this server is running now", running)
         var response = Response(status: .ok, body: .init(string: Metrics.registry.emitToString()))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "plain",
                                                      parameters: ["version": "0.0.4", "charset": "utf-8"])
