@@ -61,6 +61,36 @@ final class JobQueueTests: XCTestCase {
         }
     }
 
+    /// A server stalled past its lease while another took the job over: its work rolls back at the check before
+    /// commit, and its end is not recorded over the other server's run.
+    func testARunThatLostItsJobCommitsNothingAndRecordsNothing() async throws {
+        try await withBareApp { app in
+            let a = JobQueue(instance: "a:1", leaseSeconds: 30)
+            let id = try await queued(1, on: app.db)[0]
+            a.register("nothing", JobHandler { context in
+                try await JobRecord.query(on: app.db)
+                    .filter(\.$id == context.id)
+                    .set(\.$worker, to: "b:2")
+                    .set(\.$attempts, to: 2)
+                    .update()
+                try await app.db.writeTransaction { db in
+                    try await Audit.record(.command("test"), on: db, action: "probe", entity: "job", id: nil,
+                                           region: nil, after: ["job": context.id])
+                    try await context.confirm(on: db)
+                }
+                return JobOutcome(report: "{}")
+            })
+            let job = try await a.claim(on: app.db)
+            await a.run(try XCTUnwrap(job), app: app)
+            let after = try await JobRecord.find(id, on: app.db)
+            XCTAssertEqual(after?.state, .running, "the run that took it over is still going")
+            XCTAssertEqual(after?.worker, "b:2")
+            XCTAssertNil(after?.message)
+            let probes = try await AuditEntry.query(on: app.db).filter(\.$action == "probe").count()
+            XCTAssertEqual(probes, 0, "the stalled run's writes rolled back")
+        }
+    }
+
     func testServersClaimingAtOnceTakeEachJobOnce() async throws {
         try await withBareApp { app in
             let ids = try await queued(24, on: app.db)

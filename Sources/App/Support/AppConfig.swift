@@ -80,7 +80,9 @@ public struct AppConfig: Sendable {
     private mutating func readOperations(_ variables: [String: String]) throws {
         publicCacheSeconds = try Self.seconds(variables, "BANGFU_PUBLIC_CACHE_SECONDS", 0...3_600) ?? publicCacheSeconds
         jobLeaseSeconds = try Self.seconds(variables, "BANGFU_JOB_LEASE_SECONDS", 2...3_600) ?? jobLeaseSeconds
-        if let name = variables["BANGFU_INSTANCE"], !name.isEmpty { instance = String(name.prefix(63)) }
+        if let name = variables["BANGFU_INSTANCE"], !name.isEmpty { instance = name }
+        // PostgreSQL keeps 63 bytes of `application_name`: longer, and /metrics would find no connection by it.
+        while instance.utf8.count > 63 { instance.removeLast() }
         if let url = variables["DATABASE_READ_URL"], !url.isEmpty {
             guard url.hasPrefix("postgres"), case .postgres = database else {
                 throw Missing(description: "DATABASE_READ_URL 只用于 PostgreSQL 的只读副本（postgres://…）")

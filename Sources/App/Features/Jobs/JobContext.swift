@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import Vapor
@@ -41,7 +42,25 @@ final class JobContext: Sendable, ImportProgress {
     }
 }
 
-/// Where an import reports how far it got.
+/// Where an import reports how far it got, and what it checks before it commits.
 protocol ImportProgress: Sendable {
     func update(_ progress: some Encodable)
+    func confirm(on db: any Database) async throws
+}
+
+extension JobContext {
+    /// Inside the job's transaction, just before it commits: the job is still this run's. A server that lost its
+    /// lease while alive (a long stall) rolls back instead of committing beside the server that took the job over.
+    func confirm(on db: any Database) async throws {
+        let held = try await JobRecord.query(on: db)
+            .filter(\.$id == id)
+            .filter(\.$worker == job.worker)
+            .filter(\.$attempts == job.attempts)
+            .filter(\.$state == .running)
+            .count()
+        guard held == 1 else {
+            throw APIError(status: .conflict, code: "lease_lost",
+                           message: "任务已由另一台服务器接手，本次运行未写入任何数据")
+        }
+    }
 }

@@ -84,6 +84,7 @@ extension JobQueue {
         var update = JobRecord.query(on: app.db)
             .filter(\.$id == job.id!)
             .filter(\.$worker == instance)
+            .filter(\.$state == .running)
             .set(\.$finishedAt, to: now)
             .set(\.$leaseUntil, to: nil)
         switch ending {
@@ -139,9 +140,12 @@ extension JobQueue {
             .filter(\.$resultSHA != nil)
             .all()
         for job in expired {
-            if let sha = job.resultSHA { try await app.files.remove(sha) }
+            guard let sha = job.resultSHA else { continue }
             job.resultSHA = nil
             try await job.save(on: app.db)
+            // The same export made twice is one stored file: it goes with the last job keeping it.
+            let kept = try await JobRecord.query(on: app.db).filter(\.$resultSHA == sha).count()
+            if kept == 0 { try await app.files.remove(sha) }
         }
         try await JobRecord.query(on: app.db)
             .filter(\.$finishedAt < now - Self.keepFinished)

@@ -24,6 +24,8 @@ final class JobQueue: Sendable {
     /// The run of waiting jobs going on here, if any (shutdown waits for it), and whether a job was queued
     /// since it last looked.
     private let draining = NIOLockedValueBox<(task: Task<Void, Never>?, again: Bool)>((nil, false))
+    /// Set at shutdown: the job under way ends, no other is claimed.
+    private let stopping = NIOLockedValueBox(false)
 
     init(instance: String, leaseSeconds: Int) {
         self.instance = instance
@@ -69,7 +71,9 @@ final class JobQueue: Sendable {
     private func drain(_ app: Application) async {
         repeat {
             do {
-                while let job = try await claim(on: app.db) { await run(job, app: app) }
+                while !stopping.withLockedValue({ $0 }), let job = try await claim(on: app.db) {
+                    await run(job, app: app)
+                }
             } catch {
                 app.logger.error("job claim failed: \(String(describing: error))")
             }
@@ -82,6 +86,7 @@ final class JobQueue: Sendable {
 
     /// Waits for the jobs running here to end (at shutdown: a job is never cut off by its own server's exit).
     func settle() async {
+        stopping.withLockedValue { $0 = true }
         await draining.withLockedValue { $0.task }?.value
     }
 

@@ -15,7 +15,7 @@ final class JobRunner: LifecycleHandler, @unchecked Sendable {
         task = Task {
             while !Task.isCancelled {
                 do {
-                    try await queue.expire(on: app.db)
+                    if app.db.isPostgres { try await queue.expire(on: app.db) }
                     try await queue.sweep(on: app)
                     queue.kick(app)
                 } catch {

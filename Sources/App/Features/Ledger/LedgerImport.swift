@@ -89,6 +89,7 @@ struct LedgerImporter: Sendable {
             try await Audit.record(origin, on: db, action: "import", entity: "purchase", id: nil, region: nil,
                                    after: ["source": source.rawValue, "file": fileTag, "read": "\(report.read)", "created": "\(report.created)",
                                            "skipped": "\(report.skipped)", "linked": "\(report.linked)"])
+            try await progress?.confirm(on: db)
             return report
         }
         Metrics.imported(rows: report.read, into: "purchases")

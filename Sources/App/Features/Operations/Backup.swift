@@ -31,8 +31,7 @@ enum Backup {
             kind = "sqlite"
         case .postgres(let url):
             let target = folder.appendingPathComponent(dumpFile).path
-            try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-acl", "--file", target,
-                                              "--dbname", url])
+            try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-acl", "--file", target], url: url)
             kind = "postgres"
         }
         let manifest = Manifest(database: kind, createdAt: Date().ISO8601Format(), migration: newestMigration)
@@ -63,8 +62,11 @@ enum Backup {
                 throw refused("备份来自 \(manifest.database)，不能恢复到 PostgreSQL")
             }
             guard try await isEmpty(app) else { throw refused("目标数据库不是空库：恢复只写入空库") }
+            // pg_restore writes a script unless it is given --dbname; the connection itself comes from the URL.
+            let dump = folder.appendingPathComponent(dumpFile).path
+            let database = URLComponents(string: url).map { String($0.path.dropFirst()) } ?? ""
             try PostgresTools.run("pg_restore", ["--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",
-                                                 "--dbname", url, folder.appendingPathComponent(dumpFile).path])
+                                                 "--dbname", database, dump], url: url)
         }
         return manifest
     }
@@ -106,11 +108,14 @@ enum PostgresTools {
         return (versioned + path).map { "\($0)/\(tool)" }.first { fm.isExecutableFile(atPath: $0) }
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws {
+    /// The connection goes to the tool as libpq's variables, not as arguments: `ps` shows every process's
+    /// arguments to every local user, and the URL may hold the password.
+    static func run(_ tool: String, _ arguments: [String], url: String) throws {
         guard let executable = path(tool) else { throw Backup.refused("找不到 \(tool)：请安装 postgresql-client") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = try environment(for: url)
         let errors = Pipe()
         process.standardError = errors
         try process.run()
@@ -120,6 +125,21 @@ enum PostgresTools {
             let said = String(decoding: message, as: UTF8.self)
             throw Backup.refused("\(tool) 失败（\(process.terminationStatus)）：\(said)")
         }
+    }
+
+    static func environment(for url: String) throws -> [String: String] {
+        guard let parts = URLComponents(string: url), parts.scheme?.hasPrefix("postgres") == true else {
+            throw Backup.refused("DATABASE_URL 不是 postgres:// 地址")
+        }
+        var variables = ProcessInfo.processInfo.environment
+        let query = Dictionary((parts.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { first, _ in first }
+        variables["PGHOST"] = query["host"] ?? parts.host
+        variables["PGPORT"] = parts.port.map(String.init)
+        variables["PGUSER"] = parts.user
+        variables["PGPASSWORD"] = parts.password
+        variables["PGDATABASE"] = parts.path.isEmpty ? nil : String(parts.path.dropFirst())
+        variables["PGSSLMODE"] = query["sslmode"] ?? query["tlsmode"].map { $0 == "disable" ? "disable" : "require" }
+        return variables
     }
 }
 
