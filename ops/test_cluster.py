@@ -9,6 +9,7 @@ import requests
 from conftest import api_session, sign_in
 
 ROWS = 60_000
+READ_YOUR_WRITES = 10    # seconds, ReplicaRouting.readYourWrites
 
 
 def upstreams(session, url, n=12):
@@ -93,8 +94,10 @@ def test_an_import_started_on_one_server_is_followed_on_the_other_and_outlives_a
 
 
 def test_a_bulletin_read_from_the_replica_equals_the_primarys(cluster):
-    a, pg = cluster["a"], cluster["pg"]
+    a, b, pg = cluster["a"], cluster["b"], cluster["pg"]
     api = api_session(a.base, "yunyang.office")
+    other = api_session(a.base, "yunyang.jiaowei")
+    time.sleep(READ_YOUR_WRITES)    # making a token is a write: its marks on the primary lapse first
     bulletin = api.get(a.base + "/api/v1/bulletins").json()[0]["id"]
     pg.caught_up()
     from_replica = api.get(a.base + f"/api/v1/bulletins/{bulletin}")
@@ -103,6 +106,14 @@ def test_a_bulletin_read_from_the_replica_equals_the_primarys(cluster):
     from_primary = api.get(a.base + f"/api/v1/bulletins/{bulletin}", cookies={"bangfu_wrote": str(int(time.time()))})
     assert "X-Bangfu-Read" not in from_primary.headers
     assert from_replica.json() == from_primary.json()
+    # A token client keeps no cookies: its write is marked on the primary, and its next reads stay there.
+    purchase = api.get(a.base + "/api/v1/purchases?limit=1").json()[0]["id"]
+    proof = {"file": ("证明.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    assert requests.post(a.base + f"/api/v1/purchases/{purchase}/proof", headers=api.headers, files=proof).ok
+    after_write = requests.get(b.base + f"/api/v1/bulletins/{bulletin}", headers=api.headers)
+    assert after_write.status_code == 200
+    assert "X-Bangfu-Read" not in after_write.headers
+    assert other.get(b.base + f"/api/v1/bulletins/{bulletin}").headers.get("X-Bangfu-Read") == "replica"
     with pg.connect(replica=True) as r:
         assert r.execute("SELECT pg_is_in_recovery()").fetchone()[0], "the replica is a standby"
 

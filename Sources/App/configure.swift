@@ -46,6 +46,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations012.register(on: app.migrations)
     Migrations013.register(on: app.migrations, today: app.today)
     Migrations014.register(on: app.migrations)
+    Migrations015.register(on: app.migrations)
     let jobs = JobQueue(instance: config.instance, leaseSeconds: config.jobLeaseSeconds)
     jobs.register(PlatformImport.jobKind, PlatformImport.job)
     jobs.register(LedgerExport.jobKind, LedgerExport.job)
@@ -81,7 +82,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 }
 
 /// The last migration this build registers: a server is ready (`/readyz`) once it has run.
-let newestMigration = CreateJobsAndSharedFiles().name
+let newestMigration = CreateReplicaMarks().name
 
 struct AppConfigKey: StorageKey { typealias Value = AppConfig }
 

@@ -138,7 +138,7 @@ enum LedgerSheetController {
     static func export(_ req: Request, form: SalesReport.Form, township: RegionCode? = nil) async throws -> Response {
         let params = LedgerExport.Params(req, form: form, township: township)
         guard req.query["async"] == "1" else {
-            let file = try await LedgerExport.file(params, caller: Caller(req), on: req.replica)
+            let file = try await LedgerExport.file(params, caller: Caller(req), on: try await req.replica())
             return file.response(attachment: true)
         }
         let job = try await req.application.jobs.enqueue(LedgerExport.jobKind, params: params, input: nil,

@@ -162,9 +162,8 @@ enum CatalogueSearch {
         }
     }
 
-    static func items(_ ids: [Int], req: Request) async throws -> [Item] {
+    static func items(_ ids: [Int], req: Request, on db: any Database) async throws -> [Item] {
         guard !ids.isEmpty else { return [] }
-        let db = req.replica
         let sql = db as! any SQLDatabase
         let rows = try await sql.raw("""
             SELECT o.id, o.region_code, o.supplier_id, o.seller_masked, o.category, o.variety, o.quantity_thousandths,
@@ -215,8 +214,9 @@ enum PublicController {
     static func search(_ req: Request) async throws
         -> (query: CatalogueSearch.Query, items: [CatalogueSearch.Item], more: Bool) {
         let query = try req.query.decode(CatalogueSearch.Query.self)
-        let ids = try await CatalogueSearch.ids(query, today: req.today, on: req.replica)
-        let items = try await CatalogueSearch.items(Array(ids.prefix(CatalogueSearch.pageSize)), req: req)
+        let db = try await req.replica()
+        let ids = try await CatalogueSearch.ids(query, today: req.today, on: db)
+        let items = try await CatalogueSearch.items(Array(ids.prefix(CatalogueSearch.pageSize)), req: req, on: db)
         return (query, items, ids.count > CatalogueSearch.pageSize)
     }
 
@@ -273,7 +273,7 @@ enum PublicController {
     static func itemPage(_ req: Request, id: Int?, error: String? = nil) async throws -> ItemPage {
         guard let id else { throw APIError.notFound("产品") }
         guard try await CatalogueSearch.isListed(id, today: req.today, on: req.db),
-              let item = try await CatalogueSearch.items([id], req: req).first else {
+              let item = try await CatalogueSearch.items([id], req: req, on: try await req.replica()).first else {
             throw APIError.notFound("产品")
         }
         var page = ItemPage(shell: Shell(req), item: item, error: error)

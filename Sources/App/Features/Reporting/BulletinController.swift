@@ -76,7 +76,7 @@ enum BulletinController {
 
     static func find(_ req: Request) async throws -> (BulletinRecord, Bulletin) {
         guard let id = req.parameters.get("id", as: Int.self),
-              let r = try await BulletinRecord.find(id, on: req.replica)
+              let r = try await BulletinRecord.find(id, on: try await req.replica())
         else {
             throw APIError.notFound("通报")
         }
