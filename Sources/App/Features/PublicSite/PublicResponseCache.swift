@@ -4,20 +4,36 @@ import Vapor
 /// The public catalogue's answers to anonymous visitors (and its API's, which are the same for every caller), kept
 /// for a few seconds (`AppConfig.publicCacheSeconds`) by today and the search they ask for — its parameters as read,
 /// so that junk parameters cannot fill it — within `capacity` bytes: many citizens asking the same first pages cost
-/// one search each per interval. Any change to the catalogue's index in this process (`CatalogueGeneration`) drops
-/// them; another server's change shows here within the interval.
+/// one search each per interval. While one request searches for a key, the others asking for it wait for its answer
+/// (single flight): an answer expiring under load is searched once, not once per waiting citizen. Any change to the
+/// catalogue's index in this process (`CatalogueGeneration`) drops kept answers; another server's change shows here
+/// within the interval.
 final class PublicResponseCache: Sendable {
     static let capacity = 64 << 20
 
-    private struct Entry {
+    struct Entry: Sendable {
         let body: ByteBuffer
         let contentType: HTTPMediaType
         let generation: Int
         let expires: Date
+
+        var response: Response {
+            var headers = HTTPHeaders()
+            headers.contentType = contentType
+            return Response(status: .ok, headers: headers, body: .init(buffer: body))
+        }
     }
+    /// What a request that missed is told: to search, or the answer another request searched (nil: not kept).
+    private enum Turn: Sendable {
+        case search
+        case answer(Entry?)
+    }
+    private typealias Waiter = CheckedContinuation<Turn, Never>
     private struct Store {
         var entries: [String: Entry] = [:]
         var bytes = 0
+        /// Keys being searched, and who waits for each answer.
+        var searching: [String: [Waiter]] = [:]
     }
     private let lifetime: TimeInterval
     private let store = NIOLockedValueBox(Store())
@@ -27,26 +43,58 @@ final class PublicResponseCache: Sendable {
     /// The kept answer to this search, or `make`'s (kept when it is a 200).
     func response(for key: String, make: () async throws -> Response) async throws -> Response {
         guard lifetime > 0 else { return try await make() }
-        let now = Date(), generation = CatalogueGeneration.current
-        if let hit = store.withLockedValue({ $0.entries[key] }), hit.generation == generation, hit.expires > now {
-            var headers = HTTPHeaders()
-            headers.contentType = hit.contentType
-            return Response(status: .ok, headers: headers, body: .init(buffer: hit.body))
+        let generation = CatalogueGeneration.current
+        if let hit = store.withLockedValue({ $0.entries[key] }), hit.generation == generation, hit.expires > Date() {
+            return hit.response
+        }
+        let turn = await withCheckedContinuation { (waiter: Waiter) in
+            let searcher = store.withLockedValue { store in
+                guard store.searching[key] == nil else {
+                    store.searching[key]!.append(waiter)
+                    return false
+                }
+                store.searching[key] = []
+                return true
+            }
+            if searcher { waiter.resume(returning: .search) }
+        }
+        switch turn {
+        case .search:
+            return try await search(key, generation: generation, make: make)
+        case .answer(let answer):
+            guard let answer, answer.generation == generation else { return try await make() }
+            return answer.response
+        }
+    }
+
+    /// Searches, keeps a 200, and hands the answer to everyone who waited for it — also when the search failed.
+    private func search(_ key: String, generation: Int, make: () async throws -> Response) async throws -> Response {
+        var entry: Entry?
+        defer {
+            let waiters = store.withLockedValue { $0.searching.removeValue(forKey: key) ?? [] }
+            for waiter in waiters { waiter.resume(returning: .answer(entry)) }
         }
         let response = try await make()
         guard response.status == .ok, let body = response.body.buffer,
               let type = response.headers.contentType else { return response }
-        let entry = Entry(body: body, contentType: type, generation: generation, expires: now + lifetime)
+        let kept = Entry(body: body, contentType: type, generation: generation, expires: Date() + lifetime)
+        keep(kept, for: key)
+        entry = kept
+        return response
+    }
+
+    private func keep(_ entry: Entry, for key: String) {
+        let size = entry.body.readableBytes
         store.withLockedValue { store in
-            if store.bytes + body.readableBytes > Self.capacity {
-                store.entries = store.entries.filter { $0.value.expires > now && $0.value.generation == generation }
+            if store.bytes + size > Self.capacity {
+                let now = Date()
+                store.entries = store.entries.filter { $0.value.expires > now && $0.value.generation == entry.generation }
                 store.bytes = store.entries.values.reduce(0) { $0 + $1.body.readableBytes }
             }
-            guard store.bytes + body.readableBytes <= Self.capacity else { return }
-            store.bytes += body.readableBytes - (store.entries[key]?.body.readableBytes ?? 0)
+            guard store.bytes + size <= Self.capacity else { return }
+            store.bytes += size - (store.entries[key]?.body.readableBytes ?? 0)
             store.entries[key] = entry
         }
-        return response
     }
 }
 
