@@ -93,6 +93,34 @@ final class LedgerSheetTests: XCTestCase {
         }
     }
 
+    func testAnExportLeavesOutCancelledAndRejectedRowsAndKeepsTheCorrection() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 23))
+            let buyer = try await apiClient(app, "buyer")
+            let office = try await apiClient(app, "office")
+            typealias Body = PeriodTests.Body
+            let wrong = try await buyer.post("/api/v1/purchases", Body(purchasedOn: "2026-11-02", amount: "90元"))
+                .content.decode(PeriodTests.P.self)
+            let refused = try await buyer.post("/api/v1/purchases", Body(purchasedOn: "2026-11-03", amount: "77元"))
+                .content.decode(PeriodTests.P.self)
+            let kept = try await buyer.post("/api/v1/purchases", Body(purchasedOn: "2026-11-04", amount: "55元"))
+            XCTAssertEqual(kept.status, .created)
+            var fix = Body(purchasedOn: "2026-11-02", amount: "120元")
+            fix.reason = "金额填错"
+            try await assertEqual(try await buyer.post("/api/v1/purchases/\(wrong.id)/correct", fix).status, .created)
+            let reject = VerifyBody(approve: false, reason: "查无此单")
+            try await assertEqual(try await office.post("/api/v1/purchases/\(refused.id)/verify", reject).status, .ok)
+
+            let csv = try await office.get("/api/v1/purchases/sheets?form=3&format=csv&from=2026-11-01&to=2026-11-30")
+            let text = String(decoding: Data(buffer: csv.body), as: UTF8.self)
+            XCTAssertTrue(text.contains("120元") && text.contains("55元"), text)
+            XCTAssertFalse(text.contains("90元"), "the reversed row and its reversal are left out")
+            XCTAssertFalse(text.contains("77元"), "a rejected row is left out")
+            let none = try await office.get("/api/v1/purchases/sheets?form=3&format=csv&from=2026-12-01")
+            XCTAssertFalse(String(decoding: Data(buffer: none.body), as: UTF8.self).contains("55元"), "dates bound it")
+        }
+    }
+
     /// Issue 13, item 1: "合作社，带动贫困户12户" counts 12 households; a cooperative without a number is a warning.
     func testACooperativesHouseholdsAreReadFromTheNote() async throws {
         try await withApp { app, _ in

@@ -124,14 +124,27 @@ extension Array {
 }
 
 extension Purchase: Scoped {
-    /// An office sees rows bought by units in its region or coming from its region.
-    static func restrict(_ q: QueryBuilder<Purchase>, to scope: Scope) -> QueryBuilder<Purchase>? {
+    /// An office sees rows bought by units in its region or coming from its region; nil: the scope sees none.
+    /// One rule for Fluent's queries and for those written with SQLKit, where the table is named `table`.
+    static func visible(to scope: Scope, table: String = "p") -> SQLQueryString? {
         switch scope {
+        case .everything:
+            "1 = 1"
         case .region(let r):
-            q.group(.or) { $0.filter(\.$buyerRegionCode =~ r.subtreePrefix).filter(\.$originRegionCode =~ r.subtreePrefix) }
-        case .system(let id): q.filter(\.$buyerSystemID == id)
-        case .buyerUnit(let id): q.filter(\.$buyerUnit.$id == id)
-        default: nil
+            """
+            (\(ident: table).buyer_region_code LIKE \(bind: r.subtreePrefix + "%")
+                OR \(ident: table).origin_region_code LIKE \(bind: r.subtreePrefix + "%"))
+            """
+        case .system(let id):
+            "\(ident: table).buyer_system_id = \(bind: id)"
+        case .buyerUnit(let id):
+            "\(ident: table).buyer_unit_id = \(bind: id)"
+        default:
+            nil
         }
+    }
+
+    static func restrict(_ q: QueryBuilder<Purchase>, to scope: Scope) -> QueryBuilder<Purchase>? {
+        visible(to: scope, table: schema).map { q.filter(.sql(embed: $0)) }
     }
 }
