@@ -80,9 +80,11 @@ enum FlagScan {
                 }
             }
         }
-        let suppliers = Set(rows.compactMap(\.supplier_id))
-        let households = suppliers.isEmpty ? [] : Set(try await Supplier.query(on: db).filter(\.$id ~~ suppliers)
-            .filter(\.$kind == SupplierKind.household.rawValue).all().compactMap(\.id))
+        var households = Set<Int>()
+        for chunk in Array(Set(rows.compactMap(\.supplier_id))).chunked(1_000).map(Array.init) {
+            households.formUnion(try await Supplier.query(on: db).filter(\.$id ~~ chunk)
+                .filter(\.$kind == SupplierKind.household.rawValue).all().compactMap(\.id))
+        }
         var out: [String: Anomalies.Supply] = [:]
         for r in rows {
             let key = Anomalies.Supply.key(seller: r.seller_key, variety: r.variety)

@@ -61,11 +61,14 @@ enum HouseholdAttribution {
     static func linked(_ suppliers: Set<Int>, on db: any Database) async throws -> [Int: [Int: Int]] {
         guard !suppliers.isEmpty else { return [:] }
         var out: [Int: [Int: Int]] = [:]
-        for s in try await Supplier.query(on: db).filter(\.$id ~~ suppliers).all() {
-            if let own = s.$household.id { out[s.id!] = [own: 1] }
-        }
-        for l in try await SupplierHousehold.query(on: db).filter(\.$supplier.$id ~~ suppliers).all() {
-            out[l.$supplier.id, default: [:]][l.$household.id] = l.weight
+        // In chunks: a province's suppliers outnumber the binds one statement may carry.
+        for chunk in Array(suppliers).chunked(1_000).map(Array.init) {
+            for s in try await Supplier.query(on: db).filter(\.$id ~~ chunk).all() {
+                if let own = s.$household.id { out[s.id!] = [own: 1] }
+            }
+            for l in try await SupplierHousehold.query(on: db).filter(\.$supplier.$id ~~ chunk).all() {
+                out[l.$supplier.id, default: [:]][l.$household.id] = l.weight
+            }
         }
         return out
     }
