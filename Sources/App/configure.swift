@@ -59,7 +59,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     registerCommands(app)
     if config.opensDatabaseAtStart {
         app.lifecycle.use(JobRunner())
-        if app.environment != .testing { app.lifecycle.use(CatalogueSweeper()) }
+        if app.environment != .testing {
+            app.lifecycle.use(CatalogueSweeper())
+            app.lifecycle.use(HeapTrimmer())
+        }
     }
 
     try routes(app)
