@@ -7,7 +7,8 @@ One server with the demo data, on SQLite or on a throw-away PostgreSQL. Each rou
 followed to their end), then exports the whole 附件3 as CSV `--repeat` times and reads the progress dashboard as
 often; RSS is read after the import and after every export, as the heap's part (RssAnon) and mapped files' (RssFile:
 SQLite's database file, mapped by each connection and shared with the OS cache). A leak grows within a round at fixed
-data; a high-water mark grows only between rounds, with the rows each export holds.
+data; a high-water mark grows only between rounds, with the rows each export holds. The last reading of a round
+follows `--settle` idle seconds (past the server's 30-second heap trim).
 """
 import argparse
 import json
@@ -49,6 +50,7 @@ def main():
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--settle", type=float, default=31, help="seconds idle before the round's last reading")
     args = parser.parse_args()
     pg = Postgres().start() if args.postgres else None
     server = AppServer("memory", pg.url() if pg else "", demo=True, lease=30).start()
@@ -68,11 +70,13 @@ def main():
                 size = len(r.content)
                 assert office.get(server.base + "/progress", timeout=60).status_code == 200
                 rss.append(rss_mib(server))
+            time.sleep(args.settle)
             print(json.dumps({
                 "round": n, "imported_rows": n * args.rows, "export_lines": r.text.count("\n"),
                 "export_kib": size // 1024, "export_s_median": round(statistics.median(seconds), 2),
                 "rss_mib_after_import": after_import,
                 "rss_mib_after_each_export": rss,
+                "rss_mib_idle_after": rss_mib(server),
             }), flush=True)
     finally:
         server.stop()

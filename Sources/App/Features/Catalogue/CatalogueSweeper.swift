@@ -3,28 +3,17 @@ import Vapor
 /// Runs `CatalogueListings.sweep` when a server starts and every hour after, so that what time takes out of the
 /// public catalogue (an expired certificate, an offer a month without update, a bar that ended) leaves or returns to
 /// its index within the hour. Searches check those conditions themselves: a missed sweep costs speed only.
-final class CatalogueSweeper: LifecycleHandler, @unchecked Sendable {
-    static let every: Duration = .seconds(3_600)
-    private var task: Task<Void, Never>?
+final class CatalogueSweeper: PeriodicWork, @unchecked Sendable {
+    init() { super.init(every: .seconds(3_600)) }
 
-    func didBootAsync(_ app: Application) async throws {
-        task = Task {
-            while !Task.isCancelled {
-                do {
-                    try await app.db.writeTransaction { db in
-                        try await CatalogueListings.sweep(today: app.today, on: db)
-                    }
-                } catch {
-                    app.logger.warning("catalogue sweep failed: \(String(describing: error))")
-                }
-                try? await Task.sleep(for: Self.every)
+    override func round(_ app: Application) async {
+        do {
+            try await app.db.writeTransaction { db in
+                try await CatalogueListings.sweep(today: app.today, on: db)
             }
+        } catch {
+            app.logger.warning("catalogue sweep failed: \(String(describing: error))")
         }
-    }
-
-    func shutdownAsync(_ app: Application) async {
-        task?.cancel()
-        await task?.value
     }
 }
 

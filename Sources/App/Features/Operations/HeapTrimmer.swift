@@ -7,22 +7,11 @@ import Vapor
 /// half minute. glibc keeps freed pages inside its heaps for reuse: measured with `bench/export_memory.py`, a
 /// server's heap rose about 100 MiB with every 10,000 rows imported and stayed there, and `malloc_trim` took it
 /// from 185 back to 45 MiB — freed memory, not a leak. Without the trim a server's size is its busiest moment.
-final class HeapTrimmer: LifecycleHandler, @unchecked Sendable {
-    static let every: Duration = .seconds(30)
-    private var task: Task<Void, Never>?
+final class HeapTrimmer: PeriodicWork, @unchecked Sendable {
+    init() { super.init(every: .seconds(30)) }
 
-    func didBootAsync(_ app: Application) async throws {
-        task = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.every)
-                Self.releaseFreedMemory()
-            }
-        }
-    }
-
-    func shutdownAsync(_ app: Application) async {
-        task?.cancel()
-        await task?.value
+    override func round(_ app: Application) async {
+        Self.releaseFreedMemory()
     }
 
     /// Returns freed pages of every heap to the system; false where the C library has no such call (it is
