@@ -111,6 +111,19 @@ def submit(driver, element):
         "return window.__bangfuOldPage === undefined && document.readyState === 'complete'"))
 
 
+def finish_job(driver):
+    """On a job's page (it reloads itself while the job waits or runs): waits for the end, checks it went well,
+    and follows the page's link back to where the result is shown. Returns the job's sentence."""
+    WebDriverWait(driver, 60, poll_frequency=0.2).until(lambda d: d.find_elements(By.ID, "job") and d.find_element(
+        By.ID, "job").get_attribute("data-state") not in ("queued", "running"))
+    job = driver.find_element(By.ID, "job")
+    assert job.get_attribute("data-state") == "done", job.text
+    said = driver.find_element(By.ID, "job-result").text
+    shot(driver, "job-" + driver.find_element(By.TAG_NAME, "h1").text)
+    submit(driver, driver.find_element(By.ID, "job-back"))
+    return said
+
+
 def shot(driver, name):
     SHOTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(SHOTS / f"{name}.png"))

@@ -9,7 +9,7 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import login, shot, submit
+from conftest import finish_job, login, shot, submit
 from test_ledger_truth import SALES, sheet, upload
 
 DAY = "2026-11-21"
@@ -53,6 +53,7 @@ def test_office_reconciles_a_period_against_waybills_and_traceability_moves(serv
     submit(browser, browser.find_element(By.ID, "logistics-submit"))
     assert "新增 2 条" in browser.find_element(By.ID, "logistics-result").text
     submit(browser, browser.find_element(By.ID, "run-submit"))
+    assert "对账完成" in finish_job(browser), "the run is a job; its page leads back to the period"
     links = browser.find_element(By.ID, "links")
     contradiction = links.find_element(By.XPATH, ".//tr[contains(@class, 'contradiction') and contains(., '重量不符')]")
     agreement = links.find_element(By.XPATH, ".//tr[contains(., '重量与数量相符')]")
@@ -80,6 +81,7 @@ def test_office_reconciles_a_period_against_waybills_and_traceability_moves(serv
 
     browser.get(server + period)
     submit(browser, browser.find_element(By.ID, "run-submit"))
+    assert "对账完成" in finish_job(browser), "the run is a job; its page leads back to the period"
     after = rate(browser)
     assert after != before, f"可溯源率 {before} → {after}"
     assert not browser.find_elements(By.XPATH, "//table[@id='links']//tr[contains(@class, 'contradiction') and contains(., '重量不符') and contains(., '待确认')]")
@@ -89,6 +91,7 @@ def test_office_reconciles_a_period_against_waybills_and_traceability_moves(serv
 
     browser.get(server + period)
     submit(browser, browser.find_element(By.ID, "flag-scan-submit"))
+    assert "扫描完成" in finish_job(browser)
     submit(browser, browser.find_element(By.XPATH, "//p[@id='flag-rules']/a[contains(., '单价异常')]"))
     flag = browser.find_element(By.XPATH, "//table[@id='flag-list']//tr[contains(., '单价异常') and contains(., '15元/斤')]")
     flag.find_element(By.NAME, "note").send_keys("春节礼盒，单价属实")

@@ -50,6 +50,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let jobs = JobQueue(instance: config.instance, leaseSeconds: config.jobLeaseSeconds)
     jobs.register(PlatformImport.jobKind, PlatformImport.job)
     jobs.register(LedgerExport.jobKind, LedgerExport.job)
+    jobs.register(PriceWarnings.jobKind, PriceWarnings.job)
+    jobs.register(ReconciliationJobs.Kind.reconciliation.rawValue, ReconciliationJobs.reconciliation)
+    jobs.register(ReconciliationJobs.Kind.flagScan.rawValue, ReconciliationJobs.flagScan)
     app.storage[JobQueueKey.self] = jobs
     app.publicCache = PublicResponseCache(seconds: config.publicCacheSeconds)
     app.storage[MarketPricesKey.self] = MarketPrices()

@@ -8,18 +8,6 @@ import XCTest
 /// A large export as a job (issue 18): queued, produced by whichever server claims it, downloaded by its starter
 /// alone while it is kept, then gone.
 final class ExportJobTests: XCTestCase {
-    struct Job: Decodable { let id: String; let state: String; let download: String?; let keptUntil: String? }
-
-    private func ended(_ client: APIClient, _ id: String) async throws -> Job {
-        var job = try await client.get("/api/v1/jobs/\(id)").content.decode(Job.self)
-        let patience = ContinuousClock.now + .seconds(120)
-        while ["queued", "running"].contains(job.state), ContinuousClock.now < patience {
-            try await Task.sleep(for: .milliseconds(50))
-            job = try await client.get("/api/v1/jobs/\(id)").content.decode(Job.self)
-        }
-        return job
-    }
-
     func testAnExportJobMakesTheSameFileKeptForItsStarterUntilItExpires() async throws {
         try await withApp { app, _ in
             let office = try await apiClient(app, "office")
@@ -28,7 +16,7 @@ final class ExportJobTests: XCTestCase {
             XCTAssertEqual(direct.status, .ok)
             let started = try await office.get(query + "&async=1")
             XCTAssertEqual(started.status, .accepted)
-            let job = try await ended(office, try started.content.decode(Job.self).id)
+            let job = try await office.ended(try started.content.decode(APIClient.Job.self).id)
             XCTAssertEqual(job.state, "done")
             XCTAssertNotNil(job.keptUntil)
             let download = try XCTUnwrap(job.download)
@@ -46,7 +34,7 @@ final class ExportJobTests: XCTestCase {
             try await app.jobs.sweep(on: app)
             let gone = try await office.get("/api/v1/jobs/\(job.id)/file")
             XCTAssertEqual(gone.status, .gone)
-            let after = try await office.get("/api/v1/jobs/\(job.id)").content.decode(Job.self)
+            let after = try await office.get("/api/v1/jobs/\(job.id)").content.decode(APIClient.Job.self)
             XCTAssertNil(after.download)
         }
     }

@@ -126,6 +126,25 @@ struct APIClient {
     }
 }
 
+extension APIClient {
+    /// A job as the API shows it to its starter.
+    struct Job: Decodable {
+        let id: String; let kind: String; let state: String; let message: String?
+        let download: String?; let keptUntil: String?
+    }
+
+    /// Polls a job until it ends (two minutes at most), as a client of the API does.
+    func ended(_ id: String) async throws -> Job {
+        var job = try await get("/api/v1/jobs/\(id)").content.decode(Job.self)
+        let patience = ContinuousClock.now + .seconds(120)
+        while ["queued", "running"].contains(job.state), ContinuousClock.now < patience {
+            try await Task.sleep(for: .milliseconds(50))
+            job = try await get("/api/v1/jobs/\(id)").content.decode(Job.self)
+        }
+        return job
+    }
+}
+
 extension XCTHTTPResponse {
     func error() throws -> ErrorJSON { try JSONDecoder().decode(ErrorJSON.self, from: Data(buffer: body)) }
 }

@@ -32,3 +32,11 @@ struct Caller: Sendable {
         origin = job.origin
     }
 }
+
+extension Caller {
+    /// The region an office's scope stops at: where its runs (reconciliation, scans, warnings) reach.
+    func jurisdiction() throws -> RegionCode {
+        guard case .region(let r) = scope else { throw APIError.forbidden }
+        return r
+    }
+}

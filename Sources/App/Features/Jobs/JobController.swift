@@ -45,13 +45,31 @@ enum JobController {
 
     @Sendable static func apiShow(req: Request) async throws -> JobStatus { JobStatus(try await find(req)) }
 
-    struct Page: Encodable { let shell: Shell; let job: JobStatus; let title: String }
+    /// Queues long work for the request's caller: the API answers 202 with the job to poll, a page goes to the
+    /// job's page.
+    static func start(_ req: Request, kind: String, params: some Encodable) async throws -> Response {
+        let job = try await req.application.jobs.enqueue(kind, params: params, input: nil, origin: .request(req),
+                                                         app: req.application)
+        guard req.url.path.hasPrefix("/api/") else { return req.redirect(to: SiteURL.job.path(id: job.id ?? "")) }
+        return try await JobStatus(job).encodeResponse(status: .accepted, for: req)
+    }
+
+    struct Page: Encodable {
+        let shell: Shell
+        let job: JobStatus
+        let title: String
+        let backLabel: String
+        let back: String
+    }
 
     /// The page reloads itself every two seconds until the job ends (no script needed).
     @Sendable static func page(req: Request) async throws -> View {
         let job = try await find(req)
-        let title = job.kind == LedgerExport.jobKind ? "导出台账" : "任务"
-        return try await req.view.render("jobs/show", Page(shell: Shell(req), job: JobStatus(job), title: title))
+        let handler = req.application.jobs.handlers.withLockedValue { $0[job.kind] }
+        let back = handler?.back(job) ?? (label: "返回首页", path: "/")
+        let page = Page(shell: Shell(req), job: JobStatus(job), title: handler?.title ?? "任务",
+                        backLabel: back.label, back: back.path)
+        return try await req.view.render("jobs/show", page)
     }
 
     /// The produced file, to its starter, until it is no longer kept.

@@ -89,7 +89,9 @@ extension JobQueue {
             .set(\.$leaseUntil, to: nil)
         switch ending {
         case .done(let outcome):
-            update = update.set(\.$state, to: .done).set(\.$report, to: outcome.report)
+            update = update.set(\.$state, to: .done)
+                .set(\.$report, to: outcome.report)
+                .set(\.$message, to: outcome.message)
             if let result = outcome.result {
                 update = update.set(\.$resultSHA, to: result.sha256).set(\.$resultName, to: result.name)
                     .set(\.$expiresAt, to: now + result.keepSeconds * 1_000)

@@ -102,13 +102,26 @@ final class JobQueue: Sendable {
 
 /// What a kind of job does with its row; registered at start-up by the feature that queues it.
 struct JobHandler: Sendable {
+    /// The job page's heading.
+    var title = "任务"
+    /// Where the job's page leads back to (a label and a path), from the job's row.
+    var back: @Sendable (JobRecord) -> (label: String, path: String) = { _ in ("返回台账", "/purchases") }
     let run: @Sendable (JobContext) async throws -> JobOutcome
 }
 
-/// How a job ended well: its report, and a file it produced (kept `keepSeconds` for download).
+/// How a job ended well: its report, a sentence for its starter, and a file it produced (kept `keepSeconds`).
 struct JobOutcome: Sendable {
     var report: String?
+    var message: String?
     var result: (sha256: String, name: String, keepSeconds: Int64)?
+}
+
+extension JobOutcome {
+    /// A run's summary kept as the job's report (JSON), and the sentence its page shows.
+    init(summary: some Encodable, message: String) throws {
+        report = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        self.message = message
+    }
 }
 
 /// The job's own refusal (a file with bad rows): its report says why; nothing was written.

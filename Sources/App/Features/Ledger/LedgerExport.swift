@@ -31,7 +31,7 @@ enum LedgerExport {
         }
     }
 
-    static let job = JobHandler { job in
+    static let job = JobHandler(title: "导出台账") { job in
         let params = try job.params(Params.self)
         guard let action = Action(rawValue: params.action) else { throw APIError.forbidden }
         let caller = try await Caller(job: job.job, action: action, app: job.app)

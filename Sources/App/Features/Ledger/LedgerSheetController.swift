@@ -141,9 +141,6 @@ enum LedgerSheetController {
             let file = try await LedgerExport.file(params, caller: Caller(req), on: try await req.replica())
             return file.response(attachment: true)
         }
-        let job = try await req.application.jobs.enqueue(LedgerExport.jobKind, params: params, input: nil,
-                                                         origin: .request(req), app: req.application)
-        guard req.url.path.hasPrefix("/api/") else { return req.redirect(to: SiteURL.job.path(id: job.id ?? "")) }
-        return try await JobStatus(job).encodeResponse(status: .accepted, for: req)
+        return try await JobController.start(req, kind: LedgerExport.jobKind, params: params)
     }
 }

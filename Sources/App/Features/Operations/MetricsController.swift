@@ -11,7 +11,7 @@ enum MetricsController {
         try await connectionFigures(req)
         let running = Double(req.application.jobs.running)
         Metrics.gauge("bangfu_jobs_running_here", "Jobs this server is running now", running)
-        var response = Response(status: .ok, body: .init(string: Metrics.registry.emitToString()))
+        let response = Response(status: .ok, body: .init(string: Metrics.registry.emitToString()))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "plain",
                                                      parameters: ["version": "0.0.4", "charset": "utf-8"])
         return response

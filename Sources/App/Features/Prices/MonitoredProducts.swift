@@ -44,8 +44,13 @@ struct ProductDTO: Content {
 enum MonitoredProducts {
     /// Products whose jurisdiction is the caller's region, above it, or below it.
     static func visible(_ req: Request, action: Action = .viewPrices) async throws -> [MonitoredProduct] {
-        let q = MonitoredProduct.query(on: req.db)
-        switch req.scope(for: action) ?? req.scope {
+        try await visible(to: req.scope(for: action) ?? req.scope, on: req.db)
+    }
+
+    /// The products of the scope's places and of the jurisdictions above them.
+    static func visible(to scope: Scope, on db: any Database) async throws -> [MonitoredProduct] {
+        let q = MonitoredProduct.query(on: db)
+        switch scope {
         case .everything: break
         case .region(let r):
             let above = r.selfAndAncestors.map(\.digits)

@@ -46,24 +46,32 @@ struct FlagDTO: Content {
 extension Anomalies.Thresholds: Content {}
 
 enum LedgerFlags {
+    struct ScanSummary: Codable {
+        let from: String, to: String
+        /// Flags the scan found, and of them those not seen before.
+        let found: Int, created: Int
+    }
+
     /// Scans the office's subtree for a period; new flags open, flags seen before keep their decision.
-    static func scan(_ input: ReconciliationService.RunInput, req: Request) async throws -> [LedgerFlag] {
-        let region = try PeriodController.jurisdiction(req, for: .reconcile)
-        let (from, to) = try ReconciliationService.period(input, today: req.today)
+    static func scan(_ input: ReconciliationService.RunInput, caller: Caller,
+                     on db: any Database) async throws -> ScanSummary {
+        let region = try caller.jurisdiction()
+        let (from, to) = try ReconciliationService.period(input, today: caller.today)
         let scope = ReconciliationScope(prefix: region.subtreePrefix, from: from, to: to)
-        let rows = try await FlagScan.rows(scope, on: req.db)
-        let context = try await FlagScan.Context.read(rows, region: region, on: req.db)
-        let uncertified = try await FlagScan.uncertified(scope, on: req.db)
+        let rows = try await FlagScan.rows(scope, on: db)
+        let context = try await FlagScan.Context.read(rows, region: region, on: db)
+        let uncertified = try await FlagScan.uncertified(scope, on: db)
         let flags = context.scan(rows, rules: Set(Anomalies.Rule.allCases)) + uncertified.flags
         let origins = Dictionary(rows.map { ($0.id, $0.origin_region_code) }, uniquingKeysWith: { a, _ in a })
             .merging(uncertified.origins, uniquingKeysWith: { a, _ in a })
-        try await req.db.writeTransaction { db in
+        let created = try await db.writeTransaction { db in
             let created = try await FlagRecord.save(flags, origins: origins, jurisdiction: region,
                                                     period: "\(from)~\(to)", on: db)
-            try await Audit.record(req, on: db, action: "scan", entity: "ledger_flags", id: nil, region: region.digits,
-                                   after: ["found": String(flags.count), "new": String(created)])
+            try await Audit.record(caller.origin, on: db, action: "scan", entity: "ledger_flags", id: nil,
+                                   region: region.digits, after: ["found": String(flags.count), "new": String(created)])
+            return created
         }
-        return try await list(req, region: region)
+        return ScanSummary(from: from.description, to: to.description, found: flags.count, created: created)
     }
 
     /// The flags of the caller's places (of one rule, when `rule` names one): open ones first, newest first.
@@ -153,8 +161,12 @@ enum LedgerFlags {
         return try await LedgerService.reversing(row, reason: "台账异常作废：" + reason, req: req)
     }
 
-    @Sendable static func apiScan(req: Request) async throws -> [FlagDTO] {
-        try await scan(try req.content.decode(ReconciliationService.RunInput.self), req: req).map(FlagDTO.init)
+    /// The flags of the caller's places after the scan; `?async=1` queues the scan as a job (202).
+    @Sendable static func apiScan(req: Request) async throws -> Response {
+        let input = try req.content.decode(ReconciliationService.RunInput.self)
+        if req.query["async"] == "1" { return try await ReconciliationJobs.start(.flagScan, input, req: req) }
+        _ = try await scan(input, caller: Caller(req), on: req.db)
+        return try await list(req, region: try Caller(req).jurisdiction()).map(FlagDTO.init).encodeResponse(for: req)
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [FlagDTO] { try await list(req).map(FlagDTO.init) }

@@ -40,8 +40,11 @@ enum ReconciliationController {
         return ids.compactMap { byID[$0] }
     }
 
-    @Sendable static func apiRun(req: Request) async throws -> ReconciliationService.Summary {
-        try await ReconciliationService.run(try req.content.decode(ReconciliationService.RunInput.self), req: req)
+    /// The run's summary; `?async=1` queues it as a job (202), as a province's quarter needs.
+    @Sendable static func apiRun(req: Request) async throws -> Response {
+        let input = try req.content.decode(ReconciliationService.RunInput.self)
+        if req.query["async"] == "1" { return try await ReconciliationJobs.start(.reconciliation, input, req: req) }
+        return try await ReconciliationService.run(input, caller: Caller(req), on: req.db).encodeResponse(for: req)
     }
 
     @Sendable static func apiLinks(req: Request) async throws -> [LinkDTO] {
@@ -88,16 +91,9 @@ enum ReconciliationController {
         try await req.view.render("reconciliation/index", try await page(req))
     }
 
+    /// The page's run and scan are jobs: the page goes to the job's, which leads back to the period's results.
     @Sendable static func submitRun(req: Request) async throws -> Response {
-        let f = try NeedInput.formValues(req)
-        do {
-            _ = try await ReconciliationService.run(.init(from: f["from"], to: f["to"]), req: req)
-            return req.redirect(to: "/reconciliation?from=\(f["from"] ?? "")&to=\(f["to"] ?? "")")
-        } catch let e as FieldError {
-            var page = try await page(req)
-            page.error = e.message
-            return try await req.render("reconciliation/index", page, status: .unprocessableEntity)
-        }
+        try await submitJob(.reconciliation, req: req)
     }
 
     @Sendable static func submitLogistics(req: Request) async throws -> Response {
@@ -115,9 +111,18 @@ enum ReconciliationController {
     }
 
     @Sendable static func submitFlagScan(req: Request) async throws -> Response {
+        try await submitJob(.flagScan, req: req)
+    }
+
+    private static func submitJob(_ kind: ReconciliationJobs.Kind, req: Request) async throws -> Response {
         let f = try NeedInput.formValues(req)
-        _ = try await LedgerFlags.scan(.init(from: f["from"], to: f["to"]), req: req)
-        return req.redirect(to: "/reconciliation?from=\(f["from"] ?? "")&to=\(f["to"] ?? "")#flags")
+        do {
+            return try await ReconciliationJobs.start(kind, .init(from: f["from"], to: f["to"]), req: req)
+        } catch let e as FieldError {
+            var page = try await page(req)
+            page.error = e.message
+            return try await req.render("reconciliation/index", page, status: .unprocessableEntity)
+        }
     }
 
     @Sendable static func submitFlagResolve(req: Request) async throws -> Response {

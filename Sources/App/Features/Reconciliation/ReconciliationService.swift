@@ -33,11 +33,10 @@ enum ReconciliationService {
         return (from, to)
     }
 
-    static func run(_ input: RunInput, req: Request) async throws -> Summary {
-        let region = try PeriodController.jurisdiction(req, for: .reconcile)
-        let (from, to) = try period(input, today: req.today)
+    static func run(_ input: RunInput, caller: Caller, on db: any Database) async throws -> Summary {
+        let region = try caller.jurisdiction()
+        let (from, to) = try period(input, today: caller.today)
         let scope = ReconciliationScope(prefix: region.subtreePrefix, from: from, to: to)
-        let db = req.db
         let marks = try await scope.watermarks(on: db)
         let last = input.full == true ? nil : try await ReconciliationRun.find(scope, on: db)
         let incremental = last != nil
@@ -50,13 +49,13 @@ enum ReconciliationService {
         var tally = ReconciliationStore.Tally()
         for batch in batches(blocks) {
             let part = try await ReconciliationStore.reconcile(scope.townships(batch.first, through: batch.last),
-                                                               blocks: batch.blocks, req: req)
+                                                               blocks: batch.blocks, on: db)
             tally.add(part)
         }
         let done = tally
         try await db.writeTransaction { db in
             try await ReconciliationRun.remember(scope, marks, on: db)
-            try await Audit.record(req, on: db, action: "reconcile", entity: "reconciliation", id: nil,
+            try await Audit.record(caller.origin, on: db, action: "reconcile", entity: "reconciliation", id: nil,
                                    region: region.digits,
                                    after: ["from": from.description, "to": to.description, "rows": String(done.rows),
                                            "proposals": String(done.proposals), "full": String(!incremental)])

@@ -30,8 +30,8 @@ enum ReconciliationStore {
 
     /// Blocks read whole: every row of the places' blocks given ("township:buyer"; nil: all), so a row reversed or
     /// rejected since the last run loses its proposals; only the standing ones are matched.
-    static func reconcile(_ place: ReconciliationScope, blocks: [String]?, req: Request) async throws -> Tally {
-        let sql = req.db as! any SQLDatabase
+    static func reconcile(_ place: ReconciliationScope, blocks: [String]?, on db: any Database) async throws -> Tally {
+        let sql = db as! any SQLDatabase
         var rowQuery: SQLQueryString = """
             SELECT p.id, p.source, p.buyer_unit_id, p.origin_region_code, p.purchased_on, p.amount_fen,
                 p.quantity_thousandths, p.quantity_unit, p.variety,
@@ -55,7 +55,7 @@ enum ReconciliationStore {
         let (proposals, _) = Reconciliation.reconcile(rows, bills)
         let origin = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.origin_region_code) })
         let outcomes = try await save(proposals, rows: rows, cleared: all.map(\.id), waybills: bills.map(\.id),
-                                      origin: origin, on: req.db)
+                                      origin: origin, on: db)
         return Tally(rows: rows.count, waybills: bills.count, proposals: proposals.count,
                      blocks: Set(rows.map { "\($0.township)|\($0.buyer)" }).count,
                      outcomes: Dictionary(grouping: outcomes.values, by: \.rawValue).mapValues(\.count))

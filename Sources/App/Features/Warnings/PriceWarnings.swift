@@ -161,13 +161,23 @@ enum PriceWarnings {
 
     /// The weekly run over the office's products and places: the week's 成交价 derived first, then every unjudged
     /// week of its own places.
-    static func run(_ req: Request) async throws -> WarningRun.Summary {
-        let j = try PeriodController.jurisdiction(req, for: .manageWarnings)
-        let products = try await MonitoredProducts.visible(req, action: .manageWarnings)
-        try await DerivedPrices.collect(products, week: MarketWeek(req.today), within: j, today: req.today,
-                                        origin: .request(req), on: req.db)
-        return try await WarningRun.judge(products: products, within: j, today: req.today, origin: .request(req),
-                                          on: req.db)
+    /// The office's run: this week's 成交价 derived from the ledger, then every series week not yet judged.
+    static func run(caller: Caller, on db: any Database) async throws -> WarningRun.Summary {
+        let j = try caller.jurisdiction()
+        let products = try await MonitoredProducts.visible(to: caller.scope, on: db)
+        try await DerivedPrices.collect(products, week: MarketWeek(caller.today), within: j, today: caller.today,
+                                        origin: caller.origin, on: db)
+        return try await WarningRun.judge(products: products, within: j, today: caller.today, origin: caller.origin,
+                                          on: db)
+    }
+
+    static let jobKind = "warning-run"
+
+    /// The run as a job: at a province's scale it reads millions of price points.
+    static let job = JobHandler(title: "价格预警研判", back: { _ in ("返回预警", SiteURL.warnings.path) }) { job in
+        let caller = try await Caller(job: job.job, action: .manageWarnings, app: job.app)
+        let s = try await run(caller: caller, on: job.app.db)
+        return try JobOutcome(summary: s, message: s.sentence)
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [WarningDTO] {
@@ -184,5 +194,11 @@ enum PriceWarnings {
 
     @Sendable static func apiPublish(req: Request) async throws -> WarningDTO { try await publish(req) }
     @Sendable static func apiRelease(req: Request) async throws -> WarningDTO { try await release(req) }
-    @Sendable static func apiRun(req: Request) async throws -> WarningRun.Summary { try await run(req) }
+
+    /// The run's summary; `?async=1` queues it as a job (202).
+    @Sendable static func apiRun(req: Request) async throws -> Response {
+        _ = try Caller(req).jurisdiction()
+        if req.query["async"] == "1" { return try await JobController.start(req, kind: jobKind, params: [String]()) }
+        return try await run(caller: Caller(req), on: req.db).encodeResponse(for: req)
+    }
 }

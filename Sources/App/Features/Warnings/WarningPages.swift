@@ -81,11 +81,10 @@ enum WarningPages {
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
+    /// The run is a job: the page goes to the job's, which says what it judged and leads back here.
     @Sendable static func run(req: Request) async throws -> Response {
-        let s = try await PriceWarnings.run(req)
-        let text = "已研判\(s.judged)个周序列：新发预警\(s.raised)条，升级\(s.escalated)条，解除\(s.released)条"
-        return req.redirect(to: SiteURL.warnings.path + "?notice="
-            + (text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        _ = try Caller(req).jurisdiction()
+        return try await JobController.start(req, kind: PriceWarnings.jobKind, params: [String]())
     }
 
     @Sendable static func publish(req: Request) async throws -> Response {

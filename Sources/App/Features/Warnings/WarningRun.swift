@@ -15,6 +15,10 @@ enum WarningRun {
         mutating func add(_ other: Summary) {
             judged += other.judged; raised += other.raised; escalated += other.escalated; released += other.released
         }
+
+        var sentence: String {
+            "已研判\(judged)个周序列：新发预警\(raised)条，升级\(escalated)条，解除\(released)条"
+        }
     }
 
     struct SeriesKey: Hashable { let product: Int, region: String, source: String }
