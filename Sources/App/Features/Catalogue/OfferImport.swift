@@ -14,30 +14,32 @@ enum OfferImport {
         try await db.readyForBulkWrites()
         // A line repeated later in the file replaces the earlier one, as saving them in turn would.
         var order: [String] = [], byKey: [String: OfferService.Draft] = [:]
-        for d in drafts {
-            let key = OfferService.key(d, cipher: cipher)
+        let keys = try await drafts.concurrentMap { OfferService.key($0, cipher: cipher) }
+        for (key, d) in zip(keys, drafts) {
             if byKey[key] == nil { order.append(key) }
             byKey[key] = d
         }
         var report = ImportReport()
         for chunk in order.chunked(chunkSize) {
             let known = try await stored(Array(chunk), on: db)
-            var fresh: [Offer] = [], differing: [Int: OfferService.Draft] = [:]
+            var new: [Line] = [], seen: [(id: Int, hash: String?, line: Line)] = []
             for key in chunk {
                 guard let d = byKey[key] else { continue }
-                let households = try await OfferService.isHouseholds(d, on: db)
-                if let (id, hash) = known[key] {
-                    if hash == OfferService.fingerprint(d, households: households, cipher: cipher) {
-                        report.unchanged += 1
-                    } else {
-                        differing[id] = d
-                    }
-                    continue
-                }
+                let line = Line(key: key, draft: d, households: try await OfferService.isHouseholds(d, on: db))
+                if let (id, hash) = known[key] { seen.append((id, hash, line)) } else { new.append(line) }
+            }
+            let prints = try await seen.map(\.line).concurrentMap {
+                OfferService.fingerprint($0.draft, households: $0.households, cipher: cipher)
+            }
+            var differing: [Int: OfferService.Draft] = [:]
+            for (kept, hash) in zip(seen, prints) where kept.hash != hash { differing[kept.id] = kept.line.draft }
+            report.unchanged += seen.count - differing.count
+            let fresh = try await new.concurrentMap { line in
                 let offer = Offer()
-                _ = try OfferService.apply(d, to: offer, key: key, households: households, cipher: cipher)
+                _ = try OfferService.apply(line.draft, to: offer, key: line.key, households: line.households,
+                                           cipher: cipher)
                 (offer.updatedOn, offer.source) = (today.description, source)
-                fresh.append(offer)
+                return offer
             }
             let updated = try await update(differing, cipher: cipher, today: today, on: db)
             try await insert(fresh, on: db)
@@ -50,6 +52,12 @@ enum OfferImport {
                                after: ["source": source, "created": "\(report.created)", "updated": "\(report.updated)",
                                        "unchanged": "\(report.unchanged)"])
         return report
+    }
+
+    struct Line: Sendable {
+        let key: String
+        let draft: OfferService.Draft
+        let households: Bool
     }
 
     /// The chunk's offers already kept: id and fingerprint by key.
