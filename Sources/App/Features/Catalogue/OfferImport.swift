@@ -14,32 +14,30 @@ enum OfferImport {
         try await db.readyForBulkWrites()
         // A line repeated later in the file replaces the earlier one, as saving them in turn would.
         var order: [String] = [], byKey: [String: OfferService.Draft] = [:]
-        let keys = try await drafts.concurrentMap { OfferService.key($0, cipher: cipher) }
-        for (key, d) in zip(keys, drafts) {
+        for d in drafts {
+            let key = OfferService.key(d, cipher: cipher)
             if byKey[key] == nil { order.append(key) }
             byKey[key] = d
         }
         var report = ImportReport()
         for chunk in order.chunked(chunkSize) {
             let known = try await stored(Array(chunk), on: db)
-            var new: [Line] = [], seen: [(id: Int, hash: String?, line: Line)] = []
+            var fresh: [Offer] = [], differing: [Int: OfferService.Draft] = [:]
             for key in chunk {
                 guard let d = byKey[key] else { continue }
-                let line = Line(key: key, draft: d, households: try await OfferService.isHouseholds(d, on: db))
-                if let (id, hash) = known[key] { seen.append((id, hash, line)) } else { new.append(line) }
-            }
-            let prints = try await seen.map(\.line).concurrentMap {
-                OfferService.fingerprint($0.draft, households: $0.households, cipher: cipher)
-            }
-            var differing: [Int: OfferService.Draft] = [:]
-            for (kept, hash) in zip(seen, prints) where kept.hash != hash { differing[kept.id] = kept.line.draft }
-            report.unchanged += seen.count - differing.count
-            let fresh = try await new.concurrentMap { line in
+                let households = try await OfferService.isHouseholds(d, on: db)
+                if let (id, hash) = known[key] {
+                    if hash == OfferService.fingerprint(d, households: households, cipher: cipher) {
+                        report.unchanged += 1
+                    } else {
+                        differing[id] = d
+                    }
+                    continue
+                }
                 let offer = Offer()
-                _ = try OfferService.apply(line.draft, to: offer, key: line.key, households: line.households,
-                                           cipher: cipher)
+                _ = try OfferService.apply(d, to: offer, key: key, households: households, cipher: cipher)
                 (offer.updatedOn, offer.source) = (today.description, source)
-                return offer
+                fresh.append(offer)
             }
             let updated = try await update(differing, cipher: cipher, today: today, on: db)
             try await insert(fresh, on: db)
@@ -52,12 +50,6 @@ enum OfferImport {
                                after: ["source": source, "created": "\(report.created)", "updated": "\(report.updated)",
                                        "unchanged": "\(report.unchanged)"])
         return report
-    }
-
-    struct Line: Sendable {
-        let key: String
-        let draft: OfferService.Draft
-        let households: Bool
     }
 
     /// The chunk's offers already kept: id and fingerprint by key.
