@@ -165,8 +165,9 @@ enum LedgerFlags {
     @Sendable static func apiScan(req: Request) async throws -> Response {
         let input = try req.content.decode(ReconciliationService.RunInput.self)
         if req.query["async"] == "1" { return try await ReconciliationJobs.start(.flagScan, input, req: req) }
-        _ = try await scan(input, caller: Caller(req), on: req.db)
-        return try await list(req, region: try Caller(req).jurisdiction()).map(FlagDTO.init).encodeResponse(for: req)
+        let caller = Caller(req)
+        _ = try await scan(input, caller: caller, on: req.db)
+        return try await list(req, region: try caller.jurisdiction()).map(FlagDTO.init).encodeResponse(for: req)
     }
 
     @Sendable static func apiIndex(req: Request) async throws -> [FlagDTO] { try await list(req).map(FlagDTO.init) }
