@@ -46,12 +46,7 @@ final class ExportJobTests: XCTestCase {
             XCTAssertEqual(queued.status, .seeOther)
             let location = try XCTUnwrap(queued.headers.first(name: .location))
             XCTAssertTrue(location.hasPrefix("/jobs/"))
-            var page = try await office.get(location)
-            let patience = ContinuousClock.now + .seconds(120)
-            while page.body.string.contains("http-equiv=\"refresh\""), ContinuousClock.now < patience {
-                try await Task.sleep(for: .milliseconds(50))
-                page = try await office.get(location)
-            }
+            let page = try await office.ended(location)
             XCTAssertTrue(page.body.string.contains("id=\"job-download\""), page.body.string)
             let file = try await office.get(location + "/file")
             XCTAssertEqual(file.status, .ok)

@@ -86,12 +86,7 @@ final class OfficeRunJobTests: XCTestCase {
             XCTAssertEqual(queued.status, .seeOther)
             let location = try XCTUnwrap(queued.headers.first(name: .location))
             XCTAssertTrue(location.hasPrefix("/jobs/"), location)
-            var page = try await office.get(location)
-            let patience = ContinuousClock.now + .seconds(120)
-            while page.body.string.contains("http-equiv=\"refresh\""), ContinuousClock.now < patience {
-                try await Task.sleep(for: .milliseconds(50))
-                page = try await office.get(location)
-            }
+            let page = try await office.ended(location)
             XCTAssertTrue(page.body.string.contains("<h1>三方对账</h1>"), page.body.string)
             XCTAssertTrue(page.body.string.contains("对账完成（2026-10-01至2026-11-23）"), page.body.string)
             XCTAssertTrue(page.body.string.contains("href=\"/reconciliation?from=2026-10-01&amp;to=2026-11-23#links\""),

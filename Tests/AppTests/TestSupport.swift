@@ -145,6 +145,19 @@ extension APIClient {
     }
 }
 
+extension Browser {
+    /// A job's page once the job has ended: the page reloads itself (a refresh tag) until then.
+    mutating func ended(_ location: String) async throws -> XCTHTTPResponse {
+        var page = try await get(location)
+        let patience = ContinuousClock.now + .seconds(120)
+        while page.body.string.contains("http-equiv=\"refresh\""), ContinuousClock.now < patience {
+            try await Task.sleep(for: .milliseconds(50))
+            page = try await get(location)
+        }
+        return page
+    }
+}
+
 extension XCTHTTPResponse {
     func error() throws -> ErrorJSON { try JSONDecoder().decode(ErrorJSON.self, from: Data(buffer: body)) }
 }
