@@ -98,4 +98,36 @@ final class OfficeRunJobTests: XCTestCase {
             XCTAssertTrue(judge.headers.first(name: .location)?.hasPrefix("/jobs/") ?? false)
         }
     }
+
+    func testARunThatLostItsLeaseWritesNothing() async throws {
+        try await withApp { app, f in
+            try await quarter(app, f, try await apiClient(app, "office"))
+            let job = JobRecord()
+            job.ownerID = try await Fixtures.user("office", on: app.db).id
+            (job.originName, job.originIP) = ("office", "127.0.0.1")
+            let caller = try await Caller(job: job, action: .reconcile, app: app)
+            let input = ReconciliationService.RunInput(from: "2026-10-01", to: "2026-11-23")
+            let lost: LeaseCheck = { _ in
+                throw APIError(status: .conflict, code: "lease_lost", message: "任务已由另一台服务器接手")
+            }
+            let audits = try await AuditEntry.query(on: app.db).count()
+            for run in [{ _ = try await ReconciliationService.run(input, caller: caller, on: app.db, lease: lost) },
+                        { _ = try await LedgerFlags.scan(input, caller: caller, on: app.db, lease: lost) }] {
+                do {
+                    try await run()
+                    XCTFail("a run whose job was taken over stops")
+                } catch let e as APIError {
+                    XCTAssertEqual(e.code, "lease_lost")
+                }
+            }
+            try await assertEqual(try await ReconciliationLink.query(on: app.db).count(), 0, "no proposal kept")
+            try await assertEqual(try await ReconciliationRun.query(on: app.db).count(), 0, "no run remembered")
+            try await assertEqual(try await LedgerFlag.query(on: app.db).count(), 0, "no flag kept")
+            try await assertEqual(try await AuditEntry.query(on: app.db).count(), audits, "nothing audited")
+
+            let held: LeaseCheck = { _ in }
+            _ = try await ReconciliationService.run(input, caller: caller, on: app.db, lease: held)
+            try await assertTrue(try await ReconciliationLink.query(on: app.db).count() > 0, "held, the run writes")
+        }
+    }
 }

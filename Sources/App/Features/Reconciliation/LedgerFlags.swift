@@ -53,8 +53,8 @@ enum LedgerFlags {
     }
 
     /// Scans the office's subtree for a period; new flags open, flags seen before keep their decision.
-    static func scan(_ input: ReconciliationService.RunInput, caller: Caller,
-                     on db: any Database) async throws -> ScanSummary {
+    static func scan(_ input: ReconciliationService.RunInput, caller: Caller, on db: any Database,
+                     lease: LeaseCheck? = nil) async throws -> ScanSummary {
         let region = try caller.jurisdiction()
         let (from, to) = try ReconciliationService.period(input, today: caller.today)
         let scope = ReconciliationScope(prefix: region.subtreePrefix, from: from, to: to)
@@ -65,6 +65,7 @@ enum LedgerFlags {
         let origins = Dictionary(rows.map { ($0.id, $0.origin_region_code) }, uniquingKeysWith: { a, _ in a })
             .merging(uncertified.origins, uniquingKeysWith: { a, _ in a })
         let created = try await db.writeTransaction { db in
+            try await lease?(db)
             let created = try await FlagRecord.save(flags, origins: origins, jurisdiction: region,
                                                     period: "\(from)~\(to)", on: db)
             try await Audit.record(caller.origin, on: db, action: "scan", entity: "ledger_flags", id: nil,

@@ -20,7 +20,7 @@ enum ReconciliationJobs {
     static let reconciliation = JobHandler(title: "三方对账", back: back("#links")) { job in
         let input = try job.params(ReconciliationService.RunInput.self)
         let caller = try await Caller(job: job.job, action: .reconcile, app: job.app)
-        let s = try await ReconciliationService.run(input, caller: caller, on: job.app.db)
+        let s = try await ReconciliationService.run(input, caller: caller, on: job.app.db, lease: job.confirm)
         let done = "对账完成（\(s.from)至\(s.to)）：读取台账\(s.rows)行、运单\(s.waybills)条，给出建议\(s.proposals)条"
         return try JobOutcome(summary: s, message: done)
     }
@@ -28,7 +28,7 @@ enum ReconciliationJobs {
     static let flagScan = JobHandler(title: "台账异常扫描", back: back("#flags")) { job in
         let input = try job.params(ReconciliationService.RunInput.self)
         let caller = try await Caller(job: job.job, action: .reconcile, app: job.app)
-        let s = try await LedgerFlags.scan(input, caller: caller, on: job.app.db)
+        let s = try await LedgerFlags.scan(input, caller: caller, on: job.app.db, lease: job.confirm)
         let done = "扫描完成（\(s.from)至\(s.to)）：发现\(s.found)处，其中新增\(s.created)处"
         return try JobOutcome(summary: s, message: done)
     }

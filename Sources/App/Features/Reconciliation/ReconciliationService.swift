@@ -33,7 +33,8 @@ enum ReconciliationService {
         return (from, to)
     }
 
-    static func run(_ input: RunInput, caller: Caller, on db: any Database) async throws -> Summary {
+    static func run(_ input: RunInput, caller: Caller, on db: any Database,
+                    lease: LeaseCheck? = nil) async throws -> Summary {
         let region = try caller.jurisdiction()
         let (from, to) = try period(input, today: caller.today)
         let scope = ReconciliationScope(prefix: region.subtreePrefix, from: from, to: to)
@@ -49,11 +50,12 @@ enum ReconciliationService {
         var tally = ReconciliationStore.Tally()
         for batch in batches(blocks) {
             let part = try await ReconciliationStore.reconcile(scope.townships(batch.first, through: batch.last),
-                                                               blocks: batch.blocks, on: db)
+                                                               blocks: batch.blocks, on: db, lease: lease)
             tally.add(part)
         }
         let done = tally
         try await db.writeTransaction { db in
+            try await lease?(db)
             try await ReconciliationRun.remember(scope, marks, on: db)
             try await Audit.record(caller.origin, on: db, action: "reconcile", entity: "reconciliation", id: nil,
                                    region: region.digits,

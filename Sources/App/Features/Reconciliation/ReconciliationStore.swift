@@ -30,7 +30,8 @@ enum ReconciliationStore {
 
     /// Blocks read whole: every row of the places' blocks given ("township:buyer"; nil: all), so a row reversed or
     /// rejected since the last run loses its proposals; only the standing ones are matched.
-    static func reconcile(_ place: ReconciliationScope, blocks: [String]?, on db: any Database) async throws -> Tally {
+    static func reconcile(_ place: ReconciliationScope, blocks: [String]?, on db: any Database,
+                          lease: LeaseCheck? = nil) async throws -> Tally {
         let sql = db as! any SQLDatabase
         var rowQuery: SQLQueryString = """
             SELECT p.id, p.source, p.buyer_unit_id, p.origin_region_code, p.purchased_on, p.amount_fen,
@@ -55,7 +56,7 @@ enum ReconciliationStore {
         let (proposals, _) = Reconciliation.reconcile(rows, bills)
         let origin = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.origin_region_code) })
         let outcomes = try await save(proposals, rows: rows, cleared: all.map(\.id), waybills: bills.map(\.id),
-                                      origin: origin, on: db)
+                                      origin: origin, on: db, lease: lease)
         return Tally(rows: rows.count, waybills: bills.count, proposals: proposals.count,
                      blocks: Set(rows.map { "\($0.township)|\($0.buyer)" }).count,
                      outcomes: Dictionary(grouping: outcomes.values, by: \.rawValue).mapValues(\.count))
@@ -86,10 +87,11 @@ enum ReconciliationStore {
     /// and a row this run did not read (another period's run made it) goes too, and that row's outcome is marked
     /// stale, so its own period's next run reads it again: overlapping runs never leave a link twice.
     static func save(_ proposals: [Reconciliation.Proposal], rows: [Reconciliation.Purchase], cleared: [Int],
-                     waybills: [Int], origin: [Int: String],
-                     on db: any Database) async throws -> [Int: Reconciliation.Outcome] {
+                     waybills: [Int], origin: [Int: String], on db: any Database,
+                     lease: LeaseCheck? = nil) async throws -> [Int: Reconciliation.Outcome] {
         let links = proposals.map { link($0, origin: origin[$0.row] ?? "") }
         return try await db.writeTransaction { db in
+            try await lease?(db)
             let decided = try await rows.map(\.id).chunked(2_000).asyncFlatMap { chunk in
                 try await ReconciliationLink.query(on: db).filter(\.$purchaseID ~~ Array(chunk))
                     .filter(\.$status != "proposed").all()

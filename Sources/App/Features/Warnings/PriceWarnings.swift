@@ -162,13 +162,13 @@ enum PriceWarnings {
     /// The weekly run over the office's products and places: the week's 成交价 derived first, then every unjudged
     /// week of its own places.
     /// The office's run: this week's 成交价 derived from the ledger, then every series week not yet judged.
-    static func run(caller: Caller, on db: any Database) async throws -> WarningRun.Summary {
+    static func run(caller: Caller, on db: any Database, lease: LeaseCheck? = nil) async throws -> WarningRun.Summary {
         let j = try caller.jurisdiction()
         let products = try await MonitoredProducts.visible(to: caller.scope, on: db)
         try await DerivedPrices.collect(products, week: MarketWeek(caller.today), within: j, today: caller.today,
                                         origin: caller.origin, on: db)
         return try await WarningRun.judge(products: products, within: j, today: caller.today, origin: caller.origin,
-                                          on: db)
+                                          on: db, lease: lease)
     }
 
     static let jobKind = "warning-run"
@@ -176,7 +176,7 @@ enum PriceWarnings {
     /// The run as a job: at a province's scale it reads millions of price points.
     static let job = JobHandler(title: "价格预警研判", back: { _ in ("返回预警", SiteURL.warnings.path) }) { job in
         let caller = try await Caller(job: job.job, action: .manageWarnings, app: job.app)
-        let s = try await run(caller: caller, on: job.app.db)
+        let s = try await run(caller: caller, on: job.app.db, lease: job.confirm)
         return try JobOutcome(summary: s, message: s.sentence)
     }
 

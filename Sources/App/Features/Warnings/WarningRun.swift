@@ -27,7 +27,7 @@ enum WarningRun {
 
     /// `within`: only the series of places under it (an office's run, a clerk's report); nil: every place.
     static func judge(products: [MonitoredProduct], within: RegionCode? = nil, today: LocalDate,
-                      origin: Audit.Origin, on db: any Database) async throws -> Summary {
+                      origin: Audit.Origin, on db: any Database, lease: LeaseCheck? = nil) async throws -> Summary {
         let ids = products.compactMap(\.id)
         guard !ids.isEmpty else { return Summary() }
         let place = within?.subtreePrefix ?? ""
@@ -45,6 +45,7 @@ enum WarningRun {
             for start in stride(from: 0, to: ids.count, by: productsPerChunk) {
                 let chunk = Array(ids[start..<min(ids.count, start + productsPerChunk)])
                 summary.add(try await db.writeTransaction { tx in
+                    try await lease?(tx)
                     try await exclusive(on: tx)
                     // SQLite's default page cache (2 MiB) would read the history's index pages again and again.
                     try await tx.readyForBulkWrites()
