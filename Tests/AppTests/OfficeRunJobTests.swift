@@ -130,4 +130,22 @@ final class OfficeRunJobTests: XCTestCase {
             try await assertTrue(try await ReconciliationLink.query(on: app.db).count() > 0, "held, the run writes")
         }
     }
+
+    func testTheSameRunAskedAgainWhileItWaitsIsTheSameJob() async throws {
+        try await withApp { app, f in
+            let office = try await apiClient(app, "office")
+            try await quarter(app, f, office)
+            await app.jobs.settle()     // nothing is claimed from here on: the jobs stay queued
+            let first = try await office.post("/api/v1/reconciliations?async=1", Period())
+                .content.decode(APIClient.Job.self)
+            let again = try await office.post("/api/v1/reconciliations?async=1", Period())
+                .content.decode(APIClient.Job.self)
+            XCTAssertEqual(again.id, first.id, "a repeated click does not queue a copy")
+            XCTAssertEqual(again.state, "queued")
+            let other = try await office.post("/api/v1/reconciliations?async=1", Period(from: "2026-11-01"))
+                .content.decode(APIClient.Job.self)
+            XCTAssertNotEqual(other.id, first.id, "another period is another run")
+            try await assertEqual(try await JobRecord.query(on: app.db).count(), 2)
+        }
+    }
 }

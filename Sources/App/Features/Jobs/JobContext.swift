@@ -42,8 +42,8 @@ final class JobContext: Sendable, ImportProgress {
     }
 }
 
-/// Checked inside each transaction of a job's run before it commits: the job is still this run's (`confirm`).
-/// Runs outside a job pass nothing.
+/// Checked as the last statement of each transaction of a job's run, just before it commits: the job is still this
+/// run's (`confirm`), after any lock the transaction waited for. Runs outside a job pass nothing.
 typealias LeaseCheck = @Sendable (any Database) async throws -> Void
 
 /// Where an import reports how far it got, and what it checks before it commits.

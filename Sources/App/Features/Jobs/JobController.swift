@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Vapor
 
@@ -46,10 +47,23 @@ enum JobController {
     @Sendable static func apiShow(req: Request) async throws -> JobStatus { JobStatus(try await find(req)) }
 
     /// Queues long work for the request's caller: the API answers 202 with the job to poll, a page goes to the
-    /// job's page.
+    /// job's page. The same work already waiting or running for the caller is that job, not a second one: a
+    /// repeated click does not hold up everyone else's jobs behind copies of one run.
     static func start(_ req: Request, kind: String, params: some Encodable) async throws -> Response {
-        let job = try await req.application.jobs.enqueue(kind, params: params, input: nil, origin: .request(req),
+        let json = try JobQueue.json(params)
+        let same = try await JobRecord.query(on: req.db)
+            .filter(\.$kind == kind)
+            .filter(\.$ownerID == req.currentUser?.id)
+            .filter(\.$params == json)
+            .filter(\.$state ~~ [.queued, .running])
+            .first()
+        let job: JobRecord
+        if let same {
+            job = same
+        } else {
+            job = try await req.application.jobs.enqueue(kind, params: params, input: nil, origin: .request(req),
                                                          app: req.application)
+        }
         guard req.url.path.hasPrefix("/api/") else { return req.redirect(to: SiteURL.job.path(id: job.id ?? "")) }
         return try await JobStatus(job).encodeResponse(status: .accepted, for: req)
     }

@@ -43,7 +43,7 @@ extension JobQueue {
     }
 
     static let interrupted =
-        "运行该任务的服务器中断，已重试仍未完成；数据未作任何改动，请重新提交"
+        "运行该任务的服务器中断，已重试仍未完成；导入与导出未作任何改动（对账与研判已完成的部分保留），请重新提交"
 
     /// Runs one claimed job to its end, renewing the lease (and storing progress) while it runs.
     func run(_ job: JobRecord, app: Application) async {
@@ -56,8 +56,9 @@ extension JobQueue {
             live.withLockedValue { $0[id] = nil }
         }
         let ending: Ending
+        let handler = handlers.withLockedValue { $0[job.kind] }
         do {
-            guard let handler = handlers.withLockedValue({ $0[job.kind] }) else {
+            guard let handler else {
                 throw Abort(.internalServerError, reason: "no handler for job kind \(job.kind)")
             }
             ending = .done(try await handler.run(context))
@@ -67,7 +68,8 @@ extension JobQueue {
             ending = .failed(error.message)
         } catch {
             app.logger.error("job \(id) (\(job.kind)) failed: \(String(describing: error))")
-            ending = .failed("任务失败，数据未作任何改动：\(String(describing: error).prefix(300))")
+            let kept = handler?.inChunks == true ? "已完成的部分已保存，重新运行会补全" : "数据未作任何改动"
+            ending = .failed("任务失败，\(kept)：\(String(describing: error).prefix(300))")
         }
         renewing?.cancel()
         do { try await finish(job, ending, app: app) } catch {

@@ -32,6 +32,13 @@ final class JobQueue: Sendable {
         lease = Int64(leaseSeconds) * 1_000
     }
 
+    /// A job's parameters as stored: keys sorted, so the same request gives the same text on every server.
+    static func json(_ params: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(params), as: UTF8.self)
+    }
+
     func register(_ kind: String, _ handler: JobHandler) {
         handlers.withLockedValue { $0[kind] = handler }
     }
@@ -45,7 +52,7 @@ final class JobQueue: Sendable {
         job.ownerID = origin.userID
         job.originName = origin.name
         job.originIP = origin.ip
-        job.params = String(decoding: try JSONEncoder().encode(params), as: UTF8.self)
+        job.params = try Self.json(params)
         job.inputSHA = input
         job.state = .queued
         job.attempts = 0
@@ -106,6 +113,8 @@ struct JobHandler: Sendable {
     var title = "任务"
     /// Where the job's page leads back to (a label and a path), from the job's row.
     var back: @Sendable (JobRecord) -> (label: String, path: String) = { _ in ("返回台账", "/purchases") }
+    /// The run commits chunk by chunk (and a re-run completes it), rather than all at once.
+    var inChunks = false
     let run: @Sendable (JobContext) async throws -> JobOutcome
 }
 

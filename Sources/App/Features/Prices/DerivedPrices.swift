@@ -10,7 +10,8 @@ enum DerivedPrices {
     struct Sample: Decodable { let region: String, variety: String, amount: Int64, quantity: Int64, unit: String }
 
     static func collect(_ products: [MonitoredProduct], week: MarketWeek, within region: RegionCode?,
-                        today: LocalDate, origin: Audit.Origin, on db: any Database) async throws {
+                        today: LocalDate, origin: Audit.Origin, on db: any Database,
+                        lease: LeaseCheck? = nil) async throws {
         var owners: [String: [MonitoredProduct]] = [:]
         for p in products { for v in p.varieties { owners[v, default: []].append(p) } }
         guard !owners.isEmpty else { return }
@@ -47,6 +48,7 @@ enum DerivedPrices {
             try await Audit.record(origin, on: db, action: "derive_prices", entity: "price_point", id: nil,
                                    region: region?.digits,
                                    after: ["week": week.description, "points": "\(changed.count)"])
+            try await lease?(db)
         }
     }
 

@@ -65,11 +65,11 @@ enum LedgerFlags {
         let origins = Dictionary(rows.map { ($0.id, $0.origin_region_code) }, uniquingKeysWith: { a, _ in a })
             .merging(uncertified.origins, uniquingKeysWith: { a, _ in a })
         let created = try await db.writeTransaction { db in
-            try await lease?(db)
             let created = try await FlagRecord.save(flags, origins: origins, jurisdiction: region,
                                                     period: "\(from)~\(to)", on: db)
             try await Audit.record(caller.origin, on: db, action: "scan", entity: "ledger_flags", id: nil,
                                    region: region.digits, after: ["found": String(flags.count), "new": String(created)])
+            try await lease?(db)
             return created
         }
         return ScanSummary(from: from.description, to: to.description, found: flags.count, created: created)

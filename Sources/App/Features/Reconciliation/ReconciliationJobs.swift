@@ -17,7 +17,7 @@ enum ReconciliationJobs {
         return try await JobController.start(req, kind: kind.rawValue, params: input)
     }
 
-    static let reconciliation = JobHandler(title: "三方对账", back: back("#links")) { job in
+    static let reconciliation = JobHandler(title: "三方对账", back: back("#links"), inChunks: true) { job in
         let input = try job.params(ReconciliationService.RunInput.self)
         let caller = try await Caller(job: job.job, action: .reconcile, app: job.app)
         let s = try await ReconciliationService.run(input, caller: caller, on: job.app.db, lease: job.confirm)

@@ -55,12 +55,12 @@ enum ReconciliationService {
         }
         let done = tally
         try await db.writeTransaction { db in
-            try await lease?(db)
             try await ReconciliationRun.remember(scope, marks, on: db)
             try await Audit.record(caller.origin, on: db, action: "reconcile", entity: "reconciliation", id: nil,
                                    region: region.digits,
                                    after: ["from": from.description, "to": to.description, "rows": String(done.rows),
                                            "proposals": String(done.proposals), "full": String(!incremental)])
+            try await lease?(db)
         }
         return Summary(from: from.description, to: to.description, rows: tally.rows, waybills: tally.waybills,
                        proposals: tally.proposals, outcomes: tally.outcomes, townships: blocks.count,

@@ -91,7 +91,6 @@ enum ReconciliationStore {
                      lease: LeaseCheck? = nil) async throws -> [Int: Reconciliation.Outcome] {
         let links = proposals.map { link($0, origin: origin[$0.row] ?? "") }
         return try await db.writeTransaction { db in
-            try await lease?(db)
             let decided = try await rows.map(\.id).chunked(2_000).asyncFlatMap { chunk in
                 try await ReconciliationLink.query(on: db).filter(\.$purchaseID ~~ Array(chunk))
                     .filter(\.$status != "proposed").all()
@@ -102,6 +101,7 @@ enum ReconciliationStore {
             let outcomes = Reconciliation.outcomes(standing, rows: rows)
             try await clear(rows: cleared, waybills: waybills, on: db)
             try await insert(links.filter { decisions[key($0)] == nil }, outcomes, on: db)
+            try await lease?(db)
             return outcomes
         }
     }

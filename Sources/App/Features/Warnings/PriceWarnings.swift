@@ -166,7 +166,7 @@ enum PriceWarnings {
         let j = try caller.jurisdiction()
         let products = try await MonitoredProducts.visible(to: caller.scope, on: db)
         try await DerivedPrices.collect(products, week: MarketWeek(caller.today), within: j, today: caller.today,
-                                        origin: caller.origin, on: db)
+                                        origin: caller.origin, on: db, lease: lease)
         return try await WarningRun.judge(products: products, within: j, today: caller.today, origin: caller.origin,
                                           on: db, lease: lease)
     }
@@ -174,7 +174,8 @@ enum PriceWarnings {
     static let jobKind = "warning-run"
 
     /// The run as a job: at a province's scale it reads millions of price points.
-    static let job = JobHandler(title: "价格预警研判", back: { _ in ("返回预警", SiteURL.warnings.path) }) { job in
+    static let job = JobHandler(title: "价格预警研判", back: { _ in ("返回预警", SiteURL.warnings.path) },
+                                inChunks: true) { job in
         let caller = try await Caller(job: job.job, action: .manageWarnings, app: job.app)
         let s = try await run(caller: caller, on: job.app.db, lease: job.confirm)
         return try JobOutcome(summary: s, message: s.sentence)

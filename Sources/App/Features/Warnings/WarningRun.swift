@@ -45,13 +45,14 @@ enum WarningRun {
             for start in stride(from: 0, to: ids.count, by: productsPerChunk) {
                 let chunk = Array(ids[start..<min(ids.count, start + productsPerChunk)])
                 summary.add(try await db.writeTransaction { tx in
-                    try await lease?(tx)
                     try await exclusive(on: tx)
                     // SQLite's default page cache (2 MiB) would read the history's index pages again and again.
                     try await tx.readyForBulkWrites()
                     let verdicts = try await SeriesReads.judge(week: week, ids: chunk, context: context, stock: stock,
                                                                on: tx)
-                    return try await write(verdicts, within: within, origin: origin, context: context, on: tx)
+                    let written = try await write(verdicts, within: within, origin: origin, context: context, on: tx)
+                    try await lease?(tx)
+                    return written
                 })
             }
             summary.weeks.append(week.description)
