@@ -50,6 +50,12 @@ final class AccountTests: XCTestCase {
         }
     }
 
+    func testAStoredWaitIsNeverShorterThanTheBackoffOnASecondsClock() {
+        XCTAssertEqual(LoginThrottle.blockedFor(failures: 4, free: 5), 0, "free failures wait for nothing")
+        XCTAssertEqual(LoginThrottle.blockedFor(failures: 5, free: 5), 2, "one whole second from a failure at x.999")
+        XCTAssertEqual(LoginThrottle.blockedFor(failures: 30, free: 5), LoginThrottle.maxWait + 1)
+    }
+
     func testBackoffDoublesFromOneSecondToFifteenMinutes() {
         XCTAssertEqual(LoginThrottle.backoff(failures: 4, free: 5), 0)
         XCTAssertEqual(LoginThrottle.backoff(failures: 5, free: 5), 1)

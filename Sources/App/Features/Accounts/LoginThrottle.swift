@@ -36,7 +36,7 @@ enum LoginThrottle {
             let row = try await db.select().column("failures").from(table).where("key", .equal,
                 SQLBind(key.text)).first()
             let failures = try (row?.decode(column: "failures", as: Int.self) ?? 0) + 1
-            let blocked = now + backoff(failures: failures, free: key.freeFailures)
+            let blocked = now + blockedFor(failures: failures, free: key.freeFailures)
             if row == nil {
                 try await db.insert(into: table).columns("key", "failures", "blocked_until", "updated_at")
                     .values(SQLBind(key.text), SQLBind(failures), SQLBind(blocked), SQLBind(now)).run()
@@ -51,6 +51,13 @@ enum LoginThrottle {
     /// A good password clears the account's count at this address; the address's own count stays.
     static func succeeded(_ keys: [Key], on db: any SQLDatabase) async throws {
         try await db.delete(from: table).where("key", .equal, SQLBind(keys[0].text)).run()
+    }
+
+    /// The wait as stored: the clock here counts whole seconds, so a wait of n seconds from a failure late in one
+    /// second would end n − 1 seconds later (the first, one second, at once); one more second keeps every wait whole.
+    static func blockedFor(failures: Int, free: Int) -> Int64 {
+        let wait = backoff(failures: failures, free: free)
+        return wait == 0 ? 0 : wait + 1
     }
 
     /// 0 while failures are free, then 1, 2, 4 … seconds, never more than `maxWait`.
