@@ -10,6 +10,7 @@ import time
 import pytest
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -114,8 +115,10 @@ def submit(driver, element):
 def finish_job(driver):
     """On a job's page (it reloads itself while the job waits or runs): waits for the end, checks it went well,
     and follows the page's link back to where the result is shown. Returns the job's sentence."""
-    WebDriverWait(driver, 60, poll_frequency=0.2).until(lambda d: d.find_elements(By.ID, "job") and d.find_element(
-        By.ID, "job").get_attribute("data-state") not in ("queued", "running"))
+    # The page reloads itself while the job runs: an element read during a reload is stale, and read again.
+    WebDriverWait(driver, 60, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_elements(By.ID, "job")
+        and d.find_element(By.ID, "job").get_attribute("data-state") not in ("queued", "running"))
     job = driver.find_element(By.ID, "job")
     assert job.get_attribute("data-state") == "done", job.text
     said = driver.find_element(By.ID, "job-result").text
