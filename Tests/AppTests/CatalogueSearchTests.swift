@@ -58,6 +58,10 @@ final class CatalogueSearchTests: XCTestCase {
             try await assertEqual(try await ids("mark=green"), [pear, fuji])
             try await assertEqual(try await ids("mark=green&region=\(Fixtures.wuxi)"), [pear])
             try await assertEqual(try await ids("region=\(Fixtures.longjiao)&" + q("苹果")), [dried, fuji])
+            try await assertEqual(try await ids("mark=green&category=fruit&region=\(Fixtures.longjiao)&" + q("苹果")),
+                                  [fuji], "three terms walked together, the name checked on the listing")
+            try await assertEqual(try await ids("sort=priceDesc&category=fruit&region=\(Fixtures.wuxi)"),
+                                  [wuxiFuji, pear], "terms walked together in the price order")
             try await assertEqual(try await ids("sort=priceAsc&" + q("苹果")), [fuji, wuxiFuji, dried],
                                   "equal prices in the index's order")
             try await assertEqual(try await ids("sort=priceDesc&" + q("苹果")), [dried, wuxiFuji, fuji])

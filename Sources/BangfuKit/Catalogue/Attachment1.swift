@@ -53,33 +53,46 @@ public enum Attachment1 {
         public let rows: [Row]
     }
 
+    /// Each column's position, found once a sheet.
+    struct Positions {
+        let place, seller, variety, quantity, price, method, url, contact, note: Int?
+
+        init(_ form: FormTable) {
+            (place, seller, variety) = (form.position("地区"), form.position("贫困户姓名"), form.position("产品品种"))
+            (quantity, price) = (form.position("计划销量"), form.position("销售价格（元）"))
+            (method, url, contact) = (form.position("供货方式"), form.position("网店网址"), form.position("供货联系人及联系方式"))
+            note = form.position("备注")
+        }
+    }
+
     /// Parses a whole sheet; `resolve` turns "云阳县xx乡镇xx村" into a region the importer may use.
     /// Every problem of every row is reported; any problem rejects the sheet.
     public static func parse(_ cells: [[String]], resolve: (String) -> RegionCode?) throws(ImportRejected) -> Sheet {
         let form = try FormTable(cells, anchor: "产品品种", aliases: aliases, required: required, form: "附件1")
         var errors: [RowError] = [], parsed: [Row] = [], seen: [String: Int] = [:]
+        let at = Positions(form)
         for cell in form.lines {
             let line = cell.number
             var rowErrors: [RowError] = []
             func fail(_ column: String, _ code: String, _ message: String) {
                 rowErrors.append(RowError(row: line, column: column, code: code, message: message))
             }
-            let place = cell["地区"], seller = cell["贫困户姓名"], variety = cell["产品品种"]
+            let place = cell[at.place], seller = cell[at.seller], variety = cell[at.variety]
             let region = place.isEmpty ? nil : resolve(place)
             if place.isEmpty { fail("地区", "required", "地区不能为空") } else if region == nil {
                 fail("地区", "unknown_region", "地区“\(place)”对应不到您管辖范围内的区划")
             }
             if seller.isEmpty { fail("贫困户姓名", "required", "贫困户姓名不能为空") }
             if variety.isEmpty { fail("产品品种", "required", "产品品种不能为空") }
-            let quantity = Quantity.parse(cell["计划销量"])
-            if quantity == nil { fail("计划销量", "invalid", "计划销量“\(cell["计划销量"])”应为正数加单位，如“30斤”") }
-            let price = UnitPrice.parse(cell["销售价格（元）"])
-            if price == nil { fail("销售价格（元）", "invalid", "销售价格“\(cell["销售价格（元）"])”应为金额，如“3元/斤”") }
-            let method = SupplyMethod(codeOrName: cell["供货方式"])
-            if method == nil { fail("供货方式", "invalid", "供货方式“\(cell["供货方式"])”应为电商、送货上门或上门自提") }
-            let contact = Contact.parse(cell["供货联系人及联系方式"])
+            let quantity = Quantity.parse(cell[at.quantity])
+            if quantity == nil { fail("计划销量", "invalid", "计划销量“\(cell[at.quantity])”应为正数加单位，如“30斤”") }
+            let price = UnitPrice.parse(cell[at.price])
+            if price == nil { fail("销售价格（元）", "invalid", "销售价格“\(cell[at.price])”应为金额，如“3元/斤”") }
+            let method = SupplyMethod(codeOrName: cell[at.method])
+            if method == nil { fail("供货方式", "invalid", "供货方式“\(cell[at.method])”应为电商、送货上门或上门自提") }
+            let contact = Contact.parse(cell[at.contact])
             if contact == nil { fail("供货联系人及联系方式", "invalid", "应为姓名加电话，如“李xx 17723635558”") }
-            let url = cell["网店网址"]
+            let url = cell[at.url]
             if !url.isEmpty, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 fail("网店网址", "invalid", "网店网址应以 http:// 或 https:// 开头")
             }
@@ -91,7 +104,7 @@ public enum Attachment1 {
             if rowErrors.isEmpty, let region, let quantity, let price, let method, let contact {
                 parsed.append(Row(line: line, place: place, region: region, seller: seller, variety: variety,
                                   quantity: quantity, price: price, method: method, shopURL: url.isEmpty ? nil : url,
-                                  contact: contact, note: cell["备注"].isEmpty ? nil : cell["备注"]))
+                                  contact: contact, note: cell[at.note].isEmpty ? nil : cell[at.note]))
             }
             errors += rowErrors
         }

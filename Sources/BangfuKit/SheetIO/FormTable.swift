@@ -25,19 +25,25 @@ public struct FormTable: Sendable {
         }
     }
 
-    /// One data row: its 1-based line number and its cells by column name.
+    /// Where a column is, to read every line's cell by its `position` (a name hashed for every cell was a twentieth
+    /// of a large import).
+    public func position(_ column: String) -> Int? { index[column] }
+
+    /// One data row: its 1-based line number and its cells by column name or position.
     public struct Line {
         public let number: Int
         let cells: [String], index: [String: Int]
-        public subscript(_ column: String) -> String { index[column].flatMap { $0 < cells.count ? cells[$0] : nil } ?? "" }
+        public subscript(_ column: String) -> String { self[index[column]] }
+        public subscript(_ position: Int?) -> String { position.flatMap { $0 < cells.count ? cells[$0] : nil } ?? "" }
     }
 
     /// The data rows, skipping blank padding and stopping at the notes under the table.
     public var lines: [Line] {
         var out: [Line] = []
+        let filled = index.filter { $0.key != "序号" }.map(\.value)
         for (i, row) in rows.enumerated().dropFirst(headerIndex + 1) {
             let line = Line(number: i + 1, cells: row, index: index)
-            if index.keys.filter({ $0 != "序号" }).allSatisfy({ line[$0].isEmpty }) { continue }
+            if filled.allSatisfy({ line[$0].isEmpty }) { continue }
             if row.first?.hasPrefix("备注") == true { break }
             out.append(line)
         }

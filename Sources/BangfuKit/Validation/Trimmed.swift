@@ -18,4 +18,12 @@ extension Unicode.Scalar {
         default: false
         }
     }
+
+    var isASCIIDigit: Bool { (0x30...0x39).contains(value) }
+
+    /// Control or format (Cc, Cf): what Foundation's `controlCharacters` holds, without its bridging.
+    var isControl: Bool { [.control, .format].contains(properties.generalCategory) }
+
+    /// A combining mark (M*), which cannot start a word.
+    var isMark: Bool { [.nonspacingMark, .spacingMark, .enclosingMark].contains(properties.generalCategory) }
 }

@@ -20,31 +20,37 @@ enum OfferImport {
             byKey[key] = d
         }
         var report = ImportReport()
+        // A chunk's new rows are sealed and bound on another thread while the chunk before is written.
+        var building: Task<[[any SQLExpression]], any Error>?
         for chunk in order.chunked(chunkSize) {
             let known = try await stored(Array(chunk), on: db)
-            var fresh: [Offer] = [], differing: [Int: OfferService.Draft] = [:]
+            var fresh: [(key: String, draft: OfferService.Draft, households: Bool)] = []
+            var differing: [Int: OfferService.Draft] = [:]
             for key in chunk {
                 guard let d = byKey[key] else { continue }
                 let households = try await OfferService.isHouseholds(d, on: db)
-                if let (id, hash) = known[key] {
-                    if hash == OfferService.fingerprint(d, households: households, cipher: cipher) {
-                        report.unchanged += 1
-                    } else {
-                        differing[id] = d
-                    }
+                guard let (id, hash) = known[key] else {
+                    fresh.append((key, d, households))
                     continue
                 }
-                let offer = Offer()
-                _ = try OfferService.apply(d, to: offer, key: key, households: households, cipher: cipher)
-                (offer.updatedOn, offer.source) = (today.description, source)
-                fresh.append(offer)
+                if hash == OfferService.fingerprint(d, households: households, cipher: cipher) {
+                    report.unchanged += 1
+                } else {
+                    differing[id] = d
+                }
             }
+            let stamp = (updatedOn: today.description, source: source)
+            let next = Task.detached { [fresh] in
+                try fresh.map { try row($0.draft, key: $0.key, households: $0.households, cipher: cipher, stamp) }
+            }
+            if let building { try await insert(try await building.value, on: db) }
+            building = next
             let updated = try await update(differing, cipher: cipher, today: today, on: db)
-            try await insert(fresh, on: db)
             report.created += fresh.count
             report.updated += updated
             report.unchanged += differing.count - updated
         }
+        if let building { try await insert(try await building.value, on: db) }
         guard report.created + report.updated > 0 else { return report }
         try await Audit.record(origin, on: db, action: "import", entity: "offer", id: nil, region: region,
                                after: ["source": source, "created": "\(report.created)", "updated": "\(report.updated)",
@@ -85,12 +91,12 @@ enum OfferImport {
         return changed.count
     }
 
-    /// New offers, 500 a statement (none is listed yet: nothing is certified before it exists).
-    static func insert(_ offers: [Offer], on db: any Database) async throws {
+    /// New offers' rows, 500 a statement (none is listed yet: nothing is certified before it exists).
+    static func insert(_ rows: [[any SQLExpression]], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         var ids: [Int] = []
-        for batch in offers.chunked(500) {
-            ids += try await sql.insert(into: Offer.schema).columns(columns).rows(batch.map(values))
+        for batch in rows.chunked(500) {
+            ids += try await sql.insert(into: Offer.schema).columns(columns).rows(Array(batch))
                 .returning("id").all(decodingColumn: "id", as: Int.self)
         }
         try await OfferFlags.refresh(on: db, ids: ids)
@@ -103,14 +109,21 @@ enum OfferImport {
         "linked_households", "note", "updated_on", "source", "content_hash",
     ]
 
-    /// An offer's row in `columns`' order: written directly, as Fluent's reflection cost more than the insert.
-    static func values(_ o: Offer) -> [any SQLExpression] {
-        [SQLBind(o.regionCode), SQLBind(o.$supplier.id), SQLBind(o.sellerSealed), SQLBind(o.sellerMasked),
-         SQLBind(o.offerKey), SQLBind(o.sellerKey), SQLBind(o.category), SQLBind(o.variety),
-         SQLBind(o.quantityThousandths), SQLBind(o.quantityUnit), SQLBind(o.reservedThousandths),
-         SQLBind(o.deepPoverty), SQLBind(o.priceFen), SQLBind(o.priceUnit), SQLBind(o.supplyMethod),
-         SQLBind(o.shopURL), SQLBind(o.contactName), SQLBind(o.contactPhone), SQLBind(o.contactSealed),
-         SQLBind(o.qualityMarks), SQLBind(o.linkedHouseholds), SQLBind(o.note), SQLBind(o.updatedOn),
-         SQLBind(o.source), SQLBind(o.contentHash)]
+    /// A new offer's row in `columns`' order, as `OfferService.apply` fills a model: built from the line without
+    /// one, as Fluent's property wrappers and reflection cost more than the insert.
+    static func row(_ d: OfferService.Draft, key: String, households: Bool, cipher: FieldCipher,
+                    _ stamp: (updatedOn: String, source: String)) throws -> [any SQLExpression] {
+        let contact = try ContactLine(name: d.contactName, phone: d.contactPhone)
+            .stored(household: households, cipher: cipher)
+        return [
+            SQLBind(d.region.digits), SQLBind(d.supplierID), SQLBind(try cipher.seal(d.seller)),
+            SQLBind(Mask.name(d.seller)), SQLBind(key), SQLBind(OfferService.sellerKey(d, cipher: cipher)),
+            SQLBind(d.category.rawValue), SQLBind(d.variety), SQLBind(d.quantity.thousandths),
+            SQLBind(d.quantity.unit), SQLBind(Int64(0)), SQLBind(false), SQLBind(d.price.fen.value),
+            SQLBind(d.price.unit), SQLBind(d.method.rawValue), SQLBind(d.shopURL), SQLBind(contact.name),
+            SQLBind(contact.phone), SQLBind(contact.sealed), SQLBind(d.marks.map(\.rawValue).joined(separator: ",")),
+            SQLBind(d.linkedHouseholds), SQLBind(d.note), SQLBind(stamp.updatedOn), SQLBind(stamp.source),
+            SQLBind(OfferService.fingerprint(d, households: households, cipher: cipher)),
+        ]
     }
 }

@@ -118,6 +118,11 @@ enum OfferService {
         cipher.lookupHash("\(d.region.digits)|\(d.seller)|\(d.variety)")
     }
 
+    /// The seller's key as the ledger keeps it (`Offer.sellerKey`).
+    static func sellerKey(_ d: Draft, cipher: FieldCipher) -> String {
+        cipher.lookupHash("\(d.region.digits)|\(d.seller)")
+    }
+
     /// A keyed hash of everything the line says (personal data included, so keyed): equal for an unchanged line.
     static func fingerprint(_ d: Draft, households: Bool, cipher: FieldCipher) -> String {
         let fields: [String] = [
@@ -136,7 +141,7 @@ enum OfferService {
         let before = offer.id == nil ? nil : Snapshot(offer)
         let contactBefore = offer.id == nil ? nil : try offer.contact(opened: cipher)
         offer.offerKey = key
-        offer.sellerKey = cipher.lookupHash("\(d.region.digits)|\(d.seller)")
+        offer.sellerKey = sellerKey(d, cipher: cipher)
         offer.regionCode = d.region.digits; offer.$supplier.id = d.supplierID
         if before == nil || offer.sellerMasked != Mask.name(d.seller) || (try? cipher.open(offer.sellerSealed)) != d.seller {
             offer.sellerSealed = try cipher.seal(d.seller); offer.sellerMasked = Mask.name(d.seller)

@@ -29,12 +29,14 @@ enum OfferSheetController {
             return code
         }
         let cipher = req.fieldCipher, today = req.today, origin = Audit.Origin.request(req)
-        let warnings = sheet.rows.filter { $0.householdsTouched == .organisationWithoutCount }.map {
-            RowError(row: $0.line, column: "备注", code: "households_unsaid",
-                     message: "贫困户姓名为合作社（企业）但备注没有带动户数（如“带动贫困户12户”）")
-        }
+        var warnings: [RowError] = []
         let drafts = sheet.rows.map { row in
-            let households: Int? = if case .count(let n) = row.householdsTouched { n } else { nil }
+            let touched = row.householdsTouched
+            if touched == .organisationWithoutCount {
+                warnings.append(RowError(row: row.line, column: "备注", code: "households_unsaid",
+                                         message: "贫困户姓名为合作社（企业）但备注没有带动户数（如“带动贫困户12户”）"))
+            }
+            let households: Int? = if case .count(let n) = touched { n } else { nil }
             return OfferService.Draft(
                 region: row.region, supplierID: nil, seller: row.seller, category: .guess(for: row.variety),
                 variety: row.variety, quantity: row.quantity, price: row.price, method: row.method,

@@ -17,18 +17,21 @@ struct ContactLine: Equatable, Sendable {
     }
 
     var masked: ContactLine { ContactLine(name: Mask.name(name), phone: Mask.phone(phone)) }
+
+    /// The plain columns and the sealed one as an offer keeps the line: in clear for an organisation, masks and the
+    /// sealed line for a household.
+    func stored(household: Bool, cipher: FieldCipher) throws -> (name: String, phone: String, sealed: String?) {
+        guard household else { return (name, phone, nil) }
+        let shown = masked
+        return (shown.name, shown.phone, try sealed(cipher))
+    }
 }
 
 extension Offer {
     /// Writes the line: in clear for an organisation's offer, sealed with masks for a household's.
     func setContact(_ line: ContactLine, household: Bool, cipher: FieldCipher) throws {
-        guard household else {
-            (contactName, contactPhone, contactSealed) = (line.name, line.phone, nil)
-            return
-        }
-        if let sealed = contactSealed, (try? ContactLine.opened(sealed, cipher)) == line { return }
-        let masked = line.masked
-        (contactName, contactPhone, contactSealed) = (masked.name, masked.phone, try line.sealed(cipher))
+        if household, let sealed = contactSealed, (try? ContactLine.opened(sealed, cipher)) == line { return }
+        (contactName, contactPhone, contactSealed) = try line.stored(household: household, cipher: cipher)
     }
 
     func contact(opened cipher: FieldCipher) throws -> ContactLine {

@@ -4,9 +4,9 @@ import SQLKit
 import Vapor
 
 /// The public catalogue: certified (valid today), fresh offers of entities not on the blacklist, as
-/// `CatalogueListings` keeps them. A page walks one term's index entries in the order it shows them — the rarest of
-/// the query's name terms and filters — and checks the rest on each listing, so its cost follows the page, not how
-/// many offers match.
+/// `CatalogueListings` keeps them. A page walks the query's rarest term's index entries in the order it shows them,
+/// joined in that order to the entries of the next rarest terms (merged, or probed by key: all are index-only), and
+/// checks each remaining entry on its listing, so its cost follows the page, not how many offers match.
 enum CatalogueSearch {
     struct Query: Content {
         var q: String?
@@ -43,33 +43,40 @@ enum CatalogueSearch {
             case .priceDesc: "t.price_fen DESC, t.offer_id DESC"
             }
         }
+        /// The column that index orders a term's entries by, before the offer.
+        var column: String { self == .newest ? "updated_on" : "price_fen" }
     }
 
     static let pageSize = 24
     static let maxPage = 400
     /// How far the choice of term counts a term's entries: past this, any term is broad enough.
     static let probeLimit = 5_000
+    /// How many of the query's terms are walked together; the listing checks the rest.
+    static let joinedTerms = 3
 
     /// A page of ids in the query's order, and one more when another page follows.
     static func ids(_ query: Query, today: LocalDate, limit: Int = pageSize + 1, on db: any Database) async throws
         -> [Int] {
         let sql = db as! any SQLDatabase
         let text = query.text
-        let term = try await rarest(ListingTerms.candidates(text: text, category: query.categoryFilter,
-                                                            region: query.regionFilter, mark: query.markFilter),
-                                    on: sql)
+        let terms = try await byRarity(ListingTerms.candidates(text: text, category: query.categoryFilter,
+                                                                region: query.regionFilter, mark: query.markFilter),
+                                       on: sql)
+        let joined = terms.prefix(joinedTerms).dropFirst()
         // The listing is checked per entry, in the walk's order: PostgreSQL turns an EXISTS into a join (dropping a
         // LIMIT) and then read every listing for a name's LIKE whenever it thought the term rare; OFFSET 0 fences it.
+        // Named by the last joined entry, SQLite checks it only on entries that every joined term has.
+        let last = joined.isEmpty ? "t" : "u\(joined.count - 1)"
         var listing: SQLQueryString = """
-            SELECT 1 FROM catalogue_listings o WHERE o.offer_id = t.offer_id AND \(shown(today))
+            SELECT 1 FROM catalogue_listings o WHERE o.offer_id = \(unsafeRaw: last).offer_id AND \(shown(today))
             """
         if !text.isEmpty { listing += " AND o.name_key LIKE \(bind: "%" + escapeLike(text) + "%") ESCAPE '!'" }
         if let c = query.categoryFilter { listing += " AND o.category = \(bind: c.rawValue)" }
         if let r = query.regionFilter { listing += " AND o.region_code LIKE \(bind: r.subtreePrefix + "%")" }
         if let m = query.markFilter { listing += " AND o.marks LIKE \(bind: "%," + m.rawValue + ",%")" }
         var s: SQLQueryString = """
-            SELECT t.offer_id AS id FROM listing_terms t
-            WHERE t.term = \(bind: term) AND EXISTS (\(listing) LIMIT 1 OFFSET 0)
+            SELECT t.offer_id AS id FROM listing_terms t\(joins(joined, in: query.order))
+            WHERE t.term = \(bind: terms[0]) AND EXISTS (\(listing) LIMIT 1 OFFSET 0)
             """
         if query.order == .newest {
             // Ends the backward walk at the first stale entry; in price order it would lead the planner off the
@@ -79,6 +86,20 @@ enum CatalogueSearch {
         let offset = (query.pageNumber - 1) * pageSize
         s += " ORDER BY \(unsafeRaw: query.order.sql) LIMIT \(literal: limit) OFFSET \(literal: offset)"
         return try await sql.raw(s).all(decodingColumn: "id", as: Int.self)
+    }
+
+    /// The walked entries `t` that other terms have too, matched in the walk's order. Two broad terms rarely meet (a
+    /// township's offers with a mark): checking the listing of each entry of one read thousands a page.
+    static func joins(_ terms: ArraySlice<String>, in order: Order) -> SQLQueryString {
+        var s: SQLQueryString = ""
+        for (i, term) in terms.enumerated() {
+            let u = "u\(i)", key = order.column
+            s += """
+                 JOIN listing_terms \(unsafeRaw: u) ON \(unsafeRaw: u).term = \(bind: term)
+                AND \(unsafeRaw: u).\(unsafeRaw: key) = t.\(unsafeRaw: key) AND \(unsafeRaw: u).offer_id = t.offer_id
+                """
+        }
+        return s
     }
 
     /// Whether the offer is in the public catalogue today.
@@ -97,10 +118,10 @@ enum CatalogueSearch {
         """
     }
 
-    /// The term with the fewest entries, counted up to `probeLimit` each (the first of equals).
-    static func rarest(_ terms: [String], on sql: any SQLDatabase) async throws -> String {
+    /// The terms, fewest entries first, each counted up to `probeLimit` (equals in the order given); never empty.
+    static func byRarity(_ terms: [String], on sql: any SQLDatabase) async throws -> [String] {
         let probes = Array(terms.prefix(8))
-        guard probes.count > 1 else { return probes.first ?? ListingTerms.everything }
+        guard probes.count > 1 else { return [probes.first ?? ListingTerms.everything] }
         var s: SQLQueryString = ""
         for (i, term) in probes.enumerated() {
             if i > 0 { s += " UNION ALL " }
@@ -111,8 +132,8 @@ enum CatalogueSearch {
         }
         struct Count: Decodable { let i: Int; let n: Int }
         let counts = try await sql.raw(s).all(decoding: Count.self)
-        let best = counts.min { ($0.n, $0.i) < ($1.n, $1.i) }
-        return probes[best?.i ?? 0]
+        let order = counts.sorted { ($0.n, $0.i) < ($1.n, $1.i) }.map(\.i).filter(probes.indices.contains)
+        return order.isEmpty ? probes : order.map { probes[$0] }
     }
 
     static func escapeLike(_ s: String) -> String {
