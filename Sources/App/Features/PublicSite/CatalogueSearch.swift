@@ -49,8 +49,9 @@ enum CatalogueSearch {
 
     static let pageSize = 24
     static let maxPage = 400
-    /// How far the choice of term counts a term's entries: past this, any term is broad enough.
-    static let probeLimit = 5_000
+    /// How far the choice of term counts a term's entries: past this, with the next terms joined, any term is broad
+    /// enough (counting to 5,000 took longer than the walk it chose).
+    static let probeLimit = 1_000
     /// How many of the query's terms are walked together; the listing checks the rest.
     static let joinedTerms = 3
 
