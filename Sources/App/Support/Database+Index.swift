@@ -83,7 +83,8 @@ extension Application {
     /// connection maps the file (1 GiB; pages shared with the OS cache, not copied) and keeps 64 MiB of pages.
     /// A multi-row insert inside a transaction keeps the pages it changes in a statement journal, written to a
     /// temporary file past 64 KiB (a twentieth of a bulk import's time was its `pwrite`s): in memory it holds at most
-    /// what one statement of 500 rows touches. Sorts spill to files whatever this says.
+    /// what one statement of 500 rows touches. Sorts spill to files whatever this says; TEMP tables and transient
+    /// B-trees (the rollups' small stage table, a DISTINCT) stay in memory.
     func readyForReads() async throws {
         for loop in eventLoopGroup.makeIterator() {
             guard let db = databases.database(logger: logger, on: loop) as? any SQLDatabase else { continue }

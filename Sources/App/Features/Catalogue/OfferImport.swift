@@ -22,6 +22,7 @@ enum OfferImport {
         var report = ImportReport()
         // A chunk's new rows are sealed and bound on another thread while the chunk before is written.
         var building: Task<[[any SQLExpression]], any Error>?
+        defer { building?.cancel() }  // a write that failed leaves nothing to build for
         for chunk in order.chunked(chunkSize) {
             let known = try await stored(Array(chunk), on: db)
             var fresh: [(key: String, draft: OfferService.Draft, households: Bool)] = []
@@ -40,11 +41,14 @@ enum OfferImport {
                 }
             }
             let stamp = (updatedOn: today.description, source: source)
-            let next = Task.detached { [fresh] in
-                try fresh.map { try row($0.draft, key: $0.key, households: $0.households, cipher: cipher, stamp) }
+            let previous = building
+            building = Task.detached { [fresh] in
+                try fresh.map {
+                    try Task.checkCancellation()
+                    return try row($0.draft, key: $0.key, households: $0.households, cipher: cipher, stamp)
+                }
             }
-            if let building { try await insert(try await building.value, on: db) }
-            building = next
+            if let previous { try await insert(try await previous.value, on: db) }
             let updated = try await update(differing, cipher: cipher, today: today, on: db)
             report.created += fresh.count
             report.updated += updated
