@@ -30,6 +30,15 @@ final class CatalogueTests: XCTestCase {
         XCTAssertNil(Quantity.parse("5斤\t箱"))
         XCTAssertEqual(Contact.parse("李xx 17723635558"), Contact(name: "李xx", phone: "17723635558"))
         XCTAssertNil(Contact.parse("李xx"))
+        XCTAssertEqual(Contact.parse(" ，李四：177-2363 5558 "), Contact(name: "李四", phone: "17723635558"),
+                       "separators around the name, dashes and spaces in the phone")
+        XCTAssertNil(Contact.parse("李四 177236"), "too short for a phone")
+        XCTAssertNil(Contact.parse("17723635558"), "no name")
+        XCTAssertNil(Contact.parse("李四 1\u{0301}7723635558"), "a combining mark inside the phone")
+        XCTAssertTrue(Quantity.isUnit("公斤"))
+        XCTAssertFalse(Quantity.isUnit("\u{0301}斤"), "a combining mark cannot start a unit")
+        XCTAssertFalse(Quantity.isUnit("公\u{200B}斤"), "a format character inside")
+        XCTAssertFalse(Quantity.isUnit("公\u{3000}斤"), "a full-width space inside")
         XCTAssertEqual(ProductCategory.guess(for: "土豆"), .vegetable)
         XCTAssertEqual(ProductCategory.guess(for: "云阳红橙"), .fruit)
     }
