@@ -32,6 +32,8 @@ final class CatalogueTests: XCTestCase {
         XCTAssertNil(Contact.parse("李xx"))
         XCTAssertEqual(Contact.parse(" ，李四：177-2363 5558 "), Contact(name: "李四", phone: "17723635558"),
                        "separators around the name, dashes and spaces in the phone")
+        XCTAssertEqual(Contact.parse("：\t李四\u{3000}17723635558")?.name, "李四",
+                       "white space of any kind around the name (the values fuzzer: a tab after the colon stayed)")
         XCTAssertNil(Contact.parse("李四 177236"), "too short for a phone")
         XCTAssertNil(Contact.parse("17723635558"), "no name")
         XCTAssertNil(Contact.parse("李四 1\u{0301}7723635558"), "a combining mark inside the phone")

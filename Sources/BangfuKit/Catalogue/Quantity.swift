@@ -66,13 +66,16 @@ public struct Contact: Hashable, Sendable, Codable {
 
     private static let separators: Set<Unicode.Scalar> = [" ", "：", ":", "，", ",", "、"]
 
+    /// A name is trimmed of separators and of white space of every kind, or a tab after "：" would stay in it.
+    private static func isNamePart(_ scalar: Unicode.Scalar) -> Bool { !separators.contains(scalar) && !scalar.isSpace }
+
     /// Read scalar by scalar: Foundation's trimming and `Character`'s properties were a tenth of a re-import.
     public static func parse(_ text: String) -> Contact? {
         let t = text.trimmed.unicodeScalars
         guard let start = t.firstIndex(where: \.isASCIIDigit) else { return nil }
         let head = t[..<start]
-        guard let first = head.firstIndex(where: { !separators.contains($0) }),
-              let last = head.lastIndex(where: { !separators.contains($0) }) else { return nil }
+        guard let first = head.firstIndex(where: isNamePart), let last = head.lastIndex(where: isNamePart)
+        else { return nil }
         let name = String(head[first...last])
         var phone = ""
         phone.unicodeScalars.append(contentsOf: t[start...].lazy.filter { !$0.isSpace && $0 != "-" })
