@@ -62,7 +62,7 @@ final class CatalogueTests: XCTestCase {
         ["2", "云阳县龙角镇示例村", "张某某", "红橙", "500斤", "4.5元/斤", "电商", "https://shop.example.cn/1", "李xx 17723635558", "预售"],
     ]
 
-    func resolve(_ place: String) -> RegionCode? { place.hasSuffix("示例村") ? RegionCode("500235105201") : nil }
+    let resolve: @Sendable (String) -> RegionCode? = { $0.hasSuffix("示例村") ? RegionCode("500235105201") : nil }
 
     func testReadsTheFormAsOfficesFillIt() throws {
         let sheet = try Attachment1.parse(sample, resolve: resolve)
@@ -89,6 +89,31 @@ final class CatalogueTests: XCTestCase {
             XCTAssertEqual(e.last?.code, "duplicate")
             XCTAssertTrue(e[0].message.contains("三元"))
         }
+    }
+
+    /// A sheet large enough to be read in slices on every core: rows in order, and the checks between lines (a
+    /// repeat of a line in another slice) and each line's own reported with the sheet's row numbers.
+    func testALargeSheetReadInSlicesKeepsOrderAndFindsRepeatsAcrossThem() throws {
+        let line = { (i: Int) in
+            ["\(i)", "云阳县龙角镇示例村", "户主\(i)", "土豆", "\(i)斤", "3元/斤", "送货上门", "", "李xx 17723635558", ""]
+        }
+        var big = Array(sample[0..<3]) + (1...12_000).map(line)
+        XCTAssertEqual(try Attachment1.parse(big, resolve: resolve).rows.map(\.seller), (1...12_000).map { "户主\($0)" })
+        big[11_003] = line(7)
+        big[9_003][5] = "三元"
+        XCTAssertThrowsError(try Attachment1.parse(big, resolve: resolve)) { error in
+            let e = (error as! ImportRejected).errors
+            XCTAssertEqual(e.map(\.row), [9_004, 11_004])
+            XCTAssertEqual(e.map(\.code), ["invalid", "duplicate"])
+            XCTAssertEqual(e.last?.message, "与第10行重复（同一地区、同一户、同一品种）")
+        }
+    }
+
+    func testConcurrentMapKeepsTheOrderOfEverySlice() {
+        let numbers = Array(0..<10_001)
+        XCTAssertEqual(numbers.concurrentMap(minimumSlice: 100) { $0 * 2 }, numbers.map { $0 * 2 })
+        XCTAssertEqual([3].concurrentMap(minimumSlice: 0) { $0 + 1 }, [4])
+        XCTAssertEqual([Int]().concurrentMap { $0 }, [])
     }
 
     func testRefusesAWrongHeader() {

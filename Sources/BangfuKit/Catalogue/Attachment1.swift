@@ -66,19 +66,45 @@ public enum Attachment1 {
     }
 
     /// Parses a whole sheet; `resolve` turns "云阳县xx乡镇xx村" into a region the importer may use.
-    /// Every problem of every row is reported; any problem rejects the sheet.
-    public static func parse(_ cells: [[String]], resolve: (String) -> RegionCode?) throws(ImportRejected) -> Sheet {
+    /// Every problem of every row is reported; any problem rejects the sheet. The lines are read on every core, then
+    /// checked against each other in order.
+    public static func parse(_ cells: [[String]], resolve: @Sendable (String) -> RegionCode?) throws(ImportRejected)
+        -> Sheet {
         let form = try FormTable(cells, anchor: "产品品种", aliases: aliases, required: required, form: "附件1")
-        var errors: [RowError] = [], parsed: [Row] = [], seen: [String: Int] = [:]
         let at = Positions(form)
-        for cell in form.lines {
-            let line = cell.number
-            var rowErrors: [RowError] = []
-            func fail(_ column: String, _ code: String, _ message: String) {
-                rowErrors.append(RowError(row: line, column: column, code: code, message: message))
+        var errors: [RowError] = [], parsed: [Row] = [], seen: [String: Int] = [:]
+        for read in form.lines.concurrentMap({ Read($0, at, resolve) }) {
+            errors += read.errors
+            if let first = seen[read.key] {
+                errors.append(RowError(row: read.line, column: "产品品种", code: "duplicate",
+                                       message: "与第\(first)行重复（同一地区、同一户、同一品种）"))
+            } else {
+                seen[read.key] = read.line
+                if let row = read.row { parsed.append(row) }
             }
+        }
+        guard errors.isEmpty else { throw ImportRejected(errors) }
+        guard !parsed.isEmpty else {
+            throw ImportRejected([RowError(row: form.headerIndex + 2, column: "表格", code: "empty", message: "表格中没有数据行")])
+        }
+        let h = form.headerBlock(headerLabels)
+        return Sheet(header: HeaderBlock(unit: h["填写单位"] ?? "", filler: h["填写人"] ?? "", phone: h["联系电话"] ?? "", date: h["填写日期"] ?? ""),
+                     rows: parsed)
+    }
+
+    /// One line read on its own: its row when every cell is good, else its problems; and the key that finds a
+    /// line repeating it (same place, seller and variety).
+    struct Read: Sendable {
+        let line: Int
+        let key: String
+        var row: Row?
+        var errors: [RowError] = []
+
+        init(_ cell: FormTable.Line, _ at: Positions, _ resolve: (String) -> RegionCode?) {
+            line = cell.number
             let place = cell[at.place], seller = cell[at.seller], variety = cell[at.variety]
             let region = place.isEmpty ? nil : resolve(place)
+            key = "\(region?.digits ?? place)|\(seller)|\(variety)"
             if place.isEmpty { fail("地区", "required", "地区不能为空") } else if region == nil {
                 fail("地区", "unknown_region", "地区“\(place)”对应不到您管辖范围内的区划")
             }
@@ -96,25 +122,15 @@ public enum Attachment1 {
             if !url.isEmpty, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 fail("网店网址", "invalid", "网店网址应以 http:// 或 https:// 开头")
             }
-            let key = "\(region?.digits ?? place)|\(seller)|\(variety)"
-            if let first = seen[key] {
-                fail("产品品种", "duplicate", "与第\(first)行重复（同一地区、同一户、同一品种）")
-            }
-            seen[key] = seen[key] ?? line
-            if rowErrors.isEmpty, let region, let quantity, let price, let method, let contact {
-                parsed.append(Row(line: line, place: place, region: region, seller: seller, variety: variety,
-                                  quantity: quantity, price: price, method: method, shopURL: url.isEmpty ? nil : url,
-                                  contact: contact, note: cell[at.note].isEmpty ? nil : cell[at.note]))
-            }
-            errors += rowErrors
+            guard errors.isEmpty, let region, let quantity, let price, let method, let contact else { return }
+            row = Row(line: line, place: place, region: region, seller: seller, variety: variety, quantity: quantity,
+                      price: price, method: method, shopURL: url.isEmpty ? nil : url, contact: contact,
+                      note: cell[at.note].isEmpty ? nil : cell[at.note])
         }
-        guard errors.isEmpty else { throw ImportRejected(errors) }
-        guard !parsed.isEmpty else {
-            throw ImportRejected([RowError(row: form.headerIndex + 2, column: "表格", code: "empty", message: "表格中没有数据行")])
+
+        mutating func fail(_ column: String, _ code: String, _ message: String) {
+            errors.append(RowError(row: line, column: column, code: code, message: message))
         }
-        let h = form.headerBlock(headerLabels)
-        return Sheet(header: HeaderBlock(unit: h["填写单位"] ?? "", filler: h["填写人"] ?? "", phone: h["联系电话"] ?? "", date: h["填写日期"] ?? ""),
-                     rows: parsed)
     }
 
     /// The rows of an 附件1 sheet: title, header block, column names, data, the seed's notes.

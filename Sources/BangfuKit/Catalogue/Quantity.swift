@@ -64,10 +64,13 @@ public struct Contact: Hashable, Sendable, Codable {
 
     public init(name: String, phone: String) { self.name = name; self.phone = phone }
 
-    private static let separators: Set<Unicode.Scalar> = [" ", "：", ":", "，", ",", "、"]
-
     /// A name is trimmed of separators and of white space of every kind, or a tab after "：" would stay in it.
-    private static func isNamePart(_ scalar: Unicode.Scalar) -> Bool { !separators.contains(scalar) && !scalar.isSpace }
+    private static func isNamePart(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "：", ":", "，", ",", "、": false
+        default: !scalar.isSpace
+        }
+    }
 
     /// Read scalar by scalar: Foundation's trimming and `Character`'s properties were a tenth of a re-import.
     public static func parse(_ text: String) -> Contact? {
@@ -77,11 +80,13 @@ public struct Contact: Hashable, Sendable, Codable {
         guard let first = head.firstIndex(where: isNamePart), let last = head.lastIndex(where: isNamePart)
         else { return nil }
         let name = String(head[first...last])
-        var phone = ""
-        phone.unicodeScalars.append(contentsOf: t[start...].lazy.filter { !$0.isSpace && $0 != "-" })
-        guard name.count <= 20, (7...12).contains(phone.utf8.count), phone.unicodeScalars.allSatisfy(\.isASCIIDigit)
-        else { return nil }
-        return Contact(name: name, phone: phone)
+        var digits: [UInt8] = []
+        for scalar in t[start...] where !scalar.isSpace && scalar != "-" {
+            guard scalar.isASCIIDigit, digits.count < 12 else { return nil }
+            digits.append(UInt8(scalar.value))
+        }
+        guard name.count <= 20, digits.count >= 7 else { return nil }
+        return Contact(name: name, phone: String(decoding: digits, as: UTF8.self))
     }
 }
 

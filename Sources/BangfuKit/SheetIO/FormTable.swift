@@ -8,7 +8,7 @@ public struct FormTable: Sendable {
     /// Finds the column-name row by `anchor` (any spelling) and maps every known column; a missing required
     /// column rejects the sheet with one error naming it.
     public init(_ cells: [[String]], anchor: String, aliases: [String: [String]], required: [String], form: String) throws(ImportRejected) {
-        rows = cells.map { $0.map { FormulaGuard.restored(TextHygiene.cleaned($0).trimmed) } }
+        rows = cells.concurrentMap { $0.map { FormulaGuard.restored(TextHygiene.cleaned($0).trimmed) } }
         let anchors = Set((aliases[anchor] ?? [anchor]).map(Self.fold))
         guard let h = rows.firstIndex(where: { $0.contains { anchors.contains(Self.fold($0)) } }) else {
             throw ImportRejected([RowError(row: 1, column: "表头", code: "bad_header", message: "找不到表头（应含“\(anchor)”等\(form)的列名）")])
@@ -30,7 +30,7 @@ public struct FormTable: Sendable {
     public func position(_ column: String) -> Int? { index[column] }
 
     /// One data row: its 1-based line number and its cells by column name or position.
-    public struct Line {
+    public struct Line: Sendable {
         public let number: Int
         let cells: [String], index: [String: Int]
         public subscript(_ column: String) -> String { self[index[column]] }

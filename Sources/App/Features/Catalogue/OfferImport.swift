@@ -13,11 +13,11 @@ enum OfferImport {
                       today: LocalDate, region: String?, on db: any Database) async throws -> ImportReport {
         try await db.readyForBulkWrites()
         // A line repeated later in the file replaces the earlier one, as saving them in turn would.
-        var order: [String] = [], byKey: [String: OfferService.Draft] = [:]
-        for d in drafts {
-            let key = OfferService.key(d, cipher: cipher)
-            if byKey[key] == nil { order.append(key) }
-            byKey[key] = d
+        var order: [String] = [], byKey: [String: Line] = [:]
+        byKey.reserveCapacity(drafts.count)
+        for line in try await lines(drafts, cipher: cipher, on: db) {
+            if byKey[line.key] == nil { order.append(line.key) }
+            byKey[line.key] = line
         }
         var report = ImportReport()
         // A chunk's new rows are sealed and bound on another thread while the chunk before is written.
@@ -25,19 +25,17 @@ enum OfferImport {
         defer { building?.cancel() }  // a write that failed leaves nothing to build for
         for chunk in order.chunked(chunkSize) {
             let known = try await stored(Array(chunk), on: db)
-            var fresh: [(key: String, draft: OfferService.Draft, households: Bool)] = []
-            var differing: [Int: OfferService.Draft] = [:]
+            var fresh: [Line] = [], differing: [Int: OfferService.Draft] = [:]
             for key in chunk {
-                guard let d = byKey[key] else { continue }
-                let households = try await OfferService.isHouseholds(d, on: db)
+                guard let line = byKey[key] else { continue }
                 guard let (id, hash) = known[key] else {
-                    fresh.append((key, d, households))
+                    fresh.append(line)
                     continue
                 }
-                if hash == OfferService.fingerprint(d, households: households, cipher: cipher) {
+                if hash == line.fingerprint {
                     report.unchanged += 1
                 } else {
-                    differing[id] = d
+                    differing[id] = line.draft
                 }
             }
             let stamp = (updatedOn: today.description, source: source)
@@ -45,7 +43,7 @@ enum OfferImport {
             building = Task.detached { [fresh] in
                 try fresh.map {
                     try Task.checkCancellation()
-                    return try row($0.draft, key: $0.key, households: $0.households, cipher: cipher, stamp)
+                    return try row($0, cipher: cipher, stamp)
                 }
             }
             if let previous { try await insert(try await previous.value, on: db) }
@@ -60,6 +58,24 @@ enum OfferImport {
                                after: ["source": source, "created": "\(report.created)", "updated": "\(report.updated)",
                                        "unchanged": "\(report.unchanged)"])
         return report
+    }
+
+    /// A line of the file with the keyed hashes that find it and tell whether it changed, made on every core.
+    struct Line: Sendable {
+        let draft: OfferService.Draft
+        let households: Bool
+        let key: String
+        let fingerprint: String
+    }
+
+    static func lines(_ drafts: [OfferService.Draft], cipher: FieldCipher, on db: any Database) async throws -> [Line] {
+        var households: [Bool] = []
+        households.reserveCapacity(drafts.count)
+        for d in drafts { households.append(try await OfferService.isHouseholds(d, on: db)) }
+        return zip(drafts, households).map { ($0, $1) }.concurrentMap { d, households in
+            Line(draft: d, households: households, key: OfferService.key(d, cipher: cipher),
+                 fingerprint: OfferService.fingerprint(d, households: households, cipher: cipher))
+        }
     }
 
     /// The chunk's offers already kept: id and fingerprint by key.
@@ -115,19 +131,20 @@ enum OfferImport {
 
     /// A new offer's row in `columns`' order, as `OfferService.apply` fills a model: built from the line without
     /// one, as Fluent's property wrappers and reflection cost more than the insert.
-    static func row(_ d: OfferService.Draft, key: String, households: Bool, cipher: FieldCipher,
-                    _ stamp: (updatedOn: String, source: String)) throws -> [any SQLExpression] {
+    static func row(_ line: Line, cipher: FieldCipher, _ stamp: (updatedOn: String, source: String)) throws
+        -> [any SQLExpression] {
+        let d = line.draft
         let contact = try ContactLine(name: d.contactName, phone: d.contactPhone)
-            .stored(household: households, cipher: cipher)
+            .stored(household: line.households, cipher: cipher)
         return [
             SQLBind(d.region.digits), SQLBind(d.supplierID), SQLBind(try cipher.seal(d.seller)),
-            SQLBind(Mask.name(d.seller)), SQLBind(key), SQLBind(OfferService.sellerKey(d, cipher: cipher)),
+            SQLBind(Mask.name(d.seller)), SQLBind(line.key), SQLBind(OfferService.sellerKey(d, cipher: cipher)),
             SQLBind(d.category.rawValue), SQLBind(d.variety), SQLBind(d.quantity.thousandths),
             SQLBind(d.quantity.unit), SQLBind(Int64(0)), SQLBind(false), SQLBind(d.price.fen.value),
             SQLBind(d.price.unit), SQLBind(d.method.rawValue), SQLBind(d.shopURL), SQLBind(contact.name),
             SQLBind(contact.phone), SQLBind(contact.sealed), SQLBind(d.marks.map(\.rawValue).joined(separator: ",")),
             SQLBind(d.linkedHouseholds), SQLBind(d.note), SQLBind(stamp.updatedOn), SQLBind(stamp.source),
-            SQLBind(OfferService.fingerprint(d, households: households, cipher: cipher)),
+            SQLBind(line.fingerprint),
         ]
     }
 }

@@ -1,5 +1,6 @@
 import BangfuKit
 import Fluent
+import NIOConcurrencyHelpers
 import Vapor
 
 /// 附件1 in and out: .xlsx or .csv (UTF-8, UTF-8 with BOM, GBK/GB18030), all rows or none.
@@ -20,29 +21,17 @@ enum OfferSheetController {
     /// Parses and writes a whole sheet in one transaction; a row that fails rejects the file.
     static func importSheet(_ data: Data, req: Request) async throws -> ImportReport {
         let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
-        // A file names its few thousand places over and over: each is resolved once.
-        var places: [String: RegionCode?] = [:]
+        // A file names its few thousand places over and over: each is resolved once, whichever core reads it.
+        let places = NIOLockedValueBox<[String: RegionCode?]>([:])
         let sheet = try Attachment1.parse(try cells(data)) { place in
-            if let known = places[place] { return known }
+            if let known = places.withLockedValue({ $0[place] }) { return known }
             let code = resolver.resolve(place)
-            places[place] = code
+            places.withLockedValue { $0[place] = code }
             return code
         }
         let cipher = req.fieldCipher, today = req.today, origin = Audit.Origin.request(req)
-        var warnings: [RowError] = []
-        let drafts = sheet.rows.map { row in
-            let touched = row.householdsTouched
-            if touched == .organisationWithoutCount {
-                warnings.append(RowError(row: row.line, column: "备注", code: "households_unsaid",
-                                         message: "贫困户姓名为合作社（企业）但备注没有带动户数（如“带动贫困户12户”）"))
-            }
-            let households: Int? = if case .count(let n) = touched { n } else { nil }
-            return OfferService.Draft(
-                region: row.region, supplierID: nil, seller: row.seller, category: .guess(for: row.variety),
-                variety: row.variety, quantity: row.quantity, price: row.price, method: row.method,
-                shopURL: row.shopURL, contactName: row.contact.name, contactPhone: row.contact.phone,
-                marks: [], linkedHouseholds: households, note: row.note)
-        }
+        let lines = sheet.rows.concurrentMap(draft)
+        let drafts = lines.map(\.draft), warnings = lines.compactMap(\.warning)
         let region: String? = if case .region(let r) = req.scope { r.digits } else { nil }
         var imported = try await req.db.writeTransaction { db in
             try await OfferImport.write(drafts, source: "import", origin: origin, cipher: cipher, today: today,
@@ -52,6 +41,20 @@ enum OfferSheetController {
         Metrics.imported(rows: drafts.count, into: "offers")
         req.application.rematchAfterImport()
         return imported
+    }
+
+    /// A row as the catalogue keeps it, and the warning a cooperative without its 带动户数 gets.
+    @Sendable static func draft(_ row: Attachment1.Row) -> (draft: OfferService.Draft, warning: RowError?) {
+        let touched = row.householdsTouched
+        let warning = touched != .organisationWithoutCount ? nil : RowError(row: row.line, column: "备注",
+            code: "households_unsaid", message: "贫困户姓名为合作社（企业）但备注没有带动户数（如“带动贫困户12户”）")
+        let households: Int? = if case .count(let n) = touched { n } else { nil }
+        let draft = OfferService.Draft(
+            region: row.region, supplierID: nil, seller: row.seller, category: .guess(for: row.variety),
+            variety: row.variety, quantity: row.quantity, price: row.price, method: row.method,
+            shopURL: row.shopURL, contactName: row.contact.name, contactPhone: row.contact.phone,
+            marks: [], linkedHouseholds: households, note: row.note)
+        return (draft, warning)
     }
 
     static func upload(_ req: Request) throws -> Data {

@@ -1,0 +1,28 @@
+import Foundation
+
+extension Array where Element: Sendable {
+    /// `map` on every core, in contiguous slices of at least `minimumSlice` elements (so a small file stays on the
+    /// caller's thread), the results in order. For a large file's lines, each read or hashed on its own.
+    public func concurrentMap<T: Sendable>(minimumSlice: Int = 4_096, _ transform: @Sendable (Element) -> T) -> [T] {
+        let slices = Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / Swift.max(1, minimumSlice))
+        guard slices > 1 else { return map(transform) }
+        let size = (count + slices - 1) / slices
+        let parts = Parts<T>(slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { i in
+            parts.set(i, self[(i * size)..<Swift.min(count, (i + 1) * size)].map(transform))
+        }
+        return parts.joined
+    }
+}
+
+/// Each slice's results, stored by the thread that made them.
+private final class Parts<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [[T]]
+
+    init(_ count: Int) { parts = Array(repeating: [], count: count) }
+
+    func set(_ index: Int, _ part: [T]) { lock.withLock { parts[index] = part } }
+
+    var joined: [T] { lock.withLock { Array(parts.joined()) } }
+}
