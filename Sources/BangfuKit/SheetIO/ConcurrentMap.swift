@@ -24,5 +24,13 @@ private final class Parts<T>: @unchecked Sendable {
 
     func set(_ index: Int, _ part: [T]) { lock.withLock { parts[index] = part } }
 
-    var joined: [T] { lock.withLock { Array(parts.joined()) } }
+    /// Appended slice by slice: `Array(parts.joined())` walked a flattened sequence element by element.
+    var joined: [T] {
+        lock.withLock {
+            var all: [T] = []
+            all.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            for part in parts { all.append(contentsOf: part) }
+            return all
+        }
+    }
 }

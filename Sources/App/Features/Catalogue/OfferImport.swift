@@ -25,7 +25,7 @@ enum OfferImport {
         defer { building?.cancel() }  // a write that failed leaves nothing to build for
         for chunk in order.chunked(chunkSize) {
             let known = try await stored(Array(chunk), on: db)
-            var fresh: [Line] = [], differing: [Int: OfferService.Draft] = [:]
+            var fresh: [Line] = [], differing: [Int: Line] = [:]
             for key in chunk {
                 guard let line = byKey[key] else { continue }
                 guard let (id, hash) = known[key] else {
@@ -35,7 +35,7 @@ enum OfferImport {
                 if hash == line.fingerprint {
                     report.unchanged += 1
                 } else {
-                    differing[id] = line.draft
+                    differing[id] = line
                 }
             }
             let stamp = (updatedOn: today.description, source: source)
@@ -69,12 +69,11 @@ enum OfferImport {
     }
 
     static func lines(_ drafts: [OfferService.Draft], cipher: FieldCipher, on db: any Database) async throws -> [Line] {
-        var households: [Bool] = []
-        households.reserveCapacity(drafts.count)
-        for d in drafts { households.append(try await OfferService.isHouseholds(d, on: db)) }
-        return zip(drafts, households).map { ($0, $1) }.concurrentMap { d, households in
-            Line(draft: d, households: households, key: OfferService.key(d, cipher: cipher),
-                 fingerprint: OfferService.fingerprint(d, households: households, cipher: cipher))
+        let named = try await OfferService.householdSuppliers(Set(drafts.compactMap(\.supplierID)), on: db)
+        return drafts.concurrentMap { d in
+            let households = OfferService.isHouseholds(d, householdSuppliers: named)
+            return Line(draft: d, households: households, key: OfferService.key(d, cipher: cipher),
+                        fingerprint: OfferService.fingerprint(d, households: households, cipher: cipher))
         }
     }
 
@@ -93,14 +92,14 @@ enum OfferImport {
 
     /// Lines whose fingerprint differs: saved when what they say changed (a line kept before fingerprints were
     /// only has its fingerprint stored). How many changed.
-    static func update(_ drafts: [Int: OfferService.Draft], cipher: FieldCipher, today: LocalDate,
+    static func update(_ lines: [Int: Line], cipher: FieldCipher, today: LocalDate,
                        on db: any Database) async throws -> Int {
-        guard !drafts.isEmpty else { return 0 }
+        guard !lines.isEmpty else { return 0 }
         var changed: [Int] = []
-        for offer in try await Offer.query(on: db).filter(\.$id ~~ Array(drafts.keys)).all() {
-            guard let d = drafts[offer.id!] else { continue }
-            let households = try await OfferService.isHouseholds(d, on: db)
-            if try OfferService.apply(d, to: offer, key: offer.offerKey, households: households, cipher: cipher) {
+        for offer in try await Offer.query(on: db).filter(\.$id ~~ Array(lines.keys)).all() {
+            guard let line = lines[offer.id!] else { continue }
+            if try OfferService.apply(line.draft, to: offer, key: offer.offerKey, households: line.households,
+                                      cipher: cipher) {
                 offer.updatedOn = today.description
                 changed.append(offer.id!)
             }

@@ -159,7 +159,22 @@ enum OfferService {
 
     /// Whose line this is: the supplier's kind when there is one, else whether the seller names an organisation.
     static func isHouseholds(_ d: Draft, on db: any Database) async throws -> Bool {
+        isHouseholds(d, householdSuppliers: try await householdSuppliers(Set(d.supplierID.map { [$0] } ?? []), on: db))
+    }
+
+    /// A supplier's kind says whether it is a household; a seller named without one, the name.
+    static func isHouseholds(_ d: Draft, householdSuppliers: Set<Int>) -> Bool {
         guard let id = d.supplierID else { return !SellerName.isOrganisation(d.seller) }
-        return try await Supplier.find(id, on: db)?.kind == SupplierKind.household.rawValue
+        return householdSuppliers.contains(id)
+    }
+
+    /// Those of `ids` that are households' suppliers.
+    static func householdSuppliers(_ ids: Set<Int>, on db: any Database) async throws -> Set<Int> {
+        guard !ids.isEmpty else { return [] }
+        let households = try await Supplier.query(on: db)
+            .filter(\.$id ~~ Array(ids))
+            .filter(\.$kind == SupplierKind.household.rawValue)
+            .all()
+        return Set(households.compactMap(\.id))
     }
 }
