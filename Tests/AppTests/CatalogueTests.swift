@@ -159,4 +159,33 @@ final class CatalogueTests: XCTestCase {
             try await assertEqual(try await supplier.post("/api/v1/offers", other).error().error.code, "out_of_scope")
         }
     }
+
+    /// Where an offer names its supplier, the supplier's kind, not the seller's name, says whether the contact line
+    /// is a household's (sealed, shown masked).
+    func testASuppliersKindDecidesWhetherTheContactLineIsSealed() async throws {
+        try await withApp { app, f in
+            let family = Supplier()
+            family.name = "张大山"; family.kind = SupplierKind.household.rawValue; family.regionCode = Fixtures.longjiao
+            try await family.create(on: app.db)
+            struct Body: Encodable {
+                var regionCode = Fixtures.village, sellerName = "张大山", variety = "脐橙", quantity = "2吨"
+                var price = "5元/斤", supplyMethod = "delivery", contactName = "张大山", contactPhone = "17723635558"
+                var supplierId: Int
+            }
+            let office = try await apiClient(app, "office")
+            for (supplier, variety) in [(family.id!, "脐橙"), (f.coop, "红橙")] {
+                var body = Body(supplierId: supplier)
+                body.variety = variety
+                try await assertEqual(try await office.post("/api/v1/offers", body).status, .created)
+            }
+            let offers = try await App.Offer.query(on: app.db).filter(\.$sellerMasked == Mask.name("张大山")).all()
+            XCTAssertEqual(offers.count, 2)
+            let sealed = try XCTUnwrap(offers.first { $0.$supplier.id == family.id })
+            XCTAssertNotNil(sealed.contactSealed)
+            XCTAssertFalse(sealed.contactPhone.contains("17723635558"))
+            let clear = try XCTUnwrap(offers.first { $0.$supplier.id == f.coop })
+            XCTAssertNil(clear.contactSealed)
+            XCTAssertEqual(clear.contactPhone, "17723635558")
+        }
+    }
 }

@@ -109,13 +109,6 @@ final class CatalogueTests: XCTestCase {
         }
     }
 
-    func testConcurrentMapKeepsTheOrderOfEverySlice() {
-        let numbers = Array(0..<10_001)
-        XCTAssertEqual(numbers.concurrentMap(minimumSlice: 100) { $0 * 2 }, numbers.map { $0 * 2 })
-        XCTAssertEqual([3].concurrentMap(minimumSlice: 0) { $0 + 1 }, [4])
-        XCTAssertEqual([Int]().concurrentMap { $0 }, [])
-    }
-
     func testRefusesAWrongHeader() {
         let wrong = [["名称", "数量"], ["土豆", "30斤"]]
         XCTAssertEqual((try? Attachment1.parse(wrong, resolve: resolve)) == nil, true)

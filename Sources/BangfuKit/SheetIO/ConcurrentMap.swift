@@ -4,12 +4,20 @@ extension Array where Element: Sendable {
     /// `map` on every core, in contiguous slices of at least `minimumSlice` elements (so a small file stays on the
     /// caller's thread), the results in order. For a large file's lines, each read or hashed on its own.
     public func concurrentMap<T: Sendable>(minimumSlice: Int = 4_096, _ transform: @Sendable (Element) -> T) -> [T] {
-        let slices = Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / Swift.max(1, minimumSlice))
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return concurrentMap(slices: Swift.min(cores, count / Swift.max(1, minimumSlice)), transform)
+    }
+
+    /// `map` in `slices` contiguous slices of near-equal length (at most one element each apart), run at once.
+    func concurrentMap<T: Sendable>(slices: Int, _ transform: @Sendable (Element) -> T) -> [T] {
+        let slices = Swift.min(slices, count)
         guard slices > 1 else { return map(transform) }
-        let size = (count + slices - 1) / slices
+        let (length, longer) = count.quotientAndRemainder(dividingBy: slices)
+        // The first `longer` slices hold one element more.
+        let start: @Sendable (Int) -> Int = { i in i * length + Swift.min(i, longer) }
         let parts = Parts<T>(slices)
         DispatchQueue.concurrentPerform(iterations: slices) { i in
-            parts.set(i, self[(i * size)..<Swift.min(count, (i + 1) * size)].map(transform))
+            parts.set(i, self[start(i)..<start(i + 1)].map(transform))
         }
         return parts.joined
     }

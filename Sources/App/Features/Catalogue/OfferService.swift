@@ -168,13 +168,16 @@ enum OfferService {
         return householdSuppliers.contains(id)
     }
 
-    /// Those of `ids` that are households' suppliers.
+    /// Those of `ids` that are households' suppliers, asked 1,000 at a time (the databases bound parameters).
     static func householdSuppliers(_ ids: Set<Int>, on db: any Database) async throws -> Set<Int> {
-        guard !ids.isEmpty else { return [] }
-        let households = try await Supplier.query(on: db)
-            .filter(\.$id ~~ Array(ids))
-            .filter(\.$kind == SupplierKind.household.rawValue)
-            .all()
-        return Set(households.compactMap(\.id))
+        var households: Set<Int> = []
+        for chunk in Array(ids).chunked(1_000) {
+            let found = try await Supplier.query(on: db)
+                .filter(\.$id ~~ Array(chunk))
+                .filter(\.$kind == SupplierKind.household.rawValue)
+                .all()
+            households.formUnion(found.compactMap(\.id))
+        }
+        return households
     }
 }
