@@ -81,4 +81,49 @@ final class PublicResponseCacheTests: XCTestCase {
         let after = try await cache.response(for: "page 梨") { Self.answer("new") }
         XCTAssertEqual(after.body.string, "new")
     }
+
+    /// Answers kept at the same moment expire together: while one request searches an expired answer afresh, the
+    /// others are given the one just expired, then the new one.
+    func testAnExpiredAnswerIsGivenWhileOneRequestSearchesItAfresh() async throws {
+        let cache = PublicResponseCache(seconds: 1)
+        _ = try await cache.response(for: "page 橘") { Self.answer("old") }
+        try await Task.sleep(for: .milliseconds(1_100))
+        let slowSearch: @Sendable () async throws -> Response = {
+            try await Task.sleep(for: .milliseconds(800))
+            return Self.answer("new")
+        }
+        let refreshing = Task { try await cache.response(for: "page 橘", make: slowSearch) }
+        try await Task.sleep(for: .milliseconds(300))
+        let searches = NIOLockedValueBox(0)
+        let meanwhile = try await ask(cache, "page 橘", times: 8) {
+            searches.withLockedValue { $0 += 1 }
+            return Self.answer("searched again")
+        }
+        XCTAssertEqual(Set(meanwhile), ["200 old"])
+        XCTAssertEqual(searches.withLockedValue { $0 }, 0, "one search for the key, not one per waiting citizen")
+        let refreshed = try await refreshing.value
+        XCTAssertEqual(refreshed.body.string, "new")
+        let after = try await cache.response(for: "page 橘") { Self.answer("searched again") }
+        XCTAssertEqual(after.body.string, "new")
+    }
+
+    /// An answer expired for longer than an interval, or from before a change to the catalogue, is never given.
+    func testAnAnswerLongExpiredOrFromBeforeAChangeIsNotGivenWhileSearched() async throws {
+        let cache = PublicResponseCache(seconds: 1)
+        _ = try await cache.response(for: "page 桃") { Self.answer("old") }
+        try await Task.sleep(for: .milliseconds(2_100))
+        let late = try await ask(cache, "page 桃", times: 8) {
+            try await Task.sleep(for: .milliseconds(100))
+            return Self.answer("new")
+        }
+        XCTAssertEqual(Set(late), ["200 new"])
+        _ = try await cache.response(for: "page 杏") { Self.answer("old") }
+        try await Task.sleep(for: .milliseconds(1_100))
+        CatalogueGeneration.advance()
+        let changed = try await ask(cache, "page 杏", times: 8) {
+            try await Task.sleep(for: .milliseconds(100))
+            return Self.answer("new")
+        }
+        XCTAssertEqual(Set(changed), ["200 new"])
+    }
 }

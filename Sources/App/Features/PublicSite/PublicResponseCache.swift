@@ -5,9 +5,11 @@ import Vapor
 /// for a few seconds (`AppConfig.publicCacheSeconds`) by today and the search they ask for — its parameters as read,
 /// so that junk parameters cannot fill it — within `capacity` bytes: many citizens asking the same first pages cost
 /// one search each per interval. While one request searches for a key, the others asking for it wait for its answer
-/// (single flight): an answer expiring under load is searched once, not once per waiting citizen. Any change to the
-/// catalogue's index in this process (`CatalogueGeneration`) drops kept answers; another server's change shows here
-/// within the interval.
+/// (single flight): an answer expiring under load is searched once, not once per waiting citizen; and for one interval
+/// more, the others are given the answer just expired rather than wait (stale while revalidated: answers kept at the
+/// same moment expire together, and a burst of their searches held every connection up to a third of a second). Any
+/// change to the catalogue's index in this process (`CatalogueGeneration`) drops kept answers; another server's
+/// change shows here within two intervals.
 final class PublicResponseCache: Sendable {
     static let capacity = 64 << 20
 
@@ -48,15 +50,19 @@ final class PublicResponseCache: Sendable {
             return hit.response
         }
         let turn = await withCheckedContinuation { (waiter: Waiter) in
-            let searcher = store.withLockedValue { store in
+            let turn: Turn? = store.withLockedValue { store in
                 guard store.searching[key] == nil else {
+                    if let stale = store.entries[key], stale.generation == generation,
+                       stale.expires + lifetime > Date() {
+                        return .answer(stale)
+                    }
                     store.searching[key]!.append(waiter)
-                    return false
+                    return nil
                 }
                 store.searching[key] = []
-                return true
+                return .search
             }
-            if searcher { waiter.resume(returning: .search) }
+            if let turn { waiter.resume(returning: turn) }
         }
         switch turn {
         case .search:
