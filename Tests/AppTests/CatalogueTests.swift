@@ -165,11 +165,14 @@ final class CatalogueTests: XCTestCase {
     func testASuppliersKindDecidesWhetherTheContactLineIsSealed() async throws {
         try await withApp { app, f in
             let family = Supplier()
-            family.name = "张大山"; family.kind = SupplierKind.household.rawValue; family.regionCode = Fixtures.longjiao
+            family.name = "张大山"
+            family.kind = SupplierKind.household.rawValue
+            family.regionCode = Fixtures.longjiao
             try await family.create(on: app.db)
             struct Body: Encodable {
                 var regionCode = Fixtures.village, sellerName = "张大山", variety = "脐橙", quantity = "2吨"
-                var price = "5元/斤", supplyMethod = "delivery", contactName = "张大山", contactPhone = "17723635558"
+                var price = "5元/斤", supplyMethod = "delivery"
+                var contactName = "张大山", contactPhone = "17723635558"
                 var supplierId: Int
             }
             let office = try await apiClient(app, "office")

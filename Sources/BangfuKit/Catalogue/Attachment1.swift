@@ -85,11 +85,13 @@ public enum Attachment1 {
         }
         guard errors.isEmpty else { throw ImportRejected(errors) }
         guard !parsed.isEmpty else {
-            throw ImportRejected([RowError(row: form.headerIndex + 2, column: "表格", code: "empty", message: "表格中没有数据行")])
+            let empty = RowError(row: form.headerIndex + 2, column: "表格", code: "empty", message: "表格中没有数据行")
+            throw ImportRejected([empty])
         }
         let h = form.headerBlock(headerLabels)
-        return Sheet(header: HeaderBlock(unit: h["填写单位"] ?? "", filler: h["填写人"] ?? "", phone: h["联系电话"] ?? "", date: h["填写日期"] ?? ""),
-                     rows: parsed)
+        let header = HeaderBlock(unit: h["填写单位"] ?? "", filler: h["填写人"] ?? "", phone: h["联系电话"] ?? "",
+                                 date: h["填写日期"] ?? "")
+        return Sheet(header: header, rows: parsed)
     }
 
     /// One line read on its own: its row when every cell is good, else its problems; and the key that finds a

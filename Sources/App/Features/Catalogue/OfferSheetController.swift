@@ -46,8 +46,9 @@ enum OfferSheetController {
     /// A row as the catalogue keeps it, and the warning a cooperative without its 带动户数 gets.
     @Sendable static func draft(_ row: Attachment1.Row) -> (draft: OfferService.Draft, warning: RowError?) {
         let touched = row.householdsTouched
-        let warning = touched != .organisationWithoutCount ? nil : RowError(row: row.line, column: "备注",
-            code: "households_unsaid", message: "贫困户姓名为合作社（企业）但备注没有带动户数（如“带动贫困户12户”）")
+        let unsaid = "贫困户姓名为合作社（企业）但备注没有带动户数（如“带动贫困户12户”）"
+        let warning = touched != .organisationWithoutCount ? nil
+            : RowError(row: row.line, column: "备注", code: "households_unsaid", message: unsaid)
         let households: Int? = if case .count(let n) = touched { n } else { nil }
         let draft = OfferService.Draft(
             region: row.region, supplierID: nil, seller: row.seller, category: .guess(for: row.variety),
