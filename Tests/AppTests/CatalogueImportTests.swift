@@ -10,9 +10,10 @@ final class CatalogueImportTests: XCTestCase {
     struct Report: Decodable { let created: Int, updated: Int, unchanged: Int }
 
     /// A 附件1 of `count` households' lines (one more than a chunk holds, and then some), as a CSV.
-    static func file(_ count: Int, price: (Int) -> String = { _ in "1.5元/斤" }) -> Data {
+    static func file(_ count: Int, place: (Int) -> String = { _ in "云阳县龙角镇示例村" },
+                     price: (Int) -> String = { _ in "1.5元/斤" }) -> Data {
         let rows = (0..<count).map { i in
-            ["云阳县龙角镇示例村", "农户\(i)号", i % 2 == 0 ? "洋芋" : "红心猕猴桃", "\(100 + i)斤", price(i),
+            [place(i), "农户\(i)号", i % 2 == 0 ? "洋芋" : "红心猕猴桃", "\(100 + i)斤", price(i),
              "送货上门", "",
              "李xx 1380000\(String(format: "%04d", i % 10_000))", ""]
         }
@@ -45,8 +46,9 @@ final class CatalogueImportTests: XCTestCase {
 
             let last = try await XCTUnwrapAsync(try await App.Offer.query(on: app.db).sort(\.$id, .descending).first())
             try await Fixtures.certify(last.id!, on: app)
-            let dearer = Self.file(count) { $0 == count - 1 ? "1.8元/斤" : "1.5元/斤" }
+            let dearer = Self.file(count, price: { $0 == count - 1 ? "1.8元/斤" : "1.5元/斤" })
             let changed = try await clerk.send(.POST, "/api/v1/offers/import", data: dearer, type: csv)
+            XCTAssertEqual(changed.status, .ok, changed.body.string)
             let r = try changed.content.decode(Report.self)
             XCTAssertEqual([r.created, r.updated, r.unchanged], [0, 1, count - 1])
             let dear = try await App.Offer.query(on: app.db).filter(\.$priceFen == 180).all()
@@ -63,6 +65,28 @@ final class CatalogueImportTests: XCTestCase {
             let expected = ListingTerms.of(variety: offer.variety, category: .fruit, region: place, marks: []).count
             XCTAssertEqual(listed?.priceFen, 180, "the listing follows the import")
             XCTAssertEqual(listed?.terms, expected, "its terms rewritten once, not doubled")
+        }
+    }
+
+    func testNewOffersAreWrittenWithTheirPlacesDeepPovertyFlag() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 2))
+            let places = "code,name,parent,flags\n500235139000,泥溪镇,,原深度贫困\n500235139201,黄岭村,,\n"
+            _ = try await RegionStore.importCSV(places, on: app.db, by: .command("test"))
+            let office = try await apiClient(app, "office")
+            let file = Self.file(4) { $0 % 2 == 0 ? "云阳县泥溪镇黄岭村" : "云阳县龙角镇示例村" }
+            let csv = HTTPMediaType(type: "text", subType: "csv")
+            let response = try await office.send(.POST, "/api/v1/offers/import", data: file, type: csv)
+            XCTAssertEqual(response.status, .ok, response.body.string)
+            let flags = {
+                try await App.Offer.query(on: app.db).sort(\.$id).all().map { [$0.regionCode: $0.deepPoverty] }
+            }
+            let written = try await flags()
+            XCTAssertEqual(written, [["500235139201": true], ["500235105201": false],
+                                     ["500235139201": true], ["500235105201": false]],
+                           "a village under a 原深度贫困 township is flagged, one elsewhere is not")
+            try await OfferFlags.refresh(on: app.db)
+            try await assertEqual(try await flags(), written, "as the flag's own refresh would set it")
         }
     }
 }

@@ -134,6 +134,38 @@ final class CatalogueSearchTests: XCTestCase {
         }
     }
 
+    /// `bangfu list-catalogue --rebuild`, for data loaded past the application: the index written afresh in one
+    /// transaction, then (PostgreSQL) vacuumed outside it, so the first searches find it ready.
+    func testTheRebuildCommandListsEveryShownOfferAfresh() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 2))
+            let office = try await apiClient(app, "office")
+            var shown: [Int] = []
+            for i in 0..<3 {
+                let res = try await office.post("/api/v1/offers", Body(regionCode: Fixtures.village,
+                    sellerName: "农户\(i)", variety: "香菇", price: "\(10 + i)元/斤"))
+                let id = try res.content.decode(Id.self).id
+                if i > 0 {
+                    try await Fixtures.certify(id, on: app)
+                    shown.append(id)
+                }
+            }
+            let sql = app.db as! any SQLDatabase
+            try await sql.delete(from: CatalogueListings.terms).run()
+            try await sql.delete(from: CatalogueListings.listings).run()
+            CatalogueGeneration.advance()
+            let search = {
+                try await app.sendRequest(.GET, "/api/v1/catalogue?q=%E9%A6%99").content.decode([Item].self)
+            }
+            try await assertEqual(try await search().map(\.offer.id), [], "an emptied index shows nothing")
+
+            var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["bangfu", "--rebuild"]))
+            context.application = app
+            try await ListCatalogueCommand().run(using: &context)
+            try await assertEqual(try await search().map(\.offer.id), shown.reversed(), "certified ones listed again")
+        }
+    }
+
     /// A database that cannot be reached (PostgreSQL refusing connections, an SQLite file that cannot be opened):
     /// the catalogue answers 503 with Retry-After at once, for the API and the page alike.
     func testADatabaseThatCannotBeReachedIsAnswered503() async throws {

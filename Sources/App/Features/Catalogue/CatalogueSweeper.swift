@@ -37,6 +37,10 @@ struct ListCatalogueCommand: AsyncCommand {
                 try await CatalogueListings.sweep(today: app.today, on: db)
             }
         }
+        if signature.rebuild {
+            try await app.db.vacuum(CatalogueListings.listings)
+            try await app.db.vacuum(CatalogueListings.terms)
+        }
         let ms = Int(Date().timeIntervalSince(started) * 1_000)
         context.console.print("公开目录索引已整理，用时 \(ms) 毫秒")
     }

@@ -15,6 +15,21 @@ enum OfferFlags {
         """
     }
 
+    /// Which of `places` are 原深度贫困 or lie under a place that is, as `deepPoverty` tells a saved offer: one lookup
+    /// for a file's places, so that its new offers are written with their flag.
+    static func deepPoverty(among places: Set<RegionCode>, on db: any Database) async throws -> Set<RegionCode> {
+        let lineage = Set(places.flatMap(\.selfAndAncestors).map(\.digits))
+        var flagged: Set<String> = []
+        for chunk in Array(lineage).chunked(1_000) {
+            let codes = try await (db as! any SQLDatabase).select().column("code").from(Region.schema)
+                .where("is_deep_poverty", .equal, true)
+                .where("code", .in, Array(chunk))
+                .all(decodingColumn: "code", as: String.self)
+            flagged.formUnion(codes)
+        }
+        return places.filter { $0.selfAndAncestors.contains { flagged.contains($0.digits) } }
+    }
+
     /// Sets the flag of `ids` (nil: of every offer).
     static func refresh(on db: any Database, ids: [Int]? = nil) async throws {
         let sql = db as! any SQLDatabase

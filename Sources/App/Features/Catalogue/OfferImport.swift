@@ -19,9 +19,12 @@ enum OfferImport {
             if byKey[line.key] == nil { order.append(line.key) }
             byKey[line.key] = line
         }
+        let places = Set(byKey.values.map(\.draft.region))
+        let stamp = Stamp(updatedOn: today.description, source: source,
+                          deepPoverty: try await OfferFlags.deepPoverty(among: places, on: db))
         var report = ImportReport()
         // A chunk's new rows are sealed and bound on another thread while the chunk before is written.
-        var building: Task<[[any SQLExpression]], any Error>?
+        var building: Task<[[BulkRows.Cell]], any Error>?
         defer { building?.cancel() }  // a write that failed leaves nothing to build for
         for chunk in order.chunked(chunkSize) {
             let known = try await stored(Array(chunk), on: db)
@@ -38,7 +41,6 @@ enum OfferImport {
                     differing[id] = line
                 }
             }
-            let stamp = (updatedOn: today.description, source: source)
             let previous = building
             building = Task.detached { [fresh] in
                 try fresh.map {
@@ -110,15 +112,9 @@ enum OfferImport {
         return changed.count
     }
 
-    /// New offers' rows, 500 a statement (none is listed yet: nothing is certified before it exists).
-    static func insert(_ rows: [[any SQLExpression]], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        var ids: [Int] = []
-        for batch in rows.chunked(500) {
-            ids += try await sql.insert(into: Offer.schema).columns(columns).rows(Array(batch))
-                .returning("id").all(decodingColumn: "id", as: Int.self)
-        }
-        try await OfferFlags.refresh(on: db, ids: ids)
+    /// New offers' rows (none is listed yet: nothing is certified before it exists).
+    static func insert(_ rows: [[BulkRows.Cell]], on db: any Database) async throws {
+        try await BulkRows.write(rows, into: Offer.schema, columns: columns, on: db)
     }
 
     static let columns = [
@@ -130,20 +126,26 @@ enum OfferImport {
 
     /// A new offer's row in `columns`' order, as `OfferService.apply` fills a model: built from the line without
     /// one, as Fluent's property wrappers and reflection cost more than the insert.
-    static func row(_ line: Line, cipher: FieldCipher, _ stamp: (updatedOn: String, source: String)) throws
-        -> [any SQLExpression] {
+    static func row(_ line: Line, cipher: FieldCipher, _ stamp: Stamp) throws -> [BulkRows.Cell] {
         let d = line.draft
         let contact = try ContactLine(name: d.contactName, phone: d.contactPhone)
             .stored(household: line.households, cipher: cipher)
         return [
-            SQLBind(d.region.digits), SQLBind(d.supplierID), SQLBind(try cipher.seal(d.seller)),
-            SQLBind(Mask.name(d.seller)), SQLBind(line.key), SQLBind(OfferService.sellerKey(d, cipher: cipher)),
-            SQLBind(d.category.rawValue), SQLBind(d.variety), SQLBind(d.quantity.thousandths),
-            SQLBind(d.quantity.unit), SQLBind(Int64(0)), SQLBind(false), SQLBind(d.price.fen.value),
-            SQLBind(d.price.unit), SQLBind(d.method.rawValue), SQLBind(d.shopURL), SQLBind(contact.name),
-            SQLBind(contact.phone), SQLBind(contact.sealed), SQLBind(d.marks.map(\.rawValue).joined(separator: ",")),
-            SQLBind(d.linkedHouseholds), SQLBind(d.note), SQLBind(stamp.updatedOn), SQLBind(stamp.source),
-            SQLBind(line.fingerprint),
+            .text(d.region.digits), .int(d.supplierID), .text(try cipher.seal(d.seller)), .text(Mask.name(d.seller)),
+            .text(line.key), .text(OfferService.sellerKey(d, cipher: cipher)), .text(d.category.rawValue),
+            .text(d.variety), .int(Int(d.quantity.thousandths)), .text(d.quantity.unit), .int(0),
+            .bool(stamp.deepPoverty.contains(d.region)), .int(Int(d.price.fen.value)), .text(d.price.unit),
+            .text(d.method.rawValue), .text(d.shopURL), .text(contact.name), .text(contact.phone),
+            .text(contact.sealed),
+            .text(d.marks.map(\.rawValue).joined(separator: ",")), .int(d.linkedHouseholds), .text(d.note),
+            .text(stamp.updatedOn), .text(stamp.source), .text(line.fingerprint),
         ]
+    }
+
+    /// What every new offer of a file shares: the day, the source and which of its places are 原深度贫困.
+    struct Stamp: Sendable {
+        let updatedOn: String
+        let source: String
+        let deepPoverty: Set<RegionCode>
     }
 }
