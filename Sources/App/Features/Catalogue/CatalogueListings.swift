@@ -35,7 +35,7 @@ enum CatalogueListings {
             }
             try await sql.delete(from: terms).where("offer_id", .in, chunk).run()
             try await sql.delete(from: listings).where("offer_id", .in, chunk).run()
-            try await insert(try await visible("o.id IN (\(binds: chunk))", today: today, on: sql), on: sql)
+            try await insert(try await visible("o.id IN (\(binds: chunk))", today: today, on: sql), on: db)
         }
         CatalogueGeneration.advance()
     }
@@ -75,7 +75,7 @@ enum CatalogueListings {
         let last = try await sql.raw("SELECT MAX(id) AS id FROM offers").first(decoding: Last.self)?.id ?? 0
         for start in stride(from: 0, to: last, by: 10_000) {
             let range: SQLQueryString = "o.id > \(bind: start) AND o.id <= \(bind: start + 10_000)"
-            try await insert(try await visible(range, today: today, on: sql), on: sql)
+            try await insert(try await visible(range, today: today, on: sql), on: db)
         }
         // PostgreSQL plans by statistics it gathers later: planned on an empty index, a rare term's page read all.
         try await db.refreshStatistics(of: listings)
@@ -97,27 +97,24 @@ enum CatalogueListings {
         return try await sql.raw(s).all(decoding: Visible.self, with: decoder)
     }
 
-    private static func insert(_ rows: [Visible], on sql: any SQLDatabase) async throws {
-        for chunk in rows.chunked(1_000) {
-            try await sql.insert(into: listings)
-                .columns("offer_id", "supplier_id", "name_key", "category", "region_code", "marks", "price_fen",
-                         "updated_on", "valid_until")
-                .rows(chunk.map { v -> [any SQLExpression] in
-                    [SQLBind(v.id), SQLBind(v.supplierId), SQLBind(SearchTerms.normalise(v.variety)),
-                     SQLBind(v.category), SQLBind(v.regionCode), SQLBind("," + v.qualityMarks + ","),
-                     SQLBind(v.priceFen), SQLBind(v.updatedOn), SQLBind(v.validUntil)]
-                })
-                .run()
+    /// Written as an import's rows are (`BulkRows`): a rebuild lists a province's million offers and their terms.
+    private static func insert(_ rows: [Visible], on db: any Database) async throws {
+        let listed = rows.map { v -> [BulkRows.Cell] in
+            [.int(v.id), .int(v.supplierId), .text(SearchTerms.normalise(v.variety)), .text(v.category),
+             .text(v.regionCode), .text("," + v.qualityMarks + ","), .int(Int(v.priceFen)), .text(v.updatedOn),
+             .text(v.validUntil)]
         }
+        try await BulkRows.write(listed, into: listings, columns: [
+            "offer_id", "supplier_id", "name_key", "category", "region_code", "marks", "price_fen", "updated_on",
+            "valid_until",
+        ], on: db)
         let termRows = rows.flatMap { v in
-            termsOf(v).sorted().map { term -> [any SQLExpression] in
-                [SQLBind(term), SQLBind(v.updatedOn), SQLBind(v.priceFen), SQLBind(v.id)]
+            termsOf(v).sorted().map { term -> [BulkRows.Cell] in
+                [.text(term), .text(v.updatedOn), .int(Int(v.priceFen)), .int(v.id)]
             }
         }
-        for chunk in termRows.chunked(2_000) {
-            try await sql.insert(into: terms).columns("term", "updated_on", "price_fen", "offer_id")
-                .rows(Array(chunk)).run()
-        }
+        try await BulkRows.write(termRows, into: terms, columns: ["term", "updated_on", "price_fen", "offer_id"],
+                                 on: db)
     }
 
     private static func termsOf(_ v: Visible) -> Set<String> {
