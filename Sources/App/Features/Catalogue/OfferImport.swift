@@ -7,7 +7,9 @@ import SQLKit
 /// changed ones saved with their flags and listings, and one audit entry for the file with its counts. The same file
 /// twice writes nothing, not even that entry: it costs the reading and one lookup a chunk.
 enum OfferImport {
-    static let chunkSize = 2_000
+    /// Lines a chunk, and keys a lookup: with 2,000 keys PostgreSQL's planner read all of a 100,000-offer table
+    /// for each chunk (50 ms) rather than probe the key's index (12 ms for 1,000).
+    static let chunkSize = 1_000
 
     static func write(_ drafts: [OfferService.Draft], source: String, origin: Audit.Origin, cipher: FieldCipher,
                       today: LocalDate, region: String?, on db: any Database) async throws -> ImportReport {
