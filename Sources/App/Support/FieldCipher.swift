@@ -25,18 +25,8 @@ struct FieldCipher: Sendable {
 
     /// HMAC-SHA256, hex: equal inputs give equal outputs under one key, and nothing else leaks.
     func lookupHash(_ plain: String) -> String {
-        lookupHash(joining: [plain], separator: 0)
-    }
-
-    /// `lookupHash` of `parts` joined by `separator`, fed to the MAC part by part instead of joined first: an import
-    /// hashes two for every line.
-    func lookupHash(joining parts: [String], separator: UInt8) -> String {
-        var mac = keyed      // a copy of the keyed state
-        for (i, part) in parts.enumerated() {
-            if i > 0 { withUnsafeBytes(of: separator) { mac.update(data: $0) } }
-            var part = part
-            part.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        }
+        var mac = keyed      // a copy of the keyed state: an import hashes every row's seller
+        mac.update(data: Data(plain.utf8))
         return String(unsafeUninitializedCapacity: 64) { out in
             for (i, byte) in mac.finalize().enumerated() {
                 out[2 * i] = Self.hex[Int(byte >> 4)]; out[2 * i + 1] = Self.hex[Int(byte & 15)]

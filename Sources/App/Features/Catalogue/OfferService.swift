@@ -115,12 +115,12 @@ enum OfferService {
 
     /// The same household's or cooperative's same variety in the same place: what a re-import finds again.
     static func key(_ d: Draft, cipher: FieldCipher) -> String {
-        cipher.lookupHash(joining: [d.region.digits, d.seller, d.variety], separator: UInt8(ascii: "|"))
+        cipher.lookupHash("\(d.region.digits)|\(d.seller)|\(d.variety)")
     }
 
     /// The seller's key as the ledger keeps it (`Offer.sellerKey`).
     static func sellerKey(_ d: Draft, cipher: FieldCipher) -> String {
-        cipher.lookupHash(joining: [d.region.digits, d.seller], separator: UInt8(ascii: "|"))
+        cipher.lookupHash("\(d.region.digits)|\(d.seller)")
     }
 
     /// A keyed hash of everything the line says (personal data included, so keyed): equal for an unchanged line.
@@ -132,7 +132,7 @@ enum OfferService {
             d.marks.map(\.rawValue).joined(separator: ","),
             d.linkedHouseholds.map(String.init) ?? "", d.note ?? "", households ? "1" : "0",
         ]
-        return cipher.lookupHash(joining: fields, separator: 0x1F)
+        return cipher.lookupHash(fields.joined(separator: "\u{1F}"))
     }
 
     /// Fills `offer` from the draft (sealing what is personal); whether anything it keeps changed.
