@@ -17,6 +17,14 @@ final class CatalogueSearchTests: XCTestCase {
     }
     struct Id: Decodable { let id: Int }
 
+    /// A household's offer in the fixtures' village, saved through the API: its id.
+    static func offer(_ api: APIClient, _ seller: String, _ variety: String, _ price: String) async throws -> Int {
+        let body = Body(regionCode: Fixtures.village, sellerName: seller, variety: variety, price: price)
+        let res = try await api.post("/api/v1/offers", body)
+        XCTAssertEqual(res.status, .created, res.body.string)
+        return try res.content.decode(Id.self).id
+    }
+
     func testNamesFiltersOrdersAndPagesComeFromTheIndex() async throws {
         try await withApp { app, f in
             app.setToday(LocalDate(year: 2026, month: 11, day: 2))
@@ -100,9 +108,7 @@ final class CatalogueSearchTests: XCTestCase {
             let office = try await apiClient(app, "office")
             var all: [Int] = []
             for i in 0..<40 {
-                let res = try await office.post("/api/v1/offers", Body(regionCode: Fixtures.village,
-                    sellerName: "农户\(i)", variety: i % 3 == 0 ? "香菇" : "木耳\(i)", price: "\(10 + i)元/斤"))
-                all.append(try res.content.decode(Id.self).id)
+                all.append(try await Self.offer(office, "农户\(i)", i % 3 == 0 ? "香菇" : "木耳\(i)", "\(10 + i)元/斤"))
                 try await Fixtures.certify(all.last!, on: app)
             }
             func ids(_ query: String) async throws -> [Int] {
@@ -142,9 +148,7 @@ final class CatalogueSearchTests: XCTestCase {
             let office = try await apiClient(app, "office")
             var shown: [Int] = []
             for i in 0..<3 {
-                let res = try await office.post("/api/v1/offers", Body(regionCode: Fixtures.village,
-                    sellerName: "农户\(i)", variety: "香菇", price: "\(10 + i)元/斤"))
-                let id = try res.content.decode(Id.self).id
+                let id = try await Self.offer(office, "农户\(i)", "香菇", "\(10 + i)元/斤")
                 if i > 0 {
                     try await Fixtures.certify(id, on: app)
                     shown.append(id)
