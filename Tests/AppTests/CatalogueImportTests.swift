@@ -11,11 +11,11 @@ final class CatalogueImportTests: XCTestCase {
 
     /// A 附件1 of `count` households' lines (one more than a chunk holds, and then some), as a CSV.
     static func file(_ count: Int, place: (Int) -> String = { _ in "云阳县龙角镇示例村" },
-                     price: (Int) -> String = { _ in "1.5元/斤" }) -> Data {
+                     price: (Int) -> String = { _ in "1.5元/斤" }, note: String = "") -> Data {
         let rows = (0..<count).map { i in
             [place(i), "农户\(i)号", i % 2 == 0 ? "洋芋" : "红心猕猴桃", "\(100 + i)斤", price(i),
              "送货上门", "",
-             "李xx 1380000\(String(format: "%04d", i % 10_000))", ""]
+             "李xx 1380000\(String(format: "%04d", i % 10_000))", note]
         }
         let header = Attachment1.HeaderBlock(unit: "龙角镇", filler: "孙干事", phone: "", date: "2026-11-02")
         return Data(Attachment1.sheet(header: header, rows: rows).map(CSV.line).joined(separator: "\r\n").utf8)
@@ -87,6 +87,22 @@ final class CatalogueImportTests: XCTestCase {
                            "a village under a 原深度贫困 township is flagged, one elsewhere is not")
             try await OfferFlags.refresh(on: app.db)
             try await assertEqual(try await flags(), written, "as the flag's own refresh would set it")
+        }
+    }
+
+    /// PostgreSQL takes new offers as COPY's text, where a tab, a line break, a carriage return and a backslash mean
+    /// something: a note with each comes back as written, on both databases.
+    func testANoteWithTheCharactersCopyReservesIsKeptAsWritten() async throws {
+        try await withApp { app, _ in
+            app.setToday(LocalDate(year: 2026, month: 11, day: 2))
+            let office = try await apiClient(app, "office")
+            let note = "甲\t乙\\N丙\r\n丁\\"
+            let csv = HTTPMediaType(type: "text", subType: "csv")
+            let response = try await office.send(.POST, "/api/v1/offers/import", data: Self.file(2, note: note),
+                                                 type: csv)
+            XCTAssertEqual(response.status, .ok, response.body.string)
+            let notes = try await App.Offer.query(on: app.db).all().map(\.note)
+            XCTAssertEqual(notes, [note, note])
         }
     }
 }

@@ -66,6 +66,9 @@ final class RegionTests: XCTestCase {
         let rows = CSV.parse("\u{FEFF}a,\"b,c\",\"say \"\"hi\"\"\"\r\n1,2,3\n")
         XCTAssertEqual(rows, [["a", "b,c", "say \"hi\""], ["1", "2", "3"]])
         XCTAssertEqual(CSV.line(["x", "y,z", "q\""]), "x,\"y,z\",\"q\"\"\"")
+        let breaks = ["a\r\nb", "c\nd", "e\rf"]
+        XCTAssertEqual(CSV.line(breaks), "\"a\r\nb\",\"c\nd\",\"e\rf\"", "a line break of either kind is quoted")
+        XCTAssertEqual(CSV.parse(CSV.line(breaks) + "\r\n"), [breaks], "and reads back as one row")
     }
 }
 

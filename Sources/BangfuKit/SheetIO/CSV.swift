@@ -51,7 +51,8 @@ public enum CSV {
     public static func line(_ fields: [String]) -> String {
         fields.map { (field: String) -> String in
             let f = FormulaGuard.neutralised(field)
-            let quoted = f.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            // Bytes, not characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+            let quoted = f.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
             return quoted ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
         }.joined(separator: ",")
     }
