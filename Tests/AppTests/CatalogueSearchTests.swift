@@ -108,7 +108,8 @@ final class CatalogueSearchTests: XCTestCase {
             let office = try await apiClient(app, "office")
             var all: [Int] = []
             for i in 0..<40 {
-                all.append(try await Self.offer(office, "农户\(i)", i % 3 == 0 ? "香菇" : "木耳\(i)", "\(10 + i)元/斤"))
+                let variety = i % 3 == 0 ? "香菇" : "木耳\(i)"
+                all.append(try await Self.offer(office, "农户\(i)", variety, "\(10 + i)元/斤"))
                 try await Fixtures.certify(all.last!, on: app)
             }
             func ids(_ query: String) async throws -> [Int] {

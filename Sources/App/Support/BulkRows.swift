@@ -53,7 +53,7 @@ enum BulkRows {
     private static func copy(_ rows: [[Cell]], into table: String, columns: [String],
                              on db: any PostgresDatabase) async throws {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(rows.count * 256)
+        buffer.reserveCapacity(rows.count * columns.count * 16)  // a guess: listing terms are four short values
         var stamp: (Date, String)?  // an import's rows share their time: formatted once
         for row in rows {
             for (i, cell) in row.enumerated() {

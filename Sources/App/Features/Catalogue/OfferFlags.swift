@@ -15,8 +15,8 @@ enum OfferFlags {
         """
     }
 
-    /// Which of `places` are 原深度贫困 or lie under a place that is, as `deepPoverty` tells a saved offer: one lookup
-    /// for a file's places, so that its new offers are written with their flag.
+    /// Which of `places` are 原深度贫困 or lie under a place that is, as `deepPoverty` tells a saved offer:
+    /// one lookup for a file's places, so that its new offers are written with their flag.
     static func deepPoverty(among places: Set<RegionCode>, on db: any Database) async throws -> Set<RegionCode> {
         let lineage = Set(places.flatMap(\.selfAndAncestors).map(\.digits))
         var flagged: Set<String> = []

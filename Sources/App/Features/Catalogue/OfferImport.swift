@@ -139,9 +139,8 @@ enum OfferImport {
             .text(d.variety), .int(Int(d.quantity.thousandths)), .text(d.quantity.unit), .int(0),
             .bool(stamp.deepPoverty.contains(d.region)), .int(Int(d.price.fen.value)), .text(d.price.unit),
             .text(d.method.rawValue), .text(d.shopURL), .text(contact.name), .text(contact.phone),
-            .text(contact.sealed),
-            .text(d.marks.map(\.rawValue).joined(separator: ",")), .int(d.linkedHouseholds), .text(d.note),
-            .text(stamp.updatedOn), .text(stamp.source), .text(line.fingerprint),
+            .text(contact.sealed), .text(d.marks.map(\.rawValue).joined(separator: ",")), .int(d.linkedHouseholds),
+            .text(d.note), .text(stamp.updatedOn), .text(stamp.source), .text(line.fingerprint),
         ]
     }
 
