@@ -105,4 +105,17 @@ final class CatalogueImportTests: XCTestCase {
             XCTAssertEqual(notes, [note, note])
         }
     }
+
+    /// Keys already stored were made from their joined text: hashing the parts without joining them must agree,
+    /// or a re-import would find nothing it wrote before.
+    func testAKeyHashedFromItsPartsEqualsTheKeyOfItsJoinedText() async throws {
+        try await withApp { app, _ in
+            let cipher = app.fieldCipher
+            let parts = ["500235101001", "张三", "红心猕猴桃", ""]
+            XCTAssertEqual(cipher.lookupHash(joining: parts, by: "|"), cipher.lookupHash("500235101001|张三|红心猕猴桃|"))
+            XCTAssertEqual(cipher.lookupHash(joining: ["甲"], by: "\u{1F}"), cipher.lookupHash("甲"))
+            XCTAssertEqual(cipher.lookupHash(joining: ["", ""], by: "\u{1F}"), cipher.lookupHash("\u{1F}"))
+            XCTAssertNotEqual(cipher.lookupHash(joining: ["ab", "c"], by: "|"), cipher.lookupHash("a|bc"))
+        }
+    }
 }

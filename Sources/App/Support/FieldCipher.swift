@@ -25,8 +25,25 @@ struct FieldCipher: Sendable {
 
     /// HMAC-SHA256, hex: equal inputs give equal outputs under one key, and nothing else leaks.
     func lookupHash(_ plain: String) -> String {
+        var plain = plain
+        return plain.withUTF8 { hex(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `lookupHash` of the parts joined by an ASCII separator, without making the joined text: an import hashes
+    /// two such texts a line.
+    func lookupHash(joining parts: [String], by separator: Unicode.Scalar) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(parts.reduce(parts.count) { $0 + $1.utf8.count })
+        for (i, part) in parts.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: separator)) }
+            bytes.append(contentsOf: part.utf8)
+        }
+        return bytes.withUnsafeBytes(hex)
+    }
+
+    private func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         var mac = keyed      // a copy of the keyed state: an import hashes every row's seller
-        mac.update(data: Data(plain.utf8))
+        mac.update(data: bytes)
         return String(unsafeUninitializedCapacity: 64) { out in
             for (i, byte) in mac.finalize().enumerated() {
                 out[2 * i] = Self.hex[Int(byte >> 4)]; out[2 * i + 1] = Self.hex[Int(byte & 15)]

@@ -51,7 +51,7 @@ public enum ProductCategory: String, ChineseNamed {
 
     /// 土豆 → 蔬菜. Offices correct it by hand where the guess is wrong.
     public static func guess(for variety: String) -> ProductCategory {
-        keywords.first { _, words in words.contains { variety.includes($0) } }?.0 ?? .other
+        keywords.first { _, words in variety.includesAny(of: words) }?.0 ?? .other
     }
 }
 

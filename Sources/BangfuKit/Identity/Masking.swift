@@ -41,7 +41,7 @@ public enum SellerName {
                                     "街道", "政府", "中心", "厂", "站", "超市", "商行"]
 
     public static func isOrganisation(_ name: String) -> Bool {
-        organisationWords.contains { name.includes($0) }
+        name.includesAny(of: organisationWords)
     }
 
     /// Whether a name is an organisation's own (it ends in 合作社, 公司 …), so that it may be shown unmasked:

@@ -12,7 +12,7 @@ public enum HouseholdsTouched: Equatable, Sendable {
 
     public static func read(_ note: String) -> HouseholdsTouched {
         if let n = firstCountBeforeHu(note) { return .count(n) }
-        return organisationWords.contains { note.includes($0) } ? .organisationWithoutCount : .unsaid
+        return note.includesAny(of: organisationWords) ? .organisationWithoutCount : .unsaid
     }
 
     /// The first run of digits (half- or full-width) followed, after optional spaces, by 户.

@@ -115,12 +115,12 @@ enum OfferService {
 
     /// The same household's or cooperative's same variety in the same place: what a re-import finds again.
     static func key(_ d: Draft, cipher: FieldCipher) -> String {
-        cipher.lookupHash("\(d.region.digits)|\(d.seller)|\(d.variety)")
+        cipher.lookupHash(joining: [d.region.digits, d.seller, d.variety], by: "|")
     }
 
     /// The seller's key as the ledger keeps it (`Offer.sellerKey`).
     static func sellerKey(_ d: Draft, cipher: FieldCipher) -> String {
-        cipher.lookupHash("\(d.region.digits)|\(d.seller)")
+        cipher.lookupHash(joining: [d.region.digits, d.seller], by: "|")
     }
 
     /// A keyed hash of everything the line says (personal data included, so keyed): equal for an unchanged line.
@@ -132,7 +132,7 @@ enum OfferService {
             d.marks.map(\.rawValue).joined(separator: ","),
             d.linkedHouseholds.map(String.init) ?? "", d.note ?? "", households ? "1" : "0",
         ]
-        return cipher.lookupHash(fields.joined(separator: "\u{1F}"))
+        return cipher.lookupHash(joining: fields, by: "\u{1F}")
     }
 
     /// Fills `offer` from the draft (sealing what is personal); whether anything it keeps changed.
