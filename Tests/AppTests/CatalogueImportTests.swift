@@ -112,7 +112,8 @@ final class CatalogueImportTests: XCTestCase {
         try await withApp { app, _ in
             let cipher = app.fieldCipher
             let parts = ["500235101001", "张三", "红心猕猴桃", ""]
-            XCTAssertEqual(cipher.lookupHash(joining: parts, by: "|"), cipher.lookupHash("500235101001|张三|红心猕猴桃|"))
+            XCTAssertEqual(cipher.lookupHash(joining: parts, by: "|"),
+                           cipher.lookupHash("500235101001|张三|红心猕猴桃|"))
             XCTAssertEqual(cipher.lookupHash(joining: ["甲"], by: "\u{1F}"), cipher.lookupHash("甲"))
             XCTAssertEqual(cipher.lookupHash(joining: ["", ""], by: "\u{1F}"), cipher.lookupHash("\u{1F}"))
             XCTAssertNotEqual(cipher.lookupHash(joining: ["ab", "c"], by: "|"), cipher.lookupHash("a|bc"))

@@ -21,7 +21,12 @@ public enum Mask {
             run = ""
         }
         for c in text {
-            if c.isASCII && (c.isNumber || ((c == "X" || c == "x") && run.count == 17)) { run.append(c) } else { flush(); out.append(c) }
+            if c.isASCII && (c.isNumber || ((c == "X" || c == "x") && run.count == 17)) {
+                run.append(c)
+            } else {
+                flush()
+                out.append(c)
+            }
         }
         flush()
         return out
@@ -37,8 +42,8 @@ public enum Mask {
 /// Whether a seller named on a form is an organisation (cooperative, collective, firm, farm, township) or a
 /// household. A household's contact line is its own name and phone: sealed, and masked wherever shown.
 public enum SellerName {
-    static let organisationWords = ["合作社", "联合社", "公司", "集体", "农场", "协会", "基地", "村", "社区", "镇", "乡",
-                                    "街道", "政府", "中心", "厂", "站", "超市", "商行"]
+    static let organisationWords = ["合作社", "联合社", "公司", "集体", "农场", "协会", "基地", "村", "社区", "镇",
+                                    "乡", "街道", "政府", "中心", "厂", "站", "超市", "商行"]
 
     public static func isOrganisation(_ name: String) -> Bool {
         name.includesAny(of: organisationWords)

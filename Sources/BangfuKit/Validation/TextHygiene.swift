@@ -25,7 +25,8 @@ public enum TextHygiene {
     }
 
     public static func refusal(field: String) -> FieldError {
-        FieldError(field: field, code: "control_character", message: "“\(field)”含有不可见的控制字符或方向控制符，请删除后重试")
+        FieldError(field: field, code: "control_character",
+                   message: "“\(field)”含有不可见的控制字符或方向控制符，请删除后重试")
     }
 }
 

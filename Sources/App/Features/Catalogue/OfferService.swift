@@ -33,7 +33,8 @@ enum OfferService {
             region = o.regionCode; supplierID = o.$supplier.id; seller = o.sellerMasked; category = o.category
             variety = o.variety; quantity = o.quantity.description; priceFen = o.priceFen; priceUnit = o.priceUnit
             method = o.supplyMethod; shopURL = o.shopURL; contactName = Mask.name(o.contactName)
-            contactPhone = Mask.phone(o.contactPhone); marks = o.qualityMarks; linkedHouseholds = o.linkedHouseholds; note = o.note
+            contactPhone = Mask.phone(o.contactPhone); marks = o.qualityMarks
+            linkedHouseholds = o.linkedHouseholds; note = o.note
         }
     }
 
@@ -52,7 +53,9 @@ enum OfferService {
         }
         let region = try await Guard.region(input.regionCode, scope: regionScope, on: db)
         if let sid = supplierID {
-            guard let s = try await Supplier.find(sid, on: db), regionScope.covers(region: s.regionCode) || scope == .everything else {
+            guard let s = try await Supplier.find(sid, on: db),
+                  regionScope.covers(region: s.regionCode) || scope == .everything
+            else {
                 throw FieldError.invalid("supplierId", "供给主体")
             }
             try await Blacklist.refuseIfListed(sid, on: db, today: today)
@@ -82,7 +85,8 @@ enum OfferService {
                      category: category ?? ProductCategory.guess(for: variety), variety: variety,
                      quantity: quantity, price: price,
                      method: try FormValue.choice(input.supplyMethod, "supplyMethod", "供货方式"),
-                     shopURL: shop, contactName: try FormValue.text(input.contactName, "contactName", "供货联系人", max: 20),
+                     shopURL: shop,
+                     contactName: try FormValue.text(input.contactName, "contactName", "供货联系人", max: 20),
                      contactPhone: phone, marks: marks, linkedHouseholds: input.linkedHouseholds,
                      note: try FormValue.optionalText(input.note, "note", "备注"))
     }
@@ -143,7 +147,10 @@ enum OfferService {
         offer.offerKey = key
         offer.sellerKey = sellerKey(d, cipher: cipher)
         offer.regionCode = d.region.digits; offer.$supplier.id = d.supplierID
-        if before == nil || offer.sellerMasked != Mask.name(d.seller) || (try? cipher.open(offer.sellerSealed)) != d.seller {
+        // A new offer's fields are not set yet: read only a kept one's.
+        let sellerKept = before != nil && offer.sellerMasked == Mask.name(d.seller)
+            && (try? cipher.open(offer.sellerSealed)) == d.seller
+        if !sellerKept {
             offer.sellerSealed = try cipher.seal(d.seller); offer.sellerMasked = Mask.name(d.seller)
         }
         offer.category = d.category.rawValue; offer.variety = d.variety
