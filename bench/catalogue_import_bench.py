@@ -1,6 +1,6 @@
 """The catalogue's 附件1 import at province scale (issue 17): N offers through `POST /api/v1/offers/import` (the one
 batched path the pages use too), against the database loading the same rows into a bare table (`sqlite3 .import`,
-`psql \\copy`) in the same run; then the re-import of an unchanged file, and the ledger's import of as many rows
+`psql \\copy`) in the same run; then the re-import of 100,000 unchanged lines, and the ledger's import of as many rows
 (`POST /api/v1/purchases/import`, `ledger_bench.write_ledger`'s rows for 20,000 units of the county) on the same
 server, for the comparison the issue asks.
 
@@ -83,14 +83,18 @@ def bench(label, url, offers, per_file):
             assert r.ok and r.json()["created"] == len(data.splitlines()) - 3, r.text[:500]
         seconds = time.perf_counter() - t
         peak = rss_kb(srv.proc.pid)["VmHWM"] / 1024
+        # The issue's unchanged 100,000-line file, sent as the files that hold its lines (a request is held to
+        # 10 MiB); at a million offers, the first of them, so that the time shows it stays flat.
+        again_files = files[:max(1, 100_000 // per_file)]
         t = time.perf_counter()
-        r = requests.post(srv.base + "/api/v1/offers/import", data=files[0], headers=api, timeout=7200)
+        for data in again_files:
+            r = requests.post(srv.base + "/api/v1/offers/import", data=data, headers=api, timeout=7200)
+            assert r.ok and r.json()["created"] == 0 and r.json()["updated"] == 0, r.text[:300]
         again = time.perf_counter() - t
-        assert r.ok and r.json()["created"] == 0 and r.json()["updated"] == 0, r.text[:300]
         ledger = ledger_rate(srv, url, offers, {"Authorization": api["Authorization"]}, var)
         srv.stop()
         return {"label": label, "offers": offers, "files": len(files), "seconds": seconds, "peak": peak,
-                "again": again, "again_rows": len(files[0].splitlines()) - 3, "bare": bare(url, files, var),
+                "again": again, "again_rows": sum(len(f.splitlines()) - 3 for f in again_files), "bare": bare(url, files, var),
                 "ledger": ledger}
     finally:
         if getattr(srv, "proc", None) and srv.proc.poll() is None:
@@ -112,9 +116,9 @@ def main():
     ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     a = ap.parse_args()
     print("\n### 附件1 import (issue 17)\n")
-    print("| database | offers | files | import s | rows/s | ledger's import rows/s | bare load rows/s | share of bare | "
-          "peak RSS MiB | re-import of one unchanged file s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| database | offers | files | import s | rows/s | ledger's import rows/s | ÷ ledger | bare load rows/s | "
+          "share of bare | peak RSS MiB | re-import of unchanged lines s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in a.offers:
         runs = []
         if a.db in ("sqlite", "both"):
@@ -125,8 +129,8 @@ def main():
             r = run()
             rate = r["offers"] / r["seconds"]
             print(f"| {r['label']} | {r['offers']:,} | {r['files']} | {r['seconds']:.1f} | **{rate:,.0f}** | "
-                  f"{r['ledger']:,.0f} | {r['offers'] / r['bare']:,.0f} | {r['bare'] / r['seconds']:.2f} | {r['peak']:,.0f} | "
-                  f"{r['again']:.2f} ({r['again_rows']:,} rows) |")
+                  f"{r['ledger']:,.0f} | {rate / r['ledger']:.2f} | {r['offers'] / r['bare']:,.0f} | "
+                  f"{r['bare'] / r['seconds']:.2f} | {r['peak']:,.0f} | {r['again']:.2f} ({r['again_rows']:,} rows) |")
             sys.stdout.flush()
 
 if __name__ == "__main__":
