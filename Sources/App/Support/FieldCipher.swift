@@ -44,11 +44,15 @@ struct FieldCipher: Sendable {
     private func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         var mac = keyed      // a copy of the keyed state: an import hashes every row's seller
         mac.update(data: bytes)
-        return String(unsafeUninitializedCapacity: 64) { out in
-            for (i, byte) in mac.finalize().enumerated() {
-                out[2 * i] = Self.hex[Int(byte >> 4)]; out[2 * i + 1] = Self.hex[Int(byte & 15)]
+        // The code's own bytes, not its generic iterator (which was most of making the text).
+        return mac.finalize().withUnsafeBytes { code in
+            String(unsafeUninitializedCapacity: 64) { out in
+                for (i, byte) in code.enumerated() {
+                    out[2 * i] = Self.hex[Int(byte >> 4)]
+                    out[2 * i + 1] = Self.hex[Int(byte & 15)]
+                }
+                return 64
             }
-            return 64
         }
     }
 

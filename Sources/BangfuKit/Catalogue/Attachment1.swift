@@ -68,12 +68,14 @@ public enum Attachment1 {
     /// Parses a whole sheet; `resolve` turns "云阳县xx乡镇xx村" into a region the importer may use.
     /// Every problem of every row is reported; any problem rejects the sheet. The lines are read on every core, then
     /// checked against each other in order.
-    public static func parse(_ cells: [[String]], resolve: @Sendable (String) -> RegionCode?) throws(ImportRejected)
-        -> Sheet {
+    public static func parse(_ cells: [[String]], resolve: (String) -> RegionCode?) throws(ImportRejected) -> Sheet {
         let form = try FormTable(cells, anchor: "产品品种", aliases: aliases, required: required, form: "附件1")
         let at = Positions(form)
+        let places = resolved(form, at, resolve)
         var errors: [RowError] = [], parsed: [Row] = [], seen: [String: Int] = [:]
-        for read in form.lines.concurrentMap({ Read($0, at, resolve) }) {
+        parsed.reserveCapacity(form.lines.count)
+        seen.reserveCapacity(form.lines.count)
+        for read in form.lines.concurrentMap({ Read($0, at, places) }) {
             errors += read.errors
             if let first = seen[read.key] {
                 errors.append(RowError(row: read.line, column: "产品品种", code: "duplicate",
@@ -94,6 +96,19 @@ public enum Attachment1 {
         return Sheet(header: header, rows: parsed)
     }
 
+    /// Each place the sheet names, resolved once before its lines are read: a file names its few thousand places
+    /// over and over, and a cache shared by the cores reading it was contended.
+    static func resolved(_ form: FormTable, _ at: Positions, _ resolve: (String) -> RegionCode?)
+        -> [String: RegionCode] {
+        var places: [String: RegionCode] = [:], unknown: Set<String> = []
+        for line in form.lines {
+            let place = line[at.place]
+            guard !place.isEmpty, places[place] == nil, !unknown.contains(place) else { continue }
+            if let region = resolve(place) { places[place] = region } else { unknown.insert(place) }
+        }
+        return places
+    }
+
     /// One line read on its own: its row when every cell is good, else its problems; and the key that finds a
     /// line repeating it (same place, seller and variety).
     struct Read: Sendable {
@@ -102,10 +117,10 @@ public enum Attachment1 {
         var row: Row?
         var errors: [RowError] = []
 
-        init(_ cell: FormTable.Line, _ at: Positions, _ resolve: (String) -> RegionCode?) {
+        init(_ cell: FormTable.Line, _ at: Positions, _ places: [String: RegionCode]) {
             line = cell.number
             let place = cell[at.place], seller = cell[at.seller], variety = cell[at.variety]
-            let region = place.isEmpty ? nil : resolve(place)
+            let region = places[place]
             key = "\(region?.digits ?? place)|\(seller)|\(variety)"
             if place.isEmpty { fail("地区", "required", "地区不能为空") } else if region == nil {
                 fail("地区", "unknown_region", "地区“\(place)”对应不到您管辖范围内的区划")

@@ -60,16 +60,19 @@ public struct Fen: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     /// Parses what people type into forms and spreadsheets: "90", "90元", "3.5", "1.2万", "1.2万元", "¥1,200".
     /// Returns nil for anything that is not an exact amount in 分 (e.g. "三元", "1.234").
     public static func parse(_ text: String) -> Fen? {
-        // By Unicode scalars, not Characters (a grapheme break at every step): what is left must be ASCII digits
-        // and a point either way.
+        // By Unicode scalars, not Characters (a grapheme break at every step), and by slicing, not removing (which
+        // copies): what is left must be ASCII digits and a point either way.
         var s = Substring(text.trimmed).unicodeScalars
-        s.removeAll { $0 == "," || $0 == "，" }
-        for sign: Unicode.Scalar in ["¥", "￥"] where s.first == sign { s.removeFirst() }
-        if s.last == "元" { s.removeLast() }
+        if s.contains(where: { $0 == "," || $0 == "，" }) { s.removeAll { $0 == "," || $0 == "，" } }
+        for sign: Unicode.Scalar in ["¥", "￥"] where s.first == sign { s = s.dropFirst() }
+        if s.last == "元" { s = s.dropLast() }
         var places = 2
-        if s.last == "万" { s.removeLast(); places = 6 }
+        if s.last == "万" {
+            s = s.dropLast()
+            places = 6
+        }
         let negative = s.first == "-"
-        if negative { s.removeFirst() }
+        if negative { s = s.dropFirst() }
         // Integer arithmetic on the digits: exact, and cheap enough for a million rows an import.
         // A 万 (ten thousand yuan) is a million 分.
         guard s.prefix(while: { $0 != "." }).count <= 12, let fen = Decimals.fixed(Substring(s), places: places),

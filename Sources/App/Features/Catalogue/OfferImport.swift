@@ -13,14 +13,21 @@ enum OfferImport {
     static func write(_ drafts: [OfferService.Draft], source: String, origin: Audit.Origin, cipher: FieldCipher,
                       today: LocalDate, region: String?, on db: any Database) async throws -> ImportReport {
         try await db.readyForBulkWrites()
-        // A line repeated later in the file replaces the earlier one, as saving them in turn would.
-        var order: [String] = [], byKey: [String: Line] = [:]
-        byKey.reserveCapacity(drafts.count)
-        for line in try await lines(drafts, cipher: cipher, on: db) {
-            if byKey[line.key] == nil { order.append(line.key) }
-            byKey[line.key] = line
+        // A line repeated later in the file replaces the earlier one, as saving them in turn would: a key keeps its
+        // first line's place in the order and takes its last line's content. Lines are named by their index, not
+        // copied (each copy retains a line's every text).
+        let all = try await lines(drafts, cipher: cipher, on: db)
+        var order: [Int] = [], slot: [String: Int] = [:]
+        slot.reserveCapacity(all.count)
+        for (i, line) in all.enumerated() {
+            if let s = slot[line.key] {
+                order[s] = i
+            } else {
+                slot[line.key] = order.count
+                order.append(i)
+            }
         }
-        let places = Set(byKey.values.map(\.draft.region))
+        let places = Set(order.map { all[$0].draft.region })
         let stamp = Stamp(updatedOn: today.description, source: source,
                           deepPoverty: try await OfferFlags.deepPoverty(among: places, on: db))
         var report = ImportReport()
@@ -28,25 +35,24 @@ enum OfferImport {
         var building: Task<[[BulkRows.Cell]], any Error>?
         defer { building?.cancel() }  // a write that failed leaves nothing to build for
         for chunk in order.chunked(chunkSize) {
-            let known = try await stored(Array(chunk), on: db)
-            var fresh: [Line] = [], differing: [Int: Line] = [:]
-            for key in chunk {
-                guard let line = byKey[key] else { continue }
-                guard let (id, hash) = known[key] else {
-                    fresh.append(line)
+            let known = try await stored(chunk.map { all[$0].key }, on: db)
+            var fresh: [Int] = [], differing: [Int: Line] = [:]
+            for i in chunk {
+                guard let (id, hash) = known[all[i].key] else {
+                    fresh.append(i)
                     continue
                 }
-                if hash == line.fingerprint {
+                if hash == all[i].fingerprint {
                     report.unchanged += 1
                 } else {
-                    differing[id] = line
+                    differing[id] = all[i]
                 }
             }
             let previous = building
             building = Task.detached { [fresh] in
                 try fresh.map {
                     try Task.checkCancellation()
-                    return try row($0, cipher: cipher, stamp)
+                    return try row(all[$0], cipher: cipher, stamp)
                 }
             }
             if let previous { try await insert(try await previous.value, on: db) }

@@ -1,6 +1,5 @@
 import BangfuKit
 import Fluent
-import NIOConcurrencyHelpers
 import Vapor
 
 /// 附件1 in and out: .xlsx or .csv (UTF-8, UTF-8 with BOM, GBK/GB18030), all rows or none.
@@ -21,14 +20,7 @@ enum OfferSheetController {
     /// Parses and writes a whole sheet in one transaction; a row that fails rejects the file.
     static func importSheet(_ data: Data, req: Request) async throws -> ImportReport {
         let resolver = try await RegionResolver.load(scope: req.scope, on: req.db)
-        // A file names its few thousand places over and over: each is resolved once, whichever core reads it.
-        let places = NIOLockedValueBox<[String: RegionCode?]>([:])
-        let sheet = try Attachment1.parse(try cells(data)) { place in
-            if let known = places.withLockedValue({ $0[place] }) { return known }
-            let code = resolver.resolve(place)
-            places.withLockedValue { $0[place] = code }
-            return code
-        }
+        let sheet = try Attachment1.parse(try cells(data), resolve: resolver.resolve)
         let cipher = req.fieldCipher, today = req.today, origin = Audit.Origin.request(req)
         let lines = sheet.rows.concurrentMap(draft)
         let drafts = lines.map(\.draft), warnings = lines.compactMap(\.warning)
