@@ -246,13 +246,14 @@ extension CatalogueTests {
     }
 
     func testTextIncludesWordsByWholeCharacters() {
-        XCTAssertTrue("龙角镇柑橘合作社".includes("合作社"))
-        XCTAssertTrue("合作社".includes("合作社"))
-        XCTAssertTrue("示例".includes(""))
-        XCTAssertFalse("合作".includes("合作社"), "longer than the text")
-        XCTAssertFalse("张三".includes("合作社"))
-        XCTAssertTrue("abc合作社".dropFirst(3).includes("作社"), "a substring too")
-        XCTAssertFalse("红薯".includes("薯红"))
+        XCTAssertTrue("龙角镇柑橘合作社".includesAny(of: ["公司", "合作社"]))
+        XCTAssertTrue("合作社".includesAny(of: ["合作社"]))
+        XCTAssertTrue("示例".includesAny(of: [""]))
+        XCTAssertFalse("示例".includesAny(of: []), "no word, no match")
+        XCTAssertFalse("合作".includesAny(of: ["合作社"]), "longer than the text")
+        XCTAssertFalse("张三".includesAny(of: ["合作社", "公司"]))
+        XCTAssertTrue("abc合作社".dropFirst(3).includesAny(of: ["作社"]), "a substring too")
+        XCTAssertFalse("红薯".includesAny(of: ["薯红"]))
         XCTAssertTrue(SellerName.isOrganisation("示例村张三"), "村 errs on the side of sealing")
         XCTAssertEqual(ProductCategory.guess(for: "高山苹果干"), .fruit)
     }

@@ -15,11 +15,16 @@ final class MoneyTests: XCTestCase {
         XCTAssertEqual(Fen.parse("1.2345万"), Fen(1_234_500))
         XCTAssertEqual(Fen.parse("-8.5"), Fen(-850))
         XCTAssertEqual(Fen.parse("999999999999.99"), Fen(99_999_999_999_999))
+        XCTAssertEqual(Fen.parse("¥￥5"), Fen(500), "each sign once, in that order")
     }
 
     func testRefusesWhatIsNotAnExactAmount() {
         for bad in ["三元", "1.234", "", "元", "1e3", "abc", "1.2.3", ".5", "5.", "1.23456789万", "1000000000000", "1 000", "--5", "0x10"] {
             XCTAssertNil(Fen.parse(bad), bad)
+        }
+        // Read by Unicode scalars: a sign, comma or 元 with a mark on it leaves the mark, which is no digit.
+        for marked in ["-\u{301}5", ",\u{301}5", "¥\u{301}5", "5元\u{301}", "5\u{301}", "5\r\n元", "￥¥5", "5万万"] {
+            XCTAssertNil(Fen.parse(marked), marked.debugDescription)
         }
     }
 

@@ -30,7 +30,7 @@ struct FieldCipher: Sendable {
     }
 
     /// `lookupHash` of the parts joined by an ASCII separator, without making the joined text: an import hashes
-    /// two such texts a line.
+    /// each line's key and fingerprint, and a new line's seller key.
     func lookupHash(joining parts: [String], by separator: Unicode.Scalar) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(parts.reduce(parts.count) { $0 + $1.utf8.count })

@@ -18,7 +18,9 @@ public enum Attachment1 {
         "供货联系人及联系方式": ["供货联系人及联系方式", "供货联系人", "联系人及电话"],
         "备注": ["备注"],
     ]
-    static let required = ["地区", "贫困户姓名", "产品品种", "计划销量", "销售价格（元）", "供货方式", "供货联系人及联系方式"]
+    static let required = [
+        "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格（元）", "供货方式", "供货联系人及联系方式",
+    ]
 
     public struct HeaderBlock: Equatable, Sendable {
         public var unit = "", filler = "", phone = "", date = ""
@@ -60,7 +62,8 @@ public enum Attachment1 {
         init(_ form: FormTable) {
             (place, seller, variety) = (form.position("地区"), form.position("贫困户姓名"), form.position("产品品种"))
             (quantity, price) = (form.position("计划销量"), form.position("销售价格（元）"))
-            (method, url, contact) = (form.position("供货方式"), form.position("网店网址"), form.position("供货联系人及联系方式"))
+            (method, url) = (form.position("供货方式"), form.position("网店网址"))
+            contact = form.position("供货联系人及联系方式")
             note = form.position("备注")
         }
     }
@@ -153,7 +156,8 @@ public enum Attachment1 {
     /// The rows of an 附件1 sheet: title, header block, column names, data, the seed's notes.
     public static func sheet(header: HeaderBlock, rows: [[String]]) -> [[String]] {
         [[title],
-         ["填写单位：\(header.unit)", "", "填写人：\(header.filler)", "", "联系电话：\(header.phone)", "", "填写日期：\(header.date)"],
+         ["填写单位：\(header.unit)", "", "填写人：\(header.filler)", "", "联系电话：\(header.phone)", "",
+          "填写日期：\(header.date)"],
          columns]
         + rows.enumerated().map { [String($0.offset + 1)] + $0.element }
         + [["备注：供货方式主要为电商、送货上门、上门自提等；至少每月更新一次。"]]

@@ -12,8 +12,8 @@ public enum SupplyMethod: String, ChineseNamed {
 
 /// Categories that recur in the seeds, with a first guess from the variety's name.
 public enum ProductCategory: String, ChineseNamed {
-    case grain, vegetable, fruit, livestock, aquatic, tea, coffee, flower, nut, fungus, herb, processed, handicraft, tourism
-    case other
+    case grain, vegetable, fruit, livestock, aquatic, tea, coffee, flower, nut, fungus, herb, processed, handicraft
+    case tourism, other
     public var chineseName: String {
         switch self {
         case .grain: "粮食"

@@ -31,15 +31,11 @@ public enum TextHygiene {
 }
 
 extension StringProtocol {
-    /// Whether `word` occurs in the text, compared byte for byte in UTF-8 (a match of whole characters, as UTF-8
-    /// never starts a character inside another). Foundation's `contains` goes through NSString on Linux and the
-    /// standard library's `firstRange(of:)` through generic searchers: either was most of a large import's time.
-    public func includes(_ word: String) -> Bool {
-        includesAny(of: CollectionOfOne(word))
-    }
-
-    /// Whether any of `words` occurs in the text, as `includes`: the text's bytes taken once for all of them (a
-    /// seller's name is checked against eighteen words, twice a line of an import).
+    /// Whether any of `words` occurs in the text, compared byte for byte in UTF-8 (a match of whole characters, as
+    /// UTF-8 never starts a character inside another), the text's bytes taken once for all of them: a seller's name
+    /// is checked against eighteen words, twice a line of an import. Foundation's `contains` goes through NSString
+    /// on Linux and the standard library's `firstRange(of:)` through generic searchers: either was most of a large
+    /// import's time.
     public func includesAny(of words: some Sequence<String>) -> Bool {
         var text = String(self)
         return text.withUTF8 { t in

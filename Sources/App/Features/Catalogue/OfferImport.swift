@@ -13,28 +13,17 @@ enum OfferImport {
     static func write(_ drafts: [OfferService.Draft], source: String, origin: Audit.Origin, cipher: FieldCipher,
                       today: LocalDate, region: String?, on db: any Database) async throws -> ImportReport {
         try await db.readyForBulkWrites()
-        // A line repeated later in the file replaces the earlier one, as saving them in turn would: a key keeps its
-        // first line's place in the order and takes its last line's content. Lines are named by their index, not
-        // copied (each copy retains a line's every text).
+        // No key is in a sheet twice (`Attachment1.parse` refuses a repeated place, seller and variety). Lines are
+        // named by their index, not copied (each copy retains a line's every text).
         let all = try await lines(drafts, cipher: cipher, on: db)
-        var order: [Int] = [], slot: [String: Int] = [:]
-        slot.reserveCapacity(all.count)
-        for (i, line) in all.enumerated() {
-            if let s = slot[line.key] {
-                order[s] = i
-            } else {
-                slot[line.key] = order.count
-                order.append(i)
-            }
-        }
-        let places = Set(order.map { all[$0].draft.region })
+        let places = Set(all.map(\.draft.region))
         let stamp = Stamp(updatedOn: today.description, source: source,
                           deepPoverty: try await OfferFlags.deepPoverty(among: places, on: db))
         var report = ImportReport()
         // A chunk's new rows are sealed and bound on another thread while the chunk before is written.
         var building: Task<[[BulkRows.Cell]], any Error>?
         defer { building?.cancel() }  // a write that failed leaves nothing to build for
-        for chunk in order.chunked(chunkSize) {
+        for chunk in Array(all.indices).chunked(chunkSize) {
             let known = try await stored(chunk.map { all[$0].key }, on: db)
             var fresh: [Int] = [], differing: [Int: Line] = [:]
             for i in chunk {
@@ -108,7 +97,7 @@ enum OfferImport {
     static func probed(_ keys: [String], on db: any PostgresDatabase) async throws -> [String: (Int, String?)] {
         let query: PostgresQuery = """
             SELECT o.id, o.offer_key, o.content_hash FROM unnest(\(keys)::text[]) AS k(key) CROSS JOIN LATERAL
-                (SELECT id, offer_key, content_hash FROM offers WHERE offer_key = k.key LIMIT 1) AS o
+                (SELECT id, offer_key, content_hash FROM \(unescaped: Offer.schema) WHERE offer_key = k.key LIMIT 1) AS o
             """
         let logger = db.logger
         return try await db.withConnection { conn in

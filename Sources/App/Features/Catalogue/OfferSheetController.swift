@@ -12,7 +12,8 @@ enum OfferSheetController {
             }
         }
         guard let text = TextDecoding.decode(data) else {
-            throw ImportRejected([RowError(row: 1, column: "文件", code: "unreadable", message: "无法识别文件编码（应为 xlsx，或 UTF-8/GBK 编码的 csv）")])
+            let message = "无法识别文件编码（应为 xlsx，或 UTF-8/GBK 编码的 csv）"
+            throw ImportRejected([RowError(row: 1, column: "文件", code: "unreadable", message: message)])
         }
         return CSV.parse(text)
     }
@@ -77,7 +78,8 @@ enum OfferSheetController {
             report.errors = e.errors
         } catch let e as FieldError { error = e.message }
         let status: HTTPStatus = report.accepted && error == nil ? .ok : .unprocessableEntity
-        return try await req.render("offers/import", ReportPage(shell: Shell(req), report: report, error: error), status: status)
+        let page = ReportPage(shell: Shell(req), report: report, error: error)
+        return try await req.render("offers/import", page, status: status)
     }
 
     @Sendable static func apiImport(req: Request) async throws -> Response {
@@ -94,7 +96,8 @@ enum OfferSheetController {
         var place = "全部"
         if let text: String = req.query["region"], !text.isEmpty {
             guard let code = RegionCode(text), let region = try await Region.find(code.digits, on: req.db) else {
-                throw APIError(status: .unprocessableEntity, code: "invalid", message: "区划代码不正确", field: "region")
+                throw APIError(status: .unprocessableEntity, code: "invalid", message: "区划代码不正确",
+                               field: "region")
             }
             q = q.filter(\.$regionCode =~ code.subtreePrefix)
             place = region.name
