@@ -94,7 +94,7 @@ class Server:
             try:
                 if requests.get(self.base + "/healthz", timeout=1).ok:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
 

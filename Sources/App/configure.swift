@@ -65,6 +65,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         if app.environment != .testing {
             app.lifecycle.use(CatalogueSweeper())
             app.lifecycle.use(HeapTrimmer())
+            if case .sqlite(let path) = config.database { app.warmPageCache(of: path) }
         }
     }
 
