@@ -13,35 +13,42 @@ enum OfferImport {
     static func write(_ drafts: [OfferService.Draft], source: String, origin: Audit.Origin, cipher: FieldCipher,
                       today: LocalDate, region: String?, on db: any Database) async throws -> ImportReport {
         try await db.readyForBulkWrites()
-        // No key is in a sheet twice (`Attachment1.parse` refuses a repeated place, seller and variety). Lines are
-        // named by their index, not copied (each copy retains a line's every text).
-        let all = try await lines(drafts, cipher: cipher, on: db)
-        let places = Set(all.map(\.draft.region))
+        // No key is in a sheet twice (`Attachment1.parse` refuses a repeated place, seller and variety).
+        let households = try await OfferService.householdSuppliers(Set(drafts.compactMap(\.supplierID)), on: db)
         let stamp = Stamp(updatedOn: today.description, source: source,
-                          deepPoverty: try await OfferFlags.deepPoverty(among: places, on: db))
+                          deepPoverty: try await OfferFlags.deepPoverty(among: Set(drafts.map(\.region)), on: db))
         var report = ImportReport()
-        // A chunk's new rows are sealed and bound on another thread while the chunk before is written.
+        // The next chunk's lines are hashed, and a chunk's new rows sealed and bound, on other threads while this
+        // chunk is looked up and the one before is written.
+        let chunks = drafts.chunked(chunkSize)
+        var hashing = chunks.first.map { lines($0, households: households, cipher: cipher) }
         var building: Task<[[BulkRows.Cell]], any Error>?
-        defer { building?.cancel() }  // a write that failed leaves nothing to build for
-        for chunk in Array(all.indices).chunked(chunkSize) {
-            let known = try await stored(chunk.map { all[$0].key }, on: db)
-            var fresh: [Int] = [], differing: [Int: Line] = [:]
-            for i in chunk {
-                guard let (id, hash) = known[all[i].key] else {
-                    fresh.append(i)
+        defer {  // a write that failed leaves nothing to hash or build for
+            hashing?.cancel()
+            building?.cancel()
+        }
+        for n in chunks.indices {
+            guard let current = hashing else { break }
+            let chunk = try await current.value
+            hashing = n + 1 < chunks.count ? lines(chunks[n + 1], households: households, cipher: cipher) : nil
+            let known = try await stored(chunk.map(\.key), on: db)
+            var fresh: [Line] = [], differing: [Int: Line] = [:]
+            for line in chunk {
+                guard let (id, hash) = known[line.key] else {
+                    fresh.append(line)
                     continue
                 }
-                if hash == all[i].fingerprint {
+                if hash == line.fingerprint {
                     report.unchanged += 1
                 } else {
-                    differing[id] = all[i]
+                    differing[id] = line
                 }
             }
             let previous = building
             building = Task.detached { [fresh] in
                 try fresh.map {
                     try Task.checkCancellation()
-                    return try row(all[$0], cipher: cipher, stamp)
+                    return try row($0, cipher: cipher, stamp)
                 }
             }
             if let previous { try await insert(try await previous.value, on: db) }
@@ -58,7 +65,7 @@ enum OfferImport {
         return report
     }
 
-    /// A line of the file with the keyed hashes that find it and tell whether it changed, made on every core.
+    /// A line of the file with the keyed hashes that find it and tell whether it changed.
     struct Line: Sendable {
         let draft: OfferService.Draft
         let households: Bool
@@ -66,12 +73,16 @@ enum OfferImport {
         let fingerprint: String
     }
 
-    static func lines(_ drafts: [OfferService.Draft], cipher: FieldCipher, on db: any Database) async throws -> [Line] {
-        let named = try await OfferService.householdSuppliers(Set(drafts.compactMap(\.supplierID)), on: db)
-        return drafts.concurrentMap { d in
-            let households = OfferService.isHouseholds(d, householdSuppliers: named)
-            return Line(draft: d, households: households, key: OfferService.key(d, cipher: cipher),
-                        fingerprint: OfferService.fingerprint(d, households: households, cipher: cipher))
+    /// A chunk's lines, hashed on another thread.
+    static func lines(_ drafts: ArraySlice<OfferService.Draft>, households named: Set<Int>,
+                      cipher: FieldCipher) -> Task<[Line], any Error> {
+        Task.detached {
+            try Task.checkCancellation()
+            return drafts.map { d in
+                let households = OfferService.isHouseholds(d, householdSuppliers: named)
+                return Line(draft: d, households: households, key: OfferService.key(d, cipher: cipher),
+                            fingerprint: OfferService.fingerprint(d, households: households, cipher: cipher))
+            }
         }
     }
 
