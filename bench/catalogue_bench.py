@@ -95,7 +95,8 @@ class Server:
                 if requests.get(self.base + "/healthz", timeout=1).ok:
                     return
             except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)  # a starting SQLite server answers 503 while it reads its database
         raise RuntimeError("server did not start")
 
     def stop(self):

@@ -41,8 +41,9 @@ def start_server():
         try:
             if requests.get(base + "/healthz", timeout=1).status_code == 200:
                 return proc, base, var
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(0.1)  # a starting SQLite server answers 503 while it reads its database
     raise RuntimeError("server did not start")
 
 

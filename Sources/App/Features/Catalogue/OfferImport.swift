@@ -27,10 +27,11 @@ enum OfferImport {
             hashing?.cancel()
             building?.cancel()
         }
-        for n in chunks.indices {
-            guard let current = hashing else { break }
+        var next = 1
+        while let current = hashing {
             let chunk = try await current.value
-            hashing = n + 1 < chunks.count ? lines(chunks[n + 1], households: households, cipher: cipher) : nil
+            hashing = next < chunks.count ? lines(chunks[next], households: households, cipher: cipher) : nil
+            next += 1
             let known = try await stored(chunk.map(\.key), on: db)
             var fresh: [Line] = [], differing: [Int: Line] = [:]
             for line in chunk {
@@ -77,8 +78,8 @@ enum OfferImport {
     static func lines(_ drafts: ArraySlice<OfferService.Draft>, households named: Set<Int>,
                       cipher: FieldCipher) -> Task<[Line], any Error> {
         Task.detached {
-            try Task.checkCancellation()
-            return drafts.map { d in
+            try drafts.map { d in
+                try Task.checkCancellation()
                 let households = OfferService.isHouseholds(d, householdSuppliers: named)
                 return Line(draft: d, households: households, key: OfferService.key(d, cipher: cipher),
                             fingerprint: OfferService.fingerprint(d, households: households, cipher: cipher))

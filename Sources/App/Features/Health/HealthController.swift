@@ -4,8 +4,8 @@ import Vapor
 
 /// For load balancers and supervisors: `/livez` (alive) is 200 while the process serves, whatever the database — a
 /// supervisor restarts on it; `/readyz` (ready) is 200 when the primary answers and every migration this build
-/// knows has run and an SQLite server's database has been read into the page cache (`PageCacheWarmer`) — a balancer
-/// sends traffic on it, and drains a server whose database is gone or not yet migrated.
+/// knows has run and, on SQLite, the read of the database into the page cache at start (`PageCacheWarmer`) has
+/// finished — a balancer sends traffic on it, and drains a server whose database is gone or not yet migrated.
 /// A replica that does not answer is reported, not fatal: heavy reads then fail with 503 and a retry.
 /// `/healthz` is the readiness answer under its older name.
 enum HealthController {
@@ -15,8 +15,8 @@ enum HealthController {
         let status: String
         let database: String
         let migrations: String
-        /// "warm", or "warming" while a starting SQLite server reads its database.
-        let pageCache: String
+        /// SQLite: "warming" while a starting server reads its database, then "warm".
+        let pageCache: String?
         let replica: String?
         let instance: String
     }
@@ -28,10 +28,10 @@ enum HealthController {
         if req.application.config.readReplicaURL != nil {
             replica = await answers(req.db(.replica)) ? "ok" : "unreachable"
         }
-        let pageCache = req.application.pageCacheIsWarm ? "warm" : "warming"
+        let pageCache = req.application.pageCacheWarmer.map { $0.isWarm ? "warm" : "warming" }
         let serves = database == "ok" && migrations == "ok"
         if !serves { req.logger.error("not ready: database \(database), migrations \(migrations)") }
-        let ready = serves && pageCache == "warm"
+        let ready = serves && pageCache != "warming"
         let status = Status(status: ready ? "ok" : "unavailable", database: database, migrations: migrations,
                             pageCache: pageCache, replica: replica, instance: req.application.config.instance)
         return try await status.encodeResponse(status: ready ? .ok : .serviceUnavailable, for: req)
