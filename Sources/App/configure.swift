@@ -47,6 +47,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     Migrations013.register(on: app.migrations, today: app.today)
     Migrations014.register(on: app.migrations)
     Migrations015.register(on: app.migrations)
+    Migrations016.register(on: app.migrations)
     let jobs = JobQueue(instance: config.instance, leaseSeconds: config.jobLeaseSeconds)
     jobs.register(PlatformImport.jobKind, PlatformImport.job)
     jobs.register(LedgerExport.jobKind, LedgerExport.job)

@@ -29,6 +29,7 @@ final class JobRunner: LifecycleHandler, @unchecked Sendable {
     func shutdownAsync(_ app: Application) async {
         task?.cancel()
         await task?.value
+        if app.jobs.running > 0 { app.logger.notice("waiting for \(app.jobs.running) job(s) under way") }
         await app.jobs.settle()
     }
 }

@@ -65,13 +65,16 @@ enum FlagScan {
 
     /// Each seller's offered quantity of each variety it sold (the unit it offers most in), and whether it is one
     /// household: its registered kind where the row names a supplier, else a name that is no organisation's.
+    /// Offers are found through their villages' index: a seller's key is made with its village, the rows' origin.
     static func supply(_ rows: [Row], on db: any Database) async throws -> [String: Anomalies.Supply] {
         struct P: Decodable { let seller_key: String; let variety: String; let quantity_unit: String; let q: Int64 }
         var planned: [String: Quantity] = [:]
-        for chunk in Array(Set(rows.map(\.seller_key))).sorted().chunked(500) {
+        let villages = Dictionary(rows.map { ($0.seller_key, $0.origin_region_code) }, uniquingKeysWith: { a, _ in a })
+        for chunk in villages.keys.sorted().chunked(500) {
             let offered = try await (db as! any SQLDatabase).raw("""
                 SELECT seller_key, variety, quantity_unit, CAST(SUM(quantity_thousandths) AS BIGINT) AS q FROM offers
-                WHERE seller_key IN (\(binds: Array(chunk))) GROUP BY seller_key, variety, quantity_unit
+                WHERE region_code IN (\(binds: Array(Set(chunk.compactMap { villages[$0] }))))
+                    AND seller_key IN (\(binds: Array(chunk))) GROUP BY seller_key, variety, quantity_unit
                 """).all(decoding: P.self)
             for p in offered {
                 let key = Anomalies.Supply.key(seller: p.seller_key, variety: p.variety)
